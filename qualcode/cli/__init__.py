@@ -1,0 +1,15 @@
+"""The ``qualcode`` command: a thin click group over the library.
+
+Each command family lives in its own module and registers itself on :data:`main`.
+Heavy libraries (Textual, spaCy, scikit-learn) are imported inside the commands
+that need them, so ``qualcode --help`` stays instant.
+"""
+
+from __future__ import annotations
+
+from qualcode.cli.base import main
+
+# Importing a command module registers its commands on ``main``.
+from qualcode.cli import project as _project  # noqa: F401,E402
+
+__all__ = ["main"]

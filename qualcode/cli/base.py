@@ -1,0 +1,76 @@
+"""The root click group and the helpers every command shares."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from qualcode import __version__
+from qualcode.errors import QualcodeError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class QualcodeGroup(click.Group):
+    """A click group that prints a :class:`QualcodeError` as one line and exits non-zero."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; turn user mistakes into one clear line, not a traceback."""
+        try:
+            return super().invoke(ctx)
+        except QualcodeError as error:
+            click.echo(f"Error: {error}", err=True)
+            ctx.exit(error.exit_code)
+        except KeyboardInterrupt:
+            click.echo("Interrupted; the last completed action is saved.", err=True)
+            ctx.exit(130)
+
+
+@click.group(cls=QualcodeGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="qualcode")
+def main() -> None:
+    """qualcode: qualitative thematic coding in the terminal.
+
+    A project is one SQLite file (for example study.qualcode). Import a corpus and a
+    codebook, code it with two or more coders, then report agreement per code and theme.
+    """
+
+
+def project_argument(func: F) -> F:
+    """Add the PROJECT argument (a path to a .qualcode file)."""
+    return click.argument("project", type=click.Path(dir_okay=False, path_type=Path))(func)
+
+
+def open_store(project: Path, *, create: bool = False) -> Any:
+    """Open a project's store, refusing a path that is not a project unless creating it."""
+    from qualcode.storage import Store
+
+    if create:
+        return Store.create(project)
+    return Store.open(project)
+
+
+def stderr_console() -> Any:
+    """Return a rich console writing to stderr (progress bars, warnings)."""
+    from rich.console import Console
+
+    return Console(file=sys.stderr)
+
+
+def wraps_store(func: F) -> F:
+    """Open the store named by ``project``, pass it as ``store`` and always close it."""
+
+    @functools.wraps(func)
+    def wrapper(project: Path, *args: Any, **kwargs: Any) -> Any:
+        store = open_store(project)
+        try:
+            return func(store, *args, **kwargs)
+        finally:
+            store.close()
+
+    return wrapper  # type: ignore[return-value]

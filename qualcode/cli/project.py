@@ -1,0 +1,64 @@
+"""``qualcode init`` and ``qualcode status``: create a project and see where coding stands."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from qualcode.cli.base import main, open_store, project_argument
+
+
+@main.command()
+@project_argument
+def init(project: Path) -> None:
+    """Create an empty project file.
+
+    Example: qualcode init study.qualcode
+    """
+    store = open_store(project, create=True)
+    store.close()
+    click.echo(f"Created {project}. Next: qualcode import {project} corpus.csv")
+
+
+@main.command()
+@project_argument
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True, help="Output format.")
+def status(project: Path, fmt: str) -> None:
+    """Show, per coder, units done, codings and codings per code.
+
+    Example: qualcode status study.qualcode
+    """
+    with open_store(project) as store:
+        units = store.unit_count()
+        book = store.codebook()
+        rows = store.status()
+        if fmt == "json":
+            click.echo(json.dumps({
+                "sources": store.source_count(), "units": units, "codes": len(book),
+                "coders": [{"coder": r["coder"].name, "done": r["done"], "codings": r["codings"],
+                            "per_code": {book.path(book.by_id(code_id)): count
+                                         for code_id, count in r["per_code"].items()}}
+                           for r in rows]}, indent=2, ensure_ascii=False))
+            return
+        console = Console()
+        console.print(f"[bold]{project}[/]: {store.source_count()} sources, {units} units, "
+                      f"{len(book)} codebook entries, {len(rows)} coders")
+        if not rows:
+            console.print("No coder has started yet.")
+            return
+        summary = Table("coder", "units done", "share", "codings", title="Progress")
+        for row in rows:
+            share = f"{row['done'] / units:.0%}" if units else "-"
+            summary.add_row(row["coder"].name, str(row["done"]), share, str(row["codings"]))
+        console.print(summary)
+        per_code = Table("code", *[r["coder"].name for r in rows], title="Codings per code")
+        for depth, code in book.walk():
+            counts = [str(r["per_code"].get(code.id, 0)) for r in rows]
+            per_code.add_row("  " * depth + code.name, *counts)
+        if len(book):
+            console.print(per_code)

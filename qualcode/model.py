@@ -1,0 +1,333 @@
+"""Frozen dataclasses for everything a project holds; no I/O happens here.
+
+Offsets (``start``, ``end``) are always Unicode code points into the source text,
+``end`` exclusive, so ``source.text[start:end]`` is the coded passage in Python.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+def new_guid() -> str:
+    """Return a fresh GUID in the 8-4-4-4-12 form REFI-QDA expects (lower case)."""
+    return str(uuid.uuid4())
+
+
+class CodeKind(StrEnum):
+    """Level of a node in the codebook hierarchy."""
+
+    THEME = "theme"
+    SUBTHEME = "subtheme"
+    CODE = "code"
+
+
+class Layer(StrEnum):
+    """Which layer a coding belongs to: one coder's own work, or the adjudicated consensus."""
+
+    CODER = "coder"
+    CONSENSUS = "consensus"
+
+
+class UnitKind(StrEnum):
+    """How a unit of analysis was cut from its source."""
+
+    SOURCE = "source"
+    PARAGRAPH = "paragraph"
+    SENTENCE = "sentence"
+
+
+PATH_SEPARATOR = "/"
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One document: a survey answer, an interview transcript, the findings of one study."""
+
+    id: int
+    guid: str
+    external_id: str
+    name: str
+    text: str
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+
+    def excerpt(self, start: int, end: int) -> str:
+        """Return the text between two code-point offsets."""
+        return self.text[start:end]
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """A stretch of one source that coders review and agreement counts over."""
+
+    id: int
+    guid: str
+    source_id: int
+    start: int
+    end: int
+    kind: UnitKind = UnitKind.SOURCE
+    position: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    """A node of the codebook: a theme, a sub-theme or a code, with its definition."""
+
+    id: int
+    guid: str
+    name: str
+    kind: CodeKind = CodeKind.CODE
+    parent_id: int | None = None
+    description: str = ""
+    inclusion: str = ""
+    exclusion: str = ""
+    examples: tuple[str, ...] = ()
+    colour: str | None = None
+    shortcut: str | None = None
+    position: int = 0
+    codable: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Codebook:
+    """The codes of a project in tree order, with look-ups by id, path and shortcut."""
+
+    codes: tuple[Code, ...] = ()
+
+    def __iter__(self) -> Iterator[Code]:
+        return iter(self.codes)
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def by_id(self, code_id: int) -> Code:
+        """Return the code with this database id."""
+        for code in self.codes:
+            if code.id == code_id:
+                return code
+        raise KeyError(code_id)
+
+    def children(self, parent_id: int | None) -> list[Code]:
+        """Return the direct children of a node (``None`` for the top level), in order."""
+        kids = [c for c in self.codes if c.parent_id == parent_id]
+        return sorted(kids, key=lambda c: (c.position, c.name.casefold()))
+
+    def roots(self) -> list[Code]:
+        """Return the top-level nodes (usually themes)."""
+        return self.children(None)
+
+    def ancestors(self, code: Code) -> list[Code]:
+        """Return the chain of parents of a code, nearest last (theme first)."""
+        chain: list[Code] = []
+        seen: set[int] = set()
+        current = code
+        while current.parent_id is not None and current.parent_id not in seen:
+            seen.add(current.parent_id)
+            current = self.by_id(current.parent_id)
+            chain.append(current)
+        return list(reversed(chain))
+
+    def path(self, code: Code) -> str:
+        """Return ``Theme/Sub-theme/Code`` for a code."""
+        return PATH_SEPARATOR.join([a.name for a in self.ancestors(code)] + [code.name])
+
+    def descendants(self, code: Code) -> list[Code]:
+        """Return every node below a code, depth first."""
+        found: list[Code] = []
+        stack = list(reversed(self.children(code.id)))
+        while stack:
+            node = stack.pop()
+            found.append(node)
+            stack.extend(reversed(self.children(node.id)))
+        return found
+
+    def walk(self) -> Iterator[tuple[int, Code]]:
+        """Yield ``(depth, code)`` for every node in display order."""
+        stack = [(0, c) for c in reversed(self.roots())]
+        while stack:
+            depth, node = stack.pop()
+            yield depth, node
+            stack.extend((depth + 1, c) for c in reversed(self.children(node.id)))
+
+    def find(self, name_or_path: str) -> list[Code]:
+        """Return the codes matching a path (``A/B/C``) or, failing that, a bare name.
+
+        A bare name may match several codes under different parents; callers decide
+        whether that is ambiguous.
+        """
+        wanted = name_or_path.strip()
+        if PATH_SEPARATOR in wanted:
+            parts = [p.strip() for p in wanted.split(PATH_SEPARATOR)]
+            return [c for c in self.codes if self._parts(c) == parts]
+        folded = wanted.casefold()
+        exact = [c for c in self.codes if c.name == wanted]
+        return exact or [c for c in self.codes if c.name.casefold() == folded]
+
+    def by_shortcut(self, key: str) -> Code | None:
+        """Return the code bound to a shortcut key, if any."""
+        for code in self.codes:
+            if code.shortcut == key:
+                return code
+        return None
+
+    def theme_of(self, code: Code) -> Code:
+        """Return the top-level ancestor of a code (the code itself when it is a root)."""
+        chain = self.ancestors(code)
+        return chain[0] if chain else code
+
+    def _parts(self, code: Code) -> list[str]:
+        return [a.name for a in self.ancestors(code)] + [code.name]
+
+
+@dataclass(frozen=True, slots=True)
+class Coder:
+    """A person who codes (or adjudicates)."""
+
+    id: int
+    guid: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Coding:
+    """One application of a code to a span of a source, in one layer."""
+
+    id: int
+    guid: str
+    coder_id: int
+    source_id: int
+    code_id: int
+    start: int
+    end: int
+    layer: Layer = Layer.CODER
+    created_at: str = ""
+
+    def overlaps(self, start: int, end: int) -> bool:
+        """Return True when the coding shares at least one code point with ``[start, end)``.
+
+        An empty span (start == end) overlaps a unit that contains its position, so a
+        zero-width coding from another tool is not silently lost.
+        """
+        if self.start == self.end:
+            return start <= self.start < end or (start == end == self.start)
+        return self.start < end and start < self.end
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    """A unit marked done by a coder: the denominator of agreement."""
+
+    unit_id: int
+    coder_id: int
+    layer: Layer = Layer.CODER
+    done_at: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Memo:
+    """A note on the project, a source, a unit, a code or a coding."""
+
+    id: int
+    guid: str
+    target_kind: str
+    target_guid: str
+    coder_id: int | None
+    text: str
+    updated_at: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One entry of the append-only log: who did what, when, with enough to undo it."""
+
+    id: int
+    guid: str
+    at: str
+    coder_id: int | None
+    action: str
+    payload: Mapping[str, Any]
+    undoes: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """A code proposed for a unit, with its score and the terms that drove it."""
+
+    code_id: int
+    score: float
+    terms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CodeSpec:
+    """A codebook node as read from a file, before it has a database id.
+
+    ``line`` is where the node was defined in its file (for error messages); ``guid`` is
+    kept when the file carries one, so re-importing matches nodes exactly.
+    """
+
+    name: str
+    kind: CodeKind = CodeKind.CODE
+    description: str = ""
+    inclusion: str = ""
+    exclusion: str = ""
+    examples: tuple[str, ...] = ()
+    colour: str | None = None
+    shortcut: str | None = None
+    codable: bool = True
+    guid: str | None = None
+    children: tuple["CodeSpec", ...] = ()
+    line: int | None = None
+
+    def walk(self, parents: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], "CodeSpec"]]:
+        """Yield ``(ancestor names, node)`` for this node and every node below it."""
+        yield parents, self
+        for child in self.children:
+            yield from child.walk(parents + (self.name,))
+
+
+RESERVED_KEYS = frozenset("dumqr?/")
+"""Keys the coding screen keeps for itself (done, undo, memo, quit, redo, help, search)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRecord:
+    """A source as read from an input file, before it is stored.
+
+    ``line`` is the record's line (or row) number in its file, for error messages.
+    """
+
+    external_id: str
+    text: str
+    name: str = ""
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CodingRecord:
+    """A coding as read from an input file: the source by external id, the code by id.
+
+    ``code_id`` is ``None`` for a row that only says "reviewed, no code applies".
+    ``start``/``end`` are ``None`` for a whole-unit coding.
+    """
+
+    source_external_id: str
+    code_id: int | None
+    start: int | None = None
+    end: int | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    """What an import did: counts of added, updated and unchanged entities."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: tuple[str, ...] = ()

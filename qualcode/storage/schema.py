@@ -1,0 +1,152 @@
+"""The project schema as forward migrations (sqlite-utils ``Migrations``).
+
+Every migration is applied in its own transaction, recorded in ``_sqlite_migrations``;
+a project opened by a newer qualcode is migrated forward, never back.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+MIGRATION_SET = "qualcode"
+APPLICATION_ID = 0x51434F44  # "QCOD": lets `file` and qualcode recognise a project
+migrations = Migrations(MIGRATION_SET)
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    """Create the tables of design.md §3."""
+    _run_script(
+        db,
+        """
+        CREATE TABLE project (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        CREATE TABLE coders (
+            id INTEGER PRIMARY KEY,
+            guid TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE sources (
+            id INTEGER PRIMARY KEY,
+            guid TEXT NOT NULL UNIQUE,
+            external_id TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL,
+            text TEXT NOT NULL,
+            metadata TEXT NOT NULL DEFAULT '{}',
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE units (
+            id INTEGER PRIMARY KEY,
+            guid TEXT NOT NULL UNIQUE,
+            source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+            start INTEGER NOT NULL CHECK (start >= 0),
+            "end" INTEGER NOT NULL CHECK ("end" >= start),
+            kind TEXT NOT NULL DEFAULT 'source',
+            position INTEGER NOT NULL DEFAULT 0,
+            UNIQUE (source_id, kind, start)
+        );
+        CREATE INDEX units_by_kind ON units(kind, source_id, start);
+        CREATE TABLE codes (
+            id INTEGER PRIMARY KEY,
+            guid TEXT NOT NULL UNIQUE,
+            parent_id INTEGER REFERENCES codes(id),
+            name TEXT NOT NULL CHECK (length(trim(name)) > 0),
+            kind TEXT NOT NULL DEFAULT 'code',
+            description TEXT NOT NULL DEFAULT '',
+            inclusion TEXT NOT NULL DEFAULT '',
+            exclusion TEXT NOT NULL DEFAULT '',
+            examples TEXT NOT NULL DEFAULT '[]',
+            colour TEXT,
+            shortcut TEXT,
+            position INTEGER NOT NULL DEFAULT 0,
+            codable INTEGER NOT NULL DEFAULT 1,
+            deleted_at TEXT
+        );
+        CREATE UNIQUE INDEX codes_unique_sibling_name
+            ON codes(coalesce(parent_id, 0), name COLLATE NOCASE) WHERE deleted_at IS NULL;
+        CREATE UNIQUE INDEX codes_unique_shortcut
+            ON codes(shortcut) WHERE deleted_at IS NULL AND shortcut IS NOT NULL;
+        CREATE TABLE codings (
+            id INTEGER PRIMARY KEY,
+            guid TEXT NOT NULL UNIQUE,
+            coder_id INTEGER NOT NULL REFERENCES coders(id),
+            source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+            code_id INTEGER NOT NULL REFERENCES codes(id),
+            start INTEGER NOT NULL CHECK (start >= 0),
+            "end" INTEGER NOT NULL CHECK ("end" >= start),
+            layer TEXT NOT NULL DEFAULT 'coder' CHECK (layer IN ('coder', 'consensus')),
+            created_at TEXT NOT NULL,
+            deleted_at TEXT
+        );
+        CREATE INDEX codings_by_source ON codings(source_id, coder_id, layer);
+        CREATE INDEX codings_by_code ON codings(code_id);
+        CREATE TABLE reviews (
+            unit_id INTEGER NOT NULL REFERENCES units(id) ON DELETE CASCADE,
+            coder_id INTEGER NOT NULL REFERENCES coders(id),
+            layer TEXT NOT NULL DEFAULT 'coder' CHECK (layer IN ('coder', 'consensus')),
+            done_at TEXT NOT NULL,
+            PRIMARY KEY (unit_id, coder_id, layer)
+        );
+        CREATE INDEX reviews_by_coder ON reviews(coder_id, layer);
+        CREATE TABLE memos (
+            id INTEGER PRIMARY KEY,
+            guid TEXT NOT NULL UNIQUE,
+            target_kind TEXT NOT NULL
+                CHECK (target_kind IN ('project', 'source', 'unit', 'code', 'coding')),
+            target_guid TEXT NOT NULL,
+            coder_id INTEGER REFERENCES coders(id),
+            text TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            deleted_at TEXT
+        );
+        CREATE INDEX memos_by_target ON memos(target_kind, target_guid);
+        CREATE TABLE events (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            guid TEXT NOT NULL UNIQUE,
+            at TEXT NOT NULL,
+            coder_id INTEGER REFERENCES coders(id),
+            action TEXT NOT NULL,
+            payload TEXT NOT NULL DEFAULT '{}',
+            undoes INTEGER REFERENCES events(id)
+        );
+        CREATE INDEX events_by_coder ON events(coder_id, id);
+        -- The log is append-only: history can be added to, never rewritten.
+        CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+            BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+        CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+            BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+        """
+    )
+
+
+def _run_script(db: Database, script: str) -> None:
+    """Run SQL statements one by one inside the caller's transaction.
+
+    ``executescript`` would commit first, which would make a failed migration
+    half-applied; ``sqlite3.complete_statement`` finds statement ends, trigger bodies included.
+    """
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            db.execute(pending)
+            pending = ""
+    if pending.strip():
+        raise ValueError(f"incomplete SQL statement in migration: {pending!r}")
+
+
+def apply_migrations(db: Database) -> None:
+    """Bring a project's schema up to date."""
+    migrations.apply(db)
+
+
+def pending_migrations(db: Database) -> list[str]:
+    """Return the names of migrations not yet applied to a project."""
+    return [m.name for m in migrations.pending(db)]

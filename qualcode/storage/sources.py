@@ -1,0 +1,193 @@
+"""Sources and units: streaming corpus import and the queries over them."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
+
+from sqlite_utils import Database
+
+from qualcode.errors import FormatError, NotFoundError, StoreError
+from qualcode.model import ImportReport, Source, SourceRecord, Unit, UnitKind, new_guid
+from qualcode.storage.connection import log_event, utc_now, write_transaction
+from qualcode.storage.rows import SOURCE_COLUMNS, UNIT_COLUMNS, to_source, to_unit
+
+ProgressCallback = Callable[[int], None]
+PROGRESS_EVERY = 5_000
+
+
+class SourceStore:
+    """Mixin of :class:`~qualcode.storage.Store` for sources and units."""
+
+    db: Database
+
+    def import_sources(self, records: Iterable[SourceRecord], *, update: bool = False,
+                       path: str | None = None, actor_id: int | None = None,
+                       on_progress: ProgressCallback | None = None) -> ImportReport:
+        """Store sources (one whole-source unit each) in one transaction.
+
+        Records are consumed as a stream, so memory stays bounded whatever the corpus
+        size. Ids already in the project are refused unless ``update`` is true; with
+        ``update``, a changed text is refused for a source that already has codings,
+        because their offsets would no longer point at the passage coded. Any error rolls
+        the whole import back.
+        """
+        added = updated = unchanged = 0
+        with write_transaction(self.db):
+            conn = self.db.conn
+            before = conn.execute("SELECT coalesce(max(id), 0) FROM sources").fetchone()[0]
+            now = utc_now()
+            seen = 0
+            for record in records:
+                seen += 1
+                outcome = self._store_record(conn, record, before=before, update=update,
+                                             now=now, path=path)
+                added += outcome == "added"
+                updated += outcome == "updated"
+                unchanged += outcome == "unchanged"
+                if on_progress is not None and seen % PROGRESS_EVERY == 0:
+                    on_progress(seen)
+            if seen == 0:
+                raise FormatError("no records found; the file is empty or has only a header",
+                                  path=path)
+            log_event(self.db, "sources.import",
+                      {"file": path, "added": added, "updated": updated, "unchanged": unchanged},
+                      coder_id=actor_id)
+        if on_progress is not None:
+            on_progress(seen)
+        return ImportReport(added=added, updated=updated, unchanged=unchanged)
+
+    def _store_record(self, conn: sqlite3.Connection, record: SourceRecord, *, before: int,
+                      update: bool, now: str, path: str | None) -> str:
+        """Insert or update one record; return 'added', 'updated' or 'unchanged'."""
+        metadata = json.dumps(dict(record.metadata), ensure_ascii=False, sort_keys=True)
+        name = record.name or record.external_id
+        try:
+            cursor = conn.execute(
+                "INSERT INTO sources(guid, external_id, name, text, metadata, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (new_guid(), record.external_id, name, record.text, metadata, now))
+        except sqlite3.IntegrityError:
+            existing = conn.execute(
+                "SELECT id, name, text, metadata FROM sources WHERE external_id = ?",
+                (record.external_id,)).fetchone()
+            if existing is None:
+                raise
+            if existing[0] > before:
+                raise FormatError(f"duplicate id {record.external_id!r}: it appears earlier in "
+                                  "this file; ids must be unique", path=path, line=record.line)
+            if not update:
+                raise FormatError(f"id {record.external_id!r} is already in the project; "
+                                  "use --update to replace existing sources", path=path,
+                                  line=record.line) from None
+            return self._update_record(conn, existing, name, record, metadata, path)
+        conn.execute('INSERT INTO units(guid, source_id, start, "end", kind, position) '
+                     "VALUES (?, ?, 0, ?, 'source', ?)",
+                     (new_guid(), cursor.lastrowid, len(record.text), cursor.lastrowid))
+        return "added"
+
+    def _update_record(self, conn: sqlite3.Connection, existing: tuple, name: str,
+                       record: SourceRecord, metadata: str, path: str | None) -> str:
+        """Apply ``--update`` to an existing source, keeping its codings valid."""
+        source_id, old_name, old_text, old_metadata = existing
+        if (old_name, old_text, old_metadata) == (name, record.text, metadata):
+            return "unchanged"
+        if old_text != record.text:
+            coded = conn.execute("SELECT count(*) FROM codings WHERE source_id = ? "
+                                 "AND deleted_at IS NULL", (source_id,)).fetchone()[0]
+            if coded:
+                raise FormatError(f"id {record.external_id!r}: its text changed but it has "
+                                  f"{coded} codings whose offsets would break; import the new "
+                                  "text under a new id", path=path, line=record.line)
+            conn.execute('UPDATE units SET "end" = ? WHERE source_id = ? AND kind = ?',
+                         (len(record.text), source_id, UnitKind.SOURCE.value))
+            conn.execute("DELETE FROM units WHERE source_id = ? AND kind != ?",
+                         (source_id, UnitKind.SOURCE.value))
+        conn.execute("UPDATE sources SET name = ?, text = ?, metadata = ? WHERE id = ?",
+                     (name, record.text, metadata, source_id))
+        return "updated"
+
+    def source_count(self) -> int:
+        """Return the number of sources."""
+        return int(self.db.execute("SELECT count(*) FROM sources").fetchone()[0])
+
+    def source(self, source_id: int) -> Source:
+        """Return one source by database id."""
+        row = self.db.execute(f"SELECT {SOURCE_COLUMNS} FROM sources WHERE id = ?",
+                              [source_id]).fetchone()
+        if row is None:
+            raise NotFoundError(f"no source with id {source_id}")
+        return to_source(row)
+
+    def source_by_external_id(self, external_id: str) -> Source:
+        """Return one source by the id it had in its input file."""
+        row = self.db.execute(f"SELECT {SOURCE_COLUMNS} FROM sources WHERE external_id = ?",
+                              [external_id]).fetchone()
+        if row is None:
+            raise NotFoundError(f"no source with id {external_id!r} in the project")
+        return to_source(row)
+
+    def source_ids_by_external_id(self, external_ids: Iterable[str]) -> dict[str, int]:
+        """Map the external ids that exist to database ids (missing ones are left out)."""
+        wanted = list(dict.fromkeys(external_ids))
+        found: dict[str, int] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            for ext, sid in self.db.execute(
+                    f"SELECT external_id, id FROM sources WHERE external_id IN ({marks})", chunk):
+                found[ext] = sid
+        return found
+
+    def iter_sources(self, batch_size: int = 1_000) -> Iterator[Source]:
+        """Yield every source in id order, a batch at a time (bounded memory)."""
+        last = 0
+        while True:
+            rows = self.db.execute(f"SELECT {SOURCE_COLUMNS} FROM sources WHERE id > ? "
+                                   "ORDER BY id LIMIT ?", [last, batch_size]).fetchall()
+            if not rows:
+                return
+            for row in rows:
+                yield to_source(row)
+            last = rows[-1][0]
+
+    def metadata_fields(self) -> list[str]:
+        """Return the metadata keys used by any source, sorted."""
+        rows = self.db.execute("SELECT DISTINCT key FROM sources, json_each(sources.metadata) "
+                               "ORDER BY key")
+        return [row[0] for row in rows]
+
+    def unit_count(self, kind: UnitKind = UnitKind.SOURCE) -> int:
+        """Return the number of units of one kind."""
+        return int(self.db.execute("SELECT count(*) FROM units WHERE kind = ?",
+                                   [kind.value]).fetchone()[0])
+
+    def unit(self, unit_id: int) -> Unit:
+        """Return one unit by id."""
+        row = self.db.execute(f"SELECT {UNIT_COLUMNS} FROM units WHERE id = ?",
+                              [unit_id]).fetchone()
+        if row is None:
+            raise NotFoundError(f"no unit with id {unit_id}")
+        return to_unit(row)
+
+    def units_of_source(self, source_id: int, kind: UnitKind = UnitKind.SOURCE) -> list[Unit]:
+        """Return the units of one kind cut from a source, in text order."""
+        rows = self.db.execute(f"SELECT {UNIT_COLUMNS} FROM units WHERE source_id = ? AND "
+                               "kind = ? ORDER BY start", [source_id, kind.value])
+        return [to_unit(row) for row in rows]
+
+    def units(self, kind: UnitKind = UnitKind.SOURCE, *, offset: int = 0,
+              limit: int | None = None) -> list[Unit]:
+        """Return a page of units of one kind, in source order."""
+        rows = self.db.execute(f"SELECT {UNIT_COLUMNS} FROM units WHERE kind = ? "
+                               "ORDER BY source_id, start LIMIT ? OFFSET ?",
+                               [kind.value, -1 if limit is None else limit, offset])
+        return [to_unit(row) for row in rows]
+
+    def whole_unit(self, source_id: int) -> Unit:
+        """Return the whole-source unit of a source."""
+        units = self.units_of_source(source_id, UnitKind.SOURCE)
+        if not units:
+            raise StoreError(f"source {source_id} has no whole-source unit; run `qualcode check`")
+        return units[0]

@@ -1,0 +1,182 @@
+"""The :class:`Store`: one project file, read as model objects, written one action at a time."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from qualcode.errors import NotFoundError, StoreError
+from qualcode.model import Coder, Event, new_guid
+from qualcode.storage.codebook import CodebookStore
+from qualcode.storage.codings import CodingStore
+from qualcode.storage.connection import (
+    check_is_project,
+    connect,
+    initialise,
+    log_event,
+    migrate_if_needed,
+    utc_now,
+    write_transaction,
+)
+from qualcode.storage.rows import EVENT_COLUMNS, to_coder, to_event
+from qualcode.storage.sources import SourceStore
+from qualcode.storage.undo import HANDLERS, undo_stacks
+
+SOFT_DELETABLE = frozenset({"codes", "codings", "memos"})
+RECODABLE = frozenset({"codings"})
+
+
+class Store(SourceStore, CodebookStore, CodingStore):
+    """A qualcode project: one SQLite file.
+
+    Reads return frozen model dataclasses. Every write is one short ``BEGIN IMMEDIATE``
+    transaction committed before the method returns, and every user action appends an
+    event, so two coders can work on one file at once and nothing shown as saved is lost.
+
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> store = Store.create(folder / "study.qualcode")
+    >>> store.coder("alice").name
+    'alice'
+    >>> store.close()
+    """
+
+    def __init__(self, db: Database, path: Path) -> None:
+        self.db = db
+        self.path = path
+
+    @classmethod
+    def create(cls, path: Path | str) -> Store:
+        """Create a new, empty project; refuse to overwrite an existing file."""
+        path = Path(path)
+        if path.exists():
+            raise StoreError("already exists; choose another name or open it", path=str(path))
+        if not path.parent.exists():
+            raise StoreError(f"folder {str(path.parent)!r} does not exist", path=str(path))
+        db = connect(path)
+        try:
+            initialise(db)
+        except BaseException:
+            db.close()
+            path.unlink(missing_ok=True)
+            raise
+        return cls(db, path)
+
+    @classmethod
+    def open(cls, path: Path | str) -> Store:
+        """Open an existing project, applying pending forward migrations."""
+        path = Path(path)
+        check_is_project(path)
+        db = connect(path)
+        try:
+            migrate_if_needed(db)
+        except BaseException:
+            db.close()
+            raise
+        return cls(db, path)
+
+    def close(self) -> None:
+        """Close the file (committed work is already on disk)."""
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- coders ------------------------------------------------------------------------
+    def coder(self, name: str, *, create: bool = True) -> Coder:
+        """Return the coder of this name, creating them on first use unless told not to."""
+        name = name.strip()
+        if not name:
+            raise StoreError("a coder name cannot be empty")
+        row = self.db.execute("SELECT id, guid, name FROM coders WHERE name = ?",
+                              [name]).fetchone()
+        if row is not None:
+            return to_coder(row)
+        if not create:
+            known = ", ".join(c.name for c in self.coders()) or "none yet"
+            raise NotFoundError(f"no coder named {name!r} (coders: {known})")
+        with write_transaction(self.db):
+            self.db.execute("INSERT OR IGNORE INTO coders(guid, name, created_at) "
+                            "VALUES (?, ?, ?)", [new_guid(), name, utc_now()])
+        return self.coder(name, create=False)
+
+    def coders(self) -> list[Coder]:
+        """Return every coder, in the order they joined."""
+        return [to_coder(row) for row in self.db.execute(
+            "SELECT id, guid, name FROM coders ORDER BY id")]
+
+    # -- events and undo ---------------------------------------------------------------
+    def events(self, *, coder_id: int | None = None, since: int = 0) -> list[Event]:
+        """Return the event log (optionally one coder's), oldest first."""
+        sql = f"SELECT {EVENT_COLUMNS} FROM events WHERE id > ?"
+        params: list[Any] = [since]
+        if coder_id is not None:
+            sql += " AND coder_id = ?"
+            params.append(coder_id)
+        return [to_event(row) for row in self.db.execute(sql + " ORDER BY id", params)]
+
+    def undo(self, coder_id: int) -> Event | None:
+        """Revert this coder's most recent action not yet undone; None when there is none."""
+        return self._step(coder_id, redo=False)
+
+    def redo(self, coder_id: int) -> Event | None:
+        """Apply again the action this coder undid last; None when there is none."""
+        return self._step(coder_id, redo=True)
+
+    def _step(self, coder_id: int, *, redo: bool) -> Event | None:
+        with write_transaction(self.db):
+            rows = self.db.execute("SELECT id, action, undoes FROM events WHERE coder_id = ? "
+                                   "ORDER BY id", [coder_id]).fetchall()
+            done, redoable = undo_stacks(rows)
+            stack = redoable if redo else done
+            if not stack:
+                return None
+            target = self.events_by_id([stack[-1]])[0]
+            revert, reapply = HANDLERS[target.action]
+            payload = {**target.payload, "_coder_id": target.coder_id}
+            (reapply if redo else revert)(self, payload)
+            log_event(self.db, "redo" if redo else "undo", {"action": target.action},
+                      coder_id=coder_id, undoes=target.id)
+        return target
+
+    def events_by_id(self, ids: Sequence[int]) -> list[Event]:
+        """Return the events with these ids, in id order."""
+        marks = ",".join("?" * len(ids))
+        return [to_event(row) for row in self.db.execute(
+            f"SELECT {EVENT_COLUMNS} FROM events WHERE id IN ({marks}) ORDER BY id", list(ids))]
+
+    # -- shared low-level helpers (used by edits and by undo) --------------------------
+    def set_deleted(self, table: str, ids: Sequence[int], when: str | None) -> None:
+        """Mark rows deleted (``when`` a timestamp) or live again (``when`` None)."""
+        if table not in SOFT_DELETABLE:
+            raise ValueError(f"{table} has no deleted_at column")
+        for start in range(0, len(ids), 500):
+            chunk = list(ids[start:start + 500])
+            marks = ",".join("?" * len(chunk))
+            self.db.execute(f"UPDATE {table} SET deleted_at = ? WHERE id IN ({marks})",
+                            [when, *chunk])
+
+    def set_code(self, table: str, ids: Sequence[int], code_id: int) -> None:
+        """Point rows of ``table`` (codings) at another code."""
+        if table not in RECODABLE:
+            raise ValueError(f"{table} has no code_id column to change")
+        for start in range(0, len(ids), 500):
+            chunk = list(ids[start:start + 500])
+            marks = ",".join("?" * len(chunk))
+            self.db.execute(f"UPDATE {table} SET code_id = ? WHERE id IN ({marks})",
+                            [code_id, *chunk])
+
+    def project_info(self) -> dict[str, str]:
+        """Return the project's key/value settings (guid, created_at, ...)."""
+        return dict(self.db.execute("SELECT key, value FROM project").fetchall())
+
+    def integrity_ok(self) -> bool:
+        """Return True when SQLite's integrity and foreign-key checks both pass."""
+        ok = self.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        return ok and not self.db.execute("PRAGMA foreign_key_check").fetchall()
