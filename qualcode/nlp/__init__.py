@@ -1,0 +1,1 @@
+"""Code suggestions (spaCy + scikit-learn); the only package allowed to import spaCy."""
