@@ -1,0 +1,538 @@
+"""Tests of the codebook YAML reader and writer (qualcode.interchange.codebooks)."""
+
+from __future__ import annotations
+
+import dataclasses
+import textwrap
+import unicodedata
+import uuid
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from qualcode.errors import CodebookError, FormatError, QualcodeError
+from qualcode.interchange import codebooks, safe_yaml
+from qualcode.interchange.codebooks import (
+    FORMAT_ID,
+    clean_text,
+    codebook_to_specs,
+    dump_codebook_yaml,
+    parse_codebook_document,
+    parse_codebook_yaml,
+    read_codebook_yaml,
+)
+from qualcode.model import RESERVED_KEYS, Code, Codebook, CodeKind, CodeSpec
+
+EXAMPLE = """\
+# qualcode codebook
+format: qualcode-codebook/1
+name: Balint groups - benefits and challenges
+description: |
+  Free text about the codebook.
+  Second line.
+themes:
+  - name: Communication
+    description: What the theme covers.
+    colour: "#1f77b4"
+    subthemes:
+      - name: Listening and attention
+        codes:
+          - name: Listening to the patient
+            description: Definition of the code.
+            inclusion: When to apply it.
+            exclusion: When not to apply it.
+            examples:
+              - "An example sentence."
+              - |
+                A two-line
+                example.
+            colour: "#AEC"
+            shortcut: "a"
+    codes:
+      - name: No
+        shortcut: 1
+  - name: Challenges
+    codable: true
+    guid: 6F9619FF-8B86-D011-B42D-00C04FC964FF
+"""
+
+
+def strip_lines(specs: tuple[CodeSpec, ...]) -> tuple[CodeSpec, ...]:
+    """Return specs without their source line numbers, for comparing trees."""
+    return tuple(dataclasses.replace(s, line=None, children=strip_lines(s.children))
+                 for s in specs)
+
+
+def parse_error(text: str) -> QualcodeError:
+    """Parse dedented YAML that must fail, and return the error."""
+    with pytest.raises(QualcodeError) as info:
+        parse_codebook_yaml(textwrap.dedent(text), "cb.yaml")
+    return info.value
+
+
+def assert_error(text: str, line: int | None, *phrases: str) -> QualcodeError:
+    """Assert that parsing fails on ``line`` with a one-line message holding ``phrases``."""
+    error = parse_error(text)
+    message = str(error)
+    assert "\n" not in message
+    if line is None:
+        assert message.startswith("cb.yaml: "), message
+    else:
+        assert error.line == line, message
+        assert message.startswith(f"cb.yaml, line {line}: "), message
+    for phrase in phrases:
+        assert phrase in message, message
+    return error
+
+
+HEAD = f"format: {FORMAT_ID}\n"
+
+
+# --- reading a valid file ------------------------------------------------------------
+
+
+def test_example_parses_into_kinds_fields_and_lines() -> None:
+    doc = parse_codebook_document(EXAMPLE, "cb.yaml")
+    assert doc.name == "Balint groups - benefits and challenges"
+    assert doc.description == "Free text about the codebook.\nSecond line."
+    communication, challenges = doc.roots
+    assert (communication.kind, communication.codable, communication.line) == (
+        CodeKind.THEME, False, 8)
+    assert communication.colour == "#1F77B4"
+    listening, no = communication.children
+    assert listening.kind is CodeKind.SUBTHEME and listening.codable is False
+    code = listening.children[0]
+    assert code.kind is CodeKind.CODE and code.codable is True and code.line == 14
+    assert code.examples == ("An example sentence.", "A two-line\nexample.")
+    assert code.colour == "#AAEECC"
+    assert code.shortcut == "a"
+    assert (code.inclusion, code.exclusion) == ("When to apply it.", "When not to apply it.")
+    # YAML 1.1 would read these as false and 1; a codebook keeps what was written.
+    assert no.name == "No" and no.kind is CodeKind.CODE and no.shortcut == "1"
+    assert challenges.codable is True
+    assert challenges.guid == "6F9619FF-8B86-D011-B42D-00C04FC964FF"
+
+
+def test_trailing_whitespace_is_stripped_and_line_breaks_kept() -> None:
+    text = HEAD + 'themes:\n  - name: "  T  "\n    description: "a  \\r\\nb\\t\\n\\n"\n'
+    (theme,) = parse_codebook_yaml(text)
+    assert theme.name == "T"
+    assert theme.description == "a\nb"
+
+
+def test_empty_lists_and_null_fields_are_allowed() -> None:
+    text = HEAD + "themes:\n  - name: T\n    description:\n    colour:\n    codes: []\n"
+    (theme,) = parse_codebook_yaml(text)
+    assert theme.description == "" and theme.colour is None and theme.children == ()
+    assert parse_codebook_yaml(HEAD) == ()
+
+
+def test_read_file_accepts_bom(tmp_path: Path) -> None:
+    path = tmp_path / "cb.yaml"
+    path.write_bytes(b"\xef\xbb\xbf" + EXAMPLE.encode())
+    assert len(read_codebook_yaml(path)) == 2
+
+
+# --- file-level errors -------------------------------------------------------------
+
+
+def test_not_utf8_names_the_byte_offset(tmp_path: Path) -> None:
+    path = tmp_path / "cb.yaml"
+    data = (HEAD + "themes:\n  - name: caf").encode() + b"\xe9\n"
+    path.write_bytes(data)
+    with pytest.raises(FormatError) as info:
+        read_codebook_yaml(path)
+    assert info.value.line == 3
+    offset = data.index(b"\xe9")
+    assert f"byte offset {offset}" in str(info.value)
+    assert "UTF-8" in str(info.value) and str(path) in str(info.value)
+
+
+def test_missing_file_and_directory(tmp_path: Path) -> None:
+    with pytest.raises(FormatError, match="not found"):
+        read_codebook_yaml(tmp_path / "nope.yaml")
+    with pytest.raises(FormatError, match="not a file"):
+        read_codebook_yaml(tmp_path)
+
+
+def test_too_large_file_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(codebooks, "MAX_BYTES", 100)
+    path = tmp_path / "cb.yaml"
+    path.write_text(EXAMPLE, encoding="utf-8")
+    with pytest.raises(FormatError, match="limit"):
+        read_codebook_yaml(path)
+    with pytest.raises(FormatError, match="limit"):
+        parse_codebook_yaml(EXAMPLE)
+
+
+@pytest.mark.parametrize("text", ["", "   \n\n"])
+def test_empty_file(text: str) -> None:
+    assert_error(text, None, "empty", FORMAT_ID)
+
+
+def test_comments_only() -> None:
+    assert_error("# nothing here\n", 1, "only comments")
+
+
+def test_yaml_syntax_error_names_the_problem_line() -> None:
+    assert_error(HEAD + "themes:\n  - name: A\n    description: Note: this breaks\n", 4,
+                 "YAML syntax error", "quotes")
+
+
+def test_tab_indentation_hint() -> None:
+    assert_error(HEAD + "themes:\n\t- name: A\n", 3, "tabs")
+
+
+def test_two_documents_are_refused() -> None:
+    assert_error(HEAD + "---\n" + HEAD, 2, "one codebook per file")
+
+
+def test_control_character_is_refused() -> None:
+    assert_error(HEAD + "themes:\n  - name: A\x07\n", 3, "U+0007")
+
+
+def test_root_must_be_a_mapping() -> None:
+    assert_error("- name: A\n", 1, "must be a mapping", FORMAT_ID)
+
+
+def test_missing_format() -> None:
+    assert_error("name: X\nthemes: []\n", 1, "missing 'format", "first line")
+
+
+def test_unknown_format() -> None:
+    assert_error("name: X\nformat: qualcode-codebook/2\n", 2, "unsupported format",
+                 "qualcode-codebook/2")
+
+
+# --- hostile YAML ------------------------------------------------------------------
+
+
+def test_aliases_are_refused() -> None:
+    text = HEAD + "themes:\n  - &t\n    name: A\n  - *t\n"
+    assert_error(text, 5, "aliases are not supported in codebooks")
+
+
+def test_billion_laughs_is_refused_quickly() -> None:
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for i in range(1, 9):
+        prev, cur = chr(ord("a") + i - 1), chr(ord("a") + i)
+        lines.append(f"{cur}: &{cur} [" + ",".join([f"*{prev}"] * 9) + "]")
+    assert_error("\n".join(lines) + "\n", 2, "aliases are not supported")
+
+
+def test_node_count_is_capped(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(safe_yaml, "MAX_NODES", 50)
+    items = "".join(f"  - name: T{i}\n" for i in range(30))
+    # Nodes 1-5 are the root, its two keys, the format value and the list; each theme is
+    # three more, so node 51 opens the sixteenth theme, on line 3 + 15.
+    assert_error(HEAD + "themes:\n" + items, 18, "more than 50 YAML nodes")
+
+
+def test_deep_nesting_is_refused_without_recursion_error() -> None:
+    error = parse_error(HEAD + "themes: " + "[" * 5000 + "]" * 5000 + "\n")
+    assert "nested more than" in str(error)
+
+
+def test_python_tags_are_refused() -> None:
+    text = HEAD + 'themes:\n  - name: !!python/object/apply:os.system ["echo hi"]\n'
+    assert_error(text, 3, "tag", "not supported")
+
+
+def test_custom_tags_are_refused() -> None:
+    assert_error(HEAD + "name: !secret x\n", 2, "'!secret'")
+
+
+# --- structure and field errors ------------------------------------------------------
+
+
+def test_unknown_field_suggests_closest() -> None:
+    assert_error(HEAD + "themes:\n  - name: A\n    color: '#FFFFFF'\n", 4,
+                 "unknown field 'color'", "did you mean 'colour'?", "allowed fields: name")
+
+
+def test_unknown_root_field() -> None:
+    assert_error(HEAD + "theme:\n  - name: A\n", 2, "unknown field 'theme'",
+                 "did you mean 'themes'?")
+
+
+def test_code_cannot_hold_codes() -> None:
+    text = HEAD + "themes:\n  - name: A\n    codes:\n      - name: c\n        codes: []\n"
+    assert_error(text, 6, "a code cannot hold other nodes")
+
+
+def test_subtheme_cannot_hold_subthemes() -> None:
+    text = HEAD + "themes:\n  - name: A\n    subthemes:\n      - name: s\n        subthemes: []\n"
+    assert_error(text, 6, "a sub-theme cannot hold sub-themes")
+
+
+def test_repeated_field() -> None:
+    assert_error(HEAD + "themes:\n  - name: A\n    name: B\n", 4, "appears twice",
+                 "first on line 3")
+
+
+@pytest.mark.parametrize(("value", "phrase"), [
+    ("", "empty name"), ("~", "empty name"), ('"   "', "empty name"),
+    ("[a, b]", "must be text"), ("{x: 1}", "must be text"),
+])
+def test_bad_names(value: str, phrase: str) -> None:
+    assert_error(HEAD + f"themes:\n  - name: {value}\n", 3, phrase)
+
+
+def test_name_with_slash() -> None:
+    assert_error(HEAD + "themes:\n  - name: A\n    codes:\n      - name: yes/no\n", 5,
+                 "contains '/'", "path")
+
+
+def test_name_with_line_break() -> None:
+    assert_error(HEAD + 'themes:\n  - name: "a\\nb"\n', 3, "line break")
+
+
+def test_node_without_name() -> None:
+    assert_error(HEAD + "themes:\n  - description: x\n", 3, "has no 'name'")
+
+
+def test_node_not_a_mapping() -> None:
+    assert_error(HEAD + "themes:\n  - A\n", 3, "write each theme as '- name: ...'")
+
+
+def test_themes_not_a_list() -> None:
+    assert_error(HEAD + "themes: A\n", 2, "'themes' must be a list")
+
+
+def test_description_must_be_text() -> None:
+    assert_error(HEAD + "themes:\n  - name: A\n    description: [x]\n", 4,
+                 "'description' must be text")
+
+
+@pytest.mark.parametrize(("value", "line", "phrase"), [
+    ("just one", 4, "must be a list of text"),
+    ("\n      - [x]", 5, "example 1"),
+    ("\n      - ok\n      - ''", 6, "example 2 in theme 'A' is empty"),
+])
+def test_bad_examples(value: str, line: int, phrase: str) -> None:
+    assert_error(HEAD + f"themes:\n  - name: A\n    examples: {value}\n", line, phrase)
+
+
+@pytest.mark.parametrize("value", ['"red"', '"#12345"', '"#GGGGGG"', '"1F77B4"', "123456"])
+def test_bad_colours(value: str) -> None:
+    assert_error(HEAD + f"themes:\n  - name: A\n    colour: {value}\n", 4, "#RRGGBB")
+
+
+def test_unquoted_colour_is_a_comment() -> None:
+    assert_error(HEAD + "themes:\n  - name: A\n    colour: #1F77B4\n", 4, "YAML comment",
+                 'colour: "#1F77B4"')
+
+
+@pytest.mark.parametrize("value", ['"ab"', '" "', '"\\t"', '"\\u200b"'])
+def test_bad_shortcuts(value: str) -> None:
+    assert_error(HEAD + f"themes:\n  - name: A\n    shortcut: {value}\n", 4,
+                 "one printable, non-space character")
+
+
+@pytest.mark.parametrize("key", sorted(RESERVED_KEYS))
+def test_reserved_shortcuts(key: str) -> None:
+    assert_error(HEAD + f'themes:\n  - name: A\n    shortcut: "{key}"\n', 4, "reserved")
+
+
+def test_duplicate_shortcut_names_both_lines() -> None:
+    text = HEAD + ("themes:\n  - name: A\n    shortcut: x\n    codes:\n"
+                   "      - name: c\n        shortcut: x\n")
+    assert_error(text, 7, "already used by 'A' on line 4")
+
+
+@pytest.mark.parametrize("value", ['"true"', "1", "maybe"])
+def test_codable_must_be_bool(value: str) -> None:
+    assert_error(HEAD + f"themes:\n  - name: A\n    codable: {value}\n", 4, "true or false")
+
+
+@pytest.mark.parametrize("value", ["abc", "6F9619FF8B86D011B42D00C04FC964FF", "[1]"])
+def test_bad_guid(value: str) -> None:
+    phrase = "must be text" if value.startswith("[") else "is not a UUID"
+    assert_error(HEAD + f"themes:\n  - name: A\n    guid: {value}\n", 4, phrase)
+
+
+def test_duplicate_guid_names_both_lines() -> None:
+    guid = str(uuid.uuid4())
+    text = HEAD + f"themes:\n  - name: A\n    guid: {guid}\n  - name: B\n    guid: {guid.upper()}\n"
+    assert_error(text, 6, "also the guid of 'A' on line 4")
+
+
+def test_duplicate_theme_names_ignore_case_and_spacing() -> None:
+    assert_error(HEAD + "themes:\n  - name: Trust\n  - name: ' trust '\n", 4,
+                 "duplicate name 'trust' among the themes", "also on line 3")
+
+
+def test_duplicate_names_across_subthemes_and_codes() -> None:
+    text = HEAD + ("themes:\n  - name: A\n    subthemes:\n      - name: X\n"
+                   "    codes:\n      - name: x\n")
+    assert_error(text, 7, "duplicate name 'x' under 'A'", "line 5")
+
+
+def test_same_name_under_different_parents_is_fine() -> None:
+    text = HEAD + ("themes:\n  - name: A\n    codes:\n      - name: x\n"
+                   "  - name: B\n    codes:\n      - name: x\n")
+    assert [t.children[0].name for t in parse_codebook_yaml(text)] == ["x", "x"]
+
+
+def test_errors_are_codebook_or_format_errors() -> None:
+    assert isinstance(parse_error(HEAD + "themes: A\n"), CodebookError)
+    assert isinstance(parse_error("a: [\n"), FormatError)
+
+
+# --- writing ---------------------------------------------------------------------------
+
+
+def make_codebook(specs: tuple[CodeSpec, ...]) -> Codebook:
+    """Build a stored-looking Codebook (ids, parents, positions) from a spec tree."""
+    codes: list[Code] = []
+
+    def add(spec: CodeSpec, parent: int | None, position: int) -> None:
+        code_id = len(codes) + 1
+        codes.append(Code(id=code_id, guid=spec.guid or "", name=spec.name, kind=spec.kind,
+                          parent_id=parent, description=spec.description,
+                          inclusion=spec.inclusion, exclusion=spec.exclusion,
+                          examples=spec.examples, colour=spec.colour, shortcut=spec.shortcut,
+                          position=position, codable=spec.codable))
+        for i, child in enumerate(spec.children):
+            add(child, code_id, i)
+
+    for i, root in enumerate(specs):
+        add(root, None, i)
+    return Codebook(tuple(codes))
+
+
+def test_dump_is_readable_and_in_documented_order() -> None:
+    specs = parse_codebook_yaml(EXAMPLE)
+    text = dump_codebook_yaml(make_codebook(specs), name="Balint", description="Two\nlines")
+    assert text.startswith("# qualcode codebook")
+    assert "description: |-\n  Two\n  lines\n" in text
+    assert "themes:\n  - name: Communication\n" in text
+    assert "          - |-\n                A two-line\n                example.\n" in text
+    order = ["name:", "description:", "inclusion:", "exclusion:", "examples:", "colour:",
+             "shortcut:"]
+    start = text.index("- name: Listening to the patient")
+    block = text[start:text.index("codes:\n      - name: 'No'")]
+    positions = [block.index(k) for k in order]
+    assert positions == sorted(positions)
+    assert "codable" not in block  # the default for a code is left out
+    assert "codable: true" in text and "guid: 6F9619FF" in text
+    assert "inclusion" not in text[:text.index("Listening to the patient")]
+
+
+def test_round_trip_of_the_example() -> None:
+    specs = parse_codebook_yaml(EXAMPLE)
+    again = parse_codebook_yaml(dump_codebook_yaml(make_codebook(specs)))
+    assert strip_lines(again) == strip_lines(specs)
+
+
+def test_codebook_to_specs_follows_position_not_stored_kind() -> None:
+    book = Codebook((
+        Code(id=1, guid="", name="Top code", kind=CodeKind.CODE, codable=True),
+        Code(id=2, guid="", name="Group", kind=CodeKind.CODE, parent_id=1, position=1),
+        Code(id=3, guid="", name="Leaf", kind=CodeKind.THEME, parent_id=2),
+        Code(id=4, guid="", name="Plain", kind=CodeKind.SUBTHEME, parent_id=1, position=0),
+    ))
+    (top,) = codebook_to_specs(book)
+    assert top.kind is CodeKind.THEME and top.codable is True
+    assert [(c.name, c.kind) for c in top.children] == [
+        ("Plain", CodeKind.SUBTHEME), ("Group", CodeKind.SUBTHEME)]
+    assert top.children[1].children[0].kind is CodeKind.CODE
+
+
+def test_too_deep_tree_cannot_be_dumped() -> None:
+    book = Codebook(tuple(Code(id=i, guid="", name=f"n{i}", parent_id=i - 1 if i > 1 else None)
+                          for i in range(1, 5)))
+    with pytest.raises(CodebookError, match="n3"):
+        dump_codebook_yaml(book)
+
+
+# --- round trip property -------------------------------------------------------------
+
+_SPECIAL = ["😀", "👩‍👩‍👧", "\u0301", "e\u0301", "\r\n", "\r", "\n", "\t", " ", "  ", "#",
+            ": ", "- ", "'", '"', "\\", "|", ">", "&", "*", "!", "%", "@", "`", "yes", "null",
+            "~", "123", "0x1F", "\u2028", "\x85", "\ufeff", "\x00", "\u00a0"]
+TEXT = st.lists(st.one_of(st.characters(), st.sampled_from(_SPECIAL)), max_size=12).map("".join)
+
+
+def _valid_name(name: str) -> bool:
+    return bool(name) and name == name.strip() and "/" not in name and not any(
+        unicodedata.category(ch) in ("Cc", "Zl", "Zp") for ch in name)
+
+
+NAME = TEXT.map(str.strip).filter(_valid_name)
+KEYS = [ch for ch in "abcefghijklnopstvwxyz0123456789ABCDEFXYZ!$é😀" if ch not in RESERVED_KEYS]
+COLOUR = st.one_of(st.none(), st.from_regex(r"\A#[0-9A-F]{6}\Z"))
+GUID = st.one_of(st.none(), st.uuids().map(str), st.uuids().map(lambda u: str(u).upper()))
+
+
+@st.composite
+def code_specs(draw: st.DrawFn, kind: CodeKind, keys: list[str]) -> CodeSpec:
+    """Draw one node (and, for themes and sub-themes, children) with shared shortcut pool."""
+    shortcut = keys.pop() if keys and draw(st.booleans()) else None
+    children: tuple[CodeSpec, ...] = ()
+    if kind is not CodeKind.CODE:
+        subs = (draw(st.lists(code_specs(CodeKind.SUBTHEME, keys), max_size=2))
+                if kind is CodeKind.THEME else [])
+        codes = draw(st.lists(code_specs(CodeKind.CODE, keys), max_size=2))
+        children = tuple(subs + codes)
+    return CodeSpec(
+        name=draw(NAME), kind=kind, description=draw(TEXT), inclusion=draw(TEXT),
+        exclusion=draw(TEXT), examples=tuple(draw(st.lists(TEXT, max_size=2))),
+        colour=draw(COLOUR), shortcut=shortcut, codable=draw(st.booleans()), guid=draw(GUID),
+        children=children)
+
+
+def _unique_names(specs: tuple[CodeSpec, ...]) -> tuple[CodeSpec, ...]:
+    """Make sibling names unique (case-insensitively) by suffixing a counter."""
+    seen: set[str] = set()
+    out = []
+    for i, spec in enumerate(specs):
+        name = spec.name
+        if unicodedata.normalize("NFC", name).casefold() in seen:
+            name = f"{name} {i}"
+        seen.add(unicodedata.normalize("NFC", name).casefold())
+        out.append(dataclasses.replace(spec, name=name, children=_unique_names(spec.children)))
+    return tuple(out)
+
+
+def _unique_guids(specs: tuple[CodeSpec, ...], seen: set[str]) -> tuple[CodeSpec, ...]:
+    out = []
+    for spec in specs:
+        guid = spec.guid
+        if guid is not None and guid.lower() in seen:
+            guid = None
+        if guid is not None:
+            seen.add(guid.lower())
+        out.append(dataclasses.replace(spec, guid=guid,
+                                       children=_unique_guids(spec.children, seen)))
+    return tuple(out)
+
+
+@st.composite
+def codebooks_(draw: st.DrawFn) -> Codebook:
+    """Draw a stored-looking codebook with arbitrary Unicode names and texts."""
+    keys = list(draw(st.permutations(KEYS)))
+    roots = tuple(draw(st.lists(code_specs(CodeKind.THEME, keys), max_size=3)))
+    return make_codebook(_unique_guids(_unique_names(roots), set()))
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(book=codebooks_(), title=TEXT, about=TEXT)
+def test_round_trip_property(book: Codebook, title: str, about: str) -> None:
+    text = dump_codebook_yaml(book, name=title, description=about)
+    doc = parse_codebook_document(text, "dumped.yaml")
+    assert strip_lines(doc.roots) == codebook_to_specs(book)
+    assert doc.description == clean_text(about)
+    assert doc.name == clean_text(title).strip()
+    # Writing what was read gives the same file: the format has one spelling per codebook.
+    assert dump_codebook_yaml(make_codebook(doc.roots), name=doc.name,
+                              description=doc.description) == text
+
+
+@given(text=TEXT)
+def test_clean_text_is_idempotent(text: str) -> None:
+    once = clean_text(text)
+    assert clean_text(once) == once
+    assert "\r" not in once and not once.endswith((" ", "\n"))
