@@ -1,0 +1,116 @@
+"""Agreement weight matrices for weighted kappa and Gwet's AC2.
+
+All matrices are *agreement* weights: 1 on the diagonal (full credit), 0 for the
+most distant pair of categories. scikit-learn's ``cohen_kappa_score`` takes
+*disagreement* weights instead; the two give the same kappa because
+``w_agree = 1 - d / max(d)``.
+
+Named weights place the categories at ``scores``; by default the categories are
+taken as equally spaced, ``scores = 0, 1, ..., q-1`` in the order given (what SAS
+does for character levels and scikit-learn always does). Pass ``scores`` to
+weight by numeric distances instead.
+
+References
+----------
+Cicchetti, D. V. & Allison, T. (1971). A new procedure for assessing reliability
+of scoring EEG sleep recordings. American Journal of EEG Technology, 11, 101-109
+(linear weights).
+Fleiss, J. L. & Cohen, J. (1973). The equivalence of weighted kappa and the
+intraclass correlation coefficient as measures of reliability. Educational and
+Psychological Measurement, 33, 613-619 (quadratic weights).
+Gwet, K. L. (2014). Handbook of Inter-Rater Reliability, 4th ed., Advanced
+Analytics, ch. 3 (ordinal, radical and ratio weights).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from qualcode.agreement._common import AgreementInputError
+
+WEIGHT_KINDS = ("identity", "linear", "quadratic", "ordinal", "radical", "ratio")
+
+
+def weight_matrix(kind: str, q: int | None = None, scores: Sequence[float] | None = None) -> np.ndarray:
+    """Return the q x q agreement-weight matrix of a named kind.
+
+    Parameters
+    ----------
+    kind : {"identity", "linear", "quadratic", "ordinal", "radical", "ratio"}
+        ``linear``: ``1 - |x_k - x_l| / (x_max - x_min)`` (Cicchetti-Allison);
+        ``quadratic``: ``1 - (x_k - x_l)^2 / (x_max - x_min)^2`` (Fleiss-Cohen);
+        ``ordinal``: ``1 - M_kl / max M`` with ``M_kl = C(|k - l| + 1, 2)`` on ranks;
+        ``radical``: ``1 - sqrt|x_k - x_l| / sqrt(x_max - x_min)``;
+        ``ratio``: ``1 - ((x_k - x_l)/(x_k + x_l))^2 / ((x_max - x_min)/(x_max + x_min))^2``.
+    q : int, optional
+        Number of categories; needed when ``scores`` is not given.
+    scores : sequence of float, optional
+        Numeric position of each category. Defaults to ``0, 1, ..., q-1``
+        (``1, ..., q`` for ``ratio``, whose formula needs positive scores).
+
+    Examples
+    --------
+    >>> weight_matrix("linear", 3)
+    array([[1. , 0.5, 0. ],
+           [0.5, 1. , 0.5],
+           [0. , 0.5, 1. ]])
+    >>> weight_matrix("quadratic", scores=[1, 2, 4]).round(3)
+    array([[1.   , 0.889, 0.   ],
+           [0.889, 1.   , 0.556],
+           [0.   , 0.556, 1.   ]])
+    """
+    if kind not in WEIGHT_KINDS:
+        raise AgreementInputError(f"unknown weights {kind!r}: use one of {', '.join(WEIGHT_KINDS)} or a q x q matrix")
+    if scores is None:
+        if q is None or q < 1:
+            raise AgreementInputError("weight_matrix needs the number of categories q or their scores")
+        x = np.arange(q, dtype=float) + (1.0 if kind == "ratio" else 0.0)
+    else:
+        x = np.asarray(scores, dtype=float)
+        if x.ndim != 1 or not np.all(np.isfinite(x)):
+            raise AgreementInputError("weight scores must be a flat sequence of finite numbers")
+        if q is not None and q != x.size:
+            raise AgreementInputError(f"got {x.size} scores for {q} categories")
+        q = x.size
+    if kind == "identity" or q == 1:
+        return np.eye(q)
+    span = x.max() - x.min()
+    if span == 0:
+        raise AgreementInputError("weight scores must not all be equal")
+    diff = x[:, None] - x[None, :]
+    if kind == "linear":
+        return 1.0 - np.abs(diff) / span
+    if kind == "quadratic":
+        return 1.0 - diff**2 / span**2
+    if kind == "radical":
+        return 1.0 - np.sqrt(np.abs(diff)) / np.sqrt(span)
+    if kind == "ordinal":
+        rank = np.argsort(np.argsort(x))
+        steps = np.abs(rank[:, None] - rank[None, :]) + 1
+        m = steps * (steps - 1) / 2.0
+        return 1.0 - m / m.max()
+    # ratio
+    if np.any(x <= 0):
+        raise AgreementInputError("ratio weights need strictly positive category scores")
+    ratio = (diff / (x[:, None] + x[None, :])) ** 2
+    return 1.0 - ratio / ((x.max() - x.min()) / (x.max() + x.min())) ** 2
+
+
+def resolve_weights(weights: str | np.ndarray | Sequence[Sequence[float]] | None, q: int) -> tuple[np.ndarray, str]:
+    """Turn a ``weights`` argument (None, a kind name or a matrix) into (q x q matrix, label)."""
+    if weights is None:
+        return np.eye(q), "identity"
+    if isinstance(weights, str):
+        return weight_matrix(weights, q), weights
+    w = np.asarray(weights, dtype=float)
+    if w.shape != (q, q):
+        raise AgreementInputError(f"weights matrix has shape {w.shape}; expected ({q}, {q}) for {q} categories")
+    if not np.all(np.isfinite(w)):
+        raise AgreementInputError("weights matrix must hold finite numbers")
+    if not np.allclose(np.diag(w), 1.0):
+        raise AgreementInputError(
+            "weights matrix must be agreement weights with 1 on the diagonal (1 - disagreement / max disagreement)"
+        )
+    return w, "custom"
