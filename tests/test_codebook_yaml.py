@@ -536,3 +536,12 @@ def test_clean_text_is_idempotent(text: str) -> None:
     once = clean_text(text)
     assert clean_text(once) == once
     assert "\r" not in once and not once.endswith((" ", "\n"))
+
+
+def test_documented_example_parses() -> None:
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "codebook-format.md").read_text(
+        encoding="utf-8")
+    example = doc.split("```yaml\n", 1)[1].split("```", 1)[0]
+    (theme,) = parse_codebook_yaml(example, "docs/codebook-format.md")
+    assert [c.name for c in theme.children] == ["Listening and attention", "Feedback"]
+    assert theme.children[0].children[0].shortcut == "a"

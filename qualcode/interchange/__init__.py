@@ -1,1 +1,1 @@
-"""Reading and writing files other tools and people exchange: corpora, codebooks, REFI-QDA, exports."""
+"""Files exchanged with people and other tools: corpora, codebooks, REFI-QDA, exports."""

@@ -34,6 +34,7 @@ __all__ = [
     "clean_name",
     "clean_text",
     "codebook_to_specs",
+    "normalise_colour",
     "dump_codebook_yaml",
     "dump_specs_yaml",
     "parse_codebook_document",
@@ -145,6 +146,23 @@ def _describe(node: yaml.Node) -> str:
 def _fold(name: str) -> str:
     """Return the form under which two names count as the same (case, Unicode form)."""
     return unicodedata.normalize("NFC", name).casefold()
+
+
+def normalise_colour(value: str, where: str = "") -> str:
+    """Return ``#RGB`` or ``#RRGGBB`` (any case) as upper-case ``#RRGGBB``.
+
+    >>> normalise_colour("#1f7")
+    '#11FF77'
+    """
+    value = value.strip()
+    if not _COLOUR.match(value):
+        where = f" {where}" if where else ""
+        raise CodebookError(f"colour {value!r}{where} is not a colour; write \"#RRGGBB\" in "
+                            "quotes, for example \"#1F77B4\"")
+    digits = value[1:]
+    if len(digits) == 3:
+        digits = "".join(ch * 2 for ch in digits)
+    return "#" + digits.upper()
 
 
 class _Builder:
@@ -351,14 +369,10 @@ class _Builder:
                 self.fail(node, f"'colour' {where} is empty because an unquoted '#' starts a "
                                 "YAML comment; write it in quotes: colour: \"#1F77B4\"")
             return None
-        value = value.strip()
-        if not _COLOUR.match(value):
-            self.fail(node, f"colour {value!r} {where} is not a colour; write \"#RRGGBB\" in "
-                            "quotes, for example \"#1F77B4\"")
-        digits = value[1:]
-        if len(digits) == 3:
-            digits = "".join(ch * 2 for ch in digits)
-        return "#" + digits.upper()
+        try:
+            return normalise_colour(value, where)
+        except CodebookError as error:
+            self.fail(node, error.message)
 
     def shortcut(self, fields: dict[str, tuple[yaml.Node, yaml.Node]], where: str,
                  path: str) -> str | None:
