@@ -54,8 +54,19 @@ def divide(num: np.ndarray | float, den: np.ndarray | float) -> np.ndarray:
     return out
 
 
+def variance(num: np.ndarray | float, den: np.ndarray | float) -> np.ndarray:
+    """``num / den`` for a variance whose numerator is a sum of O(1) terms: |num| < 1e-14 counts as 0.
+
+    The numerators here combine proportions, so their round-off is ~1e-16; a true
+    numerator below 1e-14 would take one disagreement in 10^14 units. Without
+    this, perfect agreement would report an SE of 1e-9 instead of 0.
+    """
+    num_a = np.asarray(num, dtype=float)
+    return divide(np.where(np.abs(num_a) < 1e-14, 0.0, num_a), den)
+
+
 def sqrt_nonneg(x: np.ndarray | float) -> np.ndarray:
-    """Square root that clips tiny negative round-off (|x| < 1e-12) to zero and keeps NaN."""
+    """Square root that maps tiny negative round-off (> -1e-12) to 0 and keeps NaN."""
     xa = np.asarray(x, dtype=float)
     xa = np.where((xa < 0) & (xa > -1e-12), 0.0, xa)
     with np.errstate(invalid="ignore"):

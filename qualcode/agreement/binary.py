@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from qualcode.agreement._common import AgreementInputError, divide, sqrt_nonneg, z_value
+from qualcode.agreement._common import AgreementInputError, divide, sqrt_nonneg, variance, z_value
 
 REASON_NO_UNITS = "no units were rated by both coders"
 REASON_CONSTANT = (
@@ -184,15 +184,20 @@ def binary_statistics(n: Any, both: Any, a_total: Any, b_total: Any) -> dict[str
     nb = np.asarray(b_total, dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
         p11, pa, pb = n11 / n, na / n, nb / n
-    p10, p01 = pa - p11, pb - p11
+        # Off-diagonal cells straight from integer counts, so "no disagreement" is an exact 0.
+        p10, p01 = (na - n11) / n, (nb - n11) / n
     p00 = 1.0 - pa - pb + p11
     qa, qb = 1.0 - pa, 1.0 - pb
-    po = p11 + p00
-    pe = pa * pb + qa * qb
+    d_o = p10 + p01  # observed disagreement, 1 - po
+    po = 1.0 - d_o
+    # Kappa is computed as 1 - d_o / d_e (disagreement form): equal to (po - pe) / (1 - pe), but a
+    # perfect table gives exactly 1 instead of 0.9999999999999998.
+    d_e = pa * qb + qa * pb  # 1 - pe
+    pe = 1.0 - d_e
     # 0/0 exactly when both coders are constant and equal; test counts, not floats.
     constant = ((na == 0) & (nb == 0)) | ((na == n) & (nb == n))
-    one_minus_pe = np.where(constant, 0.0, 1.0 - pe)
-    kappa = divide(po - pe, one_minus_pe)
+    one_minus_pe = np.where(constant, 0.0, d_e)
+    kappa = 1.0 - divide(d_o, one_minus_pe)
     k1 = 1.0 - kappa
     # Fleiss, Cohen & Everitt (1969), eq. (13), for a 2x2 table.
     var_k = (
@@ -201,15 +206,15 @@ def binary_statistics(n: Any, both: Any, a_total: Any, b_total: Any) -> dict[str
         + k1**2 * (p10 * (pb + qa) ** 2 + p01 * (qb + pa) ** 2)
         - (kappa - pe * k1) ** 2
     )
-    kappa_se = sqrt_nonneg(divide(var_k, n * one_minus_pe**2))
+    kappa_se = sqrt_nonneg(variance(var_k, n * one_minus_pe**2))
     var_k0 = pe + pe**2 - (pa * pb * (pa + pb) + qa * qb * (qa + qb))
-    kappa_se_null = sqrt_nonneg(divide(var_k0, n * one_minus_pe**2))
-    po_max = np.minimum(pa, pb) + np.minimum(qa, qb)
-    kappa_max = divide(po_max - pe, one_minus_pe)
+    kappa_se_null = sqrt_nonneg(variance(var_k0, n * one_minus_pe**2))
+    kappa_max = 1.0 - divide(np.abs(pa - pb), one_minus_pe)  # 1 - po_max = |pA - pB|
 
     prev = (pa + pb) / 2.0
-    pe_pi = prev**2 + (1.0 - prev) ** 2
-    s1 = 1.0 - divide(po - pe_pi, np.where(constant, 0.0, 1.0 - pe_pi))
+    d_e_pi = np.where(constant, 0.0, 2.0 * prev * (1.0 - prev))  # 1 - pe of Scott's pi
+    pe_pi = 1.0 - d_e_pi
+    s1 = divide(d_o, d_e_pi)  # 1 - pi
     scott = 1.0 - s1
     var_s = (
         p11 * (1.0 - 2.0 * s1 * prev) ** 2
@@ -217,19 +222,20 @@ def binary_statistics(n: Any, both: Any, a_total: Any, b_total: Any) -> dict[str
         + (p10 + p01) * s1**2
         - (po - 2.0 * s1 * pe_pi) ** 2
     )
-    scott_se = sqrt_nonneg(divide(var_s, n * (1.0 - pe_pi) ** 2))
+    scott_se = sqrt_nonneg(variance(var_s, n * d_e_pi**2))
 
-    # Gwet (2008): for q = 2 categories pe = 2 pi (1 - pi), never 1, so AC1 is defined whenever n > 0.
+    # Gwet (2008): for q = 2 categories pe = 2 pi (1 - pi) <= 1/2, so AC1 is defined whenever n > 0.
     pe_g = 2.0 * prev * (1.0 - prev)
-    ac1 = divide(po - pe_g, 1.0 - pe_g)
-    g1 = 1.0 - ac1
+    d_e_g = prev**2 + (1.0 - prev) ** 2  # 1 - pe_g
+    g1 = divide(d_o, d_e_g)  # 1 - AC1
+    ac1 = 1.0 - g1
     var_g = (
         p11 * (1.0 - 2.0 * g1 * (1.0 - prev)) ** 2
         + p00 * (1.0 - 2.0 * g1 * prev) ** 2
         + (p10 + p01) * g1**2
         - (po - 2.0 * g1 * pe_g) ** 2
     )
-    ac1_se = sqrt_nonneg(divide(var_g, n * (1.0 - pe_g) ** 2))
+    ac1_se = sqrt_nonneg(variance(var_g, n * d_e_g**2))
 
     return {
         "percent_agreement": po,
@@ -243,7 +249,7 @@ def binary_statistics(n: Any, both: Any, a_total: Any, b_total: Any) -> dict[str
         "ac1": ac1,
         "ac1_se": ac1_se,
         "pabak": 2.0 * po - 1.0,
-        "pabak_se": 2.0 * sqrt_nonneg(divide(po * (1.0 - po), n)),
+        "pabak_se": 2.0 * sqrt_nonneg(variance(po * (1.0 - po), n)),
         "prevalence_index": p11 - p00,
         "bias_index": p10 - p01,
     }

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from qualcode.agreement._common import AgreementInputError, as_float, divide, sqrt_nonneg, z_value
+from qualcode.agreement._common import AgreementInputError, as_float, divide, sqrt_nonneg, variance, z_value
 from qualcode.agreement._labels import encode
 from qualcode.agreement.results import Coefficient
 from qualcode.agreement.weights import resolve_weights
@@ -119,7 +119,11 @@ def table_coefficients(
         }
     p = t / n
     pr, pc = p.sum(axis=1), p.sum(axis=0)
-    pa = float((w * p).sum())
+    v = 1.0 - w  # disagreement weights: 0 on the diagonal
+    # Observed and chance *disagreement* (1 - pa, 1 - pe): value = 1 - d_o / d_e equals
+    # (pa - pe) / (1 - pe) but gives exactly 1 for perfect agreement.
+    d_o = float((v * p).sum())
+    pa = 1.0 - d_o
     sum_pw2 = float((p * w**2).sum())
 
     def build(key: str, value: Any, pe: Any, var: Any, method: str, note: str = "", **extra: Any) -> Coefficient:
@@ -132,48 +136,48 @@ def table_coefficients(
             note=note if not np.isfinite(val) else "", table=t.astype(np.int64), **common, **extra,  # type: ignore[arg-type]
         )
 
-    def linearised(gamma: Any, pe: Any, c: np.ndarray) -> Any:
-        return divide((p * (w - c) ** 2).sum() - (pa - 2.0 * (1.0 - gamma) * pe) ** 2, n * (1.0 - pe) ** 2)
+    def linearised(gamma: Any, d_e: float, c: np.ndarray) -> Any:
+        pe = 1.0 - d_e
+        return variance((p * (w - c) ** 2).sum() - (pa - 2.0 * (1.0 - gamma) * pe) ** 2, n * d_e**2)
 
     constant = "every rating falls in one category, so chance agreement is 1 and the coefficient is 0/0"
     out: dict[str, Coefficient] = {}
 
-    pe_k = float(pr @ w @ pc)
-    kappa = divide(pa - pe_k, 1.0 - pe_k)
+    de_k = float(pr @ v @ pc)
+    kappa = 1.0 - divide(d_o, de_k)
     wr, wc = w @ pc, w.T @ pr
-    var_k = linearised(kappa, pe_k, (1.0 - kappa) * (wr[:, None] + wc[None, :]))
-    var_k0 = divide((np.outer(pr, pc) * (w - wr[:, None] - wc[None, :]) ** 2).sum() - pe_k**2, n * (1.0 - pe_k) ** 2)
+    var_k = linearised(kappa, de_k, (1.0 - kappa) * (wr[:, None] + wc[None, :]))
+    var_k0 = variance((np.outer(pr, pc) * (w - wr[:, None] - wc[None, :]) ** 2).sum() - (1.0 - de_k) ** 2, n * de_k**2)
     kmax = float("nan")
     if wname == "identity":
-        kmax = as_float(divide(np.minimum(pr, pc).sum() - pe_k, 1.0 - pe_k))
-    out["cohen_kappa"] = build("cohen_kappa", kappa, pe_k, var_k, _FCE, constant,
+        kmax = as_float(1.0 - divide(1.0 - np.minimum(pr, pc).sum(), de_k))
+    out["cohen_kappa"] = build("cohen_kappa", kappa, 1.0 - de_k, var_k, _FCE, constant,
                                se_null=as_float(sqrt_nonneg(var_k0)), kappa_max=kmax)
 
     prev = (pr + pc) / 2.0
-    pe_s = float(prev @ w @ prev)
-    scott = divide(pa - pe_s, 1.0 - pe_s)
+    de_s = float(prev @ v @ prev)
+    scott = 1.0 - divide(d_o, de_s)
     pw = (w @ prev + w.T @ prev) / 2.0
-    out["scott_pi"] = build("scott_pi", scott, pe_s, linearised(scott, pe_s, (1.0 - scott) * (pw[:, None] + pw[None, :])),
-                            _GWET, constant)
+    out["scott_pi"] = build("scott_pi", scott, 1.0 - de_s,
+                            linearised(scott, de_s, (1.0 - scott) * (pw[:, None] + pw[None, :])), _GWET, constant)
 
     tw = float(w.sum())
     if q >= 2:
         pe_g = tw / (q * (q - 1)) * float((prev * (1.0 - prev)).sum())
-        ac = divide(pa - pe_g, 1.0 - pe_g)
+        ac = 1.0 - divide(d_o, 1.0 - pe_g)
         c_g = 2.0 * (1.0 - ac) * tw / (q * (q - 1)) * (1.0 - (prev[:, None] + prev[None, :]) / 2.0)
-        var_g = linearised(ac, pe_g, c_g)
+        var_g = linearised(ac, 1.0 - pe_g, c_g)
     else:
         pe_g, ac, var_g = float("nan"), np.nan, np.nan
-    out["gwet_ac"] = build("gwet_ac", ac, pe_g, var_g, "Gwet (2008) SE", "AC1 needs at least two categories",
-                           )
+    out["gwet_ac"] = build("gwet_ac", ac, pe_g, var_g, "Gwet (2008) SE", "AC1 needs at least two categories")
     if wname != "identity":
         out["gwet_ac"] = _renamed(out["gwet_ac"], "Gwet's AC2")
 
     pe_bp = tw / q**2
-    bp = divide(pa - pe_bp, 1.0 - pe_bp)
-    out["brennan_prediger"] = build("brennan_prediger", bp, pe_bp, divide(sum_pw2 - pa**2, n * (1.0 - pe_bp) ** 2),
+    bp = 1.0 - divide(d_o, 1.0 - pe_bp)
+    out["brennan_prediger"] = build("brennan_prediger", bp, pe_bp, variance(sum_pw2 - pa**2, n * (1.0 - pe_bp) ** 2),
                                     _GWET, "Brennan-Prediger needs at least two categories")
-    out["percent_agreement"] = build("percent_agreement", pa, 0.0, (sum_pw2 - pa**2) / n, "binomial SE sqrt(pa(1-pa)/n)")
+    out["percent_agreement"] = build("percent_agreement", pa, 0.0, variance(sum_pw2 - pa**2, n), "binomial SE sqrt(pa(1-pa)/n)")
     return out
 
 

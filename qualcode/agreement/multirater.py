@@ -127,12 +127,16 @@ def _coefficient(
         pe_i = np.full(n, pe)
     else:
         pe, pe_i = 0.0, np.zeros(n)
-    value = float(divide(pa - pe, 1.0 - pe))
+    value = float(1.0 - divide(1.0 - pa, 1.0 - pe))
     if np.isnan(value) and not note:
         note = "every rating falls in one category, so chance agreement is 1 and the coefficient is 0/0"
-    gamma_i = (n / n2) * (pa_i - pe * two) / (1.0 - pe)
-    gamma_star = gamma_i - 2.0 * (1.0 - value) * (pe_i - pe) / (1.0 - pe)
-    se = float(sqrt_nonneg(((gamma_star - value) ** 2).sum() / (n * (n - 1)))) if n > 1 and np.isfinite(value) else nan
+    se = nan
+    if n > 1 and np.isfinite(value):
+        gamma_i = (n / n2) * (pa_i - pe * two) / (1.0 - pe)
+        gamma_star = gamma_i - 2.0 * (1.0 - value) * (pe_i - pe) / (1.0 - pe)
+        dev = gamma_star - value
+        # Deviations below 1e-12 are round-off of an exact 0 (e.g. perfect agreement).
+        se = float(np.sqrt((np.where(np.abs(dev) < 1e-12, 0.0, dev) ** 2).sum() / (n * (n - 1))))
     se_null = _fleiss_null_se(rf, prev, n) if kind == "fleiss" and wname == "identity" else nan
     return Coefficient(value=value, se=se, ci_low=value - z * se, ci_high=value + z * se, percent_agreement=pa,
                        chance_agreement=float(pe), se_null=se_null, note=note, **base)  # type: ignore[arg-type]

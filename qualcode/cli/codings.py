@@ -1,0 +1,146 @@
+"""``qualcode codings import|export``: bring codings in from a spreadsheet, and take them out."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TextIO
+
+import click
+
+from qualcode.cli.base import main, open_store, project_argument
+
+LAYER_CHOICES = ["coder", "consensus"]
+
+
+@main.group()
+def codings() -> None:
+    """Import codings from CSV/TSV, or export them as CSV or JSON Lines.
+
+    \b
+    Examples:
+      qualcode codings import study.qualcode alice.csv --coder alice
+      qualcode codings export study.qualcode --coder alice -o alice.csv
+    """
+
+
+@codings.command("import")
+@project_argument
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--coder", required=True, help="Coder the codings belong to (created on first use).")
+@click.option("--create-codes", is_flag=True,
+              help="Add codes missing from the codebook (with missing parents) instead of "
+                   "refusing the file.")
+@click.option("--mark-done/--no-mark-done", default=True, show_default=True,
+              help="Mark every source named in the file done for the coder.")
+@click.option("--layer", type=click.Choice(LAYER_CHOICES), default="coder", show_default=True,
+              help="Write the coder's own layer or the consensus layer.")
+def import_(project: Path, file: Path, coder: str, create_codes: bool, mark_done: bool,
+            layer: str) -> None:
+    """Import one coder's codings from a CSV (or .tsv) file: all rows, or none.
+
+    Columns: source_id and code; optional start and end (Unicode code points from 0,
+    end exclusive; leave both empty to code the whole unit). code is a bare name or a
+    path Theme/Sub-theme/Code. A row with an empty code records "reviewed, no code
+    applies". Other columns (such as an export's text) are ignored; coder and layer
+    columns, when present, must match --coder and --layer. Importing the same file twice
+    adds nothing, and the whole import is one undoable action.
+
+    \b
+    Examples:
+      qualcode codings import study.qualcode alice.csv --coder alice
+      qualcode codings import study.qualcode bob.tsv --coder bob --create-codes
+      qualcode codings import study.qualcode agreed.csv --coder lead --layer consensus
+    """
+    from qualcode.interchange.codings import import_codings_file
+    from qualcode.model import Layer
+
+    with open_store(project) as store:
+        result = import_codings_file(store, file, coder, create_codes=create_codes,
+                                     mark_done=mark_done, layer=Layer(layer))
+    created = (f"; {len(result.codes_created)} codes created" if result.codes_created else "")
+    click.echo(f"Imported {file} for {coder} ({layer} layer): {result.added} codings added, "
+               f"{result.unchanged} already present, {result.marked_done} units marked done"
+               f"{created}.")
+
+
+@contextlib.contextmanager
+def _output(target: Path | None) -> Iterator[TextIO]:
+    """Yield a text stream for the export: stdout, or a file replaced only on success."""
+    if target is None:
+        yield sys.stdout
+        return
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        from qualcode.errors import FormatError
+
+        raise FormatError(f"folder {str(folder)!r} does not exist", path=str(target))
+    # Write beside the target and rename, so a failed export never leaves half a file.
+    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            yield handle
+        os.replace(temp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+
+
+def _format_for(fmt: str | None, output: Path | None) -> str:
+    if fmt is not None:
+        return fmt
+    if output is not None and output.suffix.lower() in (".jsonl", ".ndjson"):
+        return "jsonl"
+    return "csv"
+
+
+@codings.command("export")
+@project_argument
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default=None,
+              help="Output format [default: from the -o suffix (.jsonl), else csv].")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to this file instead of standard output.")
+@click.option("--coder", "coders", multiple=True,
+              help="Only this coder's codings (repeat for several).")
+@click.option("--layer", type=click.Choice([*LAYER_CHOICES, "all"]), default="all",
+              show_default=True, help="Which layer to export.")
+@click.option("--bom", is_flag=True,
+              help="Start the CSV with a UTF-8 byte-order mark (helps Excel read accents).")
+def export(project: Path, fmt: str | None, output: Path | None, coders: tuple[str, ...],
+           layer: str, bom: bool) -> None:
+    """Export one row per coding: coder, layer, code path, source_id, start, end, text.
+
+    Columns: coder, layer, code (full path), code_guid, source_id, start, end, text (the
+    coded passage), created_at, coding_guid. In CSV, cells that a spreadsheet would run
+    as a formula (starting with = + - @) get a leading ' ; JSON Lines keeps text exact.
+    One coder's CSV export imports back with `qualcode codings import`.
+
+    \b
+    Examples:
+      qualcode codings export study.qualcode -o codings.csv
+      qualcode codings export study.qualcode --coder alice --layer coder -o alice.csv
+      qualcode codings export study.qualcode --format jsonl > codings.jsonl
+    """
+    from qualcode.interchange.codings_export import (
+        iter_coding_rows,
+        write_codings_csv,
+        write_codings_jsonl,
+    )
+    from qualcode.model import Layer
+
+    chosen = _format_for(fmt, output)
+    with open_store(project) as store:
+        rows = iter_coding_rows(store, coders=coders,
+                                layer=None if layer == "all" else Layer(layer))
+        with _output(output) as handle:
+            if chosen == "jsonl":
+                count = write_codings_jsonl(rows, handle)
+            else:
+                count = write_codings_csv(rows, handle, bom=bom)
+    if output is not None:
+        click.echo(f"Exported {count} codings to {output}.")
