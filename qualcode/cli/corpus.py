@@ -1,0 +1,96 @@
+"""``qualcode import``: bring a corpus (CSV, TSV, JSONL, XLSX or a folder of texts) into a project."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from qualcode.cli.base import main, open_store, project_argument, stderr_console
+
+FORMAT_CHOICES = ("csv", "tsv", "jsonl", "xlsx", "folder")
+SHOWN_SKIPS = 5
+
+
+@main.command("import")
+@project_argument
+@click.argument("corpus", metavar="FILE", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(FORMAT_CHOICES),
+              help="Corpus format (default: from the extension; a folder is 'folder').")
+@click.option("--id-col", metavar="COL", help="Column holding each source's unique id "
+              "[default: id].")
+@click.option("--text-col", metavar="COL", help="Column holding the text [default: text].")
+@click.option("--name-col", metavar="COL", help="Column holding a display name "
+              "[default: the id].")
+@click.option("--meta", "meta", metavar="COL", multiple=True,
+              help="Keep only this column as metadata (repeatable). By default every "
+                   "other column is kept.")
+@click.option("--no-meta", is_flag=True, help="Keep no metadata columns.")
+@click.option("--skip-empty", is_flag=True,
+              help="Leave out rows whose text is empty or blank (they are counted).")
+@click.option("--update", is_flag=True,
+              help="Replace sources whose id is already in the project (a coded source's "
+                   "text cannot change).")
+@click.option("--sheet", metavar="NAME", help="Worksheet of an .xlsx file [default: the first].")
+@click.option("--coder", metavar="NAME", help="Record the import under this coder's name.")
+def import_command(project: Path, corpus: Path, fmt: str | None, id_col: str | None,
+                   text_col: str | None, name_col: str | None, meta: tuple[str, ...],
+                   no_meta: bool, skip_empty: bool, update: bool, sheet: str | None,
+                   coder: str | None) -> None:
+    """Import the sources of FILE (one row, line or text file each) into PROJECT.
+
+    FILE is a .csv, .tsv, .jsonl or .xlsx table with a header, or a folder of .txt/.md
+    files. Tables need an id and a text column; every other column becomes metadata
+    (study, participant, ...) unless --meta or --no-meta says otherwise. The file must be
+    UTF-8. Nothing is imported unless every row is valid: an error names the file and
+    line, and the project stays as it was.
+
+    \b
+    Examples:
+      qualcode import study.qualcode answers.csv --id-col response_id --meta study
+      qualcode import study.qualcode interviews/ --coder alice
+    """
+    from qualcode.interchange.corpora import import_corpus
+
+    if meta and no_meta:
+        raise click.UsageError("--meta and --no-meta contradict each other; use one")
+    meta_cols: list[str] | None = [] if no_meta else (list(meta) if meta else None)
+    with open_store(project) as store, _progress(corpus.name) as on_progress:
+        report = import_corpus(store, corpus, update=update, coder=coder,
+                               on_progress=on_progress, id_col=id_col, text_col=text_col,
+                               name_col=name_col, meta_cols=meta_cols, skip_empty=skip_empty,
+                               sheet=sheet, fmt=fmt)
+    summary = (f"Imported {corpus} into {project}: {report.added} added, {report.updated} "
+               f"updated, {report.unchanged} unchanged, {len(report.skipped)} skipped")
+    if report.skipped:
+        shown = ", ".join(report.skipped[:SHOWN_SKIPS])
+        more = ", ..." if len(report.skipped) > SHOWN_SKIPS else ""
+        summary += f" (empty text: {shown}{more})"
+    click.echo(summary)
+
+
+@contextmanager
+def _progress(label: str) -> Iterator[Callable[[int], None]]:
+    """Show rows read and rows per second on stderr; silent when stderr is not a terminal."""
+    console = stderr_console()
+    if not console.is_terminal:
+        yield lambda count: None
+        return
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    started = time.perf_counter()
+    columns = (SpinnerColumn(), TextColumn("Importing {task.description}"),
+               TextColumn("{task.completed:,.0f} rows"), TextColumn("{task.fields[rate]}"),
+               TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task(label, total=None, rate="")
+
+        def update(count: int) -> None:
+            elapsed = time.perf_counter() - started
+            rate = f"{count / elapsed:,.0f} rows/s" if elapsed > 0 else ""
+            progress.update(task, completed=count, rate=rate)
+
+        yield update

@@ -1,0 +1,170 @@
+"""Corpus import: read CSV, TSV, JSONL, XLSX or a folder of text files as a stream of sources.
+
+Every reader streams: it holds one row (or one file) at a time, so a million-row CSV
+imports in bounded memory. Problems are raised as :class:`~qualcode.errors.FormatError`
+naming the file and line while streaming; :meth:`Store.import_sources` runs the whole
+import in one transaction, so an error anywhere leaves the project as it was.
+
+Columns: ``id`` and ``text`` by default (``--id-col`` / ``--text-col`` to choose others),
+an optional name column, and every other column becomes metadata unless ``meta_cols``
+restricts them (an empty list keeps none).
+
+>>> import tempfile, pathlib
+>>> folder = pathlib.Path(tempfile.mkdtemp())
+>>> _ = (folder / "answers.csv").write_text("id,text,age\\n1,Too much paperwork,34\\n",
+...                                         encoding="utf-8")
+>>> [(r.external_id, r.text, dict(r.metadata), r.line)
+...  for r in read_corpus(folder / "answers.csv")]
+[('1', 'Too much paperwork', {'age': '34'}, 2)]
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from qualcode.errors import FormatError
+from qualcode.interchange.readers.columns import ReadOptions, Skipped
+from qualcode.interchange.readers.delimited import read_csv, read_tsv
+from qualcode.interchange.readers.folder import read_folder
+from qualcode.interchange.readers.jsonl import read_jsonl
+from qualcode.interchange.readers.xlsx import read_xlsx
+from qualcode.model import ImportReport, SourceRecord
+from qualcode.storage.connection import write_transaction
+
+if TYPE_CHECKING:
+    from qualcode.storage import Store
+
+__all__ = [
+    "FORMATS",
+    "CorpusStream",
+    "ReadOptions",
+    "detect_format",
+    "import_corpus",
+    "read_corpus",
+    "read_csv",
+    "read_folder",
+    "read_jsonl",
+    "read_tsv",
+    "read_xlsx",
+]
+
+Reader = Callable[..., Iterator[SourceRecord]]
+READERS: dict[str, Reader] = {
+    "csv": read_csv,
+    "tsv": read_tsv,
+    "jsonl": read_jsonl,
+    "xlsx": read_xlsx,
+    "folder": read_folder,
+}
+FORMATS = tuple(READERS)
+EXTENSIONS = {
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+}
+HINTS = {
+    ".xls": "old .xls workbooks are not supported; save it as .xlsx or as CSV UTF-8",
+    ".json": "a .json file: convert it to JSON Lines (one object per line), or use "
+             "--format jsonl if it already is",
+    ".txt": "for text files, import the folder that holds them (one source per file); for a "
+            "table, use --format csv or --format tsv",
+    ".md": "import the folder that holds the .md files (one source per file)",
+}
+
+
+def detect_format(path: Path) -> str:
+    """Return the format of a corpus path from its extension (a folder is ``folder``)."""
+    if path.is_dir():
+        return "folder"
+    suffix = path.suffix.lower()
+    if suffix in EXTENSIONS:
+        return EXTENSIONS[suffix]
+    hint = HINTS.get(suffix, "name it .csv, .tsv, .jsonl or .xlsx, or pass "
+                             f"--format {'|'.join(FORMATS)}")
+    what = f"the extension {suffix!r}" if suffix else "a file without an extension"
+    raise FormatError(f"cannot tell the corpus format from {what}; {hint}", path=str(path))
+
+
+class CorpusStream(Iterator[SourceRecord]):
+    """An iterator of records that also tells, once consumed, what ``--skip-empty`` left out."""
+
+    def __init__(self, records: Iterator[SourceRecord], skipped: Skipped, fmt: str) -> None:
+        self._records = records
+        self._skipped = skipped
+        self.format = fmt
+
+    def __next__(self) -> SourceRecord:
+        return next(self._records)
+
+    def __iter__(self) -> CorpusStream:
+        return self
+
+    def close(self) -> None:
+        """Stop reading early and release the file."""
+        close = getattr(self._records, "close", None)
+        if close is not None:
+            close()
+
+    @property
+    def skipped(self) -> tuple[str, ...]:
+        """Rows (``line 12``) or files left out for their empty text, so far."""
+        return tuple(self._skipped.items)
+
+
+def read_corpus(path: Path | str, *, id_col: str | None = None, text_col: str | None = None,
+                name_col: str | None = None, meta_cols: Sequence[str] | None = None,
+                skip_empty: bool = False, sheet: str | None = None,
+                fmt: str | None = None) -> CorpusStream:
+    """Stream the sources of a corpus file or folder, choosing the reader by extension.
+
+    ``meta_cols`` None keeps every other column as metadata; a list keeps those only; an
+    empty list keeps none. ``fmt`` (one of :data:`FORMATS`) overrides the extension.
+    Errors surface while iterating, as ``FormatError`` naming file and line.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise FormatError("no such file or folder", path=str(path))
+    if fmt is None:
+        fmt = detect_format(path)
+    elif fmt not in READERS:
+        raise FormatError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}",
+                          path=str(path))
+    if (fmt == "folder") != path.is_dir():
+        raise FormatError("is a folder; a folder imports as --format folder" if path.is_dir()
+                          else "--format folder needs a folder of .txt/.md files, not a file",
+                          path=str(path))
+    if sheet is not None and fmt not in ("xlsx", "folder"):
+        raise FormatError("--sheet applies to .xlsx workbooks only", path=str(path))
+    options = ReadOptions(id_col=id_col, text_col=text_col, name_col=name_col,
+                          meta_cols=None if meta_cols is None else tuple(meta_cols),
+                          skip_empty=skip_empty, sheet=sheet)
+    skipped = Skipped()
+    return CorpusStream(READERS[fmt](path, options, skipped=skipped), skipped, fmt)
+
+
+def import_corpus(store: Store, path: Path | str, *, update: bool = False,
+                  coder: str | None = None, on_progress: Callable[[int], None] | None = None,
+                  **read_options: Any) -> ImportReport:
+    """Read a corpus and store it in one transaction; the report lists the rows skipped.
+
+    ``read_options`` are those of :func:`read_corpus`; see :meth:`Store.import_sources`
+    for ``update``. ``coder`` (created on first use) is recorded as the actor of the
+    import event; creating them is part of the same transaction, so a failed import
+    leaves no trace at all.
+    """
+    stream = read_corpus(path, **read_options)
+    try:
+        with write_transaction(store.db):
+            actor_id = None if coder is None else store.coder(coder).id
+            report = store.import_sources(stream, update=update, path=str(path),
+                                          actor_id=actor_id, on_progress=on_progress)
+    finally:
+        stream.close()
+    return dataclasses.replace(report, skipped=stream.skipped)

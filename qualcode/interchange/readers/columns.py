@@ -1,0 +1,177 @@
+"""Which columns of a table hold the id, the text, the name and the metadata of each source."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from qualcode.errors import FormatError
+from qualcode.model import SourceRecord
+
+DEFAULT_ID = "id"
+DEFAULT_TEXT = "text"
+MAX_FIELD_BYTES = 50 * 1024 * 1024
+MAX_FIELD_LABEL = "50 MB"
+SKIP_HINT = "use --skip-empty to leave such rows out"
+
+
+@dataclass(frozen=True, slots=True)
+class ReadOptions:
+    """What the user asked of a corpus file: column choices, sheet, empty-row policy.
+
+    ``meta_cols`` None means every column other than id, text and name becomes metadata;
+    an empty tuple means none does.
+    """
+
+    id_col: str | None = None
+    text_col: str | None = None
+    name_col: str | None = None
+    meta_cols: tuple[str, ...] | None = None
+    skip_empty: bool = False
+    sheet: str | None = None
+
+
+@dataclass(slots=True)
+class Skipped:
+    """The rows (``line 12``) or files left out by ``--skip-empty``, filled while streaming."""
+
+    items: list[str] = field(default_factory=list)
+
+
+def quoted(names: Sequence[str]) -> str:
+    """Return ``'a', 'b', 'c'`` for a list of column names (``none`` when empty)."""
+    return ", ".join(repr(name) for name in names) or "none"
+
+
+def closest(wanted: str, names: Sequence[str]) -> str | None:
+    """Return the column most like ``wanted`` (case-insensitive first), if any is close."""
+    folded = {name.casefold().strip(): name for name in names}
+    if wanted.casefold() in folded:
+        return folded[wanted.casefold()]
+    matches = difflib.get_close_matches(wanted, list(names), n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+def missing_column(role: str, wanted: str, option: str, names: Sequence[str], *,
+                   path: Path, line: int | None, given: bool) -> FormatError:
+    """Build the error for an id/text/name/metadata column that is not in the file."""
+    message = f"no {role} column {wanted!r}; the columns are {quoted(names)}"
+    guess = closest(wanted, names)
+    if guess is not None:
+        message += f"; did you mean {guess!r}? Use {option} {guess!r}"
+    elif not given:
+        message += f"; name the {role} column with {option} COLUMN"
+    return FormatError(message, path=str(path), line=line)
+
+
+def as_text(value: Any) -> str:
+    """Render a cell or JSON value as a string: whole numbers without ``.0``, None as ''."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (dt.datetime, dt.date, dt.time)):
+        return value.isoformat()
+    return str(value)
+
+
+def as_metadata(value: Any) -> Any:
+    """Turn a spreadsheet cell into a JSON value: numbers stay numbers, dates become ISO text."""
+    if value is None or isinstance(value, (str, bool, int)):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else value
+    return as_text(value)
+
+
+class RowMapper:
+    """Turns the rows of one table (after its header) into :class:`SourceRecord` objects.
+
+    The column look-ups are resolved once from the header, so the per-row work is a few
+    index operations: this is the hot loop of a million-row import.
+    """
+
+    def __init__(self, header: Sequence[Any], options: ReadOptions, *, path: Path,
+                 skipped: Skipped, header_line: int = 1, typed: bool = False,
+                 ragged_hint: str = "check for an unquoted separator or a stray quote") -> None:
+        self.path = path
+        self.ragged_hint = ragged_hint
+        self.skipped = skipped
+        self.skip_empty = options.skip_empty
+        self.typed = typed
+        names = self._check_header(header, header_line)
+        self.names = names
+        self.width = len(names)
+        index = {name: i for i, name in enumerate(names)}
+
+        def find(role: str, wanted: str | None, default: str | None, option: str) -> int | None:
+            name = wanted if wanted is not None else default
+            if name is None:
+                return None
+            if name not in index:
+                raise missing_column(role, name, option, names, path=path, line=header_line,
+                                     given=wanted is not None)
+            return index[name]
+
+        self.id_index = find("id", options.id_col, DEFAULT_ID, "--id-col")
+        self.text_index = find("text", options.text_col, DEFAULT_TEXT, "--text-col")
+        self.name_index = find("name", options.name_col, None, "--name-col")
+        if options.meta_cols is None:
+            used = {self.id_index, self.text_index, self.name_index}
+            self.meta = [(name, i) for i, name in enumerate(names) if i not in used]
+        else:
+            self.meta = []
+            for name in dict.fromkeys(options.meta_cols):
+                i = find("metadata", name, None, "--meta")
+                self.meta.append((name, i))
+
+    def _check_header(self, header: Sequence[Any], line: int) -> list[str]:
+        names = [as_text(cell) for cell in header]
+        for position, name in enumerate(names, start=1):
+            if not name.strip():
+                raise FormatError(f"column {position} of the header has no name; every column "
+                                  "needs a name (or delete the empty column)",
+                                  path=str(self.path), line=line)
+        seen: set[str] = set()
+        for name in names:
+            if name in seen:
+                raise FormatError(f"the header names column {name!r} twice; rename one of them",
+                                  path=str(self.path), line=line)
+            seen.add(name)
+        return names
+
+    def record(self, row: Sequence[Any], line: int) -> SourceRecord | None:
+        """Map one row to a record; None when it is skipped for its empty text."""
+        if len(row) != self.width:
+            raise FormatError(f"expected {self.width} fields (as in the header) but found "
+                              f"{len(row)}; {self.ragged_hint}",
+                              path=str(self.path), line=line)
+        external_id = row[self.id_index]  # type: ignore[index]
+        text = row[self.text_index]  # type: ignore[index]
+        if self.typed:
+            external_id, text = as_text(external_id), as_text(text)
+        external_id = external_id.strip()
+        if not external_id:
+            raise FormatError("the id is empty; every row needs a unique id",
+                              path=str(self.path), line=line)
+        if not text or text.isspace():
+            if self.skip_empty:
+                self.skipped.items.append(f"line {line}")
+                return None
+            raise FormatError(f"the text of id {external_id!r} is empty; {SKIP_HINT}",
+                              path=str(self.path), line=line)
+        name = "" if self.name_index is None else row[self.name_index]
+        if self.typed:
+            name = as_text(name)
+            metadata = {key: as_metadata(row[i]) for key, i in self.meta}
+        else:
+            metadata = {key: row[i] for key, i in self.meta}
+        return SourceRecord(external_id, text, name, metadata, line)

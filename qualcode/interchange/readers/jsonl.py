@@ -1,0 +1,160 @@
+"""JSON Lines: one JSON object per line, streamed line by line."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from qualcode.errors import FormatError
+from qualcode.interchange.readers.columns import (
+    DEFAULT_ID,
+    DEFAULT_TEXT,
+    MAX_FIELD_BYTES,
+    MAX_FIELD_LABEL,
+    SKIP_HINT,
+    ReadOptions,
+    Skipped,
+    as_text,
+    missing_column,
+    quoted,
+)
+from qualcode.interchange.readers.encoding import checked_lines, open_utf8
+from qualcode.model import SourceRecord
+
+
+class _NotJson(ValueError):
+    """A constant Python's json accepts but JSON does not (NaN, Infinity)."""
+
+
+def _refuse_constant(name: str) -> Any:
+    raise _NotJson(name)
+
+
+def json_type(value: Any) -> str:
+    """Name a decoded JSON value's type the way the JSON spec does."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    return "an object"
+
+
+def read_jsonl(path: Path, options: ReadOptions | None = None, *,
+               skipped: Skipped | None = None) -> Iterator[SourceRecord]:
+    """Yield one record per line of a JSON Lines file; blank lines are ignored.
+
+    Ids may be strings or numbers (numbers become strings, ``12.0`` becomes ``"12"``);
+    the text must be a string; other keys become metadata with their JSON values.
+    """
+    options = options or ReadOptions()
+    skipped = skipped if skipped is not None else Skipped()
+    mapper = _ObjectMapper(options, path, skipped)
+    rows = 0
+    # newline="\n": JSON strings escape their line breaks, so only \n ends a record, and a
+    # stray \r is JSON whitespace rather than a line break that would shift line numbers.
+    with open_utf8(path, newline="\n") as handle:
+        for number, line in enumerate(checked_lines(handle, path), start=1):
+            if len(line) > MAX_FIELD_BYTES:
+                raise FormatError(f"the line is longer than {MAX_FIELD_LABEL}; split the text "
+                                  "into several sources", path=str(path), line=number)
+            if not line.strip():
+                continue
+            try:
+                value = json.loads(line, parse_constant=_refuse_constant)
+            except _NotJson as error:
+                raise FormatError(f"{error.args[0]} is not a JSON value (the project stores "
+                                  "strict JSON); write null or a string instead",
+                                  path=str(path), line=number) from None
+            except json.JSONDecodeError as error:
+                raise FormatError(f"invalid JSON at column {error.colno}: {error.msg}; each line "
+                                  "must be one complete JSON object", path=str(path),
+                                  line=number) from None
+            if not isinstance(value, dict):
+                raise FormatError(f"the line holds {json_type(value)}, not an object; each line "
+                                  'must be an object such as {"id": "1", "text": "..."}',
+                                  path=str(path), line=number)
+            rows += 1
+            record = mapper.record(value, number)
+            if record is not None:
+                yield record
+    if rows == 0:
+        raise FormatError("the file has no JSON objects; expected one object per line",
+                          path=str(path), line=1)
+    if rows == len(skipped.items):
+        raise FormatError(f"all {rows} lines have empty text; nothing to import", path=str(path))
+    mapper.check_meta_seen()
+
+
+class _ObjectMapper:
+    """Turns decoded JSON objects into records; keys may differ from line to line."""
+
+    def __init__(self, options: ReadOptions, path: Path, skipped: Skipped) -> None:
+        self.path = path
+        self.skipped = skipped
+        self.skip_empty = options.skip_empty
+        self.id_key = options.id_col or DEFAULT_ID
+        self.text_key = options.text_col or DEFAULT_TEXT
+        self.id_given = options.id_col is not None
+        self.text_given = options.text_col is not None
+        self.name_key = options.name_col
+        self.meta_keys = options.meta_cols
+        self.meta_seen: set[str] = set()
+        self.reserved = {self.id_key, self.text_key, self.name_key}
+
+    def _get(self, obj: dict[str, Any], role: str, key: str, option: str, given: bool,
+             line: int) -> Any:
+        if key not in obj:
+            raise missing_column(role, key, option, list(obj), path=self.path, line=line,
+                                 given=given)
+        return obj[key]
+
+    def record(self, obj: dict[str, Any], line: int) -> SourceRecord | None:
+        """Map one object to a record; None when it is skipped for its empty text."""
+        raw_id = self._get(obj, "id", self.id_key, "--id-col", self.id_given, line)
+        if isinstance(raw_id, bool) or not isinstance(raw_id, (str, int, float)):
+            raise FormatError(f"the id ({self.id_key!r}) must be a string or a number, found "
+                              f"{json_type(raw_id)}", path=str(self.path), line=line)
+        external_id = as_text(raw_id).strip()
+        if not external_id:
+            raise FormatError("the id is empty; every line needs a unique id",
+                              path=str(self.path), line=line)
+        text = self._get(obj, "text", self.text_key, "--text-col", self.text_given, line)
+        if text is not None and not isinstance(text, str):
+            raise FormatError(f"the text ({self.text_key!r}) of id {external_id!r} must be a "
+                              f"string, found {json_type(text)}", path=str(self.path), line=line)
+        if not text or text.isspace():
+            if self.skip_empty:
+                self.skipped.items.append(f"line {line}")
+                return None
+            raise FormatError(f"the text of id {external_id!r} is empty; {SKIP_HINT}",
+                              path=str(self.path), line=line)
+        name = ""
+        if self.name_key is not None:
+            raw_name = self._get(obj, "name", self.name_key, "--name-col", True, line)
+            if isinstance(raw_name, (dict, list)):
+                raise FormatError(f"the name ({self.name_key!r}) must be a string, found "
+                                  f"{json_type(raw_name)}", path=str(self.path), line=line)
+            name = as_text(raw_name)
+        if self.meta_keys is None:
+            metadata = {k: v for k, v in obj.items() if k not in self.reserved}
+        else:
+            metadata = {k: obj[k] for k in self.meta_keys if k in obj}
+            self.meta_seen.update(metadata)
+        return SourceRecord(external_id, text, name, metadata, line)
+
+    def check_meta_seen(self) -> None:
+        """Refuse ``--meta`` keys that no line had (a typo would otherwise pass silently)."""
+        if self.meta_keys is None:
+            return
+        never = [key for key in self.meta_keys if key not in self.meta_seen]
+        if never:
+            raise FormatError(f"no line has the metadata key(s) {quoted(never)} given with "
+                              "--meta; check their spelling", path=str(self.path))

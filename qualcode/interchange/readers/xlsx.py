@@ -1,0 +1,99 @@
+"""Excel workbooks (.xlsx), streamed with openpyxl's read-only mode."""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from qualcode.errors import FormatError
+from qualcode.interchange.readers.columns import ReadOptions, RowMapper, Skipped, quoted
+from qualcode.model import SourceRecord
+
+
+def read_xlsx(path: Path, options: ReadOptions | None = None, *,
+              skipped: Skipped | None = None) -> Iterator[SourceRecord]:
+    """Yield one record per row of a worksheet (the first, or ``options.sheet``).
+
+    The first non-empty row is the header. ``line`` is the spreadsheet row number (1-based,
+    counting the header). Formulas give their last computed value; whole numbers lose
+    their ``.0``; dates become ISO 8601 text.
+    """
+    from openpyxl import load_workbook  # only this reader needs openpyxl: keep `--help` quick
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    options = options or ReadOptions()
+    skipped = skipped if skipped is not None else Skipped()
+    try:
+        # A file object, not a path: openpyxl would refuse a workbook named other than .xlsx
+        # even when --format xlsx says what it is.
+        handle = path.open("rb")
+    except OSError as error:
+        raise FormatError(f"cannot read the file: {error.strerror}", path=str(path)) from None
+    try:
+        book = load_workbook(handle, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError,
+            OSError) as error:
+        handle.close()
+        raise FormatError(f"not a valid .xlsx workbook ({type(error).__name__}: {error}); "
+                          "open it in Excel or LibreOffice and save it as .xlsx again, or "
+                          "export a CSV", path=str(path)) from None
+    try:
+        sheet = _choose_sheet(book, options.sheet, path)
+        # Some writers store a wrong sheet size; without it, rows come back at full width.
+        sheet.reset_dimensions()
+        yield from _rows_to_records(sheet.iter_rows(values_only=True), options, path, skipped)
+    finally:
+        book.close()
+        handle.close()
+
+
+def _choose_sheet(book: Any, name: str | None, path: Path) -> Any:
+    """Return the named worksheet (or the first), naming the sheets when it is missing."""
+    names = list(book.sheetnames)
+    if name is None:
+        if not names:
+            raise FormatError("the workbook has no worksheets", path=str(path))
+        return book[names[0]]
+    if name not in names:
+        raise FormatError(f"no sheet named {name!r}; the sheets are {quoted(names)}; "
+                          "choose one with --sheet NAME", path=str(path))
+    return book[name]
+
+
+def _rows_to_records(rows: Iterator[tuple[Any, ...]], options: ReadOptions, path: Path,
+                     skipped: Skipped) -> Iterator[SourceRecord]:
+    """Map worksheet rows to records: trailing empty cells do not count as fields."""
+    mapper: RowMapper | None = None
+    count = 0
+    for number, row in enumerate(rows, start=1):
+        cells = _trim(row)
+        if not cells:
+            continue
+        if mapper is None:
+            mapper = RowMapper(cells, options, path=path, skipped=skipped, header_line=number,
+                               typed=True, ragged_hint="a cell right of the last named column "
+                               "has a value; give its column a header or clear it")
+            continue
+        if len(cells) < mapper.width:
+            cells = cells + [None] * (mapper.width - len(cells))
+        count += 1
+        record = mapper.record(cells, number)
+        if record is not None:
+            yield record
+    if mapper is None:
+        raise FormatError("the worksheet is empty; expected a header row (id, text, ...) and "
+                          "one row per source", path=str(path), line=1)
+    if count == 0:
+        raise FormatError("the worksheet has a header but no data rows", path=str(path), line=1)
+    if count == len(skipped.items):
+        raise FormatError(f"all {count} rows have empty text; nothing to import", path=str(path))
+
+
+def _trim(row: tuple[Any, ...]) -> list[Any]:
+    """Drop trailing empty cells (a formatted but empty cell is still empty)."""
+    end = len(row)
+    while end and (row[end - 1] is None or row[end - 1] == ""):
+        end -= 1
+    return list(row[:end])
