@@ -48,7 +48,8 @@ def encode(
     if arr.dtype.kind == "O" and arr.size:
         # Lists mixing numbers and None arrive as object arrays; make them numeric so NaN marks missing.
         flat = arr.ravel().tolist()
-        if all(v is None or (isinstance(v, int | float | np.integer | np.floating) and not isinstance(v, bool)) for v in flat):
+        numbers = (int, float, np.integer, np.floating)
+        if all(v is None or (isinstance(v, numbers) and not isinstance(v, bool)) for v in flat):
             arr = np.array([math.nan if v is None else v for v in flat], dtype=float).reshape(arr.shape)
             ints_with_none = all(v is None or isinstance(v, int | np.integer) for v in flat)
     mask = missing_mask(arr, missing)

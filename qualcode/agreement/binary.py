@@ -165,7 +165,9 @@ def binary_counts(a: Any, b: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, n
     a = as_presence(a, "a")
     b = as_presence(b, "b")
     if a.shape != b.shape:
-        raise AgreementInputError(f"coder arrays differ in shape: a is {a.shape}, b is {b.shape}; align units and codes first")
+        raise AgreementInputError(
+            f"coder arrays differ in shape: a is {a.shape}, b is {b.shape}; align units and codes first"
+        )
     n = np.full(a.shape[1], a.shape[0], dtype=np.int64)
     both = np.count_nonzero(a & b, axis=0).astype(np.int64)
     return n, both, np.count_nonzero(a, axis=0).astype(np.int64), np.count_nonzero(b, axis=0).astype(np.int64)
@@ -255,7 +257,9 @@ def binary_statistics(n: Any, both: Any, a_total: Any, b_total: Any) -> dict[str
     }
 
 
-def binary_agreement(a: Any, b: Any, *, confidence: float = 0.95, codes: Sequence[str] | None = None) -> BinaryAgreement:
+def binary_agreement(
+    a: Any, b: Any, *, confidence: float = 0.95, codes: Sequence[str] | None = None
+) -> BinaryAgreement:
     r"""Agreement of two coders on the presence of each code, all codes at once.
 
     Parameters

@@ -15,6 +15,7 @@ with a coefficient-specific :math:`c_{kl}` given in each docstring.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -177,7 +178,9 @@ def table_coefficients(
     bp = 1.0 - divide(d_o, 1.0 - pe_bp)
     out["brennan_prediger"] = build("brennan_prediger", bp, pe_bp, variance(sum_pw2 - pa**2, n * (1.0 - pe_bp) ** 2),
                                     _GWET, "Brennan-Prediger needs at least two categories")
-    out["percent_agreement"] = build("percent_agreement", pa, 0.0, variance(sum_pw2 - pa**2, n), "binomial SE sqrt(pa(1-pa)/n)")
+    out["percent_agreement"] = build(
+        "percent_agreement", pa, 0.0, variance(sum_pw2 - pa**2, n), "binomial SE sqrt(pa(1-pa)/n)"
+    )
     return out
 
 
@@ -191,8 +194,6 @@ _NAMES = {
 
 
 def _renamed(c: Coefficient, name: str) -> Coefficient:
-    from dataclasses import replace
-
     return replace(c, name=name)
 
 
@@ -294,13 +295,12 @@ def scott_pi(
     (0.6, 5)
     """
     table, cats, dropped = contingency_table(r1, r2, categories=categories, missing=missing)
-    return _with_dropped(table_coefficients(table, weights=weights, confidence=confidence, categories=cats)["scott_pi"], dropped)
+    res = table_coefficients(table, weights=weights, confidence=confidence, categories=cats)["scott_pi"]
+    return _with_dropped(res, dropped)
 
 
 def _with_dropped(res: Coefficient, dropped: int) -> Coefficient:
     if not dropped:
         return res
-    from dataclasses import replace
-
     extra = f"{dropped} unit(s) with a missing rating left out"
     return replace(res, method=f"{res.method}; {extra}" if res.method else extra)
