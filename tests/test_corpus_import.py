@@ -441,3 +441,29 @@ def test_reader_memory_does_not_grow_with_the_file(tmp_path: Path) -> None:
         tracemalloc.stop()
     assert count == 20_000
     assert peak < corpus.stat().st_size / 10, (peak, corpus.stat().st_size)
+
+
+def test_rows_of_empty_fields_are_passed_over_like_blank_lines(tmp_path: Path) -> None:
+    corpus = write_bytes(tmp_path, "c.csv", b"id,text,study\n1,a,S\n,,\n  \n2,b,S\n , ,\n")
+    assert [(r.external_id, r.line) for r in read_corpus(corpus)] == [("1", 2), ("2", 5)]
+    only_blank = write_bytes(tmp_path, "blank.csv", b"id,text\n,\n")
+    with pytest.raises(FormatError, match="no data rows"):
+        list(read_corpus(only_blank))
+
+
+def test_progress_shows_rows_on_a_terminal(project: Path, tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from rich.console import Console
+
+    from qualcode.cli import corpus as corpus_cli
+
+    screen = io.StringIO()
+    monkeypatch.setattr(corpus_cli, "stderr_console",
+                        lambda: Console(file=screen, force_terminal=True, width=100))
+    corpus = write_bytes(tmp_path, "c.csv", b"id,text\n1,a\n2,b\n3,c\n")
+    result = run("import", project, corpus)
+    assert result.exit_code == 0, result.output
+    assert "Importing c.csv" in screen.getvalue() and "3 rows" in screen.getvalue()
+    assert result.stdout.startswith("Imported ")

@@ -23,7 +23,8 @@ from qualcode.storage import Store
 
 # Characters that break naive readers: line endings, quotes, separators, astral emoji,
 # combining marks, a BOM inside the text, Unicode line separators.
-SPECIALS = ["\r\n", "\r", "\n", '"', "'", ",", "\t", ";", "😀", "👩🏽‍⚕️", "e\u0301", "\ufeff",
+SPECIALS = ["\r\n", "\r", "\n", '"', "'", ",", "\t", ";", "😀",
+            "\U0001F469\U0001F3FD\u200d\u2695\ufe0f", "e\u0301", "\ufeff",
             "\u2028", "\x85", "\\", "  "]
 CHARS = st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00")
 PIECES = st.one_of(CHARS, st.sampled_from(SPECIALS))
@@ -35,7 +36,7 @@ LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def write_corpus(folder: Path, fmt: str, rows: list[tuple[str, str]]) -> tuple[Path, list[int]]:
-    """Write rows (ids r0, r1, ...) with the stdlib writers; return the file and each row's line."""
+    """Write rows (ids r0, r1, ...) with the stdlib writers; return the file and row lines."""
     path = folder / f"corpus.{fmt}"
     lines: list[int] = []
     with path.open("w", encoding="utf-8", newline="") as handle:

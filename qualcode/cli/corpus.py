@@ -1,4 +1,4 @@
-"""``qualcode import``: bring a corpus (CSV, TSV, JSONL, XLSX or a folder of texts) into a project."""
+"""``qualcode import``: bring a corpus (CSV, TSV, JSONL, XLSX, a text folder) into a project."""
 
 from __future__ import annotations
 

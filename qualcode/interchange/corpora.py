@@ -137,7 +137,8 @@ def read_corpus(path: Path | str, *, id_col: str | None = None, text_col: str | 
         raise FormatError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}",
                           path=str(path))
     if (fmt == "folder") != path.is_dir():
-        raise FormatError("is a folder; a folder imports as --format folder" if path.is_dir()
+        raise FormatError("is a folder; use --format folder (or no --format) to import its "
+                          ".txt/.md files" if path.is_dir()
                           else "--format folder needs a folder of .txt/.md files, not a file",
                           path=str(path))
     if sheet is not None and fmt not in ("xlsx", "folder"):

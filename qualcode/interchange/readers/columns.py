@@ -107,6 +107,7 @@ class RowMapper:
         self.skipped = skipped
         self.skip_empty = options.skip_empty
         self.typed = typed
+        self.blank_rows = 0
         names = self._check_header(header, header_line)
         self.names = names
         self.width = len(names)
@@ -148,9 +149,22 @@ class RowMapper:
             seen.add(name)
         return names
 
+    def _blank(self, row: Sequence[Any]) -> bool:
+        """Say whether every field is empty: a row spreadsheets export for formatted cells.
+
+        Such a row holds nothing to lose, so it is passed over like a blank line (and only
+        checked on the error paths, keeping the per-row cost off the hot loop).
+        """
+        if all(as_text(value).isspace() or not as_text(value) for value in row):
+            self.blank_rows += 1
+            return True
+        return False
+
     def record(self, row: Sequence[Any], line: int) -> SourceRecord | None:
-        """Map one row to a record; None when it is skipped for its empty text."""
+        """Map one row to a record; None when it is blank or skipped for its empty text."""
         if len(row) != self.width:
+            if self._blank(row):
+                return None
             raise FormatError(f"expected {self.width} fields (as in the header) but found "
                               f"{len(row)}; {self.ragged_hint}",
                               path=str(self.path), line=line)
@@ -160,6 +174,8 @@ class RowMapper:
             external_id, text = as_text(external_id), as_text(text)
         external_id = external_id.strip()
         if not external_id:
+            if self._blank(row):
+                return None
             raise FormatError("the id is empty; every row needs a unique id",
                               path=str(self.path), line=line)
         if not text or text.isspace():

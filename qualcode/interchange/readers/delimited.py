@@ -62,6 +62,7 @@ def _read_rows(path: Path, options: ReadOptions, delimiter: str,
                     yield record
         except csv.Error as error:
             raise _csv_error(error, path, end + 1) from None
+    rows -= mapper.blank_rows
     if rows == 0:
         raise FormatError("the file has a header but no data rows", path=str(path), line=1)
     if rows == len(skipped.items):
@@ -70,7 +71,7 @@ def _read_rows(path: Path, options: ReadOptions, delimiter: str,
 
 def read_tsv(path: Path, options: ReadOptions | None = None, *,
              skipped: Skipped | None = None) -> Iterator[SourceRecord]:
-    """Yield one record per row of a tab-separated file (quoting as in CSV, for tabs and newlines)."""
+    """Yield one record per row of a tab-separated file (quoted like CSV when needed)."""
     return read_csv(path, options, delimiter="\t", skipped=skipped)
 
 

@@ -21,7 +21,7 @@ FILE_KEY = "file"
 
 
 def text_files(folder: Path) -> list[PurePosixPath]:
-    """Return the relative paths of the .txt/.md files under ``folder``, sorted; hidden ones skipped."""
+    """Return the relative paths of the .txt/.md files under ``folder``, sorted, hidden skipped."""
     found: list[PurePosixPath] = []
     for root, dirs, files in os.walk(folder):
         dirs[:] = [d for d in dirs if not d.startswith(".")]

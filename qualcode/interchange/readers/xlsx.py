@@ -85,6 +85,7 @@ def _rows_to_records(rows: Iterator[tuple[Any, ...]], options: ReadOptions, path
     if mapper is None:
         raise FormatError("the worksheet is empty; expected a header row (id, text, ...) and "
                           "one row per source", path=str(path), line=1)
+    count -= mapper.blank_rows
     if count == 0:
         raise FormatError("the worksheet has a header but no data rows", path=str(path), line=1)
     if count == len(skipped.items):
