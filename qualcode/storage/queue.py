@@ -1,0 +1,352 @@
+"""One coder's queue of units: paged, filtered queries that stay fast on 100,000 units.
+
+The coding screen never holds the whole queue: it asks for the number of units that
+match the filter and for the page of rows it is about to draw. Rows are ordered by
+``(source_id, start)``, the order of the ``units_by_kind`` index, so plain pages are an
+index range and sequential pages can be fetched by key (:meth:`UnitQueue.page_after`)
+instead of by a growing ``OFFSET``.
+
+Everything here is about *one* coder: done marks and codings of other coders are never
+read, so a blind coder's queue cannot leak them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from qualcode.model import Event, Layer, UnitKind
+
+if TYPE_CHECKING:
+    from qualcode.storage.store import Store
+
+EXCERPT_CHARS = 160
+"""How much of a unit's text a queue row carries (enough for the widest terminal row)."""
+
+
+class Status(StrEnum):
+    """Which units a queue shows by this coder's done mark."""
+
+    ALL = "all"
+    NOT_DONE = "not_done"
+    DONE = "done"
+
+
+@dataclass(frozen=True, slots=True)
+class QueueFilter:
+    """What a queue shows: done state, codes applied, one metadata value, a text search.
+
+    ``code_ids`` keeps units where this coder applied any of these codes (pass a theme
+    with its descendants to filter by theme). ``text`` is a case-insensitive substring
+    (ASCII letters fold; other scripts match as typed).
+    """
+
+    status: Status = Status.ALL
+    code_ids: tuple[int, ...] = ()
+    field: str | None = None
+    value: str | None = None
+    text: str = ""
+
+    def is_empty(self) -> bool:
+        """Return True when the filter keeps every unit."""
+        return self == QueueFilter()
+
+    def with_status(self, status: Status) -> QueueFilter:
+        """Return a copy showing units in another done state."""
+        return replace(self, status=status)
+
+
+@dataclass(frozen=True, slots=True)
+class QueueRow:
+    """One line of the queue: a unit, where it comes from, and this coder's progress on it."""
+
+    position: int
+    unit_id: int
+    source_id: int
+    start: int
+    end: int
+    external_id: str
+    name: str
+    excerpt: str
+    done: bool
+    codings: int
+
+
+def _like_pattern(text: str) -> str:
+    """Escape LIKE wildcards so a search for ``50%`` means the characters typed."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _json_path(field: str) -> str:
+    """Quote a metadata key for ``json_extract`` so keys with dots or spaces work."""
+    return '$."' + field.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+OVERLAP = ('(c.start < u."end" AND c."end" > u.start OR '
+           '(c.start = c."end" AND c.start >= u.start AND c.start < u."end"))')
+"""Same rule as :meth:`qualcode.model.Coding.overlaps`, in SQL over aliases ``c`` and ``u``."""
+
+LIVE = "c.deleted_at IS NULL AND c.code_id IN (SELECT id FROM codes WHERE deleted_at IS NULL)"
+
+
+class UnitQueue:
+    """The units of one kind, as one coder sees them, through a :class:`QueueFilter`.
+
+    Counts are cached until :meth:`invalidate` (call it after this coder's writes).
+    """
+
+    def __init__(self, store: Store, coder_id: int, *, kind: UnitKind = UnitKind.SOURCE,
+                 layer: Layer = Layer.CODER, queue_filter: QueueFilter | None = None) -> None:
+        self.store = store
+        self.coder_id = coder_id
+        self.kind = UnitKind(kind)
+        self.layer = Layer(layer)
+        self._filter = queue_filter or QueueFilter()
+        self._count: int | None = None
+        self._total: int | None = None
+        self._done: int | None = None
+
+    # -- filter ------------------------------------------------------------------------
+    @property
+    def filter(self) -> QueueFilter:
+        """The filter in force."""
+        return self._filter
+
+    def set_filter(self, queue_filter: QueueFilter) -> None:
+        """Show another selection of units."""
+        self._filter = queue_filter
+        self._count = None
+
+    def invalidate(self) -> None:
+        """Forget cached counts (after a change touching many units, such as an import)."""
+        self._count = None
+        self._done = None
+
+    def contains(self, unit_id: int) -> bool:
+        """Return True when the filter keeps this unit."""
+        where, params = self._where()
+        return self.store.db.execute(f"SELECT 1 {self._from()} WHERE {where} AND u.id = ?",
+                                     [*params, unit_id]).fetchone() is not None
+
+    def _is_done(self, unit_id: int) -> bool:
+        return self.store.is_done(unit_id, self.coder_id, layer=self.layer)
+
+    @contextmanager
+    def tracking(self, unit_id: int) -> Iterator[None]:
+        """Keep cached counts exact across a change to one unit, without recounting.
+
+        Recounting a filtered queue scans every unit; a change to one unit can only move
+        that unit in or out of the filter and the done count, so compare before and after.
+        """
+        before = (self.contains(unit_id), self._is_done(unit_id))
+        yield
+        after = (self.contains(unit_id), self._is_done(unit_id))
+        if self._count is not None:
+            self._count += after[0] - before[0]
+        if self._done is not None:
+            self._done += after[1] - before[1]
+
+    def _where(self, f: QueueFilter | None = None) -> tuple[str, list[Any]]:
+        """Return the WHERE clause (over ``u`` units and ``s`` sources) of a filter."""
+        clauses = ["u.kind = ?"]
+        params: list[Any] = [self.kind.value]
+        f = self._filter if f is None else f
+        if f.status != Status.ALL:
+            negate = "NOT " if f.status == Status.NOT_DONE else ""
+            clauses.append(f"{negate}EXISTS (SELECT 1 FROM reviews r WHERE r.unit_id = u.id "
+                           "AND r.coder_id = ? AND r.layer = ?)")
+            params += [self.coder_id, self.layer.value]
+        if f.code_ids:
+            marks = ",".join("?" * len(f.code_ids))
+            clauses.append(f"EXISTS (SELECT 1 FROM codings c WHERE c.source_id = u.source_id "
+                           f"AND c.coder_id = ? AND c.layer = ? AND c.code_id IN ({marks}) "
+                           f"AND {LIVE} AND {OVERLAP})")
+            params += [self.coder_id, self.layer.value, *f.code_ids]
+        if f.field:
+            clauses.append("CAST(json_extract(s.metadata, ?) AS TEXT) = ?")
+            params += [_json_path(f.field), "" if f.value is None else str(f.value)]
+        if f.text.strip():
+            clauses.append("substr(s.text, u.start + 1, u.\"end\" - u.start) LIKE ? ESCAPE '\\'")
+            params.append(_like_pattern(f.text.strip()))
+        return " AND ".join(clauses), params
+
+    def _from(self, f: QueueFilter | None = None) -> str:
+        f = self._filter if f is None else f
+        # Reading sources only when the filter needs them keeps plain pages an index range.
+        join = " JOIN sources s ON s.id = u.source_id" if f.field or f.text.strip() else ""
+        return f"FROM units u{join}"
+
+    # -- counts ------------------------------------------------------------------------
+    def total(self) -> int:
+        """Return the number of units of this kind, whatever the filter."""
+        if self._total is None:
+            self._total = self.store.unit_count(self.kind)
+        return self._total
+
+    def done(self) -> int:
+        """Return how many units of this kind the coder has marked done."""
+        if self._done is None:
+            self._done = self.store.done_count(self.coder_id, kind=self.kind, layer=self.layer)
+        return self._done
+
+    def count(self) -> int:
+        """Return the number of units the filter keeps."""
+        if self._count is None:
+            f = self._filter
+            if f.is_empty():
+                self._count = self.total()
+            elif f == QueueFilter(status=Status.DONE):
+                self._count = self.done()
+            elif f == QueueFilter(status=Status.NOT_DONE):
+                self._count = self.total() - self.done()
+            else:
+                where, params = self._where()
+                self._count = int(self.store.db.execute(
+                    f"SELECT count(*) {self._from()} WHERE {where}", params).fetchone()[0])
+        return self._count
+
+    # -- rows --------------------------------------------------------------------------
+    def page(self, offset: int, limit: int) -> list[QueueRow]:
+        """Return ``limit`` rows starting at ``offset`` in the filtered queue."""
+        where, params = self._where()
+        ids = self.store.db.execute(
+            f"SELECT u.id {self._from()} WHERE {where} ORDER BY u.source_id, u.start "
+            "LIMIT ? OFFSET ?", [*params, max(0, limit), max(0, offset)]).fetchall()
+        return self.rows([row[0] for row in ids], first_position=max(0, offset))
+
+    def page_after(self, unit_id: int, limit: int, *, position: int) -> list[QueueRow]:
+        """Return the ``limit`` rows after a unit, by key (no OFFSET scan).
+
+        ``position`` is the index of ``unit_id`` in the queue, used to number the rows.
+        """
+        key = self._key(unit_id)
+        if key is None:
+            return []
+        where, params = self._where()
+        ids = self.store.db.execute(
+            f"SELECT u.id {self._from()} WHERE {where} AND (u.source_id, u.start) > (?, ?) "
+            "ORDER BY u.source_id, u.start LIMIT ?", [*params, *key, max(0, limit)]).fetchall()
+        return self.rows([row[0] for row in ids], first_position=position + 1)
+
+    def rows(self, unit_ids: list[int], *, first_position: int = 0) -> list[QueueRow]:
+        """Fetch the display columns of a page of units, in the order given."""
+        if not unit_ids:
+            return []
+        marks = ",".join("?" * len(unit_ids))
+        rows = self.store.db.execute(
+            f'SELECT u.id, u.source_id, u.start, u."end", s.external_id, s.name, '
+            f'substr(s.text, u.start + 1, min(u."end" - u.start, {EXCERPT_CHARS})), '
+            "EXISTS (SELECT 1 FROM reviews r WHERE r.unit_id = u.id AND r.coder_id = ? "
+            "AND r.layer = ?), "
+            "(SELECT count(*) FROM codings c WHERE c.source_id = u.source_id AND "
+            f"c.coder_id = ? AND c.layer = ? AND {LIVE} AND {OVERLAP}) "
+            f"FROM units u JOIN sources s ON s.id = u.source_id WHERE u.id IN ({marks})",
+            [self.coder_id, self.layer.value, self.coder_id, self.layer.value, *unit_ids]
+        ).fetchall()
+        by_id = {row[0]: row for row in rows}
+        result = []
+        for index, unit_id in enumerate(unit_ids):
+            row = by_id[unit_id]
+            result.append(QueueRow(position=first_position + index, unit_id=row[0],
+                                   source_id=row[1], start=row[2], end=row[3],
+                                   external_id=row[4], name=row[5], excerpt=row[6] or "",
+                                   done=bool(row[7]), codings=int(row[8])))
+        return result
+
+    def _key(self, unit_id: int) -> tuple[int, int] | None:
+        row = self.store.db.execute("SELECT source_id, start FROM units WHERE id = ? AND "
+                                    "kind = ?", [unit_id, self.kind.value]).fetchone()
+        return None if row is None else (row[0], row[1])
+
+    # -- navigation --------------------------------------------------------------------
+    def position_of(self, unit_id: int) -> int | None:
+        """Return the index of a unit in the filtered queue, or None when it is filtered out."""
+        key = self._key(unit_id)
+        if key is None or not self.contains(unit_id):
+            return None
+        where, params = self._where()
+        return int(self.store.db.execute(
+            f"SELECT count(*) {self._from()} WHERE {where} AND (u.source_id, u.start) < (?, ?)",
+            [*params, *key]).fetchone()[0])
+
+    def unit_id_at(self, position: int) -> int | None:
+        """Return the unit at an index of the filtered queue."""
+        rows = self.page(position, 1) if position >= 0 else []
+        return rows[0].unit_id if rows else None
+
+    def first(self) -> int | None:
+        """Return the first unit of the filtered queue."""
+        return self.unit_id_at(0)
+
+    def neighbour(self, unit_id: int, step: int) -> int | None:
+        """Return the unit just after (``step`` 1) or before (``step`` -1) one, in the filter."""
+        key = self._key(unit_id)
+        if key is None:
+            return None
+        where, params = self._where()
+        compare, order = (">", "ASC") if step > 0 else ("<", "DESC")
+        row = self.store.db.execute(
+            f"SELECT u.id {self._from()} WHERE {where} AND (u.source_id, u.start) {compare} "
+            f"(?, ?) ORDER BY u.source_id {order}, u.start {order} LIMIT 1",
+            [*params, *key]).fetchone()
+        return None if row is None else int(row[0])
+
+    def next_not_done(self, after_unit_id: int | None = None, *, wrap: bool = True) -> int | None:
+        """Return the first unit in the filter not marked done, after a unit (wrapping round).
+
+        The unit itself is skipped; None means every unit the filter keeps is done.
+        """
+        if self._filter.status == Status.DONE:
+            return None
+        wanted = self._filter.with_status(Status.NOT_DONE)
+        where, params = self._where(wanted)
+        source = self._from(wanted)
+        key = self._key(after_unit_id) if after_unit_id is not None else None
+        if key is not None:
+            row = self.store.db.execute(
+                f"SELECT u.id {source} WHERE {where} AND (u.source_id, u.start) > (?, ?) "
+                "ORDER BY u.source_id, u.start LIMIT 1", [*params, *key]).fetchone()
+            if row is not None:
+                return int(row[0])
+            if not wrap:
+                return None
+        skip = "AND u.id != ? " if after_unit_id is not None else ""
+        row = self.store.db.execute(
+            f"SELECT u.id {source} WHERE {where} {skip}ORDER BY u.source_id, u.start LIMIT 1",
+            [*params, *([after_unit_id] if after_unit_id is not None else [])]).fetchone()
+        return None if row is None else int(row[0])
+
+    def unit_of_coding(self, coding_id: int) -> int | None:
+        """Return the unit (of this kind) holding a coding, live or deleted (to show an undo)."""
+        row = self.store.db.execute(
+            'SELECT u.id FROM codings c JOIN units u ON u.source_id = c.source_id AND u.kind = ? '
+            'WHERE c.id = ? AND u.start <= c.start AND (c.start < u."end" OR u.start = u."end" '
+            'OR c.start = u."end") ORDER BY u.start LIMIT 1', [self.kind.value, coding_id]
+        ).fetchone()
+        return None if row is None else int(row[0])
+
+    def unit_of_event(self, event: Event) -> int | None:
+        """Return the unit an action touched (to show what an undo or redo changed)."""
+        payload = event.payload
+        if "unit_id" in payload:
+            return int(payload["unit_id"])
+        if "coding_id" in payload:
+            return self.unit_of_coding(int(payload["coding_id"]))
+        if "memo_id" in payload:
+            row = self.store.db.execute("SELECT target_kind, target_guid FROM memos WHERE id = ?",
+                                        [payload["memo_id"]]).fetchone()
+            if row is None:
+                return None
+            if row[0] == "unit":
+                found = self.store.db.execute("SELECT id FROM units WHERE guid = ?",
+                                              [row[1]]).fetchone()
+                return None if found is None else int(found[0])
+            if row[0] == "coding":
+                found = self.store.db.execute("SELECT id FROM codings WHERE guid = ?",
+                                              [row[1]]).fetchone()
+                return None if found is None else self.unit_of_coding(int(found[0]))
+        return None

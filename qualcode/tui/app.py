@@ -1,0 +1,92 @@
+"""The Textual app and :func:`make_app`, the one way to build it (CLI and tests alike)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import partial
+from pathlib import Path
+
+from textual.app import App, SystemCommand
+from textual.screen import Screen
+
+from qualcode.model import Coder, UnitKind
+from qualcode.storage import Store
+from qualcode.tui.screens.coding import CodingScreen
+from qualcode.tui.session import CodingSession
+from qualcode.tui.suggester import Suggester
+
+STYLES = Path(__file__).parent / "styles"
+
+
+class CodingApp(App[None]):
+    """qualcode's coding screen for one coder on one project."""
+
+    CSS_PATH = [STYLES / "app.tcss", STYLES / "dialogs.tcss"]
+    ENABLE_COMMAND_PALETTE = True
+
+    def __init__(self, session: CodingSession) -> None:
+        super().__init__()
+        self.session = session
+        self.title = session.store.path.name
+        self.sub_title = session.coder.name
+
+    def get_default_screen(self) -> Screen:
+        """Start on the coding screen."""
+        return CodingScreen(self.session)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Offer every coding action, and every code, in the command palette (ctrl+p)."""
+        yield from super().get_system_commands(screen)
+        if not isinstance(screen, CodingScreen):
+            return
+        yield from screen_commands(screen)
+
+
+def screen_commands(screen: CodingScreen) -> Iterable[SystemCommand]:
+    """Return the coding screen's actions as palette commands."""
+    actions = (
+        ("Done and next (d)", "Mark the unit done and go to the next not-done unit",
+         screen.action_done_next),
+        ("Mark not done", "Take back the done mark of this unit", screen.action_mark_not_done),
+        ("Undo (u)", "Undo your last action", screen.action_undo),
+        ("Redo (r)", "Redo what you undid", screen.action_redo),
+        ("Memo (m)", "Memo on the coding under the cursor, or on the unit", screen.action_memo),
+        ("Search units (/)", "Filter the queue by text, done state, code, metadata",
+         screen.action_search),
+        ("Clear the unit filter", "Show every unit in the queue", screen.action_clear_filter),
+        ("Next unit (ctrl+down)", "Open the next unit of the queue", screen.action_next_unit),
+        ("Previous unit (ctrl+up)", "Open the previous unit of the queue",
+         screen.action_previous_unit),
+        ("Next not-done unit (ctrl+g)", "Go to the next unit not done yet",
+         screen.action_next_not_done),
+        ("Add a code (ctrl+n)", "Add a code to the shared codebook", screen.action_add_code),
+        ("Filter the codebook (ctrl+f)", "Type to narrow the codebook tree",
+         screen.action_filter_codes),
+        ("Show or hide the unit queue (ctrl+l)", "Toggle the queue pane",
+         screen.action_toggle_queue),
+        ("Remove coding under cursor (delete)", "Remove your innermost coding at the cursor",
+         screen.action_remove_under_cursor),
+        ("Help (?)", "Keyboard help", screen.action_help),
+    )
+    for title, help_text, callback in actions:
+        yield SystemCommand(title, help_text, callback)
+    book = screen.session.codebook
+    for _, code in book.walk():
+        if code.codable:
+            key = f" ({code.shortcut})" if code.shortcut else ""
+            yield SystemCommand(f"Apply code: {book.path(code)}{key}",
+                                "Toggle on the selection, or on the whole unit",
+                                partial(screen.action_apply_code, code.id))
+
+
+def make_app(store: Store, coder: Coder | str, *, suggester: Suggester | None = None,
+             reveal: bool = False, kind: UnitKind = UnitKind.SOURCE) -> CodingApp:
+    """Build the coding app for one coder on an open project.
+
+    ``coder`` is a :class:`~qualcode.model.Coder` or a name (created on first use).
+    ``suggester`` fills the suggestion pane (Part 4). ``reveal`` shows other coders'
+    codings; by default the coder is blind to them.
+    """
+    who = store.coder(coder) if isinstance(coder, str) else coder
+    session = CodingSession(store, who, reveal=reveal, kind=kind, suggester=suggester)
+    return CodingApp(session)

@@ -1,0 +1,1 @@
+"""Modal dialogs: memo, add a code, search and filter the queue."""

@@ -1,0 +1,65 @@
+"""The lines above the text: which unit, its metadata, done mark, memo, and its codes."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.color import Color
+from textual.widgets import Static
+
+from qualcode.model import Codebook
+from qualcode.tui.colours import badge
+from qualcode.tui.session import UnitView
+
+MAX_METADATA = 4
+
+
+def header_text(view: UnitView, codebook: Codebook, colours: dict[int, Color]) -> Text:
+    """Return the header of a unit: id and metadata, state, then this coder's codes."""
+    source = view.source
+    text = Text(no_wrap=False)
+    text.append(source.external_id, style="bold")
+    if source.name and source.name != source.external_id:
+        text.append(f"  {source.name}")
+    for key, value in list(source.metadata.items())[:MAX_METADATA]:
+        text.append(f"  {key}=", style="dim")
+        text.append(str(value))
+    text.append("\n")
+    text.append("✓ done" if view.done else "○ not done",
+                style="bold green" if view.done else "dim")
+    if view.memo is not None:
+        text.append("  ✎ memo", style="italic")
+    wholes, spans = view.wholes(), view.spans()
+    if not wholes and not spans:
+        text.append("  no codes yet", style="dim")
+    for coding in wholes:
+        _chip(text, coding.code_id, codebook, colours, "whole unit",
+              coding.guid in view.coding_memos)
+    counts: dict[int, int] = {}
+    for coding in spans:
+        counts[coding.code_id] = counts.get(coding.code_id, 0) + 1
+    for code_id, count in counts.items():
+        _chip(text, code_id, codebook, colours, f"{count} span{'s' if count > 1 else ''}",
+              False)
+    return text
+
+
+def _chip(text: Text, code_id: int, codebook: Codebook, colours: dict[int, Color],
+          extent: str, memo: bool) -> None:
+    try:
+        code = codebook.by_id(code_id)
+        name, key = code.name, badge(code)
+    except KeyError:
+        name, key = f"code {code_id}", "?"
+    colour = colours.get(code_id)
+    text.append("  ")
+    text.append(f"[{key}]", style=f"bold {colour.hex}" if colour else "bold")
+    text.append(f" {name} ", style="underline" if extent != "whole unit" else "bold")
+    text.append(f"({extent}{', memo' if memo else ''})", style="dim")
+
+
+class UnitHeader(Static):
+    """Shows :func:`header_text` for the unit in view."""
+
+    def show(self, view: UnitView, codebook: Codebook, colours: dict[int, Color]) -> None:
+        """Redraw for a unit."""
+        self.update(header_text(view, codebook, colours))
