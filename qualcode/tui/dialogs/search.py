@@ -29,12 +29,13 @@ class SearchDialog(ModalScreen[QueueFilter | None]):
     def compose(self) -> ComposeResult:
         """The form, prefilled with the filter in force."""
         current = self.current
-        statuses = [("all units", Status.ALL.value), ("not done", Status.NOT_DONE.value),
-                    ("done", Status.DONE.value)]
-        codes = [("(any codes)", ANY)] + [(self.codebook.path(c), c.id)
-                                          for _, c in self.codebook.walk()]
+        statuses = [("show all units", Status.ALL.value),
+                    ("show units not done", Status.NOT_DONE.value),
+                    ("show units done", Status.DONE.value)]
+        codes = [("with or without any code", ANY)] + [
+            (f"coded {self.codebook.path(c)} (by you)", c.id) for _, c in self.codebook.walk()]
         code_value = current.code_ids[0] if current.code_ids else ANY
-        fields = [("(no metadata filter)", NO_FIELD)] + [(f, f) for f in self.fields]
+        fields = [("any metadata", NO_FIELD)] + [(f"metadata {f} =", f) for f in self.fields]
         with Vertical(classes="dialog", id="search-dialog"):
             yield Label("Search and filter units", classes="dialog-title")
             yield Input(current.text, placeholder="text contains…", id="text")

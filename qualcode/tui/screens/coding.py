@@ -74,7 +74,7 @@ class CodingScreen(Screen[None]):
         if self.session.suggester is not None:
             self.query_one("#suggestions").border_title = "Suggestions"
         if self.session.reveal:
-            self.query_one("#others").border_title = "Other coders (revealed)"
+            self.query_one("#others").border_title = "Other coders"
         self.query_one(QueueList).reload()
         start = self.session.start_unit()
         if start is not None:

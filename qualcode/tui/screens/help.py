@@ -16,11 +16,11 @@ from qualcode.model import Codebook
 from qualcode.tui.keys import ANYWHERE, CODEBOOK, KEYS, QUEUE, TEXT
 
 
-def _table(title: str, rows: list[tuple[str, str]]) -> Table:
+def _table(title: str, rows: list[tuple[str, str]], what: str = "Action") -> Table:
     table = Table(title=title, title_justify="left", title_style="bold", box=box.SIMPLE_HEAD,
                   expand=True, show_edge=False, pad_edge=False)
     table.add_column("Key", style="bold", ratio=2)
-    table.add_column("Action", ratio=5)
+    table.add_column(what, ratio=5)
     for key, action in rows:
         table.add_row(key, action)
     return table
@@ -32,7 +32,7 @@ def help_renderable(codebook: Codebook) -> RenderableType:
                  if code.shortcut]
     parts: list[RenderableType] = []
     if shortcuts:
-        parts.append(_table("This codebook's keys", shortcuts))
+        parts.append(_table("This codebook's keys", shortcuts, "Code"))
     else:
         parts.append(Text("No code has a shortcut key yet: use the codebook pane (enter "
                           "applies the highlighted code) or the command palette.\n"))

@@ -32,29 +32,38 @@ def header_text(view: UnitView, codebook: Codebook, colours: dict[int, Color]) -
     if not wholes and not spans:
         text.append("  no codes yet", style="dim")
     for coding in wholes:
-        _chip(text, coding.code_id, codebook, colours, "whole unit",
-              coding.guid in view.coding_memos)
+        _chip(text, coding.code_id, codebook, colours, whole=True,
+              memo=coding.guid in view.coding_memos)
     counts: dict[int, int] = {}
     for coding in spans:
         counts[coding.code_id] = counts.get(coding.code_id, 0) + 1
     for code_id, count in counts.items():
-        _chip(text, code_id, codebook, colours, f"{count} span{'s' if count > 1 else ''}",
-              False)
+        _chip(text, code_id, codebook, colours, count=count)
     return text
 
 
-def _chip(text: Text, code_id: int, codebook: Codebook, colours: dict[int, Color],
-          extent: str, memo: bool) -> None:
+def _chip(text: Text, code_id: int, codebook: Codebook, colours: dict[int, Color], *,
+          whole: bool = False, count: int = 1, memo: bool = False) -> None:
+    """One code on the unit: whole-unit codes in bold with '(unit)', span codes underlined
+    like their spans (with ×n for several); a code's key in brackets, its margin letter
+    otherwise."""
     try:
         code = codebook.by_id(code_id)
-        name, key = code.name, badge(code)
+        name, key, has_key = code.name, badge(code), bool(code.shortcut)
     except KeyError:
-        name, key = f"code {code_id}", "?"
+        name, key, has_key = f"code {code_id}", "?", False
     colour = colours.get(code_id)
+    key_style = f"bold {colour.hex}" if colour else "bold"
     text.append("  ")
-    text.append(f"[{key}]", style=f"bold {colour.hex}" if colour else "bold")
-    text.append(f" {name} ", style="underline" if extent != "whole unit" else "bold")
-    text.append(f"({extent}{', memo' if memo else ''})", style="dim")
+    # No space inside a chip: Rich wraps at any white space, non-breaking ones included.
+    text.append(f"[{key}]" if has_key else f"{key}:", style=key_style)
+    text.append(name, style="bold" if whole else "underline")
+    if whole:
+        text.append(" (unit)", style="dim")
+    elif count > 1:
+        text.append(f"×{count}", style="dim")
+    if memo:
+        text.append(" ✎", style="dim")
 
 
 class UnitHeader(Static):
