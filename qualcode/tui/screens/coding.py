@@ -6,6 +6,7 @@ commits it before the screen redraws: what the coder sees as saved is on disk.
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -48,6 +49,7 @@ class CodingScreen(Screen[None]):
         self.colours = code_colours(session.codebook)
         self._queue_toggled = False
         self._feedback = ""
+        self._status_line = ""
 
     # -- layout ------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -58,7 +60,8 @@ class CodingScreen(Screen[None]):
                 yield QueueList(self.session.queue, id="queue")
             with Vertical(id="text-pane"):
                 yield UnitHeader("", id="unit-header")
-                yield CodedText(id="text")
+                yield CodedText(id="text", on_move=self._subtitle)
+                yield Static("", id="text-status")
             with Vertical(id="side-pane"):
                 yield CodebookPane(self.session.codebook, self.colours, id="codebook")
                 if self.session.suggester is not None:
@@ -97,7 +100,7 @@ class CodingScreen(Screen[None]):
         text = self.query_one(CodedText)
         text.load(view.text, self._marks(), self.colours, search=self.session.queue.filter.text)
         self.query_one(QueueList).show_unit(unit_id)
-        self._redraw()
+        self._redraw(new_unit=True)
         if self.session.suggester is not None:
             self._suggest(unit_id, view.text)
 
@@ -115,22 +118,29 @@ class CodingScreen(Screen[None]):
             marks.append(Mark(start, end, coding.code_id, key, coding.id))
         return marks
 
-    def _redraw(self) -> None:
+    def _redraw(self, *, new_unit: bool = False) -> None:
         """Redraw everything that depends on the unit in view (not the text itself)."""
         view = self.session.view
         if view is None:
             return
-        self.query_one(UnitHeader).show(view, self.session.codebook, self.colours)
-        position = self.session.queue.position_of(view.unit.id)
-        where = f"{position + 1} of {self.query_one(QueueList).count}" if position is not None \
+        self.query_one(UnitHeader).show(view, self.session.codebook, self.colours,
+                                        new_unit=new_unit)
+        queue = self.query_one(QueueList)
+        position = queue.current_position
+        where = f"{position + 1} of {queue.count}" if position is not None \
             else "outside the filter"
-        self.query_one("#text-pane").border_title = f"{view.source.external_id} · {where}"
+        title = f"{view.source.external_id} · {where}"
+        pane = self.query_one("#text-pane")
+        if pane.border_title != title:  # setting it repaints the whole pane
+            pane.border_title = title
         self._status()
         if self.session.reveal:
             self.query_one(OthersPane).show(self.session.others(), view, self.session.codebook)
 
     def _status(self) -> None:
-        self.query_one("#status", Static).update(status_text(self.session, self.app.title))
+        # One line, always: no layout pass needed.
+        self.query_one("#status", Static).update(status_text(self.session, self.app.title),
+                                                 layout=False)
 
     def _after_change(self, unit_id: int, count_before: int, message: str) -> None:
         """Bring marks, header, queue row and status up to date after an action."""
@@ -150,11 +160,18 @@ class CodingScreen(Screen[None]):
         self._subtitle()
 
     def _subtitle(self) -> None:
+        """Write the line under the text: last action saved, and what a code key codes."""
         selection = self.query_one(CodedText).selection
         scope = ("code keys: whole unit" if selection is None
                  else f"code keys: {selection.end - selection.start} chars selected")
-        self.query_one("#text-pane").border_subtitle = (
-            f"{self._feedback} │ {scope}" if self._feedback else scope)
+        line = Text(no_wrap=True, overflow="ellipsis")
+        line.append(self._feedback, style="bold" if self._feedback.startswith("saved") else "")
+        line.append(f"{'  │ ' if self._feedback else ''}{scope}", style="dim")
+        if line.plain == self._status_line:
+            return  # an unchanged line would still cost a frame
+        self._status_line = line.plain
+        # One line, always: a layout pass (and a redraw of the whole pane) is not needed.
+        self.query_one("#text-status", Static).update(line, layout=False)
 
     @work(thread=True, exclusive=True, group="suggest")
     def _suggest(self, unit_id: int, text: str) -> None:
@@ -232,10 +249,6 @@ class CodingScreen(Screen[None]):
         name = self.session.code_name(under[0].code_id)
         self.session.remove(under[0].id)
         self._after_change(view.unit.id, before, f"saved: −{name} (span removed)")
-
-    @on(CodedText.Moved)
-    def _moved(self, event: CodedText.Moved) -> None:
-        self._subtitle()
 
     @on(QueueList.Chosen)
     def _chosen(self, event: QueueList.Chosen) -> None:

@@ -9,6 +9,7 @@ colour blindness.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rich.segment import Segment
@@ -25,6 +26,7 @@ from textual.strip import Strip
 from qualcode.tui.boundaries import Boundaries
 from qualcode.tui.colours import tint
 from qualcode.tui.marks import Mark, Runs
+from qualcode.tui.widgets.virtual import set_virtual_size
 from qualcode.tui.wrap import TextLayout, display_text
 
 MARGIN = 4
@@ -81,14 +83,6 @@ class CodedText(ScrollView, can_focus=True):
         Binding("delete,backspace", "remove_coding", "Remove coding", show=False),
     ]
 
-    class Moved(Message):
-        """The cursor or the selection changed."""
-
-        def __init__(self, cursor: int, selection: Selection | None) -> None:
-            super().__init__()
-            self.cursor = cursor
-            self.selection = selection
-
     class RemoveRequested(Message):
         """The coder asked to remove the coding under the cursor."""
 
@@ -96,8 +90,13 @@ class CodedText(ScrollView, can_focus=True):
             super().__init__()
             self.offset = offset
 
-    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+    def __init__(self, *, on_move: Callable[[], None] | None = None, id: str | None = None,
+                 classes: str | None = None) -> None:
+        """``on_move`` is called (synchronously) whenever the cursor or selection changes."""
         super().__init__(id=id, classes=classes)
+        # A direct call, not a message: a message arrives after the frame is drawn and
+        # costs a second frame for the line that describes the selection.
+        self.on_move = on_move
         self.text = ""
         self.cursor = 0
         self.anchor: int | None = None
@@ -110,6 +109,7 @@ class CodedText(ScrollView, can_focus=True):
         self._dragging = False
         self._drag_origin = 0
         self._styles: dict[tuple[int, bool], Style] = {}
+        self._drawn = (0, 0)  # cursor and anchor as last drawn, to redraw only what moved
 
     # -- content -----------------------------------------------------------------------
     def load(self, text: str, marks: list[Mark], colours: dict[int, Color], *,
@@ -122,18 +122,38 @@ class CodedText(ScrollView, can_focus=True):
         self._goal_column = None
         self._matches = Runs(self._find(search))
         self.cursor = self._matches.starts[0] if len(self._matches) else 0
-        self.set_marks(marks, colours)
+        self._runs = Runs(marks)
+        self._colours = colours
+        self._styles.clear()
+        self._drawn = (self.cursor, self.cursor)
+        self.refresh()
         self._update_virtual_size()
         self.scroll_to(y=0, animate=False, immediate=True)
         self._follow_cursor()
         self._moved()
 
     def set_marks(self, marks: list[Mark], colours: dict[int, Color]) -> None:
-        """Replace the coded spans (after coding, undo, ...); the text and cursor stay."""
+        """Replace the coded spans (after coding, undo, ...); the text and cursor stay.
+
+        Only the rows of spans that appeared or went are redrawn: repainting the whole
+        pane costs a frame, a row costs next to nothing.
+        """
+        changed = set(self._runs.marks) ^ set(marks)
+        full = colours != self._colours
         self._runs = Runs(marks)
         self._colours = colours
-        self._styles.clear()
-        self.refresh()
+        if full:
+            self._styles.clear()
+            self.refresh()
+            return
+        for mark in changed:
+            self._refresh_span(mark.start, mark.end)
+
+    def _refresh_span(self, start: int, end: int) -> None:
+        """Redraw the rows showing ``[start, end]``."""
+        first = self._layout.row_of(min(start, end))
+        last = self._layout.row_of(max(start, end))
+        self.refresh_lines(first, last - first + 1)
 
     def _find(self, search: str) -> list[Mark]:
         """Return the places a search term occurs (case-insensitive), as marks."""
@@ -167,7 +187,7 @@ class CodedText(ScrollView, can_focus=True):
         return max(8, width - MARGIN)
 
     def _update_virtual_size(self) -> None:
-        self.virtual_size = Size(self.scrollable_content_region.width, len(self._layout))
+        set_virtual_size(self, Size(self.scrollable_content_region.width, len(self._layout)))
 
     def on_resize(self, event: events.Resize) -> None:
         """Re-wrap when the pane's width changes, keeping the cursor in view."""
@@ -190,8 +210,13 @@ class CodedText(ScrollView, can_focus=True):
             self.scroll_to(y=row - height + 1, animate=False, immediate=True)
 
     def _moved(self) -> None:
-        self.refresh()
-        self.post_message(self.Moved(self.cursor, self.selection))
+        """Redraw the rows the cursor and selection left or reached, and tell the screen."""
+        now = (self.cursor, self.anchor if self.anchor is not None else self.cursor)
+        before = self._drawn
+        self._drawn = now
+        self._refresh_span(min(*before, *now), max(*before, *now))
+        if self.on_move is not None:
+            self.on_move()
 
     def _place(self, offset: int, *, keep_goal: bool = False) -> None:
         self.cursor = self._clamp(offset)

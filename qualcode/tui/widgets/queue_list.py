@@ -16,6 +16,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from qualcode.storage.queue import QueueRow, UnitQueue
+from qualcode.tui.widgets.virtual import set_virtual_size
 
 PAGE = 64
 
@@ -50,6 +51,7 @@ class QueueList(ScrollView, can_focus=True):
         self.queue = queue
         self.cursor = 0
         self.current_unit: int | None = None
+        self.current_position: int | None = None
         self._pages: dict[int, list[QueueRow]] = {}
         self._count = 0
 
@@ -58,7 +60,7 @@ class QueueList(ScrollView, can_focus=True):
         """Re-read the queue (after a filter change or a change of membership)."""
         self._pages.clear()
         self._count = self.queue.count()
-        self.virtual_size = Size(self.scrollable_content_region.width, self._count)
+        set_virtual_size(self, Size(self.scrollable_content_region.width, self._count))
         self.cursor = min(self.cursor, max(0, self._count - 1))
         self.refresh()
 
@@ -70,7 +72,7 @@ class QueueList(ScrollView, can_focus=True):
                     fresh = self.queue.rows([unit_id], first_position=row.position)
                     if fresh:
                         rows[index] = fresh[0]
-                    self.refresh()
+                    self.refresh_line(row.position)
                     return
 
     def row(self, position: int) -> QueueRow | None:
@@ -101,7 +103,7 @@ class QueueList(ScrollView, can_focus=True):
     def show_unit(self, unit_id: int) -> None:
         """Mark the unit in view and move the cursor to it (if the filter keeps it)."""
         self.current_unit = unit_id
-        position = self.queue.position_of(unit_id)
+        position = self.current_position = self.queue.position_of(unit_id)
         if position is not None:
             self.cursor = position
             self._follow()
@@ -149,7 +151,7 @@ class QueueList(ScrollView, can_focus=True):
 
     def on_resize(self, event: events.Resize) -> None:
         """Keep the virtual width equal to the pane's."""
-        self.virtual_size = Size(self.scrollable_content_region.width, self._count)
+        set_virtual_size(self, Size(self.scrollable_content_region.width, self._count))
 
     # -- drawing -----------------------------------------------------------------------
     def render_line(self, y: int) -> Strip:

@@ -69,6 +69,40 @@ def _chip(text: Text, code_id: int, codebook: Codebook, colours: dict[int, Color
 class UnitHeader(Static):
     """Shows :func:`header_text` for the unit in view."""
 
-    def show(self, view: UnitView, codebook: Codebook, colours: dict[int, Color]) -> None:
-        """Redraw for a unit."""
-        self.update(header_text(view, codebook, colours))
+    MAX_LINES = 4
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self._text: Text | None = None
+
+    def show(self, view: UnitView, codebook: Codebook, colours: dict[int, Color], *,
+             new_unit: bool = False) -> None:
+        """Redraw for a unit, re-arranging the screen only when the header must grow.
+
+        A layout pass redraws every pane (20 ms or more); most code key presses change
+        the header's words but not its number of lines. The header shrinks back only
+        when another unit is opened.
+        """
+        self._text = header_text(view, codebook, colours)
+        self._fit(shrink=new_unit)
+
+    def _fit(self, *, shrink: bool) -> None:
+        text = self._text
+        if text is None:
+            return
+        width = self.content_region.width
+        if width <= 0:  # not laid out yet: on_resize fits it
+            self.update(text)
+            return
+        lines = min(self.MAX_LINES, max(2, len(text.wrap(self.app.console, width))))
+        lines += self.styles.gutter.height  # the height set in CSS includes the border
+        current = int(self.styles.height.value) if self.styles.height is not None else 0
+        if lines > current or (shrink and lines != current):
+            self.styles.height = lines
+            self.update(text)
+        else:
+            self.update(text, layout=False)
+
+    def on_resize(self) -> None:
+        """Fit the height to the new width."""
+        self._fit(shrink=True)
