@@ -59,14 +59,15 @@ def test_coding_screen_at_80x24(coded: Store, snap_compare) -> None:
 def test_wide_screen_shows_the_queue(coded: Store, snap_compare) -> None:
     """At 130x30 the unit queue is shown on the left: six rows R001-R006 with R001
     marked '▶' (in view), R002 with a green '✓' and a coding count of 1, R001 with 4;
-    excerpts of each answer follow the ids."""
+    excerpts of each answer follow the ids. The codebook pane is wider (40 columns)."""
     assert snap_compare(make_app(coded, "alice"), terminal_size=(130, 30),
                         run_before=open_first)
 
 
 def test_selection_and_code_details(coded: Store, snap_compare) -> None:
     """After alt+down on R003 the first sentence 'The leader was supportive.' is shown
-    selected (accent background), the pane subtitle says '26 chars selected'; the
+    selected (accent background), the line under the text says 'code key → 26 selected
+    chars'; the
     codebook details box shows Fear's definition, Include, Exclude and Example lines."""
     async def run_before(pilot: Pilot) -> None:
         await pilot.pause()

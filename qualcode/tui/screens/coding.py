@@ -40,6 +40,8 @@ WIDE = 110
 class CodingScreen(Screen[None]):
     """Where a coder works through the units: one screen, three panes."""
 
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE, "-wide")]
+
     BINDINGS = [Binding(keys, action, description, show=show)
                 for keys, action, description, show in bindings(ANYWHERE)]
 
@@ -162,11 +164,11 @@ class CodingScreen(Screen[None]):
     def _subtitle(self) -> None:
         """Write the line under the text: last action saved, and what a code key codes."""
         selection = self.query_one(CodedText).selection
-        scope = ("code keys: whole unit" if selection is None
-                 else f"code keys: {selection.end - selection.start} chars selected")
+        scope = ("code key → whole unit" if selection is None
+                 else f"code key → {selection.end - selection.start} selected chars")
         line = Text(no_wrap=True, overflow="ellipsis")
         line.append(self._feedback, style="bold" if self._feedback.startswith("saved") else "")
-        line.append(f"{'  │ ' if self._feedback else ''}{scope}", style="dim")
+        line.append(f"{' · ' if self._feedback else ''}{scope}", style="dim")
         if line.plain == self._status_line:
             return  # an unchanged line would still cost a frame
         self._status_line = line.plain
@@ -270,8 +272,7 @@ class CodingScreen(Screen[None]):
                         title="All done")
             return
         self.open_unit(following)
-        self._say(f"saved: {view.source.external_id} done · now {self.session.view.source.external_id}"
-                  if self.session.view else "saved")
+        self._say(f"saved: {view.source.external_id} done")
 
     def action_mark_not_done(self) -> None:
         """Take back the done mark of the unit in view."""
@@ -441,5 +442,7 @@ class CodingScreen(Screen[None]):
         """Pick up codes another coder added to the shared codebook."""
         if self.session.refresh_codebook():
             self._codebook_changed()
+            self.session.queue.invalidate()  # a deleted code can change "has code" filters
+            self.query_one(QueueList).reload()
             self.query_one(CodedText).set_marks(self._marks(), self.colours)
             self._redraw()

@@ -100,20 +100,36 @@ class QueueList(ScrollView, can_focus=True):
         """Number of rows in the filtered queue."""
         return self._count
 
+    def _cached_position(self, unit_id: int) -> int | None:
+        """Find a unit among the rows already fetched (they are exact until a reload)."""
+        near = self.cursor // PAGE
+        for number in (near, near + 1, near - 1, *self._pages):
+            for row in self._pages.get(number, ()):
+                if row.unit_id == unit_id:
+                    return row.position
+        return None
+
     def show_unit(self, unit_id: int) -> None:
         """Mark the unit in view and move the cursor to it (if the filter keeps it)."""
         self.current_unit = unit_id
-        position = self.current_position = self.queue.position_of(unit_id)
+        position = self._cached_position(unit_id)
+        if position is None:
+            position = self.queue.position_of(unit_id)  # counts rows: milliseconds at 100k
+        self.current_position = position
         if position is not None:
             self.cursor = position
-            self._follow()
+            self._follow(centre=True)
         self.refresh()
 
     # -- movement ----------------------------------------------------------------------
-    def _follow(self) -> None:
+    def _follow(self, *, centre: bool = False) -> None:
+        """Scroll the cursor into view; a jump from far away puts it a third of the way down."""
         height = max(1, self.scrollable_content_region.height)
         top = round(self.scroll_y)
-        if self.cursor < top:
+        outside = self.cursor < top or self.cursor >= top + height
+        if centre and outside:
+            self.scroll_to(y=max(0, self.cursor - height // 3), animate=False, immediate=True)
+        elif self.cursor < top:
             self.scroll_to(y=self.cursor, animate=False, immediate=True)
         elif self.cursor >= top + height:
             self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)

@@ -13,16 +13,22 @@ from qualcode.tui.session import UnitView
 MAX_METADATA = 4
 
 
-def header_text(view: UnitView, codebook: Codebook, colours: dict[int, Color]) -> Text:
-    """Return the header of a unit: id and metadata, state, then this coder's codes."""
+def header_text(view: UnitView, codebook: Codebook, colours: dict[int, Color],
+                width: int = 0) -> Text:
+    """Return the header of a unit: id and metadata on one line (cut to ``width`` when
+    given), then its done mark, memo and this coder's codes."""
     source = view.source
-    text = Text(no_wrap=False)
-    text.append(source.external_id, style="bold")
+    first = Text()
+    first.append(source.external_id, style="bold")
     if source.name and source.name != source.external_id:
-        text.append(f"  {source.name}")
+        first.append(f"  {source.name}")
     for key, value in list(source.metadata.items())[:MAX_METADATA]:
-        text.append(f"  {key}=", style="dim")
-        text.append(str(value))
+        first.append(f"  {key}=", style="dim")
+        first.append(" ".join(str(value).split()))
+    if width > 0:
+        first.truncate(width, overflow="ellipsis")
+    text = Text(no_wrap=False)
+    text.append_text(first)
     text.append("\n")
     text.append("✓ done" if view.done else "○ not done",
                 style="bold green" if view.done else "dim")
@@ -73,7 +79,7 @@ class UnitHeader(Static):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self._text: Text | None = None
+        self._args: tuple[UnitView, Codebook, dict[int, Color]] | None = None
 
     def show(self, view: UnitView, codebook: Codebook, colours: dict[int, Color], *,
              new_unit: bool = False) -> None:
@@ -83,14 +89,14 @@ class UnitHeader(Static):
         the header's words but not its number of lines. The header shrinks back only
         when another unit is opened.
         """
-        self._text = header_text(view, codebook, colours)
+        self._args = (view, codebook, colours)
         self._fit(shrink=new_unit)
 
     def _fit(self, *, shrink: bool) -> None:
-        text = self._text
-        if text is None:
+        if self._args is None:
             return
         width = self.content_region.width
+        text = header_text(*self._args, width=width)
         if width <= 0:  # not laid out yet: on_resize fits it
             self.update(text)
             return
