@@ -55,6 +55,7 @@ KEYS: tuple[Key, ...] = (
     Key("ctrl+n", "Add a code to the shared codebook", ANYWHERE, "add_code", "ctrl+n"),
     Key("ctrl+f", "Filter the codebook by typing", ANYWHERE, "filter_codes", "ctrl+f"),
     Key("ctrl+l", "Show or hide the unit queue", ANYWHERE, "toggle_queue", "ctrl+l"),
+    Key("escape", "Back to the text pane", ANYWHERE, "focus_text", "escape"),
     Key("ctrl+p", "Command palette: every action by name", ANYWHERE),
     Key("tab / shift+tab", "Move between queue, text and codebook", ANYWHERE),
     Key("arrows, page up/down, home/end", "Move the cursor (ctrl+home / ctrl+end: start / "

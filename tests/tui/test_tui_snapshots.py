@@ -45,7 +45,7 @@ async def open_first(pilot: Pilot) -> None:
 
 def test_coding_screen_at_80x24(coded: Store, snap_compare) -> None:
     """At 80x24: status line 'alice 1/6 done (17%)'; the queue is hidden (narrow); the
-    text pane is titled 'R001 · 1 of 6', its header reads '✎ memo' and lists
+    text pane's header starts 'R001 · 1 of 6', then reads '✎ memo' and lists
     'I:Insight (unit)' (no key, so its margin letter I), then '[f]Fear', '[s]Support',
     '[e]Relief' underlined like their spans; the first sentence is tinted orange-red and
     underlined with 'f' in the margin; 'The group ... a lot.' is blue with 's'; where

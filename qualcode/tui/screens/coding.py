@@ -75,6 +75,7 @@ class CodingScreen(Screen[None]):
     def on_mount(self) -> None:
         """Open the first unit not done yet and start watching the shared codebook."""
         self.query_one("#queue-pane").border_title = "Units"
+        self.query_one("#text-pane").border_title = "Text"
         self.query_one("#side-pane").border_title = "Codebook"
         if self.session.suggester is not None:
             self.query_one("#suggestions").border_title = "Suggestions"
@@ -125,16 +126,13 @@ class CodingScreen(Screen[None]):
         view = self.session.view
         if view is None:
             return
-        self.query_one(UnitHeader).show(view, self.session.codebook, self.colours,
-                                        new_unit=new_unit)
         queue = self.query_one(QueueList)
         position = queue.current_position
+        # In the header, not the pane's border title: changing that repaints the pane.
         where = f"{position + 1} of {queue.count}" if position is not None \
             else "outside the filter"
-        title = f"{view.source.external_id} · {where}"
-        pane = self.query_one("#text-pane")
-        if pane.border_title != title:  # setting it repaints the whole pane
-            pane.border_title = title
+        self.query_one(UnitHeader).show(view, self.session.codebook, self.colours,
+                                        new_unit=new_unit, where=where)
         self._status()
         if self.session.reveal:
             self.query_one(OthersPane).show(self.session.others(), view, self.session.codebook)
@@ -428,6 +426,10 @@ class CodingScreen(Screen[None]):
         self._queue_toggled = True
         if pane.display:
             self.query_one(QueueList).focus()
+
+    def action_focus_text(self) -> None:
+        """Put the keyboard back on the text."""
+        self.query_one(CodedText).focus()
 
     def action_apply_code(self, code_id: int) -> None:
         """Toggle a code by id (the command palette's "Apply code ...")."""

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from rich import box
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
-from rich import box
-from rich.console import Group, RenderableType
-from rich.table import Table
-from rich.text import Text
 
 from qualcode.model import Codebook
 from qualcode.tui.keys import ANYWHERE, CODEBOOK, KEYS, QUEUE, TEXT

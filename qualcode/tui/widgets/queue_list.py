@@ -111,6 +111,7 @@ class QueueList(ScrollView, can_focus=True):
 
     def show_unit(self, unit_id: int) -> None:
         """Mark the unit in view and move the cursor to it (if the filter keeps it)."""
+        before = (self.cursor, self.current_position)
         self.current_unit = unit_id
         position = self._cached_position(unit_id)
         if position is None:
@@ -118,8 +119,11 @@ class QueueList(ScrollView, can_focus=True):
         self.current_position = position
         if position is not None:
             self.cursor = position
-            self._follow(centre=True)
-        self.refresh()
+            self._follow(centre=True)  # a scroll redraws the whole list by itself
+        # Otherwise only the rows that lost or gained the cursor and the ▶ mark change.
+        for row in {*before, self.cursor, position}:
+            if row is not None:
+                self.refresh_line(row)
 
     # -- movement ----------------------------------------------------------------------
     def _follow(self, *, centre: bool = False) -> None:
@@ -135,9 +139,11 @@ class QueueList(ScrollView, can_focus=True):
             self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
 
     def _set_cursor(self, position: int) -> None:
+        before = self.cursor
         self.cursor = min(max(position, 0), max(0, self._count - 1))
         self._follow()
-        self.refresh()
+        self.refresh_line(before)
+        self.refresh_line(self.cursor)
 
     def action_move(self, delta: int) -> None:
         """Move the cursor by rows."""

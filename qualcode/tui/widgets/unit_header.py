@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual import events
 from textual.color import Color
 from textual.widgets import Static
 
@@ -14,12 +15,14 @@ MAX_METADATA = 4
 
 
 def header_text(view: UnitView, codebook: Codebook, colours: dict[int, Color],
-                width: int = 0) -> Text:
-    """Return the header of a unit: id and metadata on one line (cut to ``width`` when
-    given), then its done mark, memo and this coder's codes."""
+                width: int = 0, where: str = "") -> Text:
+    """Return the header of a unit: id, place in the queue and metadata on one line (cut
+    to ``width`` when given), then its done mark, memo and this coder's codes."""
     source = view.source
     first = Text()
     first.append(source.external_id, style="bold")
+    if where:
+        first.append(f" · {where}", style="dim")
     if source.name and source.name != source.external_id:
         first.append(f"  {source.name}")
     for key, value in list(source.metadata.items())[:MAX_METADATA]:
@@ -79,24 +82,27 @@ class UnitHeader(Static):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self._args: tuple[UnitView, Codebook, dict[int, Color]] | None = None
+        self._args: tuple[UnitView, Codebook, dict[int, Color], str] | None = None
+        self._width = 0
 
     def show(self, view: UnitView, codebook: Codebook, colours: dict[int, Color], *,
-             new_unit: bool = False) -> None:
+             new_unit: bool = False, where: str = "") -> None:
         """Redraw for a unit, re-arranging the screen only when the header must grow.
 
-        A layout pass redraws every pane (20 ms or more); most code key presses change
-        the header's words but not its number of lines. The header shrinks back only
-        when another unit is opened.
+        A layout pass re-arranges and redraws every pane (20-80 ms), so the header
+        never shrinks while the terminal keeps its width: after the first few units its
+        height settles and no key press pays for a layout. ``new_unit`` is accepted
+        for callers that want to say so; it does not change the policy.
         """
-        self._args = (view, codebook, colours)
-        self._fit(shrink=new_unit)
+        self._args = (view, codebook, colours, where)
+        self._fit(shrink=False)
 
     def _fit(self, *, shrink: bool) -> None:
         if self._args is None:
             return
         width = self.content_region.width
-        text = header_text(*self._args, width=width)
+        view, codebook, colours, where = self._args
+        text = header_text(view, codebook, colours, width=width, where=where)
         if width <= 0:  # not laid out yet: on_resize fits it
             self.update(text)
             return
@@ -109,6 +115,8 @@ class UnitHeader(Static):
         else:
             self.update(text, layout=False)
 
-    def on_resize(self) -> None:
-        """Fit the height to the new width."""
-        self._fit(shrink=True)
+    def on_resize(self, event: events.Resize) -> None:
+        """Fit the height to a new width (a terminal resize lays out everything anyway)."""
+        if event.size.width != self._width:
+            self._width = event.size.width
+            self._fit(shrink=True)
