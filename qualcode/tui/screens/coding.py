@@ -93,8 +93,11 @@ class CodingScreen(Screen[None]):
 
     def on_resize(self, event: events.Resize) -> None:
         """Hide the queue on narrow terminals unless the coder asked for it."""
+        wide = event.size.width >= WIDE
         if not self._queue_toggled:
-            self.query_one("#queue-pane").display = event.size.width >= WIDE
+            self.query_one("#queue-pane").display = wide
+        if wide:
+            self.query_one("#side-pane").display = True
 
     # -- showing -----------------------------------------------------------------------
     def open_unit(self, unit_id: int) -> None:
@@ -420,12 +423,17 @@ class CodingScreen(Screen[None]):
         self.query_one(CodebookPane).focus_filter()
 
     def action_toggle_queue(self) -> None:
-        """Show or hide the unit queue."""
+        """Show or hide the unit queue; on a narrow terminal it takes the codebook's place."""
         pane = self.query_one("#queue-pane")
         pane.display = not pane.display
         self._queue_toggled = True
+        if self.size.width < WIDE:
+            # Three panes in 80 columns would leave the text a dozen columns.
+            self.query_one("#side-pane").display = not pane.display
         if pane.display:
             self.query_one(QueueList).focus()
+        else:
+            self.query_one(CodedText).focus()
 
     def action_focus_text(self) -> None:
         """Put the keyboard back on the text."""
