@@ -97,8 +97,8 @@ def test_help_screen(coded: Store, snap_compare) -> None:
 
 
 def test_search_dialog(coded: Store, snap_compare) -> None:
-    """'/' opens 'Search and filter units' with a text box holding 'pati', then the
-    selects 'show all units', 'with or without any code', 'any metadata' with a value
-    box, and the buttons Apply, Clear and Cancel."""
+    """'/' opens 'Search and filter units': a 'Text' box holding 'pati', then 'Show: all
+    units', 'You coded: (any)', 'Metadata: (any)' with a '= value' box, the hint 'enter
+    applies · escape cancels' and the buttons Apply, Clear and Cancel."""
     assert snap_compare(make_app(coded, "alice"), terminal_size=(80, 24),
                         press=["slash", "p", "a", "t", "i"])

@@ -8,7 +8,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select
 
-from qualcode.model import Codebook
+from qualcode.model import Code, Codebook
 from qualcode.storage.queue import QueueFilter, Status
 
 ANY = -1
@@ -29,28 +29,41 @@ class SearchDialog(ModalScreen[QueueFilter | None]):
     def compose(self) -> ComposeResult:
         """The form, prefilled with the filter in force."""
         current = self.current
-        statuses = [("show all units", Status.ALL.value),
-                    ("show units not done", Status.NOT_DONE.value),
-                    ("show units done", Status.DONE.value)]
-        codes = [("with or without any code", ANY)] + [
-            (f"coded {self.codebook.path(c)} (by you)", c.id) for _, c in self.codebook.walk()]
+        statuses = [("all units", Status.ALL.value), ("not done", Status.NOT_DONE.value),
+                    ("done", Status.DONE.value)]
+        # Name first, so typing in the open list finds a code; the parent path follows.
+        codes = [("(any)", ANY)] + [(self._code_label(c), c.id)
+                                    for _, c in self.codebook.walk()]
         code_value = current.code_ids[0] if current.code_ids else ANY
-        fields = [("any metadata", NO_FIELD)] + [(f"metadata {f} =", f) for f in self.fields]
+        fields = [("(any)", NO_FIELD)] + [(f, f) for f in self.fields]
         with Vertical(classes="dialog", id="search-dialog"):
             yield Label("Search and filter units", classes="dialog-title")
-            yield Input(current.text, placeholder="text contains…", id="text")
-            yield Select(statuses, value=current.status.value, allow_blank=False, id="status",
-                         compact=True)
-            yield Select(codes, value=code_value, allow_blank=False, id="code", compact=True)
-            with Horizontal(id="metadata-row"):
+            with Horizontal(classes="form-row"):
+                yield Label("Text", classes="form-label")
+                yield Input(current.text, placeholder="contains…", id="text")
+            with Horizontal(classes="form-row"):
+                yield Label("Show", classes="form-label")
+                yield Select(statuses, value=current.status.value, allow_blank=False,
+                             id="status", compact=True)
+            with Horizontal(classes="form-row"):
+                yield Label("You coded", classes="form-label")
+                yield Select(codes, value=code_value, allow_blank=False, id="code",
+                             compact=True)
+            with Horizontal(classes="form-row", id="metadata-row"):
+                yield Label("Metadata", classes="form-label")
                 yield Select(fields, value=current.field or NO_FIELD, allow_blank=False,
                              id="field", compact=True)
-                yield Input(current.value or "", placeholder="value", id="value")
+                yield Input(current.value or "", placeholder="= value", id="value")
             yield Label("enter applies · escape cancels", classes="dialog-hint")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Apply", variant="primary", id="apply")
                 yield Button("Clear", id="clear")
                 yield Button("Cancel", id="cancel")
+
+    def _code_label(self, code: Code) -> str:
+        parents = [a.name for a in self.codebook.ancestors(code)]
+        key = f"[{code.shortcut}] " if code.shortcut else ""
+        return f"{key}{code.name}" + (f"  ({' / '.join(parents)})" if parents else "")
 
     def on_mount(self) -> None:
         """Start in the text box."""
