@@ -13,6 +13,7 @@ from qualcode.cli.base import main
 from qualcode.cli import project as _project  # noqa: F401,E402
 from qualcode.cli import corpus as _corpus  # noqa: F401,E402
 from qualcode.cli import codings as _codings  # noqa: F401,E402
+from qualcode.cli import codebook as _codebook  # noqa: F401,E402
 from qualcode.cli import code as _code  # noqa: F401,E402
 
 __all__ = ["main"]
