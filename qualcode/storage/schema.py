@@ -126,6 +126,20 @@ def m001_initial(db: Database) -> None:
     )
 
 
+@migrations()
+def m002_reviews_by_coder_unit(db: Database) -> None:
+    """Index a coder's done units by unit, for the queue's "not done" joins."""
+    _run_script(
+        db,
+        """
+        CREATE INDEX reviews_by_coder_unit ON reviews(coder_id, layer, unit_id);
+        """,
+    )
+
+
+# Later migrations (m003_..., m004_...) go above this line, in the order they were written.
+
+
 def _run_script(db: Database, script: str) -> None:
     """Run SQL statements one by one inside the caller's transaction.
 
