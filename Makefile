@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO := demo.qualcode
+DEMO_SURVEY := demo-survey.qualcode
 
 .PHONY: demo test test-slow bench clean
 
@@ -14,8 +15,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# Builds the demo projects once (kept afterwards, so coding done in them survives), then opens one.
 demo: $(STAMP)
-	$(BIN)/python -m qualcode.demo $(DEMO)
+	$(BIN)/qualcode demo $(DEMO) --keep
+	$(BIN)/qualcode demo $(DEMO_SURVEY) --corpus survey --keep
 	$(BIN)/qualcode code $(DEMO) --coder alice
 
 test: $(STAMP)
@@ -28,4 +31,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
 
 clean:
-	rm -rf $(VENV) $(DEMO) build *.egg-info
+	rm -rf $(VENV) $(DEMO) $(DEMO_SURVEY) $(DEMO)-wal $(DEMO)-shm build *.egg-info
