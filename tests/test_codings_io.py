@@ -422,6 +422,27 @@ def test_round_trip_into_a_fresh_project(coded: Path, tmp_path: Path) -> None:
     assert TEXTS["-4"] in texts
 
 
+def test_done_rows_carry_no_code_decisions_through_a_round_trip(coded: Path,
+                                                               tmp_path: Path) -> None:
+    """r3 was marked done with no code: only --done-rows exports that decision."""
+    plain = _csv_rows(_run("codings", "export", coded, "--coder", "alice").output)
+    assert "r3" not in {r["source_id"] for r in plain}
+    out = tmp_path / "alice-done.csv"
+    result = _run("codings", "export", coded, "--coder", "alice", "--layer", "coder",
+                  "--done-rows", "-o", out)
+    assert result.exit_code == 0, result.output
+    rows = _csv_rows(out.read_text(encoding="utf-8"))
+    no_code = [r for r in rows if r["code"] == ""]
+    assert [(r["source_id"], r["start"], r["end"], r["text"]) for r in no_code] == [
+        ("r3", "", "", "")]
+    fresh = _make_project(tmp_path / "fresh.qualcode")
+    assert _run("codings", "import", fresh, out, "--coder", "alice").exit_code == 0
+    assert _done(fresh, "alice") == _done(coded, "alice")
+    assert _codings(fresh, "alice") == _codings(coded, "alice")
+    # Bob's consensus decision stays out of a coder-layer export.
+    assert {r["coder"] for r in rows} == {"alice"}
+
+
 def test_export_of_both_layers_does_not_import_into_one(coded: Path, tmp_path: Path) -> None:
     out = tmp_path / "all.csv"
     _run("codings", "export", coded, "-o", out)

@@ -109,16 +109,21 @@ def _format_for(fmt: str | None, output: Path | None) -> str:
               help="Only this coder's codings (repeat for several).")
 @click.option("--layer", type=click.Choice([*LAYER_CHOICES, "all"]), default="all",
               show_default=True, help="Which layer to export.")
+@click.option("--done-rows", is_flag=True,
+              help="Add a row with an empty code for each source a coder marked done "
+                   "without coding it (\"no code applies\"), so the file re-imports every "
+                   "decision.")
 @click.option("--bom", is_flag=True,
               help="Start the CSV with a UTF-8 byte-order mark (helps Excel read accents).")
 def export(project: Path, fmt: str | None, output: Path | None, coders: tuple[str, ...],
-           layer: str, bom: bool) -> None:
+           layer: str, done_rows: bool, bom: bool) -> None:
     """Export one row per coding: coder, layer, code path, source_id, start, end, text.
 
     Columns: coder, layer, code (full path), code_guid, source_id, start, end, text (the
     coded passage), created_at, coding_guid. In CSV, cells that a spreadsheet would run
     as a formula (starting with = + - @) get a leading ' ; JSON Lines keeps text exact.
-    One coder's CSV export imports back with `qualcode codings import`.
+    One coder's CSV export imports back with `qualcode codings import`; add --done-rows
+    to carry the units marked done with no code too.
 
     \b
     Examples:
@@ -136,7 +141,8 @@ def export(project: Path, fmt: str | None, output: Path | None, coders: tuple[st
     chosen = _format_for(fmt, output)
     with open_store(project) as store:
         rows = iter_coding_rows(store, coders=coders,
-                                layer=None if layer == "all" else Layer(layer))
+                                layer=None if layer == "all" else Layer(layer),
+                                done_rows=done_rows)
         with _output(output) as handle:
             if chosen == "jsonl":
                 count = write_codings_jsonl(rows, handle)

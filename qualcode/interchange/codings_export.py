@@ -30,24 +30,50 @@ UTF8_BOM = "\ufeff"
 
 
 def iter_coding_rows(store: Store, *, coders: Sequence[str] = (),
-                     layer: Layer | None = None) -> Iterator[dict[str, Any]]:
+                     layer: Layer | None = None,
+                     done_rows: bool = False) -> Iterator[dict[str, Any]]:
     """Yield one dict per live coding (keys :data:`EXPORT_COLUMNS`), source by source.
 
     ``coders`` limits the rows to these coders (an unknown name is an error); ``layer``
     to one layer (``None``: both). ``text`` is the coded passage, exactly as stored.
-    Unknown coder names raise at once, before any row is produced.
+    With ``done_rows``, a source a coder marked done without coding it gets one row with
+    an empty ``code`` ("reviewed, no code applies"), so the export imports back with
+    every decision. Unknown coder names raise at once, before any row is produced.
     """
     wanted = {store.coder(name, create=False).id for name in coders}
-    return _rows(store, wanted, layer)
+    return _rows(store, wanted, layer, done_rows)
 
 
-def _rows(store: Store, wanted: set[int], layer: Layer | None) -> Iterator[dict[str, Any]]:
+def _done_without_codings(store: Store, layer: Layer | None) -> dict[int, list[tuple]]:
+    """Map source id -> [(coder_id, layer, done_at)] for whole sources done with no coding."""
+    sql = ("SELECT u.source_id, r.coder_id, r.layer, r.done_at FROM reviews r "
+           "JOIN units u ON u.id = r.unit_id WHERE u.kind = 'source' AND NOT EXISTS ("
+           "SELECT 1 FROM codings c WHERE c.source_id = u.source_id AND c.coder_id = r.coder_id "
+           "AND c.layer = r.layer AND c.deleted_at IS NULL)")
+    params: list[str] = []
+    if layer is not None:
+        sql += " AND r.layer = ?"
+        params.append(Layer(layer).value)
+    done: dict[int, list[tuple]] = {}
+    for source_id, coder_id, layer_name, done_at in store.db.execute(sql, params):
+        done.setdefault(source_id, []).append((coder_id, layer_name, done_at))
+    return done
+
+
+def _rows(store: Store, wanted: set[int], layer: Layer | None,
+          done_rows: bool) -> Iterator[dict[str, Any]]:
     names = {coder.id: coder.name for coder in store.coders()}
     book = store.codebook()
     paths = CodeResolver(book)
     guids = {code.id: code.guid for code in book}
     only = next(iter(wanted)) if len(wanted) == 1 else None
+    uncoded = _done_without_codings(store, layer) if done_rows else {}
     for source in store.iter_sources():
+        for coder_id, layer_name, done_at in uncoded.get(source.id, ()):
+            if not wanted or coder_id in wanted:
+                yield {"coder": names[coder_id], "layer": layer_name, "code": "",
+                       "code_guid": "", "source_id": source.external_id, "start": "",
+                       "end": "", "text": "", "created_at": done_at, "coding_guid": ""}
         for coding in store.codings(source_id=source.id, coder_id=only, layer=layer):
             if wanted and coding.coder_id not in wanted:
                 continue
