@@ -1,0 +1,93 @@
+"""``qualcode log``, ``undo`` and ``redo``: the event log and each coder's undo stack, from the shell."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from qualcode.cli.base import main, open_store, project_argument
+
+PAYLOAD_WIDTH = 70
+
+
+@main.command("log")
+@project_argument
+@click.option("--coder", help="Only this coder's events.")
+@click.option("--last", "last", type=click.IntRange(min=1), default=20, show_default=True,
+              help="How many of the most recent events to show.")
+@click.option("--format", "fmt", type=click.Choice(["table", "jsonl"]), default="table",
+              show_default=True, help="A table, or one JSON object per event (the whole payload).")
+def log_command(project: Path, coder: str | None, last: int, fmt: str) -> None:
+    """Show the append-only event log: who did what and when, newest last.
+
+    \b
+    Examples:
+      qualcode log study.qualcode --last 10
+      qualcode log study.qualcode --coder alice --format jsonl
+    """
+    with open_store(project) as store:
+        names = {c.id: c.name for c in store.coders()}
+        coder_id = store.coder(coder, create=False).id if coder else None
+        events = store.events(coder_id=coder_id)[-last:]
+    if fmt == "jsonl":
+        for event in events:
+            click.echo(json.dumps({"id": event.id, "guid": event.guid, "at": event.at,
+                                   "coder": names.get(event.coder_id), "action": event.action,
+                                   "undoes": event.undoes, "payload": event.payload},
+                                  ensure_ascii=False))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("id", "at (UTC)", "coder", "action", title=f"{project}: event log")
+    table.add_column("details", no_wrap=True, overflow="ellipsis")
+    for event in events:
+        details = json.dumps(dict(event.payload), ensure_ascii=False)
+        if event.undoes is not None:
+            details = f"event {event.undoes}"
+        if len(details) > PAYLOAD_WIDTH:
+            details = details[:PAYLOAD_WIDTH - 1] + "…"
+        table.add_row(str(event.id), event.at[:19].replace("T", " "), names.get(event.coder_id, "-"), event.action,
+                      details)
+    Console().print(table)
+
+
+def _step(project: Path, coder: str, steps: int, *, redo: bool) -> None:
+    """Undo or redo up to ``steps`` of one coder's actions and say what changed."""
+    verb = "Redid" if redo else "Undid"
+    with open_store(project) as store:
+        who = store.coder(coder, create=False)
+        for _ in range(steps):
+            event = store.redo(who.id) if redo else store.undo(who.id)
+            if event is None:
+                click.echo(f"Nothing more to {'redo' if redo else 'undo'} for {who.name}.")
+                return
+            click.echo(f"{verb} event {event.id}: {event.action} ({event.at}).")
+
+
+@main.command("undo")
+@project_argument
+@click.option("--coder", required=True, help="Whose last action to undo.")
+@click.option("--steps", type=click.IntRange(min=1), default=1, show_default=True,
+              help="How many actions to undo, newest first.")
+def undo_command(project: Path, coder: str, steps: int) -> None:
+    """Undo a coder's most recent actions (the same stack as the coding screen's u key).
+
+    Undo is itself logged, so it can be redone. Example:
+      qualcode undo study.qualcode --coder alice
+    """
+    _step(project, coder, steps, redo=False)
+
+
+@main.command("redo")
+@project_argument
+@click.option("--coder", required=True, help="Whose undone action to apply again.")
+@click.option("--steps", type=click.IntRange(min=1), default=1, show_default=True,
+              help="How many undone actions to redo.")
+def redo_command(project: Path, coder: str, steps: int) -> None:
+    """Apply again the actions a coder undid last. Example:
+    qualcode redo study.qualcode --coder alice
+    """
+    _step(project, coder, steps, redo=True)
