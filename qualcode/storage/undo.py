@@ -139,6 +139,13 @@ HANDLERS: dict[str, tuple[Handler, Handler]] = {
     "code.delete": (_code_delete(undo=True), _code_delete(undo=False)),
     "code.merge": (_code_merge(undo=True), _code_merge(undo=False)),
     "codebook.import": (_codebook_import(undo=True), _codebook_import(undo=False)),
+    # storage/consensus.py: an adjudication decision replaces a unit's consensus codings.
+    "consensus.settle": (_both(_soft("codings", "added", deleted=True),
+                               _soft("codings", "removed", deleted=False),
+                               _reviews(present=False, key="review_unit_ids")),
+                         _both(_soft("codings", "removed", deleted=True),
+                               _soft("codings", "added", deleted=False),
+                               _reviews(present=True, key="review_unit_ids"))),
 }
 UNDOABLE = frozenset(HANDLERS)
 
