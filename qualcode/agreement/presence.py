@@ -50,12 +50,14 @@ class PresenceTable:
 
 
 def build_units(sources: Iterable[Source], unit: str = "source",
-                group_by: str | None = None) -> list[AnalysisUnit]:
+                group_by: str | None = None,
+                cuts: Mapping[int, Sequence[tuple[int, int]]] | None = None) -> list[AnalysisUnit]:
     """Cut sources into units of analysis, optionally grouped by a metadata field.
 
     With ``group_by``, all spans of sources sharing the field's value form one unit
     (e.g. every finding of one study); sources without the field are grouped under
-    ``"(missing)"``.
+    ``"(missing)"``. ``cuts`` maps a source id to stored ``(start, end)`` spans that
+    replace the rule-based cut for that source (units already stored in a project).
 
     >>> a = Source(1, "g1", "F1", "F1", "One. Two.", {"study": "S1"})
     >>> b = Source(2, "g2", "F2", "F2", "Three.", {"study": "S1"})
@@ -70,8 +72,12 @@ def build_units(sources: Iterable[Source], unit: str = "source",
     units: list[AnalysisUnit] = []
     groups: dict[str, list[Span]] = defaultdict(list)
     for source in sources:
-        spans = ([(source.id, 0, len(source.text))] if cut is None
-                 else [(source.id, s, e) for s, e in cut(source.text)])
+        stored = cuts.get(source.id) if cuts is not None and cut is not None else None
+        if stored is not None:
+            spans = [(source.id, s, e) for s, e in sorted(stored)]
+        else:
+            spans = ([(source.id, 0, len(source.text))] if cut is None
+                     else [(source.id, s, e) for s, e in cut(source.text)])
         if group_by is not None:
             value = source.metadata.get(group_by)
             groups["(missing)" if value in (None, "") else str(value)].extend(spans)
@@ -86,27 +92,47 @@ def build_units(sources: Iterable[Source], unit: str = "source",
     return units
 
 
-def keep_done(units: Sequence[AnalysisUnit], done: Mapping[str, set[int]]
-              ) -> tuple[list[AnalysisUnit], dict[str, int]]:
-    """Keep the spans of sources every coder marked done; drop units left empty.
+Done = set[object]  # source ids (whole source done) and/or (source_id, start, end) spans
 
+
+def _span_done(span: Span, done: Done) -> bool:
+    """A span is done when its whole source, or that exact unit, was marked done."""
+    return span[0] in done or span in done
+
+
+def keep_done(units: Sequence[AnalysisUnit], done: Mapping[str, Done], *,
+              require_all: bool = False) -> tuple[list[AnalysisUnit], dict[str, int]]:
+    """Keep the spans every coder marked done; drop units left empty.
+
+    ``done`` maps each coder to the source ids they marked done as a whole and/or the
+    ``(source_id, start, end)`` spans of smaller units they marked done. With
+    ``require_all`` (used for groups such as studies) a unit counts only when every
+    coder finished every one of its spans; otherwise its finished spans are kept.
     Returns the kept units and the number of units dropped per reason.
+
+    >>> units = [AnalysisUnit("S1", ((1, 0, 5), (2, 0, 5)))]
+    >>> keep_done(units, {"a": {1, 2}, "b": {1}}, require_all=True)
+    ([], {'not finished by b': 1})
     """
     coders = list(done)
     kept: list[AnalysisUnit] = []
     dropped: dict[str, int] = defaultdict(int)
     for unit in units:
-        spans = tuple(s for s in unit.spans if all(s[0] in done[c] for c in coders))
-        if spans:
+        spans = tuple(s for s in unit.spans if all(_span_done(s, done[c]) for c in coders))
+        if spans and (len(spans) == len(unit.spans) or not require_all):
             kept.append(unit if len(spans) == len(unit.spans) else AnalysisUnit(unit.key, spans))
             continue
-        by_none = all(not any(s[0] in done[c] for c in coders) for s in unit.spans)
-        if by_none:
+        if all(not any(_span_done(s, done[c]) for s in unit.spans) for c in coders):
             dropped["not done by any compared coder"] += 1
+            continue
+        missing = [c for c in coders if not any(_span_done(s, done[c]) for s in unit.spans)]
+        if missing:
+            dropped["not done by " + ", ".join(missing)] += 1
+        elif require_all:
+            unfinished = [c for c in coders if not all(_span_done(s, done[c]) for s in unit.spans)]
+            dropped["not finished by " + ", ".join(unfinished)] += 1
         else:
-            missing = [c for c in coders if not any(s[0] in done[c] for s in unit.spans)]
-            dropped["not done by " + ", ".join(missing) if missing
-                    else "done by the coders on different sources"] += 1
+            dropped["done by the coders on different sources"] += 1
     return kept, dict(dropped)
 
 

@@ -1,0 +1,404 @@
+"""Agreement of a project's coders, per code and per theme: store -> presence -> statistics.
+
+What is counted (design.md §4):
+
+* The unit of analysis is a whole source, a sentence or a paragraph (stored units of that
+  kind when the project has them, else cut by :mod:`qualcode.segmentation`, without
+  changing the project), optionally grouped by a metadata field such as ``study_id``.
+* A code is present for (unit, coder) when any live coding of that coder with that code
+  overlaps the unit; a theme when the theme or any code below it is.
+* Only units every compared coder marked done count. A sentence or paragraph is done
+  when its source was marked done as a whole or the unit itself was. A group counts only
+  when every coder finished every unit in it (``partial_groups=True``: over the units
+  every coder finished in it). Everything else is reported in
+  ``excluded`` with the reason.
+* The pseudo-coder :data:`CONSENSUS` is the consensus layer (codings and done marks with
+  layer 'consensus', whoever wrote them).
+* With three or more coders every pair is compared over the units *all* coders finished,
+  and Krippendorff's alpha (nominal) and Fleiss' kappa are given per row over all coders.
+
+The numbers come from :mod:`qualcode.agreement`; nothing is recomputed here.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from itertools import combinations
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from qualcode.agreement import (
+    binary_agreement,
+    bootstrap_binary,
+    fleiss_kappa,
+    krippendorff_alpha,
+    landis_koch,
+    paradox_note,
+)
+from qualcode.agreement.presence import AnalysisUnit, build_units, keep_done, presence_table
+from qualcode.errors import QualcodeError, StoreError
+from qualcode.model import Code, Codebook, Coding, Layer, UnitKind
+
+if TYPE_CHECKING:
+    from qualcode.storage import Store
+
+__all__ = [
+    "CONSENSUS", "LEVELS", "AgreementReport", "AgreementRow", "Disagreement", "MultiRaterRow",
+    "PooledKappa", "agreement_report", "disagreements",
+]
+
+CONSENSUS = "consensus"
+"""Pseudo-coder name for the consensus layer."""
+LEVELS = ("code", "theme", "both")
+
+
+@dataclass(frozen=True)
+class AgreementRow:
+    """Two coders' agreement on one theme or code; floats are None where undefined (see ``note``)."""
+
+    level: str
+    code_id: int
+    path: str
+    coder_a: str
+    coder_b: str
+    n_units: int
+    percent_agreement: float | None
+    kappa: float | None
+    kappa_se: float | None
+    kappa_ci_low: float | None
+    kappa_ci_high: float | None
+    scott_pi: float | None
+    ac1: float | None
+    ac1_se: float | None
+    pabak: float | None
+    prevalence_index: float | None
+    bias_index: float | None
+    kappa_max: float | None
+    boot_ci_low: float | None
+    boot_ci_high: float | None
+    label: str
+    note: str
+    a_count: int
+    b_count: int
+    both_count: int
+
+
+@dataclass(frozen=True)
+class PooledKappa:
+    """Pooled kappa of one coder pair over the rows of one level (De Vries et al. 2008), with the mean beside it."""
+
+    coder_a: str
+    coder_b: str
+    level: str
+    kappa: float | None
+    mean_kappa: float | None
+    n_rows: int
+    n_rows_with_kappa: int
+    boot_ci_low: float | None = None
+    boot_ci_high: float | None = None
+
+
+@dataclass(frozen=True)
+class MultiRaterRow:
+    """Agreement of all coders at once on one theme or code (three or more coders)."""
+
+    level: str
+    code_id: int
+    path: str
+    n_units: int
+    krippendorff_alpha: float | None
+    fleiss_kappa: float | None
+    fleiss_se: float | None
+    fleiss_ci_low: float | None
+    fleiss_ci_high: float | None
+    percent_agreement: float | None
+    label: str
+    note: str
+
+
+@dataclass(frozen=True)
+class AgreementReport:
+    """Everything ``qualcode agreement`` prints; see the module docstring for what is counted.
+
+    ``pooled`` holds one :class:`PooledKappa` per coder pair and level (code level first
+    when both are reported); ``excluded`` maps a reason to a number of units.
+    """
+
+    rows: list[AgreementRow]
+    pooled: list[PooledKappa]
+    n_units: int
+    excluded: dict[str, int]
+    unit: UnitKind
+    group_by: str | None
+    coders: tuple[str, ...]
+    multi_rater: list[MultiRaterRow] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    level: str = "both"
+    bootstrap: int = 0
+    seed: int = 0
+    unit_source: str = ""  #: how the units were obtained (whole sources, stored units, cut by rule)
+    partial_groups: bool = False
+
+    def pooled_for(self, coder_a: str, coder_b: str, level: str = "code") -> PooledKappa | None:
+        """Return the pooled kappa of one pair at one level, if reported."""
+        for p in self.pooled:
+            if (p.coder_a, p.coder_b, p.level) == (coder_a, coder_b, level):
+                return p
+        return None
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """One unit where two coders differ on one code or theme.
+
+    ``source_ids`` are database ids of the sources the unit spans; ``text`` is the unit's
+    text (the texts of a group's units joined by blank lines).
+    """
+
+    unit: AnalysisUnit
+    source_ids: tuple[int, ...]
+    text: str
+    code_id: int
+    path: str
+    level: str
+    a_present: bool
+    b_present: bool
+
+
+# -- gathering -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Prepared:
+    coders: tuple[str, ...]
+    codings: dict[str, list[Coding]]
+    units: list[AnalysisUnit]
+    excluded: dict[str, int]
+    book: Codebook
+    unit_source: str
+
+
+def _layer_of(store: Store, name: str) -> tuple[list[Coding], set[object]]:
+    """Codings and done marks (source ids and unit spans) of one coder or of the consensus."""
+    if name == CONSENSUS:
+        codings = store.codings(layer=Layer.CONSENSUS)
+        sql, params = "r.layer = ?", [Layer.CONSENSUS.value]
+    else:
+        coder = store.coder(name, create=False)
+        codings = store.codings(coder_id=coder.id, layer=Layer.CODER)
+        sql, params = "r.layer = ? AND r.coder_id = ?", [Layer.CODER.value, coder.id]
+    done: set[object] = set()
+    for source_id, kind, start, end in store.db.execute(
+            f'SELECT u.source_id, u.kind, u.start, u."end" FROM reviews r JOIN units u '
+            f"ON u.id = r.unit_id WHERE {sql}", params):
+        done.add(source_id if kind == UnitKind.SOURCE.value else (source_id, start, end))
+    return codings, done
+
+
+def _units(store: Store, unit: UnitKind, group_by: str | None) -> tuple[list[AnalysisUnit], str]:
+    sources = list(store.iter_sources())
+    if unit == UnitKind.SOURCE:
+        return build_units(sources, "source", group_by), "whole sources"
+    cuts: dict[int, list[tuple[int, int]]] = {}
+    for u in store.units(unit):
+        cuts.setdefault(u.source_id, []).append((u.start, u.end))
+    how = (f"{unit.value}s stored in the project" if cuts and len(cuts) == len(sources)
+           else f"{unit.value}s cut by qualcode's rule-based segmentation"
+           + (" (stored ones where present)" if cuts else ""))
+    return build_units(sources, unit.value, group_by, cuts=cuts), how
+
+
+def _prepare(store: Store, coders: Sequence[str], unit: UnitKind | str,
+             group_by: str | None, partial_groups: bool = False) -> _Prepared:
+    names = tuple(c.strip() for c in coders)
+    if len(names) < 2:
+        raise QualcodeError("name at least two coders to compare, e.g. --coders alice bob")
+    if len(set(names)) != len(names):
+        raise QualcodeError(f"a coder is named twice in {', '.join(names)}; name each once")
+    try:
+        kind = UnitKind(unit)
+    except ValueError:
+        raise QualcodeError(f"unknown unit {unit!r}; use source, sentence or paragraph") from None
+    if group_by is not None and group_by not in store.metadata_fields():
+        fields = ", ".join(store.metadata_fields()) or "none"
+        raise StoreError(f"no source has a metadata field {group_by!r} to group by "
+                         f"(fields: {fields})")
+    codings: dict[str, list[Coding]] = {}
+    done: dict[str, set[object]] = {}
+    for name in names:
+        codings[name], done[name] = _layer_of(store, name)
+        if not done[name]:
+            what = ("the consensus layer has no unit marked done; adjudicate first"
+                    if name == CONSENSUS else
+                    f"coder {name!r} has not marked any unit done; only finished units count")
+            raise StoreError(what)
+    units, how = _units(store, kind, group_by)
+    kept, excluded = keep_done(units, done, require_all=group_by is not None and not partial_groups)
+    return _Prepared(names, codings, kept, excluded, store.codebook(), how)
+
+
+def _levels(level: str) -> list[str]:
+    if level not in LEVELS:
+        raise QualcodeError(f"unknown level {level!r}; use code, theme or both")
+    return ["code", "theme"] if level == "both" else [level]
+
+
+def _columns(prep: _Prepared, level: str) -> tuple[tuple[Code, ...], np.ndarray]:
+    table = presence_table(prep.units, prep.codings, prep.book, level=level)
+    return table.columns, table.presence
+
+
+def _order(book: Codebook, levels: list[str]) -> list[tuple[str, int]]:
+    """(level, code id) in codebook order, each theme before the codes under it."""
+    order: list[tuple[str, int]] = []
+    for depth, code in book.walk():
+        if depth == 0 and "theme" in levels:
+            order.append(("theme", code.id))
+        if code.codable and "code" in levels:
+            order.append(("code", code.id))
+    return order
+
+
+# -- the report ------------------------------------------------------------------------------
+def _num(x: Any) -> float | None:
+    v = float(x)
+    return None if math.isnan(v) else v
+
+
+def _pair_rows(level: str, columns: Sequence[Code], book: Codebook, a: str, b: str,
+               pa: np.ndarray, pb: np.ndarray, bootstrap: int, seed: int
+               ) -> tuple[dict[int, AgreementRow], PooledKappa]:
+    n = pa.shape[0]
+    res = binary_agreement(pa, pb)
+    boot = bootstrap_binary(pa, pb, n_resamples=bootstrap, seed=seed) if bootstrap and n else None
+    labels = landis_koch(res.kappa)
+    rows: dict[int, AgreementRow] = {}
+    for j, code in enumerate(columns):
+        note = str(res.undefined[j]) or paradox_note(
+            float(res.percent_agreement[j]), float(res.kappa[j]), float(res.ac1[j]),
+            float(res.pabak[j]), float(res.prevalence_index[j]))
+        rows[code.id] = AgreementRow(
+            level=level, code_id=code.id, path=book.path(code), coder_a=a, coder_b=b,
+            n_units=int(res.n[j]), percent_agreement=_num(res.percent_agreement[j]),
+            kappa=_num(res.kappa[j]), kappa_se=_num(res.kappa_se[j]),
+            kappa_ci_low=_num(res.kappa_low[j]), kappa_ci_high=_num(res.kappa_high[j]),
+            scott_pi=_num(res.scott_pi[j]), ac1=_num(res.ac1[j]), ac1_se=_num(res.ac1_se[j]),
+            pabak=_num(res.pabak[j]), prevalence_index=_num(res.prevalence_index[j]),
+            bias_index=_num(res.bias_index[j]), kappa_max=_num(res.kappa_max[j]),
+            boot_ci_low=_num(boot.low["kappa"][j]) if boot else None,
+            boot_ci_high=_num(boot.high["kappa"][j]) if boot else None,
+            label=str(labels[j]), note=note, a_count=int(res.both[j] + res.only_a[j]),
+            b_count=int(res.both[j] + res.only_b[j]), both_count=int(res.both[j]))
+    summary = res.summary() if len(columns) else {"pooled_kappa": math.nan, "mean_kappa": math.nan,
+                                                  "codes_with_kappa": 0}
+    pooled = PooledKappa(
+        coder_a=a, coder_b=b, level=level, kappa=_num(summary["pooled_kappa"]),
+        mean_kappa=_num(summary["mean_kappa"]), n_rows=len(columns),
+        n_rows_with_kappa=int(summary["codes_with_kappa"]),
+        boot_ci_low=_num(boot.pooled_kappa_low) if boot else None,
+        boot_ci_high=_num(boot.pooled_kappa_high) if boot else None)
+    return rows, pooled
+
+
+def _multi_rows(level: str, columns: Sequence[Code], book: Codebook,
+                presence: np.ndarray) -> dict[int, MultiRaterRow]:
+    rows: dict[int, MultiRaterRow] = {}
+    for j, code in enumerate(columns):
+        ratings = presence[:, :, j].T.astype(np.int64)  # units x coders
+        if ratings.shape[0] == 0:
+            rows[code.id] = MultiRaterRow(level, code.id, book.path(code), 0, None, None, None,
+                                          None, None, None, "undefined",
+                                          "no units were finished by every coder")
+            continue
+        # Both categories are always declared, so a code nobody used is "one category", not an error.
+        alpha = krippendorff_alpha(ratings, level="nominal", categories=[0, 1])
+        fk = fleiss_kappa(ratings, categories=[0, 1])
+        rows[code.id] = MultiRaterRow(
+            level=level, code_id=code.id, path=book.path(code), n_units=int(ratings.shape[0]),
+            krippendorff_alpha=_num(alpha.alpha), fleiss_kappa=_num(fk.value),
+            fleiss_se=_num(fk.se), fleiss_ci_low=_num(fk.ci_low), fleiss_ci_high=_num(fk.ci_high),
+            percent_agreement=_num(fk.percent_agreement), label=str(landis_koch(fk.value)),
+            note=alpha.note or fk.note)
+    return rows
+
+
+def agreement_report(store: Store, coders: Sequence[str], *, level: str = "both",
+                     unit: UnitKind | str = UnitKind.SOURCE, group_by: str | None = None,
+                     bootstrap: int = 0, seed: int = 0,
+                     partial_groups: bool = False) -> AgreementReport:
+    """Agreement per code and/or theme of two or more coders (or a coder and ``consensus``).
+
+    With ``group_by`` a group counts only when every coder finished all its units; with
+    ``partial_groups`` it counts over the units every coder finished in it instead.
+
+    Raises a :class:`~qualcode.errors.QualcodeError` for an unknown coder, a coder with
+    nothing marked done, an unknown group field, level or unit.
+    """
+    levels = _levels(level)
+    if bootstrap < 0:
+        raise QualcodeError(f"--bootstrap must be 0 or more resamples, got {bootstrap}")
+    prep = _prepare(store, coders, unit, group_by, partial_groups)
+    pairs = list(combinations(prep.coders, 2))
+    by_key: dict[tuple[str, int, str, str], AgreementRow] = {}
+    multi: dict[tuple[str, int], MultiRaterRow] = {}
+    pooled: list[PooledKappa] = []
+    for lv in levels:
+        columns, presence = _columns(prep, lv)
+        for a, b in pairs:
+            i, k = prep.coders.index(a), prep.coders.index(b)
+            rows, pk = _pair_rows(lv, columns, prep.book, a, b, presence[i], presence[k],
+                                  bootstrap, seed)
+            pooled.append(pk)
+            by_key.update({(lv, cid, a, b): r for cid, r in rows.items()})
+        if len(prep.coders) > 2:
+            multi.update({(lv, cid): r for cid, r in
+                          _multi_rows(lv, columns, prep.book, presence).items()})
+    order = _order(prep.book, levels)
+    rows = [by_key[(lv, cid, a, b)] for a, b in pairs for lv, cid in order
+            if (lv, cid, a, b) in by_key]
+    multi_rows = [multi[key] for key in order if key in multi]
+    warnings = _warnings(prep, bootstrap)
+    return AgreementReport(rows=rows, pooled=pooled, n_units=len(prep.units),
+                           excluded=prep.excluded, unit=UnitKind(unit), group_by=group_by,
+                           coders=prep.coders, multi_rater=multi_rows, warnings=warnings,
+                           level=level, bootstrap=bootstrap, seed=seed,
+                           unit_source=prep.unit_source, partial_groups=partial_groups)
+
+
+def _warnings(prep: _Prepared, bootstrap: int) -> list[str]:
+    out: list[str] = []
+    n = len(prep.units)
+    if n == 0:
+        out.append("no unit was finished by every compared coder, so nothing could be counted")
+    elif n < 30:
+        out.append(f"only {n} units counted: standard errors and confidence intervals are "
+                   "large-sample approximations and unreliable this small")
+    if bootstrap and 0 < bootstrap < 1000:
+        out.append(f"{bootstrap} bootstrap resamples: use 1000 or more for reportable intervals")
+    return out
+
+
+def disagreements(store: Store, coder_a: str, coder_b: str, *, level: str = "code",
+                  unit: UnitKind | str = UnitKind.SOURCE,
+                  group_by: str | None = None,
+                  partial_groups: bool = False) -> list[Disagreement]:
+    """Units both coders finished where they differ on a code or theme, in unit then codebook order."""
+    levels = _levels(level)
+    prep = _prepare(store, [coder_a, coder_b], unit, group_by, partial_groups)
+    sources = {s.id: s for s in store.iter_sources()} if prep.units else {}
+    order = {key: i for i, key in enumerate(_order(prep.book, levels))}
+    found: list[tuple[int, int, Disagreement]] = []
+    for lv in levels:
+        columns, presence = _columns(prep, lv)
+        differ = presence[0] != presence[1]
+        for i, j in zip(*np.nonzero(differ), strict=True):
+            u = prep.units[i]
+            code = columns[j]
+            found.append((int(i), order[(lv, code.id)], Disagreement(
+                unit=u, source_ids=tuple(dict.fromkeys(s[0] for s in u.spans)),
+                text="\n\n".join(sources[s[0]].text[s[1]:s[2]] for s in u.spans),
+                code_id=code.id, path=prep.book.path(code), level=lv,
+                a_present=bool(presence[0][i, j]), b_present=bool(presence[1][i, j]))))
+    found.sort(key=lambda t: (t[0], t[1]))
+    return [d for _, _, d in found]
