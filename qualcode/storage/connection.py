@@ -57,8 +57,21 @@ def check_is_project(path: Path) -> None:
         header = handle.read(100)
     if header[:16] != SQLITE_MAGIC:
         raise StoreError("not a qualcode project (not an SQLite file)", path=str(path))
-    if int.from_bytes(header[68:72], "big") != APPLICATION_ID:
+    stamped = int.from_bytes(header[68:72], "big") == APPLICATION_ID
+    if not stamped and _application_id(path) != APPLICATION_ID:
         raise StoreError("an SQLite file, but not a qualcode project", path=str(path))
+
+
+def _application_id(path: Path) -> int:
+    """Ask SQLite for the application id: a new project's header may still be in its -wal."""
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        try:
+            return int(conn.execute("PRAGMA application_id").fetchone()[0])
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return 0
 
 
 def initialise(db: Database) -> None:

@@ -72,6 +72,9 @@ class Store(SourceStore, CodebookStore, CodingStore):
         check_is_project(path)
         db = connect(path)
         try:
+            from qualcode.storage.backup import backup_before_migrations
+
+            backup_before_migrations(db, path)  # an old project is copied before it changes
             migrate_if_needed(db)
         except BaseException:
             db.close()

@@ -1,0 +1,190 @@
+"""Backups of a project file with SQLite's online backup API, safe while coders work.
+
+A backup reads one consistent snapshot of the project (in WAL mode a reader never blocks
+a writer, so coders keep working), writes it beside its destination under a temporary
+name, checks it and renames it into place: a backup file either is complete or does
+not exist. Automatic backups (before migrations and merges) go to
+``<project>.backups/<timestamp>-auto-<reason>.qualcode``; only the newest
+:data:`KEEP_AUTOMATIC` of them are kept. Manual backups are never pruned.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import sqlite3
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from qualcode.errors import StoreError
+
+KEEP_AUTOMATIC = 10
+"""How many automatic backups of one project are kept (older ones are deleted)."""
+
+BACKUP_SUFFIX = ".qualcode"
+AUTO_MARK = "-auto-"
+_REASON = re.compile(r"[^a-z0-9]+")
+
+
+def backups_folder(project: Path | str) -> Path:
+    """Return the folder holding a project's backups: ``<project>.backups`` beside it."""
+    project = Path(project)
+    return project.with_name(project.name + ".backups")
+
+
+def backup(store_or_path: Any, dest: Path | str | None = None) -> Path:
+    """Copy a project to ``dest`` (default: a timestamped file in its backups folder).
+
+    ``store_or_path`` is a :class:`~qualcode.storage.Store`, an open sqlite-utils
+    ``Database`` or ``sqlite3.Connection`` on the project, or the project's path. The
+    copy is a self-contained file (rollback journal, no ``-wal`` beside it) that
+    ``qualcode`` opens like any project. An existing ``dest`` is never overwritten.
+    """
+    conn, project, owned = _source(store_or_path)
+    try:
+        if dest is None:
+            target = _timestamped(backups_folder(project), "manual")
+        else:
+            target = Path(dest)
+            if target.exists():
+                raise StoreError("already exists; choose another name or remove it first",
+                                 path=str(target))
+            if project is not None and _same_file(target, project):
+                raise StoreError("a backup cannot replace the project itself", path=str(target))
+        _copy(conn, target)
+    finally:
+        if owned:
+            conn.close()
+    return target
+
+
+def automatic_backup(path: Path | str, reason: str, *, conn: Any = None,
+                     keep: int = KEEP_AUTOMATIC) -> Path:
+    """Back up a project before a risky change (``reason``: e.g. ``before-merge``).
+
+    Writes ``<project>.backups/<timestamp>-auto-<reason>.qualcode`` and deletes all but
+    the newest ``keep`` automatic backups of that project. ``conn`` (a Store, Database or
+    connection already open on the project) is read instead of opening the file again.
+    """
+    path = Path(path)
+    slug = _REASON.sub("-", reason.lower()).strip("-") or "auto"
+    target = _timestamped(backups_folder(path), f"auto-{slug}")
+    backup(conn if conn is not None else path, target)
+    prune_automatic(path, keep=keep)
+    return target
+
+
+def prune_automatic(path: Path | str, *, keep: int = KEEP_AUTOMATIC) -> list[Path]:
+    """Delete all but the newest ``keep`` automatic backups of a project; return those deleted."""
+    folder = backups_folder(path)
+    if not folder.is_dir():
+        return []
+    automatic = sorted(p for p in folder.glob(f"*{AUTO_MARK}*{BACKUP_SUFFIX}") if p.is_file())
+    doomed = automatic[:-keep] if keep > 0 else automatic
+    for old in doomed:
+        # Another process may be pruning the same folder at the same moment.
+        with contextlib.suppress(FileNotFoundError):
+            old.unlink()
+    return doomed
+
+
+def list_backups(path: Path | str) -> list[Path]:
+    """Return a project's backups in its backups folder, oldest first."""
+    folder = backups_folder(path)
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.glob(f"*{BACKUP_SUFFIX}") if p.is_file())
+
+
+def backup_before_migrations(db: Any, path: Path) -> Path | None:
+    """Back up an existing project when opening it would apply migrations; else None.
+
+    A file on which no migration ran yet (being created right now) has nothing to lose.
+    """
+    from qualcode.storage.schema import migrations, pending_migrations
+
+    if not pending_migrations(db) or not migrations.applied(db):
+        return None
+    return automatic_backup(path, "before-migration", conn=db)
+
+
+# -- internals -----------------------------------------------------------------------------
+def _source(obj: Any) -> tuple[sqlite3.Connection, Path | None, bool]:
+    """Return (connection to read, project path, whether we opened it)."""
+    if isinstance(obj, (str, Path)):
+        from qualcode.storage.connection import check_is_project
+
+        path = Path(obj)
+        check_is_project(path)
+        # Read-only: a backup must never change the project it copies.
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+        conn.execute("PRAGMA busy_timeout = 30000")
+        return conn, path, True
+    if isinstance(obj, sqlite3.Connection):
+        return obj, _main_file(obj), False
+    db = getattr(obj, "db", obj)  # a Store has .db; a sqlite-utils Database has .conn
+    conn = getattr(db, "conn", None)
+    if not isinstance(conn, sqlite3.Connection):
+        raise TypeError(f"cannot back up {obj!r}: expected a Store, Database, connection or path")
+    return conn, _main_file(conn), False
+
+
+def _main_file(conn: sqlite3.Connection) -> Path | None:
+    for _, name, file in conn.execute("PRAGMA database_list"):
+        if name == "main" and file:
+            return Path(file)
+    return None
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
+
+
+def _timestamped(folder: Path, label: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
+    target = folder / f"{stamp}-{label}{BACKUP_SUFFIX}"
+    counter = 1
+    while target.exists():  # two backups in the same microsecond (two processes)
+        target = folder / f"{stamp}-{counter}-{label}{BACKUP_SUFFIX}"
+        counter += 1
+    return target
+
+
+def _copy(conn: sqlite3.Connection, target: Path) -> None:
+    """Copy the snapshot to a temporary file, check it, and rename it to ``target``."""
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise StoreError(f"folder {str(folder)!r} does not exist", path=str(target))
+    fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
+    os.close(fd)
+    temp = Path(temp_name)
+    try:
+        copy = sqlite3.connect(temp_name, isolation_level=None)
+        try:
+            # pages=-1: the whole file in one step, from one read snapshot; stepping would
+            # restart every time a coder commits.
+            conn.backup(copy, pages=-1)
+            copy.execute("PRAGMA journal_mode = DELETE")
+            result = copy.execute("PRAGMA quick_check").fetchone()[0]
+            if result != "ok":
+                raise StoreError(f"the copy failed its check ({result}); the project may be "
+                                 "damaged: run `qualcode check`", path=str(target))
+        finally:
+            copy.close()
+        with open(temp, "rb+") as handle:
+            os.fsync(handle.fileno())
+        os.replace(temp, target)
+    except sqlite3.Error as error:
+        raise StoreError(f"backup failed: {error}", path=str(target)) from None
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            temp.unlink()
+        with contextlib.suppress(FileNotFoundError):
+            Path(temp_name + "-journal").unlink()
