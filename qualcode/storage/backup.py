@@ -43,7 +43,7 @@ def backup(store_or_path: Any, dest: Path | str | None = None) -> Path:
     copy is a self-contained file (rollback journal, no ``-wal`` beside it) that
     ``qualcode`` opens like any project. An existing ``dest`` is never overwritten.
     """
-    conn, project, owned = _source(store_or_path)
+    conn, project, owned = project_connection(store_or_path)
     try:
         if dest is None:
             target = _timestamped(backups_folder(project), "manual")
@@ -111,9 +111,11 @@ def backup_before_migrations(db: Any, path: Path) -> Path | None:
     return automatic_backup(path, "before-migration", conn=db)
 
 
-# -- internals -----------------------------------------------------------------------------
-def _source(obj: Any) -> tuple[sqlite3.Connection, Path | None, bool]:
-    """Return (connection to read, project path, whether we opened it)."""
+def project_connection(obj: Any) -> tuple[sqlite3.Connection, Path | None, bool]:
+    """Return (connection to read, project path, whether the caller must close it).
+
+    A path is checked to be a project and opened read-only.
+    """
     if isinstance(obj, (str, Path)):
         from qualcode.storage.connection import check_is_project
 
@@ -132,6 +134,7 @@ def _source(obj: Any) -> tuple[sqlite3.Connection, Path | None, bool]:
     return conn, _main_file(conn), False
 
 
+# -- internals -----------------------------------------------------------------------------
 def _main_file(conn: sqlite3.Connection) -> Path | None:
     for _, name, file in conn.execute("PRAGMA database_list"):
         if name == "main" and file:
