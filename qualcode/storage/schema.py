@@ -137,6 +137,29 @@ def m002_reviews_by_coder_unit(db: Database) -> None:
     )
 
 
+@migrations()
+def m003_suggester_models(db: Database) -> None:
+    """Keep fitted suggester models with the project, keyed by what they learnt from."""
+    _run_script(
+        db,
+        """
+        CREATE TABLE suggester_models (
+            id INTEGER PRIMARY KEY,
+            layer TEXT NOT NULL CHECK (layer IN ('coder', 'consensus')),
+            coder_id INTEGER REFERENCES coders(id),
+            unit_kind TEXT NOT NULL DEFAULT 'source',
+            pipeline TEXT NOT NULL,
+            fingerprint TEXT NOT NULL,
+            units INTEGER NOT NULL,
+            model BLOB NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX suggester_models_key
+            ON suggester_models(layer, coalesce(coder_id, 0), unit_kind, pipeline);
+        """,
+    )
+
+
 # Later migrations (m003_..., m004_...) go above this line, in the order they were written.
 
 

@@ -1,0 +1,138 @@
+"""Glue between a project and the suggester: training data from a layer, stored models.
+
+The suggester learns at the unit level: for each unit the coder (or the consensus) marked
+done, the set of codes present in it (a coding overlapping the unit, design.md §4). A
+unit done with no code is kept as a real "no code applies" example.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from qualcode.model import Codebook, Coder, Layer, UnitKind
+from qualcode.storage.models import save_model, stored_model
+from qualcode.storage.queue import LIVE, OVERLAP
+
+if TYPE_CHECKING:
+    from qualcode.nlp.suggester import CodeSuggester, SuggesterConfig
+    from qualcode.storage.store import Store
+
+UNIT_TEXT = 'substr(s.text, u.start + 1, u."end" - u.start)'
+
+
+@dataclass(frozen=True, slots=True)
+class LayerUnits:
+    """Units of one kind with their texts and, for done units, the codes present."""
+
+    unit_ids: list[int] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
+    labels: list[set[int]] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.unit_ids)
+
+
+def _done_clause(layer: Layer, coder: Coder | None) -> tuple[str, list[object]]:
+    # The consensus layer is one layer whoever adjudicated, so any adjudicator's mark counts.
+    if Layer(layer) is Layer.CONSENSUS or coder is None:
+        return "r.layer = ?", [Layer(layer).value]
+    return "r.layer = ? AND r.coder_id = ?", [Layer(layer).value, coder.id]
+
+
+def training_units(store: Store, *, coder: Coder | None, layer: Layer = Layer.CODER,
+                   kind: UnitKind = UnitKind.SOURCE) -> LayerUnits:
+    """Return the done units of a coder's layer (or the consensus) with the codes present."""
+    done, params = _done_clause(layer, coder)
+    rows = store.db.execute(
+        f"SELECT DISTINCT u.id, {UNIT_TEXT} FROM reviews r JOIN units u ON u.id = r.unit_id "
+        f"JOIN sources s ON s.id = u.source_id WHERE {done} AND u.kind = ? ORDER BY u.id",
+        [*params, UnitKind(kind).value]).fetchall()
+    coded = done.replace("r.", "c.") if Layer(layer) is Layer.CODER and coder else "c.layer = ?"
+    present: dict[int, set[int]] = {}
+    for unit_id, code_id in store.db.execute(
+            f"SELECT DISTINCT u.id, c.code_id FROM reviews r JOIN units u ON u.id = r.unit_id "
+            f"JOIN codings c ON c.source_id = u.source_id WHERE {done} AND u.kind = ? "
+            f"AND {coded} AND {LIVE} AND {OVERLAP}",
+            [*params, UnitKind(kind).value, *params]):
+        present.setdefault(unit_id, set()).add(code_id)
+    return LayerUnits([r[0] for r in rows], [r[1] for r in rows],
+                      [present.get(r[0], set()) for r in rows])
+
+
+def pending_units(store: Store, coder: Coder, *, kind: UnitKind = UnitKind.SOURCE,
+                  limit: int | None = None) -> tuple[list[int], list[str], list[str]]:
+    """Return (unit ids, source external ids, texts) of units this coder has not done."""
+    rows = store.db.execute(
+        f"SELECT u.id, s.external_id, {UNIT_TEXT} FROM units u JOIN sources s "
+        "ON s.id = u.source_id WHERE u.kind = ? AND NOT EXISTS (SELECT 1 FROM reviews r "
+        "WHERE r.unit_id = u.id AND r.coder_id = ? AND r.layer = 'coder') "
+        "ORDER BY u.source_id, u.start LIMIT ?",
+        [UnitKind(kind).value, coder.id, -1 if limit is None else limit]).fetchall()
+    return [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
+
+
+def fingerprint(data: LayerUnits, codebook: Codebook, *, pipeline: str,
+                config: SuggesterConfig) -> str:
+    """Return a digest of everything a fitted model depends on."""
+    from qualcode.nlp.suggester import FORMAT
+
+    digest = hashlib.sha256()
+    digest.update(json.dumps([FORMAT, pipeline, repr(config)]).encode())
+    for code in codebook:
+        digest.update(json.dumps([code.id, code.parent_id, code.name, code.description,
+                                  code.inclusion, list(code.examples), code.codable],
+                                 ensure_ascii=False).encode())
+    for unit_id, text, labels in zip(data.unit_ids, data.texts, data.labels):
+        digest.update(json.dumps([unit_id, sorted(labels)]).encode())
+        digest.update(hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest())
+    return digest.hexdigest()
+
+
+def load_or_fit_suggester(store: Store, coder: Coder | str | None, *,
+                          layer: Layer = Layer.CODER, kind: UnitKind = UnitKind.SOURCE,
+                          spacy_model: str | None = None, config: SuggesterConfig | None = None,
+                          keep: bool = True) -> CodeSuggester:
+    """Return a suggester for this layer, reusing the model stored in the project if current.
+
+    The stored model is reused when the fingerprint of the training data (done units,
+    their texts and codes, the codebook) is unchanged; otherwise a new one is fitted and,
+    with ``keep``, stored. ``suggester.origin`` says which happened ("stored" or "fitted").
+    """
+    from qualcode.errors import QualcodeError
+    from qualcode.nlp.pipeline import build_pipeline
+    from qualcode.nlp.suggester import CodeSuggester, SuggesterConfig
+
+    if isinstance(coder, str):
+        coder = store.coder(coder, create=False)
+    config = config or SuggesterConfig()
+    pipeline = build_pipeline(spacy_model)
+    codebook = store.codebook()
+    data = training_units(store, coder=coder, layer=layer, kind=kind)
+    print_ = fingerprint(data, codebook, pipeline=pipeline.name, config=config)
+    coder_id = coder.id if coder is not None else None
+    found = stored_model(store, layer=layer, coder_id=coder_id, unit_kind=kind,
+                         pipeline=pipeline.name)
+    if found is not None and found.fingerprint == print_:
+        try:
+            suggester = CodeSuggester.from_bytes(found.model, pipeline=pipeline)
+        except QualcodeError:
+            suggester = None  # unreadable (e.g. written by another version): refit below
+        if suggester is not None:
+            suggester.origin = "stored"
+            return suggester
+    suggester = CodeSuggester(pipeline=pipeline, config=config)
+    suggester.fit(data.texts, data.labels, codebook)
+    suggester.origin = "fitted"
+    if keep:
+        save_model(store, layer=layer, coder_id=coder_id, unit_kind=kind, pipeline=pipeline.name,
+                   fingerprint=print_, units=len(data), model=suggester.to_bytes())
+    return suggester
+
+
+def label_names(codebook: Codebook, code_ids: Sequence[int]) -> list[str]:
+    """Return the codebook paths of code ids (for tables and JSON)."""
+    return [codebook.path(codebook.by_id(code_id)) for code_id in code_ids]

@@ -1,0 +1,114 @@
+"""Turning unit texts into TF-IDF features, and back into the words that carry them.
+
+The vectorizers are scikit-learn's; their fitted state (vocabulary and idf) is exported
+as plain arrays so a model can be kept in a project file without pickle.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+
+@dataclass(frozen=True, slots=True)
+class FeatureConfig:
+    """Which TF-IDF blocks to use: word n-grams always, character n-grams optionally."""
+
+    word_ngrams: tuple[int, int] = (1, 2)
+    char_ngrams: tuple[int, int] | None = None
+    min_df: int = 1
+    max_features: int | None = None
+
+
+def _word_vectorizer(config: FeatureConfig, vocabulary: dict[str, int] | None = None
+                     ) -> TfidfVectorizer:
+    return TfidfVectorizer(ngram_range=config.word_ngrams, sublinear_tf=True,
+                           min_df=config.min_df, max_features=config.max_features,
+                           vocabulary=vocabulary, dtype=np.float32)
+
+
+def _char_vectorizer(config: FeatureConfig, vocabulary: dict[str, int] | None = None
+                     ) -> TfidfVectorizer:
+    return TfidfVectorizer(analyzer="char_wb", ngram_range=config.char_ngrams or (2, 5),
+                           sublinear_tf=True, min_df=max(2, config.min_df),
+                           max_features=config.max_features, vocabulary=vocabulary,
+                           dtype=np.float32)
+
+
+class TextFeatures:
+    """Word (and optionally character) TF-IDF over raw unit texts."""
+
+    def __init__(self, config: FeatureConfig | None = None) -> None:
+        self.config = config or FeatureConfig()
+        self.word = _word_vectorizer(self.config)
+        self.char = _char_vectorizer(self.config) if self.config.char_ngrams else None
+        self.terms: list[str] = []
+
+    def fit_transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        """Learn vocabularies and idf from texts; return their feature matrix."""
+        blocks = [self.word.fit_transform(texts)]
+        if self.char is not None:
+            blocks.append(self.char.fit_transform(texts))
+        self.terms = list(self.word.get_feature_names_out())
+        return self._join(blocks)
+
+    def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        """Return the feature matrix of texts (same columns as at fit time)."""
+        blocks = [self.word.transform(texts)]
+        if self.char is not None:
+            blocks.append(self.char.transform(texts))
+        return self._join(blocks)
+
+    @property
+    def word_columns(self) -> int:
+        """Number of word-n-gram columns (they come first; explanations use only these)."""
+        return len(self.terms)
+
+    def _join(self, blocks: list[sparse.csr_matrix]) -> sparse.csr_matrix:
+        if len(blocks) == 1:
+            return blocks[0].tocsr()
+        # Each block is L2-normalised; halve so the joined row keeps unit length.
+        return (sparse.hstack(blocks, format="csr") * np.float32(1 / np.sqrt(len(blocks))))
+
+    # -- persistence -------------------------------------------------------------------
+    def state(self) -> tuple[dict[str, object], dict[str, np.ndarray]]:
+        """Return (JSON-able settings, arrays) that :meth:`from_state` rebuilds from."""
+        meta: dict[str, object] = {"config": asdict(self.config), "terms": self.terms}
+        arrays = {"word_idf": self.word.idf_.astype(np.float32)}
+        if self.char is not None:
+            meta["char_terms"] = list(self.char.get_feature_names_out())
+            arrays["char_idf"] = self.char.idf_.astype(np.float32)
+        return meta, arrays
+
+    @classmethod
+    def from_state(cls, meta: dict[str, object], arrays: dict[str, np.ndarray]) -> TextFeatures:
+        """Rebuild fitted features from :meth:`state` output."""
+        raw = dict(meta["config"])  # type: ignore[arg-type]
+        config = FeatureConfig(
+            word_ngrams=tuple(raw["word_ngrams"]),  # type: ignore[arg-type]
+            char_ngrams=tuple(raw["char_ngrams"]) if raw.get("char_ngrams") else None,
+            min_df=int(raw["min_df"]), max_features=raw.get("max_features"))
+        features = cls(config)
+        features.terms = list(meta["terms"])  # type: ignore[arg-type]
+        features.word = _word_vectorizer(config, {t: i for i, t in enumerate(features.terms)})
+        features.word.idf_ = arrays["word_idf"].astype(np.float64)
+        if config.char_ngrams:
+            char_terms = list(meta["char_terms"])  # type: ignore[arg-type]
+            features.char = _char_vectorizer(config, {t: i for i, t in enumerate(char_terms)})
+            features.char.idf_ = arrays["char_idf"].astype(np.float64)
+        return features
+
+
+def dumps(meta: dict[str, object]) -> np.ndarray:
+    """Encode JSON settings as a byte array that fits in an ``.npz`` archive."""
+    return np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"), dtype=np.uint8)
+
+
+def loads(array: np.ndarray) -> dict[str, object]:
+    """Decode settings written by :func:`dumps`."""
+    return json.loads(array.tobytes().decode("utf-8"))
