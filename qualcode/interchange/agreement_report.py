@@ -275,7 +275,12 @@ def _pair_rows(level: str, columns: Sequence[Code], book: Codebook, a: str, b: s
     labels = landis_koch(res.kappa)
     rows: dict[int, AgreementRow] = {}
     for j, code in enumerate(columns):
-        note = str(res.undefined[j]) or paradox_note(
+        one_sided = ""
+        if (res.both[j] + res.only_a[j] == 0) != (res.both[j] + res.only_b[j] == 0):
+            user = a if res.both[j] + res.only_a[j] else b
+            one_sided = (f"only {user} used this on the units counted, so kappa is 0 "
+                         "whatever the agreement; ")
+        note = str(res.undefined[j]) or one_sided + paradox_note(
             float(res.percent_agreement[j]), float(res.kappa[j]), float(res.ac1[j]),
             float(res.pabak[j]), float(res.prevalence_index[j]))
         rows[code.id] = AgreementRow(

@@ -1,0 +1,145 @@
+"""``qualcode agreement`` (a project's coders) and ``qualcode stats`` (any ratings table)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+import click
+
+from qualcode.cli.base import main, open_store, project_argument
+
+FORMATS = ["table", "csv", "json", "markdown"]
+SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".md": "markdown", ".markdown": "markdown"}
+
+
+@contextlib.contextmanager
+def output_stream(target: Path | None) -> Iterator[TextIO]:
+    """Yield stdout, or a file written beside ``target`` and renamed into place on success."""
+    if target is None:
+        yield sys.stdout
+        return
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        from qualcode.errors import FormatError
+
+        raise FormatError(f"folder {str(folder)!r} does not exist", path=str(target))
+    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            yield handle
+        os.replace(temp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+
+
+def _clean_json(value: Any) -> Any:
+    """NaN/inf are not JSON: write them as null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _clean_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean_json(v) for v in value]
+    return value
+
+
+def dump_json(data: Any, handle: TextIO) -> None:
+    """Write JSON (UTF-8 text, NaN as null) with a final newline."""
+    json.dump(_clean_json(data), handle, ensure_ascii=False, indent=2, allow_nan=False)
+    handle.write("\n")
+
+
+@main.command("agreement")
+@project_argument
+@click.argument("more_coders", nargs=-1, metavar="[CODER]...")
+@click.option("--coders", "coders", multiple=True, metavar="A B [C ...]",
+              help="Coders to compare (two or more; 'consensus' = the consensus layer). "
+                   "Names follow --coders, separated by spaces.")
+@click.option("--level", type=click.Choice(["code", "theme", "both"]), default="both",
+              show_default=True, help="Report codes, themes (a code or anything below it), or both.")
+@click.option("--unit", type=click.Choice(["source", "sentence", "paragraph"]), default="source",
+              show_default=True, help="Unit of analysis.")
+@click.option("--group-by", "group_by", metavar="FIELD", default=None,
+              help="Pool units by a metadata field (e.g. study_id): a code is present for a "
+                   "group if present in any of its units.")
+@click.option("--partial-groups", is_flag=True,
+              help="With --group-by, count a group over the units every coder finished in it "
+                   "instead of requiring every unit of the group done.")
+@click.option("--bootstrap", type=click.IntRange(min=0), default=0, show_default=True,
+              metavar="N", help="Add percentile bootstrap CIs over units from N resamples.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the bootstrap.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
+              help="Output format [default: from the -o suffix (.csv .json .md), else table].")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to this file instead of standard output.")
+@click.option("--disagreements", "show_disagreements", is_flag=True,
+              help="Also list the units (with text) where the coders differ, per code or "
+                   "theme; with --format csv, write only that list.")
+def agreement(project: Path, more_coders: tuple[str, ...], coders: tuple[str, ...], level: str,
+              unit: str, group_by: str | None, partial_groups: bool, bootstrap: int, seed: int,
+              fmt: str | None, output: Path | None, show_disagreements: bool) -> None:
+    """Inter-coder agreement per code and per theme over the units every coder marked done.
+
+    Per code and theme: Cohen's kappa with its 95% CI, Gwet's AC1, PABAK, percent
+    agreement, the number of units and the Landis & Koch label; pooled and mean kappa at
+    the bottom. With three or more coders: a table per pair plus Krippendorff's alpha and
+    Fleiss' kappa over all of them. See the README for exactly what is counted.
+
+    \b
+    Examples:
+      qualcode agreement study.qualcode --coders alice bob
+      qualcode agreement study.qualcode --coders alice bob --level theme --bootstrap 1000
+      qualcode agreement study.qualcode --coders alice bob --group-by study_id --format markdown
+      qualcode agreement study.qualcode --coders alice consensus --disagreements
+    """
+    from qualcode.interchange.agreement_report import agreement_report, disagreements
+    from qualcode.model import UnitKind
+
+    names = [n for value in (*coders, *more_coders) for n in value.replace(",", " ").split()]
+    chosen = fmt or (SUFFIX_FORMATS.get(output.suffix.lower(), "table") if output else "table")
+    kind = UnitKind(unit)
+    with open_store(project) as store:
+        report = agreement_report(store, names, level=level, unit=kind, group_by=group_by,
+                                  bootstrap=bootstrap, seed=seed, partial_groups=partial_groups)
+        found = None
+        if show_disagreements:
+            pairs = list(dict.fromkeys((r.coder_a, r.coder_b) for r in report.rows))
+            found = {(a, b): disagreements(store, a, b, level=level, unit=kind,
+                                           group_by=group_by, partial_groups=partial_groups)
+                     for a, b in pairs}
+    _write(report, found, chosen, output)
+
+
+def _write(report: Any, found: Any, chosen: str, output: Path | None) -> None:
+    from qualcode.interchange import agreement_format as af
+
+    with output_stream(output) as handle:
+        if chosen == "json":
+            dump_json(af.report_json(report, found), handle)
+        elif chosen == "csv":
+            if found is not None:
+                af.write_disagreements_csv(found, handle)
+            else:
+                af.write_csv(report, handle)
+        elif chosen == "markdown":
+            handle.write(af.to_markdown(report, found))
+        else:
+            from rich.console import Console
+
+            from qualcode.interchange.agreement_table import render_report
+
+            console = (Console(file=handle, width=120, color_system=None) if output
+                       else Console())
+            render_report(report, console, found)
+    if output is not None:
+        click.echo(f"Wrote the agreement report ({chosen}) to {output}.", err=True)
