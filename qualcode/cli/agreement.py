@@ -42,6 +42,21 @@ def output_stream(target: Path | None) -> Iterator[TextIO]:
         raise
 
 
+def split_names(path: Path, values: tuple[str, ...], more: tuple[str, ...]
+                ) -> tuple[Path, list[str]]:
+    """The file and the names given after an option that takes several.
+
+    Names typed after ``--coders``/``--raters`` land as extra arguments; when the option
+    comes before the file (``--coders a b study.qualcode``), the file is the last of them.
+    """
+    extra = list(more)
+    if extra and not path.exists() and Path(extra[-1]).exists():
+        extra = [str(path), *extra[:-1]]
+        path = Path(more[-1])
+    names = [n for value in (*values, *extra) for n in value.replace(",", " ").split()]
+    return path, names
+
+
 def _clean_json(value: Any) -> Any:
     """NaN/inf are not JSON: write them as null."""
     if isinstance(value, float) and not math.isfinite(value):
@@ -105,7 +120,7 @@ def agreement(project: Path, more_coders: tuple[str, ...], coders: tuple[str, ..
     from qualcode.interchange.agreement_report import agreement_report, disagreements
     from qualcode.model import UnitKind
 
-    names = [n for value in (*coders, *more_coders) for n in value.replace(",", " ").split()]
+    project, names = split_names(project, coders, more_coders)
     chosen = fmt or (SUFFIX_FORMATS.get(output.suffix.lower(), "table") if output else "table")
     kind = UnitKind(unit)
     with open_store(project) as store:
@@ -143,3 +158,95 @@ def _write(report: Any, found: Any, chosen: str, output: Path | None) -> None:
             render_report(report, console, found)
     if output is not None:
         click.echo(f"Wrote the agreement report ({chosen}) to {output}.", err=True)
+
+
+@main.command("stats")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--raters", multiple=True, metavar="COL [COL ...]",
+              help="Rater columns (names follow --raters, separated by spaces) [default: every "
+                   "column except the id column].")
+@click.argument("more_raters", nargs=-1, metavar="[COL]...")
+@click.option("--id-col", default=None, metavar="COL",
+              help="Column holding the unit id, not a rating [default: a column named id, unit, "
+                   "item or subject, if any].")
+@click.option("--sheet", default=None, help="Worksheet of an .xlsx file [default: the first].")
+@click.option("--level", type=click.Choice(["nominal", "ordinal", "interval", "ratio"]),
+              default="nominal", show_default=True,
+              help="Level of measurement for Krippendorff's alpha (ordinal, interval and ratio "
+                   "need numeric ratings).")
+@click.option("--weights", type=click.Choice(["linear", "quadratic"]), default=None,
+              help="Also report Cohen's weighted kappa (two raters; numeric ratings).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True, help="Output format.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to this file instead of standard output.")
+def stats(file: Path, raters: tuple[str, ...], more_raters: tuple[str, ...], id_col: str | None,
+          sheet: str | None, level: str, weights: str | None, fmt: str,
+          output: Path | None) -> None:
+    """Agreement of any ratings table (CSV, TSV or XLSX), without a project.
+
+    One row per unit, one column per rater; an empty cell is a missing rating. Reports
+    percent agreement, Cohen's kappa with SE and 95% CI (two raters), weighted kappa (with
+    --weights), Scott's pi, Fleiss' kappa, Krippendorff's alpha at --level, Gwet's AC1 with
+    SE and Brennan-Prediger. A statistic undefined for the data is shown as null, with the
+    reason under warnings.
+
+    \b
+    Examples:
+      qualcode stats ratings.csv
+      qualcode stats ratings.xlsx --id-col case --raters r1 r2 --weights quadratic
+      qualcode stats reliability.tsv --level interval --format json
+    """
+    from qualcode.interchange.agreement_ratings import read_ratings
+    from qualcode.interchange.agreement_stats import ratings_statistics
+
+    file, names = split_names(file, raters, more_raters)
+    table = read_ratings(file, raters=names, id_col=id_col, sheet=sheet)
+    result = ratings_statistics(table, level=level, weights=weights)
+    with output_stream(output) as handle:
+        if fmt == "json":
+            dump_json(result, handle)
+        else:
+            from rich.console import Console
+
+            console = Console(file=handle, width=100, color_system=None) if output else Console()
+            _render_stats(result, console)
+
+
+def _render_stats(result: dict[str, Any], console: Any) -> None:
+    from rich import box
+    from rich.table import Table
+
+    def num(v: float | None) -> str:
+        return "null" if v is None else f"{v:.4f}"
+
+    cats = ", ".join(str(c) for c in result["categories"])
+    console.print(f"{result['n_units']} units, {result['n_raters']} raters "
+                  f"({', '.join(result['raters'])}); categories: {cats}")
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    for head, justify in (("statistic", "left"), ("value", "right"), ("SE", "right"),
+                          ("95% CI", "right")):
+        table.add_column(head, justify=justify)  # type: ignore[arg-type]
+    rows: list[tuple[str, Any]] = [
+        ("percent agreement", result["percent_agreement"]),
+        ("Cohen's kappa", result["cohen_kappa"]),
+        (f"weighted kappa ({result['weights']})", result["weighted_kappa"]) if result["weights"]
+        else ("", None),
+        ("Scott's pi", result["scott_pi"]),
+        ("Fleiss' kappa", result["fleiss_kappa"]),
+        (f"Krippendorff's alpha ({result['level']})", result["krippendorff_alpha"]),
+        ("Gwet's AC1", result["gwet_ac1"]),
+        ("Brennan-Prediger", result["brennan_prediger"]),
+    ]
+    for name, value in rows:
+        if not name:
+            continue
+        if isinstance(value, dict):
+            ci = ("" if "ci_low" not in value else "null" if value["ci_low"] is None
+                  else f"{value['ci_low']:.4f} to {value['ci_high']:.4f}")
+            table.add_row(name, num(value["value"]), num(value["se"]), ci)
+        else:
+            table.add_row(name, num(value), "", "")
+    console.print(table)
+    for w in result["warnings"]:
+        console.print(f"Warning: {w}.")
