@@ -1,0 +1,174 @@
+"""Code and theme frequencies per coder as bar charts, and per-theme kappa with CI bars.
+
+A frequency is the number of sources a coder applied a code to (a theme counts a source
+once however many of its codes were applied), over the coder's live codings; the consensus
+layer is shown as a coder of its own when it has codings.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+from rich import box
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from qualcode.errors import QualcodeError
+from qualcode.interchange.agreement_report import CONSENSUS, agreement_report
+from qualcode.model import Codebook
+from qualcode.storage import Store
+from qualcode.storage.codings import LIVE_CODINGS
+from qualcode.tui.dialogs.key_help import KeyHelp
+from qualcode.tui.screens.agreement import coder_pairs
+from qualcode.tui.widgets.ci_bar import count_bar
+from qualcode.tui.widgets.kappa_table import kappa_table, pooled_line
+
+KEYS = (
+    ("p", "pair", "Pair", "Per-theme kappa of the next pair of coders"),
+    ("question_mark", "help", "Help", "This help"),
+    ("q", "leave", "Back", "Back (or quit)"),
+)
+
+
+def frequencies(store: Store) -> tuple[list[str], dict[str, dict[int, int]], dict[int, int]]:
+    """Return (coder names, {coder: {code id: sources coded}}, {code id: theme id}).
+
+    Theme counts are under the theme's id: sources with any code under the theme.
+    """
+    book = store.codebook()
+    theme_of = {code.id: book.theme_of(code).id for code in book}
+    seen: dict[str, set[tuple[int, int]]] = defaultdict(set)
+    names: list[str] = []
+    rows = store.db.execute(
+        "SELECT CASE WHEN codings.layer = 'consensus' THEN ? ELSE k.name END, "
+        "codings.source_id, "
+        f"codings.code_id FROM codings JOIN coders k ON k.id = codings.coder_id "
+        f"WHERE {LIVE_CODINGS} "
+        "ORDER BY codings.layer, k.id", [CONSENSUS])
+    for name, source_id, code_id in rows:
+        if name not in seen:
+            names.append(name)
+        seen[name].add((source_id, code_id))
+        if code_id in theme_of and theme_of[code_id] != code_id:
+            seen[name].add((source_id, theme_of[code_id]))
+    counts = {name: _count(pairs) for name, pairs in seen.items()}
+    return names, counts, theme_of
+
+
+def _count(pairs: set[tuple[int, int]]) -> dict[int, int]:
+    result: dict[int, int] = defaultdict(int)
+    for _, code_id in pairs:
+        result[code_id] += 1
+    return dict(result)
+
+
+def frequency_table(book: Codebook, names: list[str], counts: dict[str, dict[int, int]], *,
+                    themes: bool, bar_width: int) -> Table:
+    """Return one bar per coder for each theme (or each code under its theme)."""
+    largest = max((n for per in counts.values() for n in per.values()), default=0)
+    table = Table(title="Themes: sources coded" if themes else "Codes: sources coded",
+                  title_justify="left", title_style="bold", box=box.SIMPLE_HEAD,
+                  show_edge=False, pad_edge=False)
+    table.add_column("", no_wrap=True, overflow="ellipsis", max_width=30)
+    for name in names:
+        table.add_column(name, no_wrap=True)
+    for depth, code in book.walk():
+        if themes and depth > 0:
+            continue
+        label = Text("  " * depth + code.name,
+                     style="bold" if depth == 0 else "" if code.codable else "italic")
+        cells: list[RenderableType] = []
+        for name in names:
+            n = counts.get(name, {}).get(code.id, 0)
+            if not themes and not code.codable:
+                cells.append(Text(""))
+                continue
+            bar = count_bar(n, largest, width=bar_width)
+            bar.append(f" {n}", style="bold")
+            cells.append(bar)
+        table.add_row(label, *cells)
+    return table
+
+
+class FrequenciesScreen(Screen[None]):
+    """Bar charts of code and theme frequencies, and per-theme kappa with CI bars."""
+
+    CSS_PATH = Path(__file__).parent.parent / "styles" / "agreement.tcss"
+    BINDINGS = [Binding(key, action, label) for key, action, label, _ in KEYS] + [
+        Binding("escape", "leave", "Back", show=False)]
+
+    def __init__(self, store: Store) -> None:
+        super().__init__()
+        self.store = store
+        self.pairs = coder_pairs(store)
+        self.pair_index = 0
+
+    def compose(self) -> ComposeResult:
+        """Status line, the charts, the footer."""
+        yield Static("", id="freq-status")
+        with VerticalScroll(id="freq-body"):
+            yield Static("", id="freq-charts")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        """Draw the charts."""
+        self.redraw()
+        self.query_one("#freq-body").focus()
+
+    def redraw(self) -> None:
+        """Count again and draw."""
+        book = self.store.codebook()
+        names, counts, _ = frequencies(self.store)
+        width = max(4, min(20, (self.app.size.width - 32) // max(len(names), 1) - 8))
+        parts: list[RenderableType] = []
+        if not names:
+            parts.append(Text("Nothing is coded yet."))
+        else:
+            parts.append(frequency_table(book, names, counts, themes=True, bar_width=width))
+            parts.append(Text(""))
+            parts.append(frequency_table(book, names, counts, themes=False, bar_width=width))
+        parts.append(Text(""))
+        parts.append(self._kappa())
+        self.query_one("#freq-charts", Static).update(Group(*parts))
+        pair = " vs ".join(self.pairs[self.pair_index]) if self.pairs else "no pair"
+        self.query_one("#freq-status", Static).update(
+            Text(f"Frequencies per coder · per-theme κ: {pair}", style="bold"))
+
+    def _kappa(self) -> RenderableType:
+        if not self.pairs:
+            return Text("Per-theme kappa needs two coders with units marked done.")
+        a, b = self.pairs[self.pair_index]
+        try:
+            report = agreement_report(self.store, [a, b], level="theme")
+        except QualcodeError as error:
+            return Text(str(error))
+        title = f"Per-theme κ, {a} vs {b} ({report.n_units} units)"
+        return Group(kappa_table(report.rows, title=title),
+                     Text(pooled_line(report.pooled_for(a, b, "theme")), style="dim"))
+
+    def action_pair(self) -> None:
+        """Per-theme kappa of the next pair."""
+        if self.pairs:
+            self.pair_index = (self.pair_index + 1) % len(self.pairs)
+            self.redraw()
+
+    def action_help(self) -> None:
+        """The keys of this screen."""
+        rows = [(k.replace("question_mark", "?"), text) for k, _, _, text in KEYS]
+        self.app.push_screen(KeyHelp("Frequencies", rows,
+                                     "\nA bar is the number of sources coded; the κ bars are "
+                                     "95% confidence intervals, as on the agreement screen."))
+
+    def action_leave(self) -> None:
+        """Back to where the screen was opened from, or quit when it is the only one."""
+        if len(self.app.screen_stack) > 1:
+            self.app.pop_screen()
+        else:
+            self.app.exit()
