@@ -8,12 +8,14 @@ from functools import partial
 from pathlib import Path
 
 from textual.app import App, SystemCommand
+from textual.binding import Binding
 from textual.screen import Screen
 
 from qualcode.model import Coder, UnitKind
 from qualcode.storage import Store
 from qualcode.tui.screens.coding import CodingScreen
 from qualcode.tui.session import CodingSession
+from qualcode.tui.statistics_launch import open_statistics, statistics_commands
 from qualcode.tui.suggester import Suggester
 
 STYLES = Path(__file__).parent / "styles"
@@ -24,6 +26,13 @@ class CodingApp(App[None]):
 
     CSS_PATH = [STYLES / "app.tcss", STYLES / "dialogs.tcss"]
     ENABLE_COMMAND_PALETTE = True
+    # Agreement and frequency screens (statistics_launch.py asks first when coding blind).
+    BINDINGS = [Binding("ctrl+k", "statistics('agreement')", "Agreement", show=False),
+                Binding("ctrl+t", "statistics('frequencies')", "Frequencies", show=False)]
+
+    def action_statistics(self, which: str) -> None:
+        """Open the agreement or frequency screen."""
+        open_statistics(self, which)
 
     def __init__(self, session: CodingSession) -> None:
         super().__init__()
@@ -50,6 +59,7 @@ class CodingApp(App[None]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Offer every coding action, and every code, in the command palette (ctrl+p)."""
         yield from super().get_system_commands(screen)
+        yield from statistics_commands(self)
         if not isinstance(screen, CodingScreen):
             return
         yield from screen_commands(screen)
