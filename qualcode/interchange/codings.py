@@ -154,6 +154,9 @@ def _offset(cell: str, name: str, where: str, line: int) -> int | None:
         raise FormatError(f"{name} {text!r} is not a whole number; offsets count Unicode code "
                           "points from 0 (leave start and end empty for the whole unit)",
                           path=where, line=line)
+    if len(text) > 18:  # beyond SQLite's 64-bit integers, and beyond any text's length
+        raise FormatError(f"{name} {text[:20]}... is far larger than any text; offsets count "
+                          "Unicode code points from 0", path=where, line=line)
     return int(text)
 
 

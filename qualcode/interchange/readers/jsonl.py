@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,20 @@ from qualcode.interchange.readers.columns import (
 )
 from qualcode.interchange.readers.encoding import checked_lines, open_utf8
 from qualcode.model import SourceRecord
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+"""A \\uD800-\\uDFFF escape: the only way a UTF-8 line can decode to a lone surrogate."""
+
+
+def _refuse_lone_surrogates(value: Any, path: Path, line: int) -> None:
+    """Refuse half of a surrogate pair (valid JSON, but not text SQLite can store)."""
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise FormatError("a \\uD800-\\uDFFF escape is not part of a surrogate pair, so it is "
+                          "not a character; fix the exporting program or remove it",
+                          path=str(path), line=line) from None
 
 
 class _NotJson(ValueError):
@@ -77,6 +92,11 @@ def read_jsonl(path: Path, options: ReadOptions | None = None, *,
                 raise FormatError(f"invalid JSON at column {error.colno}: {error.msg}; each line "
                                   "must be one complete JSON object", path=str(path),
                                   line=number) from None
+            except RecursionError:
+                raise FormatError("the JSON is nested too deeply to read; each line must be "
+                                  "one flat object", path=str(path), line=number) from None
+            if _SURROGATE_ESCAPE.search(line):
+                _refuse_lone_surrogates(value, path, number)
             if not isinstance(value, dict):
                 raise FormatError(f"the line holds {json_type(value)}, not an object; each line "
                                   'must be an object such as {"id": "1", "text": "..."}',

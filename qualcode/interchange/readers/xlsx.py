@@ -8,8 +8,17 @@ from pathlib import Path
 from typing import Any
 
 from qualcode.errors import FormatError
-from qualcode.interchange.readers.columns import ReadOptions, RowMapper, Skipped, quoted
+from qualcode.interchange.readers.columns import (
+    MAX_FIELD_BYTES,
+    ReadOptions,
+    RowMapper,
+    Skipped,
+    quoted,
+)
 from qualcode.model import SourceRecord
+
+MAX_INFLATION = 200
+"""Real worksheets deflate 5-50 times; a large part inflating more is refused."""
 
 
 def read_xlsx(path: Path, options: ReadOptions | None = None, *,
@@ -32,11 +41,13 @@ def read_xlsx(path: Path, options: ReadOptions | None = None, *,
     except OSError as error:
         raise FormatError(f"cannot read the file: {error.strerror}", path=str(path)) from None
     try:
+        _refuse_zip_bomb(handle, path)
         book = load_workbook(handle, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError,
             OSError) as error:
         handle.close()
-        raise FormatError(f"not a valid .xlsx workbook ({type(error).__name__}: {error}); "
+        detail = " ".join(str(error).split())  # openpyxl's messages span several lines
+        raise FormatError(f"not a valid .xlsx workbook ({type(error).__name__}: {detail}); "
                           "open it in Excel or LibreOffice and save it as .xlsx again, or "
                           "export a CSV", path=str(path)) from None
     try:
@@ -47,6 +58,23 @@ def read_xlsx(path: Path, options: ReadOptions | None = None, *,
     finally:
         book.close()
         handle.close()
+
+
+def _refuse_zip_bomb(handle: Any, path: Path) -> None:
+    """Refuse a workbook whose parts inflate far beyond what spreadsheets compress to."""
+    try:
+        members = zipfile.ZipFile(handle).infolist()
+    except zipfile.BadZipFile:
+        return  # load_workbook reports it
+    finally:
+        handle.seek(0)
+    for member in members:
+        if (member.file_size > MAX_FIELD_BYTES
+                and member.file_size > MAX_INFLATION * max(member.compress_size, 1)):
+            handle.close()
+            raise FormatError(f"part {member.filename!r} inflates to {member.file_size:,} bytes "
+                              f"from {member.compress_size:,} (a ZIP bomb?); refusing to read it",
+                              path=str(path))
 
 
 def _choose_sheet(book: Any, name: str | None, path: Path) -> Any:
