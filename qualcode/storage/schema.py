@@ -160,6 +160,31 @@ def m003_suggester_models(db: Database) -> None:
     )
 
 
+@migrations()
+def m004_suggestion_log(db: Database) -> None:
+    """Log every code suggestion shown to a coder, and whether they accepted it."""
+    _run_script(
+        db,
+        """
+        CREATE TABLE suggestion_log (
+            id INTEGER PRIMARY KEY,
+            coder_id INTEGER NOT NULL REFERENCES coders(id),
+            unit_id INTEGER NOT NULL REFERENCES units(id),
+            code_id INTEGER NOT NULL REFERENCES codes(id),
+            score REAL NOT NULL,
+            rank INTEGER NOT NULL,
+            mode TEXT NOT NULL CHECK (mode IN ('on', 'after')),
+            unit_done INTEGER NOT NULL DEFAULT 0,
+            model TEXT NOT NULL DEFAULT '',
+            shown_at TEXT NOT NULL,
+            accepted_at TEXT,
+            coding_id INTEGER REFERENCES codings(id)
+        );
+        CREATE INDEX suggestion_log_by_coder_unit ON suggestion_log(coder_id, unit_id, id);
+        """,
+    )
+
+
 # Later migrations (m003_..., m004_...) go above this line, in the order they were written.
 
 
