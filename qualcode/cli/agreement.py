@@ -42,8 +42,8 @@ def output_stream(target: Path | None) -> Iterator[TextIO]:
         raise
 
 
-def split_names(path: Path, values: tuple[str, ...], more: tuple[str, ...]
-                ) -> tuple[Path, list[str]]:
+def split_names(path: Path, values: tuple[str, ...], more: tuple[str, ...], *,
+                commas: bool = True) -> tuple[Path, list[str]]:
     """The file and the names given after an option that takes several.
 
     Names typed after ``--coders``/``--raters`` land as extra arguments; when the option
@@ -53,7 +53,9 @@ def split_names(path: Path, values: tuple[str, ...], more: tuple[str, ...]
     if extra and not path.exists() and Path(extra[-1]).exists():
         extra = [str(path), *extra[:-1]]
         path = Path(more[-1])
-    names = [n for value in (*values, *extra) for n in value.replace(",", " ").split()]
+    if not commas:
+        return path, [*values, *extra]
+    names = [n.strip() for value in (*values, *extra) for n in value.split(",") if n.strip()]
     return path, names
 
 
@@ -79,7 +81,7 @@ def dump_json(data: Any, handle: TextIO) -> None:
 @click.argument("more_coders", nargs=-1, metavar="[CODER]...")
 @click.option("--coders", "coders", multiple=True, metavar="A B [C ...]",
               help="Coders to compare (two or more; 'consensus' = the consensus layer). "
-                   "Names follow --coders, separated by spaces.")
+                   "Names follow --coders, separated by spaces or commas.")
 @click.option("--level", type=click.Choice(["code", "theme", "both"]), default="both",
               show_default=True, help="Report codes, themes (a code or anything below it), or both.")
 @click.option("--unit", type=click.Choice(["source", "sentence", "paragraph"]), default="source",
@@ -163,8 +165,8 @@ def _write(report: Any, found: Any, chosen: str, output: Path | None) -> None:
 @main.command("stats")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--raters", multiple=True, metavar="COL [COL ...]",
-              help="Rater columns (names follow --raters, separated by spaces) [default: every "
-                   "column except the id column].")
+              help="Rater columns (names follow --raters, separated by spaces; quote names "
+                   "with spaces) [default: every column except the id column].")
 @click.argument("more_raters", nargs=-1, metavar="[COL]...")
 @click.option("--id-col", default=None, metavar="COL",
               help="Column holding the unit id, not a rating [default: a column named id, unit, "
@@ -200,7 +202,7 @@ def stats(file: Path, raters: tuple[str, ...], more_raters: tuple[str, ...], id_
     from qualcode.interchange.agreement_ratings import read_ratings
     from qualcode.interchange.agreement_stats import ratings_statistics
 
-    file, names = split_names(file, raters, more_raters)
+    file, names = split_names(file, raters, more_raters, commas=False)
     table = read_ratings(file, raters=names, id_col=id_col, sheet=sheet)
     result = ratings_statistics(table, level=level, weights=weights)
     with output_stream(output) as handle:
