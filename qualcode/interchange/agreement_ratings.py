@@ -77,7 +77,8 @@ def _xlsx_rows(path: Path, sheet: str | None) -> Iterator[tuple[int, list[Any]]]
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError,
             OSError) as error:
         handle.close()
-        raise FormatError(f"not a valid .xlsx workbook ({type(error).__name__}: {error}); save "
+        raise FormatError(f"not a valid .xlsx workbook ({type(error).__name__}: "
+                          f"{' '.join(str(error).split())}); save "
                           "it again as .xlsx or export a CSV", path=str(path)) from None
     try:
         names = list(book.sheetnames)

@@ -1,6 +1,6 @@
 """Shared machinery of the robustness tests: projects, checksums, CLI runs, importers.
 
-To cover a new importer (REFI-QDA .qdc/.qdpx, a merge of two projects, `qualcode stats`)
+To cover a new importer (REFI-QDA .qdc/.qdpx, a merge of two projects)
 add ONE entry to :data:`IMPORTERS` (how to call the CLI on a file), put its bad files
 in ``tests/data/hostile/<entry name>/``, and, if it needs generated files (ZIP slip,
 ZIP bomb), one entry to :data:`GENERATED`. The hostile, fuzz and crash tests pick it up.
@@ -30,12 +30,12 @@ IMPORTERS: dict[str, Args] = {
     "codebook": lambda project, file: ["codebook", "import", str(project), str(file)],
     "codings": lambda project, file: ["codings", "import", str(project), str(file),
                                       "--coder", "mallory"],
-    # TO ADD when they land (engineer E: REFI-QDA; engineer A: stats), one line each, e.g.
+    # `qualcode stats` reads a ratings table without a project (the project is a bystander).
+    "stats": lambda project, file: ["stats", str(file)],
+    # TO ADD when they land (REFI-QDA import and merge), one line each, e.g.
     # "qdc": lambda project, file: ["codebook", "import", str(project), str(file)],
     # "qdpx": lambda project, file: ["import", str(project), str(file)],
     # "merge": lambda project, file: ["merge", str(project), str(file)],
-    # "stats": lambda project, file: ["stats", str(file)],  # stats reads no project: see
-    #          test_robust_hostile.py::PROJECTLESS
 }
 
 
@@ -183,6 +183,7 @@ def folder_cases(folder: Path) -> list[Path]:
 # importer name -> functions making bad files in a temporary folder
 GENERATED: dict[str, list[Callable[[Path], Path | list[Path]]]] = {
     "corpus": [huge_field_csv, xlsx_bomb, folder_cases],
+    "stats": [xlsx_bomb],
     # "qdpx": [lambda d: zip_with(d, "slip.qdpx", {"../../evil.txt": b"x", ...}),
     #          lambda d: zip_bomb(d, "bomb.qdpx", "project.qde")],
 }
