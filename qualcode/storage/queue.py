@@ -4,7 +4,9 @@ The coding screen never holds the whole queue: it asks for the number of units t
 match the filter and for the page of rows it is about to draw. Rows are ordered by
 ``(source_id, start)``, the order of the ``units_by_kind`` index, so plain pages are an
 index range and sequential pages can be fetched by key (:meth:`UnitQueue.page_after`)
-instead of by a growing ``OFFSET``.
+instead of by a growing ``OFFSET``. An explicit order (:meth:`UnitQueue.set_order`, e.g.
+most uncertain first) is a rank table in SQLite's per-connection temporary schema, keyed
+the same way by rank.
 
 Everything here is about *one* coder: done marks and codings of other coders are never
 read, so a blind coder's queue cannot leak them.
@@ -12,7 +14,8 @@ read, so a blind coder's queue cannot leak them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import itertools
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from enum import StrEnum
@@ -92,6 +95,10 @@ OVERLAP = ('(c.start < u."end" AND c."end" > u.start OR '
 
 LIVE = "c.deleted_at IS NULL AND c.code_id IN (SELECT id FROM codes WHERE deleted_at IS NULL)"
 
+NATURAL_KEY = ("u.source_id", "u.start")
+RANK_KEY = ("o.rank",)
+_order_tables = itertools.count(1)
+
 
 class UnitQueue:
     """The units of one kind, as one coder sees them, through a :class:`QueueFilter`.
@@ -109,6 +116,53 @@ class UnitQueue:
         self._count: int | None = None
         self._total: int | None = None
         self._done: int | None = None
+        self._order_table: str | None = None
+
+    # -- order -------------------------------------------------------------------------
+    @property
+    def ordered(self) -> bool:
+        """True while an explicit order (:meth:`set_order`) is in force."""
+        return self._order_table is not None
+
+    def set_order(self, unit_ids: Sequence[int] | None) -> None:
+        """Show these units first, in this order, then every other unit in queue order.
+
+        ``None`` goes back to queue order. Units added to the project afterwards appear
+        only once the order is set again.
+        """
+        db = self.store.db
+        if unit_ids is None:
+            if self._order_table is not None:
+                db.execute(f"DROP TABLE IF EXISTS temp.{self._order_table}")
+                self._order_table = None
+                self._count = None
+            return
+        name = self._order_table or f"qualcode_queue_order_{next(_order_tables)}"
+        # The temporary schema belongs to this connection, so no other coder sees it and
+        # nothing is written to the project file.
+        db.execute(f"CREATE TEMP TABLE IF NOT EXISTS {name} "
+                   "(rank INTEGER PRIMARY KEY, unit_id INTEGER NOT NULL UNIQUE)")
+        db.execute(f"DELETE FROM temp.{name}")
+        wanted = list(dict.fromkeys(int(i) for i in unit_ids))
+        db.conn.executemany(
+            f"INSERT INTO temp.{name}(unit_id) SELECT id FROM units WHERE id = ? AND kind = ?",
+            [(unit_id, self.kind.value) for unit_id in wanted])
+        db.execute(f"INSERT INTO temp.{name}(unit_id) SELECT u.id FROM units u WHERE u.kind = ? "
+                   f"AND u.id NOT IN (SELECT unit_id FROM temp.{name}) "
+                   "ORDER BY u.source_id, u.start", [self.kind.value])
+        self._order_table = name
+        self._count = None
+
+    def _key_columns(self) -> tuple[str, ...]:
+        return RANK_KEY if self._order_table else NATURAL_KEY
+
+    def _order_by(self, direction: str = "ASC") -> str:
+        return ", ".join(f"{column} {direction}" for column in self._key_columns())
+
+    def _after(self, compare: str, key: tuple[int, ...]) -> str:
+        """Return the SQL comparing a row's key with a unit's (``>`` after, ``<`` before)."""
+        marks = ", ".join("?" * len(key))
+        return f"({', '.join(self._key_columns())}) {compare} ({marks})"
 
     # -- filter ------------------------------------------------------------------------
     @property
@@ -178,6 +232,8 @@ class UnitQueue:
         f = self._filter if f is None else f
         # Reading sources only when the filter needs them keeps plain pages an index range.
         join = " JOIN sources s ON s.id = u.source_id" if f.field or f.text.strip() else ""
+        if self._order_table:
+            return f"FROM temp.{self._order_table} o JOIN units u ON u.id = o.unit_id{join}"
         return f"FROM units u{join}"
 
     # -- counts ------------------------------------------------------------------------
@@ -197,7 +253,11 @@ class UnitQueue:
         """Return the number of units the filter keeps."""
         if self._count is None:
             f = self._filter
-            if f.is_empty():
+            if self._order_table:
+                where, params = self._where()
+                self._count = int(self.store.db.execute(
+                    f"SELECT count(*) {self._from()} WHERE {where}", params).fetchone()[0])
+            elif f.is_empty():
                 self._count = self.total()
             elif f == QueueFilter(status=Status.DONE):
                 self._count = self.done()
@@ -214,7 +274,7 @@ class UnitQueue:
         """Return ``limit`` rows starting at ``offset`` in the filtered queue."""
         where, params = self._where()
         ids = self.store.db.execute(
-            f"SELECT u.id {self._from()} WHERE {where} ORDER BY u.source_id, u.start "
+            f"SELECT u.id {self._from()} WHERE {where} ORDER BY {self._order_by()} "
             "LIMIT ? OFFSET ?", [*params, max(0, limit), max(0, offset)]).fetchall()
         return self.rows([row[0] for row in ids], first_position=max(0, offset))
 
@@ -228,8 +288,8 @@ class UnitQueue:
             return []
         where, params = self._where()
         ids = self.store.db.execute(
-            f"SELECT u.id {self._from()} WHERE {where} AND (u.source_id, u.start) > (?, ?) "
-            "ORDER BY u.source_id, u.start LIMIT ?", [*params, *key, max(0, limit)]).fetchall()
+            f"SELECT u.id {self._from()} WHERE {where} AND {self._after('>', key)} "
+            f"ORDER BY {self._order_by()} LIMIT ?", [*params, *key, max(0, limit)]).fetchall()
         return self.rows([row[0] for row in ids], first_position=position + 1)
 
     def rows(self, unit_ids: list[int], *, first_position: int = 0) -> list[QueueRow]:
@@ -257,7 +317,11 @@ class UnitQueue:
                                    done=bool(row[7]), codings=int(row[8])))
         return result
 
-    def _key(self, unit_id: int) -> tuple[int, int] | None:
+    def _key(self, unit_id: int) -> tuple[int, ...] | None:
+        if self._order_table:
+            row = self.store.db.execute(f"SELECT rank FROM temp.{self._order_table} "
+                                        "WHERE unit_id = ?", [unit_id]).fetchone()
+            return None if row is None else (row[0],)
         row = self.store.db.execute("SELECT source_id, start FROM units WHERE id = ? AND "
                                     "kind = ?", [unit_id, self.kind.value]).fetchone()
         return None if row is None else (row[0], row[1])
@@ -270,7 +334,7 @@ class UnitQueue:
             return None
         where, params = self._where()
         return int(self.store.db.execute(
-            f"SELECT count(*) {self._from()} WHERE {where} AND (u.source_id, u.start) < (?, ?)",
+            f"SELECT count(*) {self._from()} WHERE {where} AND {self._after('<', key)}",
             [*params, *key]).fetchone()[0])
 
     def unit_id_at(self, position: int) -> int | None:
@@ -290,8 +354,8 @@ class UnitQueue:
         where, params = self._where()
         compare, order = (">", "ASC") if step > 0 else ("<", "DESC")
         row = self.store.db.execute(
-            f"SELECT u.id {self._from()} WHERE {where} AND (u.source_id, u.start) {compare} "
-            f"(?, ?) ORDER BY u.source_id {order}, u.start {order} LIMIT 1",
+            f"SELECT u.id {self._from()} WHERE {where} AND {self._after(compare, key)} "
+            f"ORDER BY {self._order_by(order)} LIMIT 1",
             [*params, *key]).fetchone()
         return None if row is None else int(row[0])
 
@@ -308,15 +372,15 @@ class UnitQueue:
         key = self._key(after_unit_id) if after_unit_id is not None else None
         if key is not None:
             row = self.store.db.execute(
-                f"SELECT u.id {source} WHERE {where} AND (u.source_id, u.start) > (?, ?) "
-                "ORDER BY u.source_id, u.start LIMIT 1", [*params, *key]).fetchone()
+                f"SELECT u.id {source} WHERE {where} AND {self._after('>', key)} "
+                f"ORDER BY {self._order_by()} LIMIT 1", [*params, *key]).fetchone()
             if row is not None:
                 return int(row[0])
             if not wrap:
                 return None
         skip = "AND u.id != ? " if after_unit_id is not None else ""
         row = self.store.db.execute(
-            f"SELECT u.id {source} WHERE {where} {skip}ORDER BY u.source_id, u.start LIMIT 1",
+            f"SELECT u.id {source} WHERE {where} {skip}ORDER BY {self._order_by()} LIMIT 1",
             [*params, *([after_unit_id] if after_unit_id is not None else [])]).fetchone()
         return None if row is None else int(row[0])
 
