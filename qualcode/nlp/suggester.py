@@ -21,6 +21,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from qualcode.errors import QualcodeError
 from qualcode.model import Code, Codebook, Suggestion
 from qualcode.nlp import linear
+from qualcode.nlp.calibration import calibrate
 from qualcode.nlp.features import FeatureConfig, TextFeatures, dumps, loads
 from qualcode.nlp.pipeline import Pipeline, build_pipeline
 from qualcode.nlp.prototypes import PrototypeScorer
@@ -105,6 +106,9 @@ class CodeSuggester:
         self.features = TextFeatures(config)
         x = self.features.fit_transform(texts)
         self.weights, self.intercepts = linear.fit_codes(x, y, self.trained, c=self.config.c)
+        if self.config.calibrate:
+            thresholds = calibrate(x, y, self.trained, c=self.config.c)
+            self.thresholds = np.where(self.trained, thresholds, self.thresholds)
 
     # -- scoring -----------------------------------------------------------------------
     def scores(self, texts: Sequence[str]) -> np.ndarray:
