@@ -1,9 +1,6 @@
 """The adjudication screen driven by Pilot, as an adjudicator would; assertions are on the store.
 
-The project (tui_project.py): alice and bob both finished R001-R004.
-R001: alice Fear, bob Fear + Relief (dispute: Relief).
-R002: alice Workload, bob Support (disputes: Workload, Support).
-R003: both Support (agreed).  R004: neither coded anything (agreed).
+The project is disputed_project.py's: R001 and R002 disputed, R003 and R004 agreed.
 """
 
 from __future__ import annotations
@@ -14,7 +11,8 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from tui_project import build_project, code_id, unit_of
+from disputed_project import build_disputed
+from tui_project import code_id
 
 from qualcode.interchange.agreement_report import agreement_report
 from qualcode.model import Layer
@@ -27,17 +25,8 @@ Scenario = Callable[[Pilot, AdjudicationApp], Awaitable[None]]
 
 @pytest.fixture
 def disputed(tmp_path: Path) -> Iterator[Store]:
-    """The test project with alice's and bob's codings as in the module docstring."""
-    store = build_project(tmp_path / "study.qualcode")
-    alice, bob = store.coder("alice"), store.coder("bob")
-    plan = {"R001": (["Fear"], ["Fear", "Relief"]), "R002": (["Workload"], ["Support"]),
-            "R003": (["Support"], ["Support"]), "R004": ([], [])}
-    for external_id, (mine, theirs) in plan.items():
-        source = store.source_by_external_id(external_id)
-        for coder, names in ((alice, mine), (bob, theirs)):
-            for name in names:
-                store.add_coding(coder.id, source.id, code_id(store, name))
-            store.mark_done(unit_of(store, external_id), coder.id)
+    """The project of disputed_project.py."""
+    store = build_disputed(tmp_path / "study.qualcode")
     yield store
     store.close()
 

@@ -105,12 +105,14 @@ class AdjudicationScreen(Screen[None]):
         unit = session.current
         disputed = session.disputed_codes(unit)
         texts = {sid: session.store.source(sid).text for sid in unit.source_ids}
+        mine = session.codings_of(session.coder_a, unit)
+        theirs = session.codings_of(session.coder_b, unit)
         common = {"codebook": session.codebook, "colours": self.colours,
-                  "disputed": disputed, "spans": unit.unit.spans, "texts": texts}
-        self.query_one("#adj-a-col", CoderColumn).show(
-            session.codings_of(session.coder_a, unit), **common)
-        self.query_one("#adj-b-col", CoderColumn).show(
-            session.codings_of(session.coder_b, unit), **common)
+                  "disputed": disputed, "spans": unit.unit.spans, "texts": texts,
+                  "list_height": max(len({c.code_id for c in mine}),
+                                     len({c.code_id for c in theirs}), 1)}
+        self.query_one("#adj-a-col", CoderColumn).show(mine, **common)
+        self.query_one("#adj-b-col", CoderColumn).show(theirs, **common)
         self.query_one("#adj-unit", Static).update(self._unit_line(unit, total))
         self.query_one("#adj-consensus", Static).update(self._consensus_line(unit))
 

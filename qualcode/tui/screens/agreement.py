@@ -85,13 +85,14 @@ def sort_rows(rows: Sequence[AgreementRow], column: int, descending: bool) -> li
             groups.append((None, [row]))
     if all(theme is None for theme, _ in groups):  # codes only: one flat list
         return order([r for _, codes in groups for r in codes])
-    themes = order([t for t, _ in groups if t is not None])
+    themed = [(t, codes) for t, codes in groups if t is not None]
     loose = [r for t, codes in groups if t is None for r in codes]
-    members = {t.code_id: codes for t, codes in groups if t is not None}
+    ranked = order([t for t, _ in themed])
+    rank = {id(t): i for i, t in enumerate(ranked)}
     result: list[AgreementRow] = []
-    for theme in themes:
+    for theme, codes in sorted(themed, key=lambda pair: rank[id(pair[0])]):
         result.append(theme)
-        result.extend(order(members[theme.code_id]))
+        result.extend(order(codes))
     return result + order(loose)
 
 
@@ -184,7 +185,7 @@ class AgreementScreen(Screen[None]):
         table.add_column(f"95% CI {scale[0]:g}..{scale[1]:g}", width=15)
         for name in ("AC1", "PABAK"):
             table.add_column(Text(name, justify="right"), width=5)
-        table.add_column("label", width=13)
+        table.add_column("label", width=14)
         table.add_column("note")
         shown = sort_rows(report.rows, self.sort_index, self.descending)
         themed = any(r.level == "theme" for r in shown)
@@ -211,7 +212,8 @@ class AgreementScreen(Screen[None]):
             name = Text(row.path, style="bold")
         elif themed:
             parts = row.path.split("/")
-            name = Text("  " * (len(parts) - 1) + parts[-1])
+            # No-break spaces: the table would trim ordinary leading spaces.
+            name = Text("\u00a0\u00a0" * (len(parts) - 1) + parts[-1])
         else:
             name = Text(row.path)
         return [name, Text(str(row.n_units), justify="right"),

@@ -4,6 +4,7 @@ One bar per row on a scale shared by the whole table, so rows can be compared by
 
     ·····├────●───┤··   kappa 0.62, 95% CI 0.41 to 0.83 on a 0..1 scale
     ··┊··├──●──┤·····   a scale reaching below 0 shows where 0 is (┊)
+    ├──┼──●──┤·······   an interval that includes 0 (┼)
 
 The interval is ``├──┤``, the estimate ``●``; an end beyond the scale is an arrow
 (``◂`` or ``▸``). Shapes carry the meaning, colour only repeats it.
@@ -70,7 +71,7 @@ def ci_bar(estimate: float | None, ci_low: float | None, ci_high: float | None, 
         first = _column(max(ci_low, low), low, high, width)
         last = _column(min(ci_high, high), low, high, width)
         for column in range(first, last + 1):
-            cells[column] = RANGE
+            cells[column] = "┼" if cells[column] == ZERO else RANGE  # zero inside the CI
         cells[first] = "◂" if ci_low < low else "├"
         cells[last] = "▸" if ci_high > high else "┤"
     cells[_column(min(max(estimate, low), high), low, high, width)] = ESTIMATE

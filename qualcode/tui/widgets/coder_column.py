@@ -23,10 +23,11 @@ def _whole(coding: Coding, spans: Sequence[tuple[int, int, int]]) -> bool:
 
 def coder_renderable(codings: Sequence[Coding], *, codebook: Codebook,
                      colours: dict[int, Color], disputed: Collection[int],
-                     spans: Sequence[tuple[int, int, int]], texts: dict[int, str]) -> Group:
+                     spans: Sequence[tuple[int, int, int]], texts: dict[int, str],
+                     list_height: int = 0) -> Group:
     """Return the coder's codes (≠ disputed, = agreed) and the unit text, spans marked.
 
-    A span coding is underlined in its code's colour with the code's badge before it, so
+    ``list_height`` pads the code list to that many lines. A span coding is underlined in its code's colour with the code's badge before it, so
     the picture reads in monochrome too; whole-unit codings are listed, not painted.
     """
     lines: list[Text] = []
@@ -51,6 +52,8 @@ def coder_renderable(codings: Sequence[Coding], *, codebook: Codebook,
         line.append(name, style="bold" if mark == DISPUTED else "")
         line.append(f" {where}", style="dim")
         lines.append(line)
+    # Pad to the longer list of the two sides, so both texts start on the same line.
+    lines.extend(Text("") for _ in range(list_height - len(lines)))
     lines.append(Text("─" * 20, style="dim"))
     for source_id, start, end in spans:
         text = Text(texts.get(source_id, "")[start:end])
