@@ -173,6 +173,10 @@ def import_(project: Path, file: Path, coder: str | None) -> None:
     Example:
       qualcode codebook import study.qualcode codebook.yaml --coder alice
     """
+    if file.suffix.lower() == ".qdc":  # REFI-QDA codebook from NVivo, ATLAS.ti, MAXQDA...
+        from qualcode.cli.refi import import_refi
+
+        return import_refi(project, file, coder)
     roots = read_codebook_yaml(file)
     with open_store(project) as store:
         try:

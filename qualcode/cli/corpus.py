@@ -55,6 +55,10 @@ def import_command(project: Path, corpus: Path, fmt: str | None, id_col: str | N
     """
     from qualcode.interchange.corpora import import_corpus
 
+    if corpus.suffix.lower() in (".qdpx", ".qdc"):  # REFI-QDA project or codebook
+        from qualcode.cli.refi import import_refi
+
+        return import_refi(project, corpus, coder)
     if meta and no_meta:
         raise click.UsageError("--meta and --no-meta contradict each other; use one")
     meta_cols: list[str] | None = [] if no_meta else (list(meta) if meta else None)

@@ -1,0 +1,54 @@
+"""``qualcode merge``: bring another coder's qualcode file or a REFI-QDA .qdpx into a project.
+
+The other file is read whole into a :class:`~qualcode.storage.snapshot.Snapshot`
+(a qualcode file read-only, a .qdpx through the hardened REFI reader), an automatic
+backup of the project is taken, and the snapshot is applied in one transaction by
+:func:`qualcode.storage.merge.apply_snapshot`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from qualcode.errors import FormatError, StoreError
+from qualcode.interchange.refi.offsets import Counting
+from qualcode.storage.merge import Choice, MergeReport, apply_snapshot
+from qualcode.storage.snapshot import Snapshot, read_snapshot
+
+if TYPE_CHECKING:
+    from qualcode.storage import Store
+
+QDPX_SUFFIX = ".qdpx"
+
+
+def read_other(path: Path, *, counting: Counting | None = None,
+               mark_done: bool = False) -> Snapshot:
+    """Read a qualcode project or a .qdpx into a snapshot (nothing is written)."""
+    if path.suffix.lower() == QDPX_SUFFIX:
+        from qualcode.interchange.refi.qdpx import read_qdpx
+
+        return read_qdpx(path, counting=counting, mark_done=mark_done)
+    if path.suffix.lower() in (".qdc", ".qde"):
+        raise FormatError("is a REFI-QDA codebook or bare project XML; merge takes a qualcode "
+                          "project or a .qdpx (import a .qdc with 'qualcode codebook import')",
+                          path=str(path))
+    return read_snapshot(path)
+
+
+def merge_into(store: Store, other: Path, *, prefer: Choice | None = None,
+               choices: dict[str, Choice] | None = None, actor_id: int | None = None,
+               dry_run: bool = False, counting: Counting | None = None,
+               mark_done: bool = False, backup: bool = True) -> MergeReport:
+    """Merge ``other`` into ``store``; back the project up first unless it is a dry run."""
+    if other.exists() and store.path.exists() and other.resolve() == store.path.resolve():
+        raise StoreError("is the project itself; merge another coder's file into it",
+                         path=str(other))
+    snap = read_other(other, counting=counting, mark_done=mark_done)
+    if backup and not dry_run:
+        from qualcode.storage.backup import automatic_backup
+
+        automatic_backup(store.path, "before-merge", conn=store)
+    action = "refi.import" if other.suffix.lower() == QDPX_SUFFIX else "merge"
+    return apply_snapshot(store, snap, prefer=prefer, choices=choices, actor_id=actor_id,
+                          action=action, dry_run=dry_run)

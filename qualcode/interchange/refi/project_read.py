@@ -1,0 +1,375 @@
+"""Reading ``project.qde`` (from any REFI-QDA exporter) into a snapshot, reporting what is left out.
+
+Kept: users who coded or wrote notes (as coders; the ``consensus (adjudicated by ...)``
+users as the consensus layer), the codebook, text sources (``PlainTextContent``,
+``internal://`` texts, ``relative://`` texts found beside the ``.qdpx``), their text
+selections' codings, notes (as memos on what refers to them), source variables (as
+metadata) and qualcode's own "done" sets. Left out, and listed: PDF, picture, audio
+and video sources, ``absolute://`` files, codings on codes the codebook lacks,
+selections outside their text, cases, links, graphs and other sets.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from qualcode.errors import FormatError
+from qualcode.interchange.refi.guids import clean_guid, derived_guid, fold
+from qualcode.interchange.refi.offsets import Counting, PositionMap, choose_counting
+from qualcode.interchange.refi.project_xml import (
+    DONE_MARK,
+    ID_VARIABLE,
+    UNIT_MARK,
+    consensus_user,
+    quote,
+)
+from qualcode.interchange.refi.qdc import CodeReader
+from qualcode.interchange.refi.safe_xml import child, children, local, text_of
+from qualcode.interchange.refi.safe_zip import MAX_MEMBER_BYTES, SafeZip
+from qualcode.model import Layer
+from qualcode.storage.snapshot import InCoder, InCoding, InMemo, InReview, InSource, Snapshot
+
+# Matches project_xml.CONSENSUS_NAME, and a bare "consensus (adjudicated)" from elsewhere.
+_CONSENSUS = re.compile(r"^consensus \(adjudicated(?: by (.+))?\)$")
+_DONE = re.compile(r"user=(\S+) layer=(coder|consensus)")
+OTHER_SOURCES = {"PDFSource": "PDF", "PictureSource": "picture", "AudioSource": "audio",
+                 "VideoSource": "video"}
+
+
+def decode_text(data: bytes) -> str | None:
+    """Decode a source text: UTF-8 (a BOM is dropped, not counted), or UTF-16 with a BOM."""
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8):]
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+class ProjectReader:
+    """Reads one ``Project`` element; ``snap`` collects what it finds."""
+
+    def __init__(self, path: Path, archive: SafeZip | None, *,
+                 counting: Counting | None = None) -> None:
+        self.path, self.where, self.archive, self.counting = path, str(path), archive, counting
+        self.snap = Snapshot(label=str(path))
+        self.users: dict[str, InCoder] = {}
+        self.names: set[str] = set()
+        self.consensus: dict[str, str] = {}
+        self.used: set[str] = set()
+        self.code_guids: set[str] = set()
+        self.variables: dict[str, str] = {}
+        self.note_targets: dict[str, list[tuple[str, str]]] = {}
+        self.coding_guids: set[str] = set()
+        self.external_ids: set[str] = set()
+        self.default_user: str | None = None
+        self.skipped: Counter[str] = Counter()
+
+    # -- top level -----------------------------------------------------------------------
+    def read(self, root: Any) -> Snapshot:
+        """Read the whole project and return the snapshot."""
+        if local(root) != "Project":
+            raise FormatError(f"project.qde's root element is <{local(root)}>, not <Project>",
+                              path=self.where, line=root.sourceline)
+        self.default_user = clean_guid(root.get("creatingUserGUID"))
+        self.read_users(child(root, "Users"))
+        self.read_codebook(child(root, "CodeBook"))
+        variables = child(root, "Variables")
+        for variable in children(variables, "Variable") if variables is not None else []:
+            if clean_guid(variable.get("guid")):
+                self.variables[fold(variable.get("guid"))] = variable.get("name") or ""
+        sources = child(root, "Sources")
+        for element in sources if sources is not None else []:
+            if local(element) == "TextSource":
+                self.text_source(element)
+            elif local(element) in OTHER_SOURCES:
+                self.other_source(element)
+        for ref in children(root, "NoteRef"):
+            self.refer(ref, "project", "")
+        self.read_notes(child(root, "Notes"))
+        self.read_sets(child(root, "Sets"))
+        for name, label in (("Cases", "cases"), ("Links", "links"), ("Graphs", "graphs")):
+            found = child(root, name)
+            if found is not None and len(found):
+                self.snap.notes.append(f"{len(found)} {label} left out (qualcode has none)")
+        self.finish()
+        return self.snap
+
+    def finish(self) -> None:
+        for kind, count in sorted(self.skipped.items()):
+            self.snap.skipped.insert(0, f"{count} {kind}")
+        self.snap.coders = [c for key, c in self.users.items() if key in self.used]
+        unused = len(self.users) - len(self.snap.coders)
+        if unused:
+            self.snap.notes.append(f"{unused} users with no codings, notes or done marks were "
+                                   "not added as coders")
+
+    def mark_all_done(self, snap: Snapshot) -> None:
+        """Mark every imported source done for every coder who coded in the file."""
+        coders = {c.coder_guid for c in snap.codings if c.layer is Layer.CODER}
+        for coder in sorted(coders):
+            snap.reviews.extend(InReview(s.guid, coder) for s in snap.sources)
+        snap.notes.append(f"every source marked done for {len(coders)} coders (--mark-done)")
+
+    # -- users -----------------------------------------------------------------------------
+    def read_users(self, users: Any) -> None:
+        pending: list[tuple[str, str | None]] = []
+        for user in children(users, "User") if users is not None else []:
+            guid = clean_guid(user.get("guid"))
+            if guid is None:
+                raise FormatError(f"a User has guid {user.get('guid')!r}, which is not a GUID; "
+                                  "nothing was imported", path=self.where, line=user.sourceline)
+            name = " ".join((user.get("name") or user.get("id") or "").split())
+            match = _CONSENSUS.match(name)
+            if match:
+                pending.append((guid, match.group(1)))
+            else:
+                self.add_user(guid, name or f"user {guid[:8]}")
+        for guid, adjudicator in pending:
+            found = next((u.guid for u in self.users.values()
+                          if consensus_user(u.guid) == fold(guid)), None)
+            if found is None and adjudicator:
+                found = next((u.guid for u in self.users.values()
+                              if u.name.casefold() == adjudicator.casefold()), None)
+            if found is None:
+                name = adjudicator or "consensus"
+                found = self.add_user(derived_guid("coder", name), name).guid
+            self.consensus[fold(guid)] = found
+
+    def add_user(self, guid: str, name: str) -> InCoder:
+        base, number = name, 1
+        while name.casefold() in self.names:
+            number += 1
+            name = f"{base} ({number})"
+        self.names.add(name.casefold())
+        self.users[fold(guid)] = InCoder(guid, name)
+        return self.users[fold(guid)]
+
+    def coder_for(self, *candidates: str | None) -> tuple[str, Layer]:
+        """Return (coder GUID, layer) for the first valid user GUID among the candidates."""
+        for raw in candidates:
+            guid = clean_guid(raw)
+            if guid is None:
+                continue
+            if fold(guid) in self.consensus:
+                coder = self.consensus[fold(guid)]
+                self.used.add(fold(coder))
+                return coder, Layer.CONSENSUS
+            if fold(guid) not in self.users:
+                self.add_user(guid, f"user {guid[:8]}")
+                self.snap.notes.append(f"user {guid} is not listed in Users; added as "
+                                       f"coder 'user {guid[:8]}'")
+            self.used.add(fold(guid))
+            return self.users[fold(guid)].guid, Layer.CODER
+        guid = derived_guid("coder", "imported")
+        if fold(guid) not in self.users:
+            self.add_user(guid, "imported")
+            self.snap.notes.append("codings with no user were filed under coder 'imported'")
+        self.used.add(fold(guid))
+        return self.users[fold(guid)].guid, Layer.CODER
+
+    # -- codebook ----------------------------------------------------------------------------
+    def read_codebook(self, book: Any) -> None:
+        codes = child(book, "Codes") if book is not None else None
+        if codes is None:
+            return
+        reader = CodeReader(self.where)
+        self.snap.codes = reader.read(codes)
+        self.snap.notes.extend(reader.notes)
+        self.code_guids = {fold(c.guid) for c in self.snap.codes}
+        for note, code in reader.note_refs:
+            self.note_targets.setdefault(fold(note), []).append(("code", code))
+
+    def refer(self, ref: Any, kind: str, target: str) -> None:
+        note = clean_guid(ref.get("targetGUID"))
+        if note:
+            self.note_targets.setdefault(fold(note), []).append((kind, target))
+
+    # -- sources ----------------------------------------------------------------------------
+    def other_source(self, element: Any) -> None:
+        kind = OTHER_SOURCES[local(element)]
+        codings = sum(1 for node in element.iter() if local(node) == "Coding")
+        name = element.get("name") or element.get("guid")
+        self.snap.skipped.append(f"{kind} source {name!r} left out with its {codings} codings "
+                                 "(qualcode codes text only)")
+
+    def text_source(self, element: Any) -> None:
+        guid = clean_guid(element.get("guid"))
+        if guid is None:
+            raise FormatError(f"a TextSource has guid {element.get('guid')!r}, which is not a "
+                              "GUID; nothing was imported", path=self.where,
+                              line=element.sourceline)
+        name = (element.get("name") or "").strip()
+        text = self.source_text(element, name or guid)
+        if text is None:
+            return
+        metadata: dict[str, str] = {}
+        for value in children(element, "VariableValue"):
+            ref = child(value, "VariableRef")
+            variable = self.variables.get(fold(ref.get("targetGUID") or "")) if ref is not None else None
+            if variable:
+                node = next((n for n in value if local(n) != "VariableRef"), None)
+                metadata[variable] = text_of(node).strip() if node is not None else ""
+        external = metadata.pop(ID_VARIABLE, "") or name or guid
+        external = self.unique_id(external)
+        self.selections(element, guid, name or external, text)
+        for ref in children(element, "NoteRef"):
+            self.refer(ref, "source", guid)
+        self.snap.sources.append(InSource(guid, external, name or external, text, metadata))
+
+    def unique_id(self, external: str) -> str:
+        base, number = external, 1
+        while external in self.external_ids:
+            number += 1
+            external = f"{base} ({number})"
+        self.external_ids.add(external)
+        return external
+
+    def source_text(self, element: Any, name: str) -> str | None:
+        content = child(element, "PlainTextContent")
+        path = (element.get("plainTextPath") or "").strip()
+        if not path:
+            if content is not None:
+                return text_of(content)
+            self.snap.skipped.append(f"text source {name!r} has no text (neither "
+                                     "PlainTextContent nor plainTextPath); left out")
+            return None
+        scheme, _, rest = path.partition("://")
+        data: bytes | None = None
+        if scheme.lower() == "internal":
+            data = self.internal(rest, path)
+        elif scheme.lower() == "relative":
+            data = self.relative(rest)
+        if data is None:
+            self.snap.skipped.append(f"text source {name!r}: its text {path!r} is not in the "
+                                     "archive or beside it; left out with its codings")
+            return None
+        text = decode_text(data)
+        if text is None:
+            self.snap.skipped.append(f"text source {name!r}: {path!r} is not UTF-8 text; left "
+                                     "out with its codings")
+        return text
+
+    def internal(self, rest: str, path: str) -> bytes | None:
+        member = rest.lstrip("/")
+        if not member or "/" in member or "\\" in member or member in (".", ".."):
+            raise FormatError(f"plainTextPath {path!r} does not name a file in sources/; the "
+                              "archive was refused and nothing was imported", path=self.where)
+        info = self.archive.find(f"sources/{member}") if self.archive is not None else None
+        return self.archive.read(info) if info is not None and self.archive else None
+
+    def relative(self, rest: str) -> bytes | None:
+        base = self.path.parent.resolve()
+        candidate = (base / rest.lstrip("/")).resolve()
+        if not candidate.is_relative_to(base) or not candidate.is_file():
+            return None
+        if candidate.stat().st_size > MAX_MEMBER_BYTES:
+            return None
+        return candidate.read_bytes()
+
+    def selections(self, element: Any, source: str, name: str, text: str) -> None:
+        found: list[tuple[Any, int, int]] = []
+        for selection in children(element, "PlainTextSelection"):
+            try:
+                found.append((selection, int(selection.get("startPosition")),
+                              int(selection.get("endPosition"))))
+            except (TypeError, ValueError):
+                self.skipped["selections with positions that are not whole numbers"] += 1
+        counting = choose_counting(text, [(s, e, sel.get("name")) for sel, s, e in found],
+                                   self.counting)
+        if counting is not Counting.CODEPOINTS:
+            self.snap.notes.append(f"source {name!r}: positions counted as {counting.value} "
+                                   "(that is where the quoted passages are); converted to "
+                                   "code points")
+        mapping = PositionMap(text, counting)
+        for selection, start, end in found:
+            s, e = mapping.to_codepoint(start), mapping.to_codepoint(end)
+            if s is None or e is None or s > e:
+                codings = len(children(selection, "Coding"))
+                self.snap.skipped.append(f"selection {start}..{end} in source {name!r} lies "
+                                         f"outside its {len(text)} characters; left out with "
+                                         f"its {codings} codings")
+                continue
+            users = (selection.get("creatingUser"), element.get("creatingUser"))
+            guids = [self.coding(c, source, s, e, users) for c in children(selection, "Coding")]
+            guids = [g for g in guids if g]
+            for ref in children(selection, "NoteRef"):
+                if guids:
+                    self.refer(ref, "coding", guids[0])
+                else:
+                    self.refer(ref, "source", source)
+        for node in children(element, "Coding"):
+            self.coding(node, source, 0, len(text), (element.get("creatingUser"),))
+
+    def coding(self, node: Any, source: str, start: int, end: int,
+               users: tuple[str | None, ...]) -> str | None:
+        ref = child(node, "CodeRef")
+        code = clean_guid(ref.get("targetGUID")) if ref is not None else None
+        guid = clean_guid(node.get("guid")) or derived_guid("coding", source, str(start), str(end),
+                                                           code or "")
+        if code is None or fold(code) not in self.code_guids:
+            self.skipped["codings on codes that are not in the codebook"] += 1
+            return None
+        if fold(guid) in self.coding_guids:
+            guid = derived_guid("coding", guid, source, str(start), str(end))
+        self.coding_guids.add(fold(guid))
+        coder, layer = self.coder_for(node.get("creatingUser"), *users, self.default_user)
+        self.snap.codings.append(InCoding(guid, coder, source, code, start, end, layer,
+                                          node.get("creationDateTime") or ""))
+        for note in children(node, "NoteRef"):
+            self.refer(note, "coding", guid)
+        return guid
+
+    # -- notes and sets --------------------------------------------------------------------
+    def read_notes(self, notes: Any) -> None:
+        for note in children(notes, "Note") if notes is not None else []:
+            guid = clean_guid(note.get("guid"))
+            if guid is None:
+                self.skipped["notes without a valid GUID"] += 1
+                continue
+            content = self.source_text(note, note.get("name") or guid) if (
+                note.get("plainTextPath")) else text_of(child(note, "PlainTextContent"))
+            content = content or ""
+            name = " ".join((note.get("name") or "").split())
+            first = content.split("\n")[0]
+            text = content if not name or name == quote(first) else (
+                f"{name}\n\n{content}" if content else name)
+            marker = text_of(child(note, "Description")).strip()
+            targets = self.note_targets.get(fold(guid)) or [("project", "")]
+            if marker.startswith(UNIT_MARK):
+                targets = [("unit", marker[len(UNIT_MARK):].strip())]
+            user = note.get("creatingUser")
+            coder = self.coder_for(user)[0] if clean_guid(user) else None
+            stamp = note.get("modifiedDateTime") or note.get("creationDateTime") or ""
+            for number, (kind, target) in enumerate(targets):
+                memo_guid = guid if number == 0 else derived_guid("note", guid, kind, target)
+                self.snap.memos.append(InMemo(memo_guid, kind, target, coder, text, stamp))
+
+    def read_sets(self, sets: Any) -> None:
+        sources = {fold(s.guid) for s in self.snap.sources}
+        other = 0
+        for element in children(sets, "Set") if sets is not None else []:
+            match = _DONE.search(text_of(child(element, "Description")))
+            if not text_of(child(element, "Description")).startswith(DONE_MARK) or not match:
+                other += 1
+                continue
+            coder, layer = match.group(1), Layer(match.group(2))
+            if fold(coder) not in self.users:
+                continue
+            self.used.add(fold(coder))
+            for member in children(element, "MemberSource"):
+                target = clean_guid(member.get("targetGUID"))
+                if target and fold(target) in sources:
+                    self.snap.reviews.append(InReview(target, self.users[fold(coder)].guid,
+                                                      None, layer))
+        if other:
+            self.snap.notes.append(f"{other} sets left out (qualcode has no sets)")

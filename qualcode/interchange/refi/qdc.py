@@ -1,0 +1,249 @@
+"""REFI-QDA codebooks: ``.qdc`` files, and the ``CodeBook`` inside a project.
+
+Written: every live code with its GUID (as stored), name, ``isCodable``, colour and a
+``Description`` packing definition, inclusion, exclusion, examples and shortcut
+(:mod:`.description`). Read: the same, from any exporter; kinds follow depth (top level
+theme; second level sub-theme when it holds codes or is not codable; code below).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import unicodedata
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from lxml import etree
+
+from qualcode import __version__
+from qualcode.errors import CodebookError, FormatError
+from qualcode.interchange.codebooks import normalise_colour
+from qualcode.interchange.refi.description import Definition, pack, unpack
+from qualcode.interchange.refi.guids import clean_guid, fold
+from qualcode.interchange.refi.safe_xml import child, children, local, parse_xml, text_of
+from qualcode.model import PATH_SEPARATOR, Code, Codebook, CodeKind, CodeSpec
+from qualcode.storage.snapshot import InCode
+
+if TYPE_CHECKING:
+    from qualcode.storage import Store
+
+CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
+ORIGIN = f"qualcode {__version__}"
+_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(value: str) -> str:
+    """Return text XML 1.0 can hold: characters it forbids become U+FFFD."""
+    return _INVALID_XML.sub("\ufffd", value)
+
+
+def code_element(book: Codebook, code: Code, maker: Callable[..., Any],
+                 note_refs: dict[str, list[str]] | None = None) -> Any:
+    """Return the ``Code`` element of a code with everything below it."""
+    attrs = {"guid": code.guid, "name": xml_text(code.name),
+             "isCodable": "true" if code.codable else "false"}
+    if code.colour:
+        attrs["color"] = code.colour
+    element = maker("Code", attrs)
+    text = pack(Definition(code.description, code.inclusion, code.exclusion, code.examples,
+                           code.shortcut))
+    if text:
+        etree.SubElement(element, _sibling(element, "Description")).text = xml_text(text)
+    for memo_guid in (note_refs or {}).get(fold(code.guid), []):
+        etree.SubElement(element, _sibling(element, "NoteRef"), targetGUID=memo_guid)
+    for kid in book.children(code.id):
+        element.append(code_element(book, kid, maker, note_refs))
+    return element
+
+
+def _sibling(element: Any, name: str) -> str:
+    """Return the tag ``name`` in the namespace of ``element``."""
+    namespace = etree.QName(element).namespace
+    return f"{{{namespace}}}{name}" if namespace else name
+
+
+def codes_element(book: Codebook, namespace: str,
+                  note_refs: dict[str, list[str]] | None = None) -> Any:
+    """Return a ``Codes`` element holding the whole codebook (in ``namespace``)."""
+    def maker(name: str, attrs: dict[str, str]) -> Any:
+        return etree.Element(f"{{{namespace}}}{name}", attrs, nsmap={None: namespace})
+    codes = etree.Element(f"{{{namespace}}}Codes", nsmap={None: namespace})
+    for root in book.roots():
+        codes.append(code_element(book, root, maker, note_refs))
+    return codes
+
+
+def qdc_bytes(book: Codebook) -> bytes:
+    """Return a ``.qdc`` document for a codebook."""
+    if not len(book):
+        raise CodebookError("the codebook is empty; a .qdc needs at least one code "
+                            "(import or add codes first)")
+    root = etree.Element(f"{{{CODEBOOK_NS}}}CodeBook", {"origin": ORIGIN},
+                         nsmap={None: CODEBOOK_NS})
+    root.append(codes_element(book, CODEBOOK_NS))
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write a file beside its destination and rename it into place."""
+    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def export_qdc(store: Store, path: Path) -> int:
+    """Write the project's codebook as a ``.qdc``; return the number of codes written."""
+    book = store.codebook()
+    write_atomic(path, qdc_bytes(book))
+    return len(book)
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+
+class CodeReader:
+    """Turns ``Code`` elements into :class:`InCode` records, cleaning what qualcode can't hold."""
+
+    def __init__(self, where: str) -> None:
+        self.where = where
+        self.codes: list[InCode] = []
+        self.notes: list[str] = []
+        self.guids: dict[str, int] = {}
+        self.note_refs: list[tuple[str, str]] = []  # (note guid, code guid)
+
+    def read(self, codes: Any) -> list[InCode]:
+        """Read every ``Code`` below a ``Codes`` element, parents before children."""
+        self._siblings(children(codes, "Code"), None, 0, "")
+        deep = sum(1 for c in self.codes if c.kind is CodeKind.CODE and self._depth(c) > 2)
+        if deep:
+            self.notes.append(f"{deep} codes sit deeper than theme > sub-theme > code; they are "
+                              "kept, but the YAML codebook and theme tables show three levels "
+                              "(move them with 'qualcode codebook move')")
+        return self.codes
+
+    def _depth(self, code: InCode) -> int:
+        parents = {fold(c.guid): c.parent_guid for c in self.codes}
+        depth, parent = 0, code.parent_guid
+        while parent is not None and depth < 100:
+            depth, parent = depth + 1, parents.get(fold(parent))
+        return depth
+
+    def _siblings(self, elements: list[Any], parent: str | None, depth: int, path: str) -> None:
+        seen: dict[str, int] = {}
+        for element in elements:
+            code = self._code(element, parent, depth, path, seen)
+            self._siblings(children(element, "Code"), code.guid, depth + 1,
+                           f"{path}{PATH_SEPARATOR}{code.name}" if path else code.name)
+
+    def _code(self, element: Any, parent: str | None, depth: int, path: str,
+              seen: dict[str, int]) -> InCode:
+        line = element.sourceline
+        guid = clean_guid(element.get("guid"))
+        if guid is None:
+            raise FormatError(f"a Code has guid {element.get('guid')!r}, which is not a GUID "
+                              "(8-4-4-4-12 hex digits); nothing was imported",
+                              path=self.where, line=line)
+        if fold(guid) in self.guids:
+            raise FormatError(f"code GUID {guid} appears twice (also on line "
+                              f"{self.guids[fold(guid)]}); nothing was imported",
+                              path=self.where, line=line)
+        self.guids[fold(guid)] = line or 0
+        name = self._name(element.get("name") or "", guid, path, seen)
+        definition = unpack(text_of(child(element, "Description")))
+        colour = self._colour(element.get("color"), name)
+        codable = (element.get("isCodable") or "true").strip().lower() in ("true", "1")
+        has_kids = bool(children(element, "Code"))
+        if depth == 0:
+            kind = CodeKind.THEME
+        elif depth == 1 and (has_kids or not codable):
+            kind = CodeKind.SUBTHEME
+        else:
+            kind = CodeKind.CODE
+        for ref in children(element, "NoteRef"):
+            if clean_guid(ref.get("targetGUID")):
+                self.note_refs.append((clean_guid(ref.get("targetGUID")) or "", guid))
+        code = InCode(guid=guid, name=name, parent_guid=parent, kind=kind,
+                      description=definition.description, inclusion=definition.inclusion,
+                      exclusion=definition.exclusion, examples=definition.examples,
+                      colour=colour, shortcut=definition.shortcut, codable=codable)
+        self.codes.append(code)
+        return code
+
+    def _name(self, raw: str, guid: str, path: str, seen: dict[str, int]) -> str:
+        name = " ".join(raw.split())
+        where = f"{path}{PATH_SEPARATOR}" if path else ""
+        if not name:
+            name = f"unnamed code {guid[:8]}"
+            self.notes.append(f"a code with no name was named {name!r}")
+        if PATH_SEPARATOR in name:
+            fixed = name.replace(PATH_SEPARATOR, "-")
+            self.notes.append(f"code {where}{name!r} renamed {fixed!r} ('/' separates path parts)")
+            name = fixed
+        folded = unicodedata.normalize("NFC", name).casefold()
+        if folded in seen:
+            seen[folded] += 1
+            fixed = f"{name} ({seen[folded]})"
+            self.notes.append(f"code {where}{name!r} appears twice under one parent; the second "
+                              f"was named {fixed!r}")
+            name = fixed
+            folded = unicodedata.normalize("NFC", name).casefold()
+        seen.setdefault(folded, 1)
+        return name
+
+    def _colour(self, value: str | None, name: str) -> str | None:
+        if not value:
+            return None
+        try:
+            return normalise_colour(value)
+        except CodebookError:
+            self.notes.append(f"code {name!r}: colour {value!r} is not #RRGGBB; left off")
+            return None
+
+
+def to_specs(codes: list[InCode]) -> tuple[CodeSpec, ...]:
+    """Return codes read from a file as the spec tree ``Store.import_codebook`` takes."""
+    kids: dict[str | None, list[InCode]] = {}
+    for code in codes:
+        kids.setdefault(fold(code.parent_guid) if code.parent_guid else None, []).append(code)
+
+    def build(code: InCode) -> CodeSpec:
+        return CodeSpec(name=code.name, kind=code.kind, description=code.description,
+                        inclusion=code.inclusion, exclusion=code.exclusion,
+                        examples=code.examples, colour=code.colour, shortcut=code.shortcut,
+                        codable=code.codable, guid=code.guid,
+                        children=tuple(build(k) for k in kids.get(fold(code.guid), [])))
+    return tuple(build(code) for code in kids.get(None, []))
+
+
+def read_qdc(path: Path) -> tuple[list[InCode], list[str]]:
+    """Read a ``.qdc`` file: its codes (parents first) and notes on what was changed or left out."""
+    where = str(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise FormatError("file not found; check the path", path=where) from None
+    except OSError as error:
+        raise FormatError(f"cannot be read ({error.strerror})", path=where) from None
+    root = parse_xml(data, where)
+    if local(root) != "CodeBook":
+        raise FormatError(f"the root element is <{local(root)}>, not <CodeBook>; is this a "
+                          "REFI-QDA .qdc codebook?", path=where, line=root.sourceline)
+    codes = child(root, "Codes")
+    if codes is None or not children(codes, "Code"):
+        raise FormatError("the codebook has no codes (no <Codes><Code .../></Codes>)",
+                          path=where)
+    reader = CodeReader(where)
+    found = reader.read(codes)
+    sets = child(root, "Sets")
+    if sets is not None and children(sets, "Set"):
+        reader.notes.append(f"{len(children(sets, 'Set'))} code sets left out (qualcode has "
+                            "no code sets; the codes themselves are imported)")
+    return found, reader.notes

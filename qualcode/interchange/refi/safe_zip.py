@@ -1,0 +1,132 @@
+"""Reading a .qdpx ZIP as hostile input: names, sizes and ratios checked before use.
+
+Every member name is checked before anything is read (no absolute paths, no ``..``, no
+drive letters, no links, no duplicates), the archive's declared sizes are capped, and
+members are decompressed in chunks with the count of bytes actually produced checked
+against the caps, so a ZIP bomb is stopped after at most one chunk past a limit, whatever
+its headers claim. Members are read into memory, never extracted to disk.
+"""
+
+from __future__ import annotations
+
+import stat
+import zipfile
+from pathlib import Path, PurePosixPath
+
+from qualcode.errors import FormatError
+
+MAX_MEMBERS = 200_000
+MAX_MEMBER_BYTES = 256 * 1024 * 1024
+"""Largest single member read (a source text or project.qde)."""
+MAX_TOTAL_BYTES = 1024 * 1024 * 1024
+"""Largest total of all members (declared, and as actually decompressed)."""
+MAX_RATIO = 200
+"""Largest compression ratio accepted for a member bigger than :data:`RATIO_FLOOR`."""
+RATIO_FLOOR = 1024 * 1024
+CHUNK = 1 << 16
+
+
+class SafeZip:
+    """A checked, read-only view of a .qdpx archive; members are looked up case-insensitively."""
+
+    def __init__(self, path: Path) -> None:
+        self.where = str(path)
+        try:
+            self.zip = zipfile.ZipFile(path)
+        except FileNotFoundError:
+            raise FormatError("file not found; check the path", path=self.where) from None
+        except (zipfile.BadZipFile, OSError) as error:
+            raise FormatError(f"is not a readable ZIP archive ({error}); a .qdpx is a ZIP "
+                              "holding project.qde", path=self.where) from None
+        self.read_total = 0
+        try:
+            self._members = self._check()
+        except BaseException:
+            self.zip.close()
+            raise
+
+    def close(self) -> None:
+        """Close the archive."""
+        self.zip.close()
+
+    def __enter__(self) -> SafeZip:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def refuse(self, message: str) -> FormatError:
+        """Return the error for a hostile or broken archive: one line, nothing imported."""
+        return FormatError(f"{message}; the archive was refused and nothing was imported",
+                           path=self.where)
+
+    def _check(self) -> dict[str, zipfile.ZipInfo]:
+        infos = self.zip.infolist()
+        if len(infos) > MAX_MEMBERS:
+            raise self.refuse(f"it holds {len(infos)} members, over the limit of {MAX_MEMBERS}")
+        members: dict[str, zipfile.ZipInfo] = {}
+        declared = 0
+        for info in infos:
+            name = info.filename
+            self._check_name(name)
+            mode = info.external_attr >> 16
+            if stat.S_ISLNK(mode):
+                raise self.refuse(f"member {name!r} is a symbolic link")
+            if info.flag_bits & 0x1:
+                raise self.refuse(f"member {name!r} is encrypted")
+            if info.file_size > MAX_MEMBER_BYTES:
+                raise self.refuse(f"member {name!r} unpacks to {info.file_size / 2**20:.0f} MB, "
+                                  f"over the {MAX_MEMBER_BYTES // 2**20} MB limit per member")
+            if (info.file_size > RATIO_FLOOR
+                    and info.file_size > MAX_RATIO * max(info.compress_size, 1)):
+                raise self.refuse(f"member {name!r} is compressed {info.file_size // max(info.compress_size, 1)}:1, "
+                                  f"over the {MAX_RATIO}:1 limit (a ZIP bomb?)")
+            declared += info.file_size
+            if declared > MAX_TOTAL_BYTES:
+                raise self.refuse(f"its members unpack to over {MAX_TOTAL_BYTES // 2**20} MB")
+            key = name.replace("\\", "/").casefold()
+            if key in members:
+                raise self.refuse(f"member name {name!r} appears twice")
+            if not name.endswith("/"):
+                members[key] = info
+        return members
+
+    def _check_name(self, name: str) -> None:
+        if not name or "\x00" in name:
+            raise self.refuse("a member has an empty name or a NUL character in its name")
+        unified = name.replace("\\", "/")
+        if unified.startswith("/") or (len(unified) > 1 and unified[1] == ":"):
+            raise self.refuse(f"member {name!r} has an absolute path")
+        if ".." in PurePosixPath(unified).parts:
+            raise self.refuse(f"member {name!r} climbs out of the archive with '..'")
+
+    def find(self, name: str) -> zipfile.ZipInfo | None:
+        """Return the member of this name (any case, either slash), or None."""
+        return self._members.get(name.replace("\\", "/").casefold())
+
+    def names(self) -> list[str]:
+        """Return the file members' names."""
+        return [info.filename for info in self._members.values()]
+
+    def read(self, info: zipfile.ZipInfo) -> bytes:
+        """Decompress a member in chunks, refusing it once it outgrows what it declared."""
+        limit = min(info.file_size, MAX_MEMBER_BYTES)
+        parts: list[bytes] = []
+        size = 0
+        try:
+            with self.zip.open(info) as handle:
+                while True:
+                    chunk = handle.read(CHUNK)
+                    if not chunk:
+                        break
+                    size += len(chunk)
+                    self.read_total += len(chunk)
+                    if size > limit:
+                        raise self.refuse(f"member {info.filename!r} unpacks to more than the "
+                                          f"{limit} bytes its header declares")
+                    if self.read_total > MAX_TOTAL_BYTES:
+                        raise self.refuse(f"its members unpack to over {MAX_TOTAL_BYTES // 2**20} MB")
+                    parts.append(chunk)
+        except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as error:
+            raise self.refuse(f"member {info.filename!r} cannot be unpacked ({error})") from None
+        return b"".join(parts)

@@ -1,0 +1,539 @@
+"""Bring a :class:`~qualcode.storage.snapshot.Snapshot` into a project: by GUID, atomically.
+
+Every entity is matched by GUID (compared case-insensitively), never by name. Where the
+two sides disagree (a code renamed, redefined, moved or deleted on one side; a source
+whose text differs; a name already taken by another GUID) the difference is a
+:class:`Conflict`; each conflict needs a choice, ``ours`` or ``theirs``, or the whole
+merge is refused with the list and nothing is changed. Everything happens in one
+transaction; applying the same snapshot twice changes nothing the second time.
+
+The changes are logged as the events the rest of qualcode already knows, so they show
+in ``qualcode log`` and most can be undone: ``codebook.import`` (codes added and
+changed), ``codings.import`` per coder and layer (codings and done marks),
+``memo.set``, ``coding.remove``, ``code.delete``, ``sources.import``; and one summary
+event (``merge`` or ``refi.import``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+from qualcode.errors import CodebookError, StoreError
+from qualcode.model import UnitKind, new_guid
+from qualcode.storage.codebook import _check_fields, code_fields
+from qualcode.storage.connection import log_event, utc_now, write_transaction
+from qualcode.storage.rows import CODE_COLUMNS, to_code
+from qualcode.storage.snapshot import InCode, InCoding, InMemo, InSource, Snapshot
+
+if TYPE_CHECKING:
+    from qualcode.storage.store import Store
+
+Choice = Literal["ours", "theirs"]
+CHOICES: tuple[Choice, ...] = ("ours", "theirs")
+SHOWN = 5
+
+
+def fold(guid: str | None) -> str:
+    """Return the form GUIDs are compared in: lower case, without braces."""
+    return (guid or "").strip().strip("{}").lower()
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """One disagreement that needs a choice: ``guid`` is their GUID, to name it by."""
+
+    kind: str
+    guid: str
+    label: str
+    ours: str
+    theirs: str
+
+    def line(self) -> str:
+        """Return the conflict as one line for the terminal."""
+        return f"{self.kind} {self.label!r} [{self.guid}]: ours {self.ours}; theirs {self.theirs}"
+
+
+class MergeConflicts(StoreError):
+    """The snapshot disagrees with the project and no choice was given: nothing changed."""
+
+    def __init__(self, conflicts: list[Conflict], label: str) -> None:
+        self.conflicts = conflicts
+        n = len(conflicts)
+        super().__init__(f"{n} conflict{'s' if n != 1 else ''} with {label}; nothing was "
+                         "changed. Choose for all with --prefer ours|theirs, or one by one "
+                         "with --ours GUID / --theirs GUID")
+
+
+@dataclass(slots=True)
+class MergeReport:
+    """What a merge added, changed, removed, left alone and left out."""
+
+    label: str
+    added: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    updated: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    removed: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    unchanged: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    resolved: list[tuple[Conflict, Choice]] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    dry_run: bool = False
+
+    def changed(self) -> bool:
+        """Return True when the merge changed anything."""
+        return any(self.added.values()) or any(self.updated.values()) or any(
+            self.removed.values())
+
+
+class _DryRun(Exception):
+    """Raised inside the transaction to roll a dry run back."""
+
+
+def apply_snapshot(store: Store, snap: Snapshot, *, prefer: Choice | None = None,
+                   choices: dict[str, Choice] | None = None, actor_id: int | None = None,
+                   action: str = "merge", dry_run: bool = False) -> MergeReport:
+    """Apply ``snap`` to ``store`` in one transaction; raise MergeConflicts if undecided.
+
+    ``choices`` maps a conflict's GUID (any case) to ``ours`` or ``theirs``; ``prefer``
+    decides every other conflict. With ``dry_run`` the report is computed and the
+    transaction rolled back.
+    """
+    picks = {fold(k): v for k, v in (choices or {}).items()}
+    merger = _Merger(store, snap, lambda c: picks.get(fold(c.guid), prefer), actor_id)
+    try:
+        with write_transaction(store.db):
+            merger.run()
+            if merger.unresolved:
+                raise MergeConflicts(merger.unresolved, snap.label)
+            merger.log(action)
+            if dry_run:
+                raise _DryRun()
+    except _DryRun:
+        merger.report.dry_run = True
+    return merger.report
+
+
+class _Merger:
+    """One application of a snapshot; all state of the GUID maps lives here."""
+
+    def __init__(self, store: Store, snap: Snapshot, choose: Callable[[Conflict], Choice | None],
+                 actor_id: int | None) -> None:
+        self.store, self.db, self.snap, self.choose = store, store.db, snap, choose
+        self.actor_id = actor_id
+        self.report = MergeReport(snap.label, skipped=list(snap.skipped), notes=list(snap.notes))
+        self.unresolved: list[Conflict] = []
+        self.coders: dict[str, int] = {}
+        self.codes: dict[str, int] = {}
+        self.sources: dict[str, int] = {}
+        self.frozen: set[int] = set()  # sources whose text differs: their codings stay out
+        self.units: dict[str, int] = {}
+        self.now = utc_now()
+        self.code_added: list[int] = []
+        self.code_updated: list[dict[str, Any]] = []
+        self.code_deleted: list[int] = []
+        self.code_restored: list[int] = []
+        self.coding_ids: dict[tuple[int, str], list[int]] = defaultdict(list)
+        self.review_ids: dict[tuple[int, str], list[int]] = defaultdict(list)
+        self.removed_codings: list[tuple[int, int]] = []
+        self.memo_events: list[tuple[int, str | None, str, int | None]] = []
+
+    # -- helpers -------------------------------------------------------------------------
+    def one(self, sql: str, params: list[Any]) -> tuple[Any, ...] | None:
+        return self.db.execute(sql, params).fetchone()
+
+    def decide(self, conflict: Conflict) -> Choice | None:
+        """Return the choice for a conflict, remembering undecided ones."""
+        choice = self.choose(conflict)
+        if choice is None:
+            self.unresolved.append(conflict)
+        else:
+            self.report.resolved.append((conflict, choice))
+        return choice
+
+    def run(self) -> None:
+        """Apply every kind of record, parents before what refers to them."""
+        for coder in self.snap.coders:
+            self.coder(coder.guid, coder.name)
+        paths = self.code_paths()
+        for code in self.snap.codes:
+            self.code(code, paths.get(fold(code.guid), code.name))
+        for source in self.snap.sources:
+            self.source(source)
+        self.units_()
+        for coding in self.snap.codings:
+            self.coding(coding)
+        self.reviews()
+        for memo in self.snap.memos:
+            self.memo(memo)
+
+    # -- coders --------------------------------------------------------------------------
+    def coder(self, guid: str, name: str) -> None:
+        row = self.one("SELECT id, name FROM coders WHERE lower(guid) = ?", [fold(guid)])
+        if row is not None:
+            self.coders[fold(guid)] = row[0]
+            self.report.unchanged["coders"] += 1
+            return
+        clash = self.one("SELECT id, guid FROM coders WHERE name = ?", [name])
+        if clash is not None:
+            self.decide(Conflict("coder", guid, name, f"GUID {clash[1]}",
+                                 f"GUID {guid} (either choice files their work under ours)"))
+            self.coders[fold(guid)] = clash[0]
+            return
+        cursor = self.db.execute("INSERT INTO coders(guid, name, created_at) VALUES (?, ?, ?)",
+                                 [guid, name, self.now])
+        self.coders[fold(guid)] = int(cursor.lastrowid)
+        self.report.added["coders"] += 1
+
+    # -- codebook ------------------------------------------------------------------------
+    def code_paths(self) -> dict[str, str]:
+        by_guid = {fold(c.guid): c for c in self.snap.codes}
+        paths: dict[str, str] = {}
+        for code in self.snap.codes:
+            names, node, seen = [code.name], code, {fold(code.guid)}
+            while node.parent_guid and fold(node.parent_guid) in by_guid \
+                    and fold(node.parent_guid) not in seen:
+                node = by_guid[fold(node.parent_guid)]
+                seen.add(fold(node.guid))
+                names.append(node.name)
+            paths[fold(code.guid)] = "/".join(reversed(names))
+        return paths
+
+    def code(self, code: InCode, path: str) -> None:
+        parent_id = self.codes.get(fold(code.parent_guid)) if code.parent_guid else None
+        if code.parent_guid and parent_id is None and not code.deleted:
+            self.report.notes.append(f"code {path!r}: its parent is not in the file; "
+                                     "placed at the top level")
+        row = self.one(f"SELECT {CODE_COLUMNS}, deleted_at FROM codes WHERE lower(guid) = ?",
+                       [fold(code.guid)])
+        if row is not None:
+            self.codes[fold(code.guid)] = row[0]
+            self.same_code(code, path, row, parent_id)
+            return
+        if code.deleted:
+            self.report.unchanged["deleted codes left out"] += 1
+            return
+        clash = self.one("SELECT id, guid FROM codes WHERE parent_id IS ? AND name = ? "
+                         "COLLATE NOCASE AND deleted_at IS NULL", [parent_id, code.name])
+        if clash is not None:
+            choice = self.decide(Conflict("code name", code.guid, path, f"GUID {clash[1]}",
+                                          f"GUID {code.guid} (a choice makes them one code)"))
+            self.codes[fold(code.guid)] = clash[0]
+            if choice == "theirs":
+                self.update_code(clash[0], code, path, parent_id)
+            return
+        fields = self.checked(code, path)
+        code_id = self.store._insert_code(fields, parent_id=parent_id, kind=code.kind,
+                                          codable=code.codable, guid=code.guid)
+        self.codes[fold(code.guid)] = code_id
+        self.code_added.append(code_id)
+        self.report.added["codes"] += 1
+
+    def checked(self, code: InCode, path: str, own_id: int | None = None) -> dict[str, Any]:
+        fields = code.fields()
+        try:
+            _check_fields(fields)
+        except CodebookError as error:
+            raise CodebookError(f"code {path!r}: {error.message}", path=self.snap.label) from None
+        if fields["shortcut"]:
+            holder = self.one("SELECT id FROM codes WHERE shortcut = ? AND deleted_at IS NULL "
+                              "AND id IS NOT ?", [fields["shortcut"], own_id])
+            if holder is not None:
+                self.report.notes.append(f"code {path!r}: shortcut {fields['shortcut']!r} is "
+                                         "taken here by another code; left off")
+                fields["shortcut"] = None
+        return fields
+
+    def same_code(self, code: InCode, path: str, row: tuple[Any, ...],
+                  parent_id: int | None) -> None:
+        ours = to_code(row[:-1])
+        deleted_here = row[-1] is not None
+        mine, theirs = code_fields(ours), code.fields()
+        differ = [k for k in mine if mine[k] != theirs[k]]
+        if ours.parent_id != parent_id and (parent_id is not None or not code.parent_guid):
+            differ.append("parent")
+        if deleted_here != code.deleted:
+            differ.append("deleted")
+        if not differ:
+            self.report.unchanged["codes"] += 1
+            return
+        show = lambda values, deleted, parent: "; ".join(  # noqa: E731
+            f"{k}={'deleted' if deleted else 'live'}" if k == "deleted" else
+            f"parent={parent}" if k == "parent" else f"{k}={values[k]!r}" for k in differ)
+        conflict = Conflict("code", code.guid, path, show(mine, deleted_here, ours.parent_id),
+                            show(theirs, code.deleted, parent_id))
+        if self.decide(conflict) != "theirs":
+            return
+        if code.deleted and not deleted_here:
+            self.store.set_deleted("codes", [ours.id], self.now)
+            self.code_deleted.append(ours.id)
+            self.report.removed["codes"] += 1
+            return
+        if deleted_here and not code.deleted:
+            self.store.set_deleted("codes", [ours.id], None)
+            self.code_restored.append(ours.id)
+        self.update_code(ours.id, code, path, parent_id)
+
+    def update_code(self, code_id: int, code: InCode, path: str, parent_id: int | None) -> None:
+        ours = self.store.code(code_id)
+        fields = self.checked(code, path, own_id=code_id)
+        before = code_fields(ours)
+        if before != fields:
+            self.store._write_fields(code_id, fields)
+        if ours.parent_id != parent_id:
+            self.store._place(code_id, {"parent_id": parent_id, "position": ours.position},
+                              name=fields["name"])
+        self.code_updated.append({"code_id": code_id, "before": before, "after": fields,
+                                  "parent_before": ours.parent_id, "parent_after": parent_id})
+        self.report.updated["codes"] += 1
+
+    # -- sources and units ---------------------------------------------------------------
+    def source(self, src: InSource) -> None:
+        row = self.one("SELECT id, text, guid FROM sources WHERE lower(guid) = ?", [fold(src.guid)])
+        kind = "source"
+        if row is None:
+            row = self.one("SELECT id, text, guid FROM sources WHERE external_id = ?",
+                           [src.external_id])
+            kind = "source id"
+            if row is not None:
+                choice = self.decide(Conflict(kind, src.guid, src.external_id, f"GUID {row[2]}",
+                                              f"GUID {src.guid} (a choice makes them one)"))
+                if choice is None:
+                    return
+        if row is None:
+            self.insert_source(src)
+            return
+        source_id, text = row[0], row[1]
+        self.sources[fold(src.guid)] = source_id
+        if text == src.text:
+            self.report.unchanged["sources"] += 1
+            return
+        choice = self.decide(Conflict("source text", src.guid, src.external_id,
+                                      f"{len(text)} characters", f"{len(src.text)} characters"))
+        if choice == "theirs":
+            coded = self.one("SELECT count(*) FROM codings WHERE source_id = ? AND "
+                             "deleted_at IS NULL", [source_id])[0]
+            if coded:
+                raise StoreError(f"cannot take their text of source {src.external_id!r}: {coded} "
+                                 "codings here point into ours; choose ours for it "
+                                 f"(--ours {src.guid})", path=self.snap.label)
+            self.db.execute("UPDATE sources SET text = ? WHERE id = ?", [src.text, source_id])
+            self.db.execute("UPDATE units SET \"end\" = ? WHERE source_id = ? AND kind = ?",
+                            [len(src.text), source_id, UnitKind.SOURCE.value])
+            self.db.execute("DELETE FROM units WHERE source_id = ? AND kind != ?",
+                            [source_id, UnitKind.SOURCE.value])
+            self.report.updated["sources"] += 1
+        else:
+            self.frozen.add(source_id)
+            self.report.notes.append(f"source {src.external_id!r}: texts differ; kept ours and "
+                                     "left their codings on it out")
+
+    def insert_source(self, src: InSource) -> None:
+        whole = next((u.guid for u in self.snap.units if fold(u.source_guid) == fold(src.guid)
+                      and u.kind is UnitKind.SOURCE), None)
+        cursor = self.db.execute(
+            "INSERT INTO sources(guid, external_id, name, text, metadata, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [src.guid, src.external_id, src.name or src.external_id, src.text,
+             json.dumps(dict(src.metadata), ensure_ascii=False, sort_keys=True), self.now])
+        source_id = int(cursor.lastrowid)
+        self.db.execute('INSERT INTO units(guid, source_id, start, "end", kind, position) '
+                        "VALUES (?, ?, 0, ?, 'source', ?)",
+                        [whole or new_guid(), source_id, len(src.text), source_id])
+        self.sources[fold(src.guid)] = source_id
+        self.report.added["sources"] += 1
+
+    def whole_unit(self, source_id: int) -> int:
+        return self.one("SELECT id FROM units WHERE source_id = ? AND kind = 'source'",
+                        [source_id])[0]
+
+    def units_(self) -> None:
+        for unit in self.snap.units:
+            source_id = self.sources.get(fold(unit.source_guid))
+            if source_id is None or source_id in self.frozen:
+                continue
+            if unit.kind is UnitKind.SOURCE:
+                self.units[fold(unit.guid)] = self.whole_unit(source_id)
+                continue
+            row = self.one("SELECT id FROM units WHERE lower(guid) = ?", [fold(unit.guid)]) \
+                or self.one("SELECT id FROM units WHERE source_id = ? AND kind = ? AND start = ?",
+                            [source_id, unit.kind.value, unit.start])
+            if row is not None:
+                self.units[fold(unit.guid)] = row[0]
+                continue
+            cursor = self.db.execute(
+                'INSERT INTO units(guid, source_id, start, "end", kind, position) '
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [unit.guid, source_id, unit.start, unit.end, unit.kind.value, unit.position])
+            self.units[fold(unit.guid)] = int(cursor.lastrowid)
+            self.report.added["units"] += 1
+
+    # -- codings, reviews, memos -----------------------------------------------------------
+    def coding(self, c: InCoding) -> None:
+        coder_id = self.coders.get(fold(c.coder_guid))
+        source_id = self.sources.get(fold(c.source_guid))
+        code_id = self.codes.get(fold(c.code_guid))
+        row = self.one('SELECT id, coder_id, source_id, code_id, start, "end", layer, deleted_at '
+                       "FROM codings WHERE lower(guid) = ?", [fold(c.guid)])
+        if row is not None:
+            mine = (row[1], row[2], row[3], row[4], row[5], row[6])
+            theirs = (coder_id, source_id, code_id, c.start, c.end, c.layer.value)
+            if c.deleted and row[7] is None:
+                self.db.execute("UPDATE codings SET deleted_at = ? WHERE id = ?", [self.now, row[0]])
+                self.removed_codings.append((row[0], row[1]))
+                self.report.removed["codings"] += 1
+            elif row[7] is not None or c.deleted or mine == theirs:
+                self.report.unchanged["codings"] += 1
+            elif self.decide(Conflict("coding", c.guid, f"{c.start}..{c.end}",
+                                      f"code {row[3]} at {row[4]}..{row[5]}",
+                                      f"code {code_id} at {c.start}..{c.end}")) == "theirs" \
+                    and None not in theirs:
+                self.db.execute('UPDATE codings SET code_id = ?, start = ?, "end" = ? WHERE id = ?',
+                                [code_id, c.start, c.end, row[0]])
+                self.report.updated["codings"] += 1
+            return
+        if c.deleted:
+            return
+        if coder_id is None or source_id is None or source_id in self.frozen:
+            self.report.unchanged["codings left out"] += 1
+            return
+        if code_id is None or self.one("SELECT 1 FROM codes WHERE id = ? AND deleted_at IS NULL",
+                                       [code_id]) is None:
+            self.report.skipped.append(f"coding {c.guid}: its code {c.code_guid} is not in "
+                                       "the codebook")
+            return
+        length = self.one("SELECT length(text) FROM sources WHERE id = ?", [source_id])[0]
+        if not 0 <= c.start <= c.end <= length:
+            self.report.skipped.append(f"coding {c.guid}: span {c.start}..{c.end} lies outside "
+                                       f"its source's {length} characters")
+            return
+        if self.one('SELECT 1 FROM codings WHERE coder_id = ? AND source_id = ? AND code_id = ? '
+                    'AND start = ? AND "end" = ? AND layer = ? AND deleted_at IS NULL',
+                    [coder_id, source_id, code_id, c.start, c.end, c.layer.value]) is not None:
+            self.report.unchanged["codings"] += 1
+            return
+        cursor = self.db.execute(
+            'INSERT INTO codings(guid, coder_id, source_id, code_id, start, "end", layer, '
+            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [c.guid, coder_id, source_id, code_id, c.start, c.end, c.layer.value,
+             c.created_at or self.now])
+        self.coding_ids[(coder_id, c.layer.value)].append(int(cursor.lastrowid))
+        self.report.added["codings"] += 1
+
+    def reviews(self) -> None:
+        for review in self.snap.reviews:
+            coder_id = self.coders.get(fold(review.coder_guid))
+            source_id = self.sources.get(fold(review.source_guid))
+            if coder_id is None or source_id is None or source_id in self.frozen:
+                continue
+            unit_id = (self.units.get(fold(review.unit_guid)) if review.unit_guid
+                       else self.whole_unit(source_id))
+            if unit_id is None:
+                continue
+            cursor = self.db.execute(
+                "INSERT OR IGNORE INTO reviews(unit_id, coder_id, layer, done_at) "
+                "VALUES (?, ?, ?, ?)", [unit_id, coder_id, review.layer.value,
+                                        review.done_at or self.now])
+            if cursor.rowcount == 1:
+                self.review_ids[(coder_id, review.layer.value)].append(unit_id)
+                self.report.added["done marks"] += 1
+            else:
+                self.report.unchanged["done marks"] += 1
+
+    def memo_target(self, memo: InMemo) -> str | None:
+        if memo.target_kind == "project":
+            return self.store.project_info().get("guid")
+        table, mapping = {"code": ("codes", self.codes), "source": ("sources", self.sources),
+                          "unit": ("units", self.units), "coding": ("codings", None)}[memo.target_kind]
+        if mapping is None:
+            row = self.one("SELECT guid FROM codings WHERE lower(guid) = ?", [fold(memo.target_guid)])
+            return row[0] if row else None
+        target_id = mapping.get(fold(memo.target_guid))
+        if target_id is None:
+            return None
+        return self.one(f"SELECT guid FROM {table} WHERE id = ?", [target_id])[0]
+
+    def memo(self, memo: InMemo) -> None:
+        target = self.memo_target(memo)
+        coder_id = self.coders.get(fold(memo.coder_guid)) if memo.coder_guid else None
+        if target is None:
+            if not memo.deleted:
+                self.report.skipped.append(f"memo {memo.guid}: what it is about "
+                                           f"({memo.target_kind} {memo.target_guid}) is not here")
+            return
+        row = self.one("SELECT id, text, updated_at, deleted_at FROM memos WHERE lower(guid) = ?",
+                       [fold(memo.guid)])
+        if row is None:
+            if memo.deleted:
+                return
+            same = self.one("SELECT id, text, updated_at, deleted_at FROM memos WHERE "
+                            "target_kind = ? AND target_guid = ? AND coder_id IS ? AND "
+                            "deleted_at IS NULL", [memo.target_kind, target, coder_id])
+            if same is None:
+                cursor = self.db.execute(
+                    "INSERT INTO memos(guid, target_kind, target_guid, coder_id, text, "
+                    "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [memo.guid, memo.target_kind, target, coder_id, memo.text,
+                     memo.updated_at or self.now, memo.updated_at or self.now])
+                self.memo_events.append((int(cursor.lastrowid), None, memo.text, coder_id))
+                self.report.added["memos"] += 1
+                return
+            if same[1] == memo.text:
+                self.report.unchanged["memos"] += 1
+                return
+            if self.decide(Conflict("memo", memo.guid, f"{memo.target_kind} memo",
+                                    f"{same[1][:40]!r}", f"{memo.text[:40]!r}")) != "theirs":
+                return
+            row = same
+        elif row[1] == memo.text and (row[3] is not None) == memo.deleted:
+            self.report.unchanged["memos"] += 1
+            return
+        elif (memo.updated_at or "") < (row[2] or ""):
+            # The same memo edited on both sides: the later edit stands.
+            self.report.unchanged["memos (ours newer)"] += 1
+            return
+        theirs_deleted = memo.deleted
+        self.db.execute("UPDATE memos SET text = ?, updated_at = ?, deleted_at = ? WHERE id = ?",
+                        [memo.text, memo.updated_at or self.now,
+                         self.now if theirs_deleted else None, row[0]])
+        self.memo_events.append((row[0], row[1], "" if theirs_deleted else memo.text, coder_id))
+        self.report.updated["memos"] += 1
+
+    # -- events --------------------------------------------------------------------------
+    def log(self, action: str) -> None:
+        """Log the changes as the events undo knows, then one summary event."""
+        label = self.snap.label
+        if self.code_added or self.code_updated:
+            log_event(self.db, "codebook.import", {"file": label, "added": self.code_added,
+                                                   "updated": self.code_updated},
+                      coder_id=self.actor_id)
+        for code_id in self.code_deleted:
+            log_event(self.db, "code.delete", {"code_ids": [code_id], "coding_ids": []},
+                      coder_id=self.actor_id)
+        for code_id in self.code_restored:
+            log_event(self.db, "code.add", {"code_id": code_id}, coder_id=self.actor_id)
+        if self.report.added["sources"] or self.report.updated["sources"]:
+            log_event(self.db, "sources.import",
+                      {"file": label, "added": self.report.added["sources"],
+                       "updated": self.report.updated["sources"],
+                       "unchanged": self.report.unchanged["sources"]}, coder_id=self.actor_id)
+        for key in sorted(set(self.coding_ids) | set(self.review_ids)):
+            coder_id, layer = key
+            log_event(self.db, "codings.import",
+                      {"file": label, "coding_ids": self.coding_ids.get(key, []),
+                       "review_unit_ids": self.review_ids.get(key, []), "layer": layer},
+                      coder_id=coder_id)
+        for coding_id, coder_id in self.removed_codings:
+            log_event(self.db, "coding.remove", {"coding_id": coding_id}, coder_id=coder_id)
+        for memo_id, before, after, coder_id in self.memo_events:
+            log_event(self.db, "memo.set", {"memo_id": memo_id, "before": before, "after": after},
+                      coder_id=coder_id)
+        if not self.report.changed():
+            return
+        summary = {"file": label, "added": dict(self.report.added),
+                   "updated": dict(self.report.updated), "removed": dict(self.report.removed),
+                   "choices": {c.guid: choice for c, choice in self.report.resolved},
+                   "skipped": len(self.report.skipped)}
+        log_event(self.db, action, summary, coder_id=self.actor_id)
