@@ -97,7 +97,7 @@ def test_json_kappas_equal_scikit_learn_on_the_coding_files(demo: Path) -> None:
 def test_table_shows_the_unit_counts_and_every_theme(demo: Path) -> None:
     alice, bob = coder_file("alice"), coder_file("bob")
     text = run(str(demo), "--coders", "alice", "bob")
-    assert "Unit of analysis: source" in text
+    assert "Unit of analysis: whole sources" in text
     n = len(alice.keys() & bob.keys())
     assert f"{n} units counted" in text
     assert f"{len(alice.keys() - bob.keys())} not done by bob" in text

@@ -52,24 +52,34 @@ DISAGREEMENT_COLUMNS = ("coder_a", "coder_b", "level", "path", "unit", "source_i
                         "a_present", "b_present", "text")
 
 
+def noun(report: AgreementReport, count: int) -> str:
+    """'unit(s)' or, for grouped reports, 'group(s)'."""
+    word = "group" if report.group_by else "unit"
+    return word if count == 1 else word + "s"
+
+
+def counted_text(report: AgreementReport) -> str:
+    """'87 units counted' (or groups)."""
+    return f"{report.n_units} {noun(report, report.n_units)} counted"
+
+
 def excluded_text(report: AgreementReport) -> str:
     """'12 units excluded (7 not done by bob, 5 ...)' or 'no units excluded'."""
     total = sum(report.excluded.values())
     if not total:
-        return "no units excluded"
+        return f"no {noun(report, 0)} excluded"
     parts = ", ".join(f"{n} {why}" for why, n in sorted(report.excluded.items(),
                                                          key=lambda kv: (-kv[1], kv[0])))
-    return f"{total} {'unit' if total == 1 else 'units'} excluded ({parts})"
+    return f"{total} {noun(report, total)} excluded ({parts})"
 
 
 def unit_text(report: AgreementReport) -> str:
-    """The unit of analysis in words, e.g. 'groups of sources by study_id'."""
-    base = f"{report.unit.value} ({report.unit_source})"
+    """The unit of analysis in words, e.g. 'groups of whole sources by study_id (...)'."""
     if report.group_by is None:
-        return base
-    rule = ("units every coder finished in each group" if report.partial_groups
-            else "a group counts when every coder finished all its units")
-    return f"{report.group_by} (groups of {base}; {rule})"
+        return report.unit_source
+    rule = ("counted over the units every coder finished in it" if report.partial_groups
+            else "counted only when every coder finished all its units")
+    return f"groups of {report.unit_source} by {report.group_by}; a group is {rule}"
 
 
 def disagreement_records(found: dict[tuple[str, str], Sequence[Disagreement]]
@@ -225,7 +235,7 @@ def to_markdown(report: AgreementReport,
                 found: dict[tuple[str, str], Sequence[Disagreement]] | None = None) -> str:
     """Markdown tables (one per coder pair, one for all coders) with a legend."""
     lines = [f"Agreement of {', '.join(report.coders)}. Unit of analysis: {unit_text(report)}; "
-             f"{report.n_units} units counted, {excluded_text(report)}.", ""]
+             f"{counted_text(report)}, {excluded_text(report)}.", ""]
     boot = report.bootstrap > 0
     pairs = list(dict.fromkeys((r.coder_a, r.coder_b) for r in report.rows))
     for a, b in pairs:

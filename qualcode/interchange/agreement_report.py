@@ -177,6 +177,8 @@ class _Prepared:
     excluded: dict[str, int]
     book: Codebook
     unit_source: str
+    group_by: str | None = None
+    partial_groups: bool = False
 
 
 def _layer_of(store: Store, name: str) -> tuple[list[Coding], set[object]]:
@@ -235,7 +237,8 @@ def _prepare(store: Store, coders: Sequence[str], unit: UnitKind | str,
             raise StoreError(what)
     units, how = _units(store, kind, group_by)
     kept, excluded = keep_done(units, done, require_all=group_by is not None and not partial_groups)
-    return _Prepared(names, codings, kept, excluded, store.codebook(), how)
+    return _Prepared(names, codings, kept, excluded, store.codebook(), how, group_by,
+                     partial_groups)
 
 
 def _levels(level: str) -> list[str]:
@@ -374,10 +377,13 @@ def agreement_report(store: Store, coders: Sequence[str], *, level: str = "both"
 def _warnings(prep: _Prepared, bootstrap: int) -> list[str]:
     out: list[str] = []
     n = len(prep.units)
-    if n == 0:
+    if n == 0 and prep.group_by is not None and not prep.partial_groups:
+        out.append("no group was finished by every compared coder; --partial-groups counts each "
+                   "group over the units every coder finished in it")
+    elif n == 0:
         out.append("no unit was finished by every compared coder, so nothing could be counted")
     elif n < 30:
-        out.append(f"only {n} units counted: standard errors and confidence intervals are "
+        out.append(f"only {n} {'groups' if prep.group_by else 'units'} counted: standard errors and confidence intervals are "
                    "large-sample approximations and unreliable this small")
     if bootstrap and 0 < bootstrap < 1000:
         out.append(f"{bootstrap} bootstrap resamples: use 1000 or more for reportable intervals")

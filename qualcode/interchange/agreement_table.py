@@ -12,6 +12,7 @@ from rich.text import Text
 
 from qualcode.interchange.agreement_format import (
     boot_ci,
+    counted_text,
     excluded_text,
     fmt,
     kappa_ci,
@@ -101,7 +102,7 @@ def render_report(report: AgreementReport, console: Console,
     """Print the header, a table per coder pair, pooled kappas, all-coder table and notes."""
     console.print(Text(f"Agreement of {', '.join(report.coders)}", style="bold"))
     console.print(f"Unit of analysis: {unit_text(report)}")
-    console.print(f"{report.n_units} units counted; {excluded_text(report)}.")
+    console.print(f"{counted_text(report)}; {excluded_text(report)}.")
     pairs = list(dict.fromkeys((r.coder_a, r.coder_b) for r in report.rows))
     for a, b in pairs:
         console.print()
