@@ -1,10 +1,18 @@
-"""``qualcode export``: theme tables, matrices and charts for papers (REFI-QDA lives beside)."""
+"""``qualcode export``: theme tables, matrices and charts for papers (REFI-QDA lives beside).
+
+Other modules add their own subcommands to :data:`export` (``qdc``, ``qdpx``), so the
+group's name stays as it is. The heavy work is imported inside each command.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
-from qualcode.cli.base import main
+from qualcode.cli.base import main, open_store, project_argument
+
+FORMAT_CHOICES = ["md", "csv", "xlsx", "html", "latex"]
 
 
 @main.group()
@@ -19,7 +27,137 @@ def export() -> None:
     """
 
 
+def _table_options(func):  # type: ignore[no-untyped-def]
+    """Add --format, -o and --bom, shared by every table export."""
+    func = click.option("--bom", is_flag=True,
+                        help="Start a CSV with a UTF-8 byte-order mark (helps Excel read "
+                             "accents).")(func)
+    func = click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+                        default=None,
+                        help="Write to this file (replaced only when complete) instead of "
+                             "standard output; xlsx needs a file.")(func)
+    return click.option("--format", "fmt", type=click.Choice(FORMAT_CHOICES), default=None,
+                        help="Output format [default: from the -o suffix (.md .csv .xlsx "
+                             ".html .tex), else md].")(func)
+
+
+_layer_option = click.option(
+    "--layer", default="consensus", show_default=True, metavar="consensus|CODER",
+    help="Whose codings: the consensus layer, or one coder's own codings.")
+_study_field_option = click.option(
+    "--study-field", default="study_id", show_default=True, metavar="FIELD",
+    help="Source metadata field that says which study a source belongs to.")
+_study_label_option = click.option(
+    "--study-label", default=None, metavar="FIELD",
+    help="Show studies by this metadata field (e.g. author_year) instead of their ids.")
+
+
+def _write(table: object, fmt: str | None, output: Path | None, bom: bool) -> None:
+    from qualcode.interchange import writers
+
+    chosen = writers.format_for(fmt, output)
+    writers.write(table, chosen, output, bom=bom)  # type: ignore[arg-type]
+    if output is not None:
+        click.echo(f"Wrote {output} ({chosen}).", err=True)
+
+
 @export.command("themes")
-def themes() -> None:
-    """Theme table (being written)."""
-    raise click.ClickException("qualcode export themes is not implemented yet")
+@project_argument
+@_layer_option
+@_table_options
+@_study_field_option
+@_study_label_option
+@click.option("--no-studies", is_flag=True, help="Leave the study columns out.")
+@click.option("--quotes", default=2, show_default=True, type=click.IntRange(min=0),
+              help="Exemplar quotes per code (0 for none).")
+@click.option("--quote-type-field", default="finding_type", show_default=True,
+              metavar="FIELD",
+              help="Metadata field telling a participant's words from the authors' "
+                   "interpretation (values containing 'participant' or 'author').")
+@click.option("--kappa-coders", nargs=2, default=None, metavar="A B",
+              help="Add Cohen's kappa with its 95% CI per row for these two coders "
+                   "[default: the two coders who marked units done, if exactly two].")
+@click.option("--no-kappa", is_flag=True, help="Leave the kappa column out.")
+@click.option("--hide-empty", is_flag=True,
+              help="Leave out rows with no coding in the layer.")
+def themes(project: Path, layer: str, fmt: str | None, output: Path | None, bom: bool,
+           study_field: str, study_label: str | None, no_studies: bool, quotes: int,
+           quote_type_field: str, kappa_coders: tuple[str, str] | None, no_kappa: bool,
+           hide_empty: bool) -> None:
+    """Theme table for a manuscript: theme > sub-theme > code, one row each.
+
+    Columns: definition; contributing studies and their number; number of units coded
+    with the row or anything below it; exemplar quotes (shortest distinct passages, one
+    study at a time, each with its study and whether participant or author words); and
+    Cohen's kappa with its 95% CI when two coders can be compared.
+
+    \b
+    Examples:
+      qualcode export themes study.qualcode --layer consensus -o themes.xlsx
+      qualcode export themes study.qualcode --layer alice --study-label author_year
+      qualcode export themes study.qualcode --quotes 3 --kappa-coders alice bob -o t.tex
+    """
+    from qualcode.interchange.theme_table import theme_table, to_table
+
+    with open_store(project) as store:
+        table = theme_table(
+            store, layer=layer, study_field=None if no_studies else study_field,
+            study_label=study_label, quotes=quotes, quote_field=quote_type_field,
+            kappa_coders=None if no_kappa else kappa_coders, auto_kappa=not no_kappa,
+            hide_empty=hide_empty)
+    for warning in table.warnings:
+        click.echo(f"Warning (kappa): {warning}", err=True)
+    _write(to_table(table), fmt, output, bom)
+
+
+@export.command("matrix")
+@project_argument
+@click.option("--rows", type=click.Choice(["theme", "code"]), default="theme",
+              show_default=True, help="One row per theme, or per codebook node.")
+@click.option("--cols", type=click.Choice(["study", "source", "coder"]), default="study",
+              show_default=True,
+              help="One column per study, per source, or per coder (each coder's own layer, "
+                   "plus the consensus when it has codings).")
+@click.option("--tick/--count", default=True, show_default=True,
+              help="Tick where the row is coded, or count the units (sources) coded.")
+@_layer_option
+@_study_field_option
+@_study_label_option
+@_table_options
+def matrix_(project: Path, rows: str, cols: str, tick: bool, layer: str, study_field: str,
+            study_label: str | None, fmt: str | None, output: Path | None, bom: bool) -> None:
+    """Theme-by-study (or code, source, coder) matrix of ticks or counts.
+
+    \b
+    Examples:
+      qualcode export matrix study.qualcode --rows theme --cols study --study-label author_year
+      qualcode export matrix study.qualcode --rows code --cols coder --count -o codes.xlsx
+    """
+    from qualcode.interchange.matrices import matrix
+
+    with open_store(project) as store:
+        table = matrix(store, rows=rows, cols=cols, layer=layer, tick=tick,
+                       study_field=study_field, study_label=study_label)
+    _write(table, fmt, output, bom)
+
+
+@export.command("cooccurrence")
+@project_argument
+@click.option("--level", type=click.Choice(["code", "theme"]), default="code",
+              show_default=True, help="Codes, or themes (a theme or anything below it).")
+@_layer_option
+@_table_options
+def cooccurrence_(project: Path, level: str, layer: str, fmt: str | None,
+                  output: Path | None, bom: bool) -> None:
+    """Co-occurrence matrix: units (sources) where both codes are coded; diagonal = code's units.
+
+    \b
+    Examples:
+      qualcode export cooccurrence study.qualcode --level theme
+      qualcode export cooccurrence study.qualcode --layer alice -o cooccurrence.csv
+    """
+    from qualcode.interchange.matrices import cooccurrence
+
+    with open_store(project) as store:
+        table = cooccurrence(store, level=level, layer=layer)
+    _write(table, fmt, output, bom)

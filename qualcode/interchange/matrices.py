@@ -1,0 +1,260 @@
+"""Theme-by-study tick/count matrices, code co-occurrence, and the counting they share.
+
+What is counted: the unit is a whole source (a finding, an answer). A code is present in
+a unit when any live coding of the layer with that code overlaps it (the presence rules
+of :mod:`qualcode.agreement.presence`); a theme or sub-theme when it or anything below
+it is. A *layer* is ``consensus`` (the adjudicated codings, whoever wrote them) or one
+coder's own codings. Every live coding of the layer counts, whether or not the unit was
+marked done.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from qualcode.agreement.presence import build_units, code_presence, theme_membership
+from qualcode.errors import QualcodeError, StoreError
+from qualcode.interchange.writers.table import Column, Row, Table
+from qualcode.model import Code, Codebook, Coding, Layer, Source
+
+if TYPE_CHECKING:
+    from qualcode.storage import Store
+
+__all__ = ["CONSENSUS", "Presence", "StudyIndex", "cooccurrence", "layer_codings",
+           "matrix", "node_presence", "study_index"]
+
+CONSENSUS = "consensus"
+"""The layer name meaning the consensus (adjudicated) codings."""
+MISSING = "(missing)"
+"""Study key of sources that have no value in the study field."""
+
+
+def layer_codings(store: Store, layer: str) -> list[Coding]:
+    """Return the live codings of ``consensus`` or of one coder; refuse an empty layer."""
+    if layer == CONSENSUS:
+        codings = store.codings(layer=Layer.CONSENSUS)
+        if not codings:
+            coders = ", ".join(c.name for c in store.coders()) or "none"
+            raise StoreError("the consensus layer has no codings yet; adjudicate first "
+                             "(qualcode adjudicate) or export one coder's layer with "
+                             f"--layer CODER (coders: {coders})")
+        return codings
+    coder = store.coder(layer, create=False)
+    codings = store.codings(coder_id=coder.id, layer=Layer.CODER)
+    if not codings:
+        raise StoreError(f"coder {layer!r} has no codings; choose another --layer")
+    return codings
+
+
+@dataclass(frozen=True)
+class Presence:
+    """Which codebook nodes are present in which sources, directly or through a child.
+
+    ``direct`` and ``nested`` have shape (sources, nodes); ``nested`` counts a node as
+    present when it or any node below it is coded. Nodes are in codebook display order.
+    """
+
+    sources: tuple[Source, ...]
+    nodes: tuple[Code, ...]
+    direct: np.ndarray
+    nested: np.ndarray
+
+    def column(self, code: Code) -> int:
+        """Return the column of a node."""
+        return self.nodes.index(code)
+
+
+def node_presence(sources: Sequence[Source], codings: Sequence[Coding],
+                  book: Codebook) -> Presence:
+    """Return the presence of every node per source (whole-source units)."""
+    nodes = tuple(code for _, code in book.walk())
+    ids = [c.id for c in nodes]
+    units = build_units(sources, "source")
+    direct = code_presence(units, codings, ids)
+    member = theme_membership(book, ids, nodes).astype(np.int64)  # (node, ancestor-or-self)
+    nested = (direct.astype(np.int64) @ member) > 0
+    return Presence(tuple(sources), nodes, direct, nested)
+
+
+@dataclass(frozen=True)
+class StudyIndex:
+    """Sources grouped into studies by a metadata field, in order of first appearance."""
+
+    field: str
+    keys: tuple[str, ...]
+    labels: dict[str, str]
+    of_source: dict[int, str]
+
+    def label(self, key: str) -> str:
+        """Return a study's label (the label field's value, else its key)."""
+        return self.labels.get(key, key)
+
+
+def study_index(store: Store, sources: Sequence[Source], field: str,
+                label_field: str | None = None) -> StudyIndex:
+    """Group sources by ``field``; label each study by ``label_field`` when given."""
+    known = store.metadata_fields()
+    for name, option in ((field, "--study-field"), (label_field, "--study-label")):
+        if name is not None and name not in known:
+            raise StoreError(f"no source has a metadata field {name!r} for {option} "
+                             f"(fields: {', '.join(known) or 'none'})")
+    of_source: dict[int, str] = {}
+    labels: dict[str, str] = {}
+    keys: dict[str, None] = {}
+    for source in sources:
+        value = source.metadata.get(field)
+        key = MISSING if value in (None, "") else str(value)
+        of_source[source.id] = key
+        keys.setdefault(key)
+        if label_field is not None and key not in labels:
+            label = source.metadata.get(label_field)
+            if label not in (None, ""):
+                labels[key] = str(label)
+    return StudyIndex(field, tuple(keys), labels, of_source)
+
+
+ROW_CHOICES = ("theme", "code")
+COL_CHOICES = ("study", "source", "coder")
+
+
+def _row_nodes(book: Codebook, rows: str) -> list[tuple[int, Code]]:
+    if rows == "theme":
+        return [(0, code) for code in book.roots()]
+    if rows == "code":
+        return list(book.walk())
+    raise QualcodeError(f"unknown --rows {rows!r}; use {' or '.join(ROW_CHOICES)}")
+
+
+def _label_row(depth: int, code: Code, cells: list[object], rows: str) -> Row:
+    level = "theme" if depth == 0 else code.kind.value
+    return Row((code.name, *cells), depth=depth if rows == "code" else 0,  # type: ignore[arg-type]
+               level=level if rows == "code" else "")
+
+
+def matrix(store: Store, *, rows: str = "theme", cols: str = "study",
+           layer: str = CONSENSUS, tick: bool = True, study_field: str = "study_id",
+           study_label: str | None = None) -> Table:
+    """Return a theme (or code) by study, source or coder matrix of ticks or unit counts.
+
+    A theme row is present where it or anything below it is coded; with ``rows="code"``
+    every codebook node is listed in order, and non-codable nodes (themes, sub-themes)
+    are headings with empty cells, so a cell counts exactly that code. ``cols="coder"``
+    compares every coder's own layer (and the consensus, when it has codings); ``layer``
+    is then not used.
+    """
+    if cols not in COL_CHOICES:
+        raise QualcodeError(f"unknown --cols {cols!r}; use {', '.join(COL_CHOICES)}")
+    book = store.codebook()
+    nodes = _row_nodes(book, rows)
+    sources = list(store.iter_sources())
+    headers: list[str] = []
+    groups: list[np.ndarray] = []  # per column: boolean mask over sources
+    per_column: list[Presence] = []
+    if cols == "coder":
+        names = [c.name for c in store.coders() if store.codings(coder_id=c.id, layer=Layer.CODER)]
+        if store.codings(layer=Layer.CONSENSUS):
+            names.append(CONSENSUS)
+        if not names:
+            raise StoreError("nobody has coded anything yet; nothing to compare")
+        for name in names:
+            per_column.append(node_presence(sources, layer_codings(store, name), book))
+            headers.append(name)
+        what = "coders' own layers" + (" and the consensus layer" if CONSENSUS in names else "")
+    else:
+        presence = node_presence(sources, layer_codings(store, layer), book)
+        if cols == "study":
+            index = study_index(store, sources, study_field, study_label)
+            keys = [index.of_source[s.id] for s in sources]
+            for key in index.keys:
+                headers.append(index.label(key))
+                groups.append(np.array([k == key for k in keys], dtype=bool))
+        else:
+            for i, source in enumerate(sources):
+                headers.append(source.external_id)
+                mask = np.zeros(len(sources), dtype=bool)
+                mask[i] = True
+                groups.append(mask)
+        what = f"the {layer} layer" if layer == CONSENSUS else f"{layer}'s codings"
+    out_rows: list[Row] = []
+    paths: list[str] = []
+    for depth, code in nodes:
+        paths.append(book.path(code))
+        if rows == "code" and not code.codable:
+            out_rows.append(_label_row(depth, code, [None] * (len(headers) + (cols != "coder")),
+                                       rows))
+            continue
+        if cols == "coder":
+            counts = [int(p.nested[:, p.column(code)].sum()) if rows == "theme"
+                      else int(p.direct[:, p.column(code)].sum()) for p in per_column]
+            cells: list[object] = [c > 0 for c in counts] if tick else counts
+        else:
+            present = (presence.nested if rows == "theme" else presence.direct)[
+                :, presence.column(code)]
+            counts = [int((present & mask).sum()) for mask in groups]
+            cells = [c > 0 for c in counts] if tick else list(counts)
+            cells.append(sum(c > 0 for c in counts) if tick else int(present.sum()))
+        out_rows.append(_label_row(depth, code, cells, rows))
+    kind = "tick" if tick else "int"
+    columns = [Column("name", "Theme" if rows == "theme" else "Theme / sub-theme / code",
+                      "label", 34)]
+    columns += [Column(f"c{i}", h, kind, max(6, min(len(h) + 2, 16)))
+                for i, h in enumerate(headers)]
+    unit_word = {"study": "studies", "source": "sources"}.get(cols)
+    if unit_word:
+        columns.append(Column("total", f"No. of {unit_word}" if tick else "Total units",
+                              "int", 10))
+    rows_word = "Themes" if rows == "theme" else "Codes"
+    notes = [
+        (f"Ticks mark where the row is coded at least once in {what}." if tick else
+         f"Cells count units (sources) where the row is coded in {what}.")
+        + (" A theme counts where it or anything below it is coded." if rows == "theme" else
+           " Themes and sub-themes that are not codable are headings."),
+    ]
+    if cols == "study":
+        notes.append(f"Studies are the values of the source metadata field {study_field!r}"
+                     + (f", labelled by {study_label!r}." if study_label else "."))
+    return Table(title=f"{rows_word} by {cols}", columns=tuple(columns),
+                 rows=tuple(out_rows), notes=tuple(notes), hierarchical=rows == "code",
+                 paths=tuple(paths))
+
+
+def _display_names(book: Codebook, codes: Sequence[Code]) -> list[str]:
+    """Names, or paths where two listed codes share a name."""
+    counts: dict[str, int] = {}
+    for code in codes:
+        counts[code.name] = counts.get(code.name, 0) + 1
+    return [book.path(c) if counts[c.name] > 1 else c.name for c in codes]
+
+
+def cooccurrence(store: Store, *, level: str = "code", layer: str = CONSENSUS) -> Table:
+    """Return the symmetric matrix of units where two codes (or themes) are both present.
+
+    The diagonal counts the units where the code (theme) is present at all.
+    """
+    if level not in ("code", "theme"):
+        raise QualcodeError(f"unknown --level {level!r}; use code or theme")
+    book = store.codebook()
+    sources = list(store.iter_sources())
+    presence = node_presence(sources, layer_codings(store, layer), book)
+    if level == "theme":
+        codes = book.roots()
+        matrix_in = presence.nested[:, [presence.column(c) for c in codes]]
+    else:
+        codes = [c for c in presence.nodes if c.codable]
+        matrix_in = presence.direct[:, [presence.column(c) for c in codes]]
+    counts = matrix_in.astype(np.int64).T @ matrix_in.astype(np.int64)
+    names = _display_names(book, codes)
+    columns = [Column("name", "Theme" if level == "theme" else "Code", "label", 30)]
+    columns += [Column(f"c{i}", n, "int", max(6, min(len(n) + 2, 14))) for i, n in enumerate(names)]
+    rows = tuple(Row((names[i], *(int(v) for v in counts[i]))) for i in range(len(codes)))
+    what = f"the {layer} layer" if layer == CONSENSUS else f"{layer}'s codings"
+    notes = (f"Cells count units (sources) where both the row and the column {level} are "
+             f"coded in {what}; the diagonal counts units where the {level} is coded."
+             + (" A theme counts where it or anything below it is coded."
+                if level == "theme" else ""),)
+    return Table(title=f"{level.capitalize()} co-occurrence", columns=tuple(columns),
+                 rows=rows, notes=notes, paths=tuple(book.path(c) for c in codes))

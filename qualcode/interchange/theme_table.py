@@ -1,0 +1,274 @@
+"""The theme table of a meta-synthesis: theme > sub-theme > code, with studies, quotes and kappa.
+
+One row per codebook node in display order. For each row: its definition, the studies
+contributing to it (sources grouped by a metadata field), how many studies and units
+(sources) have it or anything below it coded in the chosen layer, exemplar quotes, and,
+when two coders' work can be compared, Cohen's kappa with its 95% CI from
+:func:`qualcode.interchange.agreement_report.agreement_report`.
+
+Exemplar quotes are chosen deterministically from the codings applied to the row itself:
+distinct coded passages, shortest first within a study, taken one study at a time (the
+study with the shortest passage first) so that the quotes of a row come from different
+studies before any study gives a second one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from qualcode.errors import QualcodeError
+from qualcode.interchange.matrices import (
+    CONSENSUS,
+    StudyIndex,
+    layer_codings,
+    node_presence,
+    study_index,
+)
+from qualcode.interchange.writers.table import Column, Estimate, Row, Table
+from qualcode.model import Code, Codebook, Coding, Layer, Source
+
+if TYPE_CHECKING:
+    from qualcode.interchange.agreement_report import AgreementReport
+    from qualcode.storage import Store
+
+__all__ = ["Quote", "ThemeRow", "ThemeTable", "auto_kappa_coders", "exemplar_quotes",
+           "quote_kind", "theme_table", "to_table"]
+
+QUOTE_CHARS = "\"'\u201c\u201d\u2018\u2019\u00ab\u00bb"
+
+
+@dataclass(frozen=True)
+class Quote:
+    """An exemplar passage with where it comes from and whose words it is."""
+
+    text: str
+    source: str
+    study: str
+    study_label: str
+    kind: str  #: "participant", "author", another value of the field, or "" when unknown
+
+    def display(self) -> str:
+        """Return the quote as printed: the passage in quotation marks, then (study; kind)."""
+        text = self.text
+        if not (text[:1] in QUOTE_CHARS and text[-1:] in QUOTE_CHARS):
+            text = f"\u201c{text}\u201d"
+        where = "; ".join(p for p in (self.study_label, self.kind) if p)
+        return f"{text} ({where})" if where else text
+
+
+@dataclass(frozen=True)
+class ThemeRow:
+    """One row of the theme table: a codebook node and what was found for it."""
+
+    code: Code
+    depth: int
+    level: str  #: theme, subtheme or code
+    path: str
+    studies: tuple[str, ...]  #: study keys, in corpus order
+    study_labels: tuple[str, ...]
+    n_units: int
+    quotes: tuple[Quote, ...]
+    kappa: Estimate | None  #: None when no kappa is reported for this row
+
+
+@dataclass(frozen=True)
+class ThemeTable:
+    """The theme table and what it was computed from (for its notes)."""
+
+    rows: tuple[ThemeRow, ...]
+    layer: str
+    study_field: str | None
+    study_label: str | None
+    quotes: int
+    quote_field: str | None
+    kappa_coders: tuple[str, ...]
+    kappa_units: int
+    warnings: tuple[str, ...] = ()
+
+
+def quote_kind(value: object) -> str:
+    """Map a finding-type value to ``participant`` or ``author``; other values read as is.
+
+    >>> quote_kind("participant_quote"), quote_kind("author_interpretation"), quote_kind("")
+    ('participant', 'author', '')
+    """
+    text = "" if value is None else str(value).strip()
+    folded = text.casefold()
+    if "participant" in folded:
+        return "participant"
+    if "author" in folded:
+        return "author"
+    return text.replace("_", " ")
+
+
+def exemplar_quotes(codings: Sequence[Coding], sources: dict[int, Source], studies: StudyIndex
+                    | None, n: int, quote_field: str | None) -> tuple[Quote, ...]:
+    """Pick up to ``n`` distinct passages, round-robin over studies, shortest first."""
+    if n <= 0:
+        return ()
+    seen: set[str] = set()
+    by_study: dict[str, list[tuple[int, int, int, str]]] = {}
+    for coding in sorted(codings, key=lambda c: (c.source_id, c.start, c.end, c.id)):
+        source = sources[coding.source_id]
+        text = " ".join(source.text[coding.start:coding.end].split())
+        if not text or text in seen:
+            continue
+        seen.add(text)
+        study = studies.of_source[source.id] if studies else source.external_id
+        by_study.setdefault(study, []).append((len(text), source.id, coding.start, text))
+    order = {key: i for i, key in enumerate(studies.keys)} if studies else {}
+    for items in by_study.values():
+        items.sort()
+    queue = sorted(by_study, key=lambda k: (by_study[k][0][0], order.get(k, 0), k))
+    picked: list[Quote] = []
+    depth = 0
+    while len(picked) < n and any(len(by_study[k]) > depth for k in queue):
+        for key in queue:
+            if len(picked) == n:
+                break
+            if len(by_study[key]) > depth:
+                _, source_id, _, text = by_study[key][depth]
+                source = sources[source_id]
+                kind = quote_kind(source.metadata.get(quote_field)) if quote_field else ""
+                picked.append(Quote(text, source.external_id, key if studies else "",
+                                    studies.label(key) if studies else source.external_id,
+                                    kind))
+        depth += 1
+    return tuple(picked)
+
+
+def auto_kappa_coders(store: Store) -> tuple[str, ...]:
+    """Return the two coders to compare when exactly two have marked units done, else ()."""
+    ids = {r.coder_id for r in store.reviews(layer=Layer.CODER)}
+    names = tuple(c.name for c in store.coders() if c.id in ids)
+    return names if len(names) == 2 else ()
+
+
+def _kappa_for(report: AgreementReport | None, book: Codebook, depth: int,
+               code: Code) -> Estimate | None:
+    """Theme rows take the theme-level kappa; codes without children the code-level one."""
+    if report is None:
+        return None
+    if depth == 0:
+        wanted = ("theme", code.id)
+    elif code.codable and not book.children(code.id):
+        wanted = ("code", code.id)
+    else:
+        return None  # a sub-theme: agreement is reported for themes and codes only
+    for row in report.rows:
+        if (row.level, row.code_id) == wanted:
+            return Estimate(row.kappa, row.kappa_ci_low, row.kappa_ci_high)
+    return None
+
+
+def theme_table(store: Store, *, layer: str = CONSENSUS, study_field: str | None = "study_id",
+                study_label: str | None = None, quotes: int = 2,
+                quote_field: str | None = "finding_type",
+                kappa_coders: Sequence[str] | None = None, auto_kappa: bool = True,
+                hide_empty: bool = False) -> ThemeTable:
+    """Build the theme table of one layer (``consensus`` or a coder's name).
+
+    ``study_field=None`` leaves studies out; ``quote_field`` names the metadata field
+    telling participant words from author interpretation (ignored when the project has
+    no such field). Kappa is computed for ``kappa_coders`` when given, else (with
+    ``auto_kappa``) when exactly two coders have marked units done.
+    """
+    if quotes < 0:
+        raise QualcodeError(f"--quotes must be 0 or more, got {quotes}")
+    book = store.codebook()
+    if not len(book):
+        raise QualcodeError("the codebook is empty; import one with qualcode codebook import")
+    codings = layer_codings(store, layer)
+    sources = list(store.iter_sources())
+    by_id = {s.id: s for s in sources}
+    studies = study_index(store, sources, study_field, study_label) if study_field else None
+    if quote_field is not None and quote_field not in store.metadata_fields():
+        quote_field = None
+    coders = tuple(kappa_coders) if kappa_coders else (auto_kappa_coders(store)
+                                                       if auto_kappa else ())
+    report = None
+    if coders:
+        from qualcode.interchange.agreement_report import agreement_report
+
+        if len(coders) != 2:
+            raise QualcodeError("--kappa-coders takes exactly two coders, e.g. "
+                                "--kappa-coders alice bob")
+        report = agreement_report(store, coders, level="both")
+    presence = node_presence(sources, codings, book)
+    direct: dict[int, list[Coding]] = {}
+    for coding in codings:
+        direct.setdefault(coding.code_id, []).append(coding)
+    rows: list[ThemeRow] = []
+    for depth, code in book.walk():
+        present = presence.nested[:, presence.column(code)]
+        units = [sources[i] for i in present.nonzero()[0]]
+        if hide_empty and not units:
+            continue
+        keys = tuple(dict.fromkeys(studies.of_source[s.id] for s in units)) if studies else ()
+        if studies:  # corpus order, not the order units happened to be found in
+            rank = {k: i for i, k in enumerate(studies.keys)}
+            keys = tuple(sorted(keys, key=rank.__getitem__))
+        rows.append(ThemeRow(
+            code=code, depth=depth, level="theme" if depth == 0 else code.kind.value,
+            path=book.path(code), studies=keys,
+            study_labels=tuple(studies.label(k) for k in keys) if studies else (),
+            n_units=len(units),
+            quotes=exemplar_quotes(direct.get(code.id, []), by_id, studies, quotes,
+                                   quote_field),
+            kappa=_kappa_for(report, book, depth, code)))
+    return ThemeTable(rows=tuple(rows), layer=layer, study_field=study_field,
+                      study_label=study_label, quotes=quotes, quote_field=quote_field,
+                      kappa_coders=coders, kappa_units=report.n_units if report else 0,
+                      warnings=tuple(report.warnings) if report else ())
+
+
+def _notes(table: ThemeTable) -> tuple[str, ...]:
+    what = "the consensus layer" if table.layer == CONSENSUS else f"{table.layer}'s codings"
+    notes = [f"Units are sources coded with the row or anything below it in {what}."]
+    if table.study_field:
+        notes.append(f"Studies are the values of the source metadata field "
+                     f"{table.study_field!r}"
+                     + (f", shown by {table.study_label!r}." if table.study_label else "."))
+    if table.quotes:
+        kind = (f" and whether they are a participant's words or the authors' "
+                f"interpretation (field {table.quote_field!r})" if table.quote_field else "")
+        notes.append(f"Up to {table.quotes} exemplar quotes per code, from different studies "
+                     f"where possible, each with its study{kind}.")
+    if table.kappa_coders:
+        a, b = table.kappa_coders
+        notes.append(f"Kappa: Cohen's kappa between {a} and {b} with its asymptotic 95% CI, "
+                     f"over the {table.kappa_units} units both marked done; a theme is "
+                     f"present where it or anything below it is coded; sub-theme rows have "
+                     f"none; n/a where kappa is undefined (e.g. a code neither coder used).")
+    return tuple(notes)
+
+
+def to_table(table: ThemeTable) -> Table:
+    """Return the theme table as a writer :class:`Table` (columns depend on the options)."""
+    columns = [Column("name", "Theme / sub-theme / code", "label", 34),
+               Column("definition", "Definition", "text", 40)]
+    if table.study_field:
+        columns += [Column("studies", "Contributing studies", "text", 24),
+                    Column("n_studies", "No. of studies", "int", 9)]
+    columns.append(Column("n_units", "No. of units", "int", 9))
+    if table.quotes:
+        columns.append(Column("quotes", "Exemplar quotes", "list", 60))
+    if table.kappa_coders:
+        columns.append(Column("kappa", "Kappa (95% CI)", "estimate", 18))
+    rows = []
+    for r in table.rows:
+        cells: list[object] = [r.code.name, r.code.description]
+        if table.study_field:
+            cells += [", ".join(r.study_labels), len(r.studies)]
+        cells.append(r.n_units)
+        if table.quotes:
+            cells.append(tuple(q.display() for q in r.quotes))
+        if table.kappa_coders:
+            cells.append(r.kappa)
+        rows.append(Row(tuple(cells), depth=r.depth, level=r.level))  # type: ignore[arg-type]
+    layer = "consensus" if table.layer == CONSENSUS else table.layer
+    return Table(title=f"Themes, sub-themes and codes ({layer})", columns=tuple(columns),
+                 rows=tuple(rows), notes=_notes(table), hierarchical=True,
+                 paths=tuple(r.path for r in table.rows))
