@@ -185,7 +185,7 @@ class AdjudicationSession:
         """Return the units both coders finished with no disagreement not yet in consensus."""
         disputed = {u.key for u in self.units}
         done = consensus_done_sources(self.store)
-        return [u for u in self._counted_units() if u.key not in disputed
+        return [u for u in self.counted_units() if u.key not in disputed
                 and not all(s[0] in done for s in u.spans)]
 
     def copy_agreed(self) -> Event | None:
@@ -208,10 +208,10 @@ class AdjudicationSession:
                          self.codings_of(self.coder_b, view), "both")
 
     def _agreed_plans(self, source_ids: Collection[int], exclude: set[str]) -> list[UnitPlan]:
-        return [self._plan_agreed(u) for u in self._counted_units()
+        return [self._plan_agreed(u) for u in self.counted_units()
                 if u.key not in exclude and all(s[0] in source_ids for s in u.spans)]
 
-    def _counted_units(self) -> list[AnalysisUnit]:
+    def counted_units(self) -> list[AnalysisUnit]:
         """The units both coders finished, cut as the agreement report cuts them."""
         done: dict[str, set[object]] = {}
         for coder in (self.coder_a, self.coder_b):

@@ -96,9 +96,12 @@ class AdjudicationScreen(Screen[None]):
                       f"{total} units settled · {items} {session.level} disagreements")
         self.query_one("#adj-status", Static).update(status)
         if not session.units:
+            counted = len(session.counted_units())
             self.query_one("#adj-a-col", CoderColumn).update(
-                "No disagreements: the two coders agree on every unit both finished. "
-                "Press g to copy those units into the consensus, c for the report.")
+                f"No disagreements: the two coders agree on all {counted} units both "
+                "finished. Press g to copy them into the consensus, c for the report."
+                if counted else "No unit was finished by both coders at this unit of "
+                "analysis (with --group-by, every source of a group must be done by both).")
             self.query_one("#adj-b-col", CoderColumn).update("")
             self.query_one("#adj-consensus", Static).update(self._message)
             return

@@ -27,7 +27,7 @@ def pooled_line(pooled: PooledKappa | None) -> str:
             f"{pooled.n_rows_with_kappa} of {pooled.n_rows} with κ)")
 
 
-def kappa_table(rows: Sequence[AgreementRow], *, title: str = "", bar_width: int = 17,
+def kappa_table(rows: Sequence[AgreementRow], *, title: str = "", bar_width: int = 13,
                 name_width: int = 28) -> Table:
     """Return rows as a table: name, n, % agreement, κ, 95% CI bar with its ends, label."""
     scale = scale_for(r.kappa_ci_low for r in rows)
