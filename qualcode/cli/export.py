@@ -161,3 +161,54 @@ def cooccurrence_(project: Path, level: str, layer: str, fmt: str | None,
     with open_store(project) as store:
         table = cooccurrence(store, level=level, layer=layer)
     _write(table, fmt, output, bom)
+
+
+@export.command("chart")
+@project_argument
+@click.option("--kind", type=click.Choice(["frequencies", "kappa"]), required=True,
+              help="Units coded per code or theme, or Cohen's kappa per theme or code with "
+                   "95% CI whiskers.")
+@click.option("--level", type=click.Choice(["code", "theme"]), default=None,
+              help="Codes or themes [default: code for frequencies, theme for kappa].")
+@click.option("--layer", "layers", multiple=True, metavar="consensus|CODER",
+              help="Frequencies: whose codings (repeat for grouped bars) [default: consensus].")
+@click.option("--coders", nargs=2, default=None, metavar="A B",
+              help="Kappa: the two coders to compare [default: the two who marked units "
+                   "done, if exactly two].")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              required=True, help="The figure file: .svg (vector, text kept as text) or .png.")
+@click.option("--format", "fmt", type=click.Choice(["svg", "png"]), default=None,
+              help="Figure format [default: from the -o suffix].")
+@click.option("--title", default=None, help="Replace the figure's title.")
+@click.option("--dpi", default=300, show_default=True, type=click.IntRange(50, 1200),
+              help="Resolution of a PNG.")
+def chart(project: Path, kind: str, level: str | None, layers: tuple[str, ...],
+          coders: tuple[str, str] | None, output: Path, fmt: str | None, title: str | None,
+          dpi: int) -> None:
+    """Figure for a paper: code/theme frequencies, or kappa per theme with 95% CIs.
+
+    Needs matplotlib (pip install 'qualcode[charts]').
+
+    \b
+    Examples:
+      qualcode export chart study.qualcode --kind frequencies --layer alice --layer bob -o freq.svg
+      qualcode export chart study.qualcode --kind kappa --level theme -o kappa.png
+    """
+    from qualcode.errors import QualcodeError
+    from qualcode.interchange import charts
+    from qualcode.interchange.theme_table import auto_kappa_coders
+
+    chosen = charts.chart_format(fmt, output)
+    with open_store(project) as store:
+        if kind == "frequencies":
+            data = charts.frequencies(store, level=level or "code",
+                                      layers=layers or ("consensus",))
+            charts.draw_frequencies(data, output, fmt=chosen, title=title, dpi=dpi)
+        else:
+            pair = coders or auto_kappa_coders(store)
+            if not pair:
+                raise QualcodeError("name the two coders to compare with --coders A B "
+                                    "(kappa needs two coders who marked units done)")
+            series = charts.kappa_series(store, pair, level=level or "theme")
+            charts.draw_kappa(series, output, fmt=chosen, title=title, dpi=dpi)
+    click.echo(f"Wrote {output} ({chosen}).", err=True)
