@@ -12,7 +12,8 @@ MAXQDA or QualCoder and parses back exactly::
     Example: "Nobody judged."
     Shortcut: s
 
-A field may run over several lines; its continuation lines follow its label line. A
+``Kind:`` (theme, subtheme, code) is written only where a node's level in qualcode is not
+what its place in the tree implies (a code at the top level, say). A field may run over several lines; its continuation lines follow its label line. A
 line of the text itself (other than right after a label) that starts like a label (or with a backslash) is written with
 one more backslash in front, so it is never mistaken for a label. A description written
 by another tool has no labels and becomes the definition as it stands.
@@ -24,9 +25,9 @@ import re
 from dataclasses import dataclass
 
 LABELS = {"Include": "inclusion", "Exclude": "exclusion", "Example": "examples",
-          "Shortcut": "shortcut"}
-_LABEL_LINE = re.compile(r"^(Include|Exclude|Example|Shortcut):(?: |$)")
-_ESCAPED = re.compile(r"^\\*(?:Include|Exclude|Example|Shortcut):(?: |$)|^\\")
+          "Shortcut": "shortcut", "Kind": "kind"}
+_LABEL_LINE = re.compile(r"^(Include|Exclude|Example|Shortcut|Kind):(?: |$)")
+_ESCAPED = re.compile(r"^\\*(?:Include|Exclude|Example|Shortcut|Kind):(?: |$)|^\\")
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +39,7 @@ class Definition:
     exclusion: str = ""
     examples: tuple[str, ...] = ()
     shortcut: str | None = None
+    kind: str | None = None
 
 
 def _escape(text: str, *, first: bool = True) -> str:
@@ -65,6 +67,8 @@ def pack(definition: Definition) -> str:
     fields.extend(("Example", example) for example in definition.examples)
     if definition.shortcut:
         fields.append(("Shortcut", definition.shortcut))
+    if definition.kind:
+        fields.append(("Kind", definition.kind))
     head = _escape(definition.description)
     if not fields:
         return head
@@ -102,7 +106,6 @@ def unpack(text: str) -> Definition:
             examples.append(value)
         else:
             values[LABELS[label]] = value
-    shortcut = values.get("shortcut") or None
     return Definition(description=description, inclusion=values.get("inclusion", ""),
                       exclusion=values.get("exclusion", ""), examples=tuple(examples),
-                      shortcut=shortcut)
+                      shortcut=values.get("shortcut") or None, kind=values.get("kind") or None)

@@ -30,12 +30,22 @@ from qualcode.interchange.refi.project_xml import (
 from qualcode.interchange.refi.qdc import CodeReader
 from qualcode.interchange.refi.safe_xml import child, children, local, text_of
 from qualcode.interchange.refi.safe_zip import MAX_MEMBER_BYTES, SafeZip
-from qualcode.model import Layer
-from qualcode.storage.snapshot import InCoder, InCoding, InMemo, InReview, InSource, Snapshot
+from qualcode.model import Layer, UnitKind
+from qualcode.storage.snapshot import (
+    InCoder,
+    InCoding,
+    InMemo,
+    InReview,
+    InSource,
+    InUnit,
+    Snapshot,
+)
 
 # Matches project_xml.CONSENSUS_NAME, and a bare "consensus (adjudicated)" from elsewhere.
 _CONSENSUS = re.compile(r"^consensus \(adjudicated(?: by (.+))?\)$")
 _DONE = re.compile(r"user=(\S+) layer=(coder|consensus)")
+_UNIT = re.compile(UNIT_MARK + r" (\S+) source=(\S+) kind=(source|sentence|paragraph) "
+                   r"start=(\d+) end=(\d+)")
 OTHER_SOURCES = {"PDFSource": "PDF", "PictureSource": "picture", "AudioSource": "audio",
                  "VideoSource": "video"}
 
@@ -250,8 +260,10 @@ class ProjectReader:
         elif scheme.lower() == "relative":
             data = self.relative(rest)
         if data is None:
-            self.snap.skipped.append(f"text source {name!r}: its text {path!r} is not in the "
-                                     "archive or beside it; left out with its codings")
+            where = ("is at an absolute path, which is never read from an imported file"
+                     if scheme.lower() == "absolute" else "is not in the archive or beside it")
+            self.snap.skipped.append(f"text source {name!r}: its text {path!r} {where}; left "
+                                     "out with its codings")
             return None
         text = decode_text(data)
         if text is None:
@@ -344,15 +356,27 @@ class ProjectReader:
             text = content if not name or name == quote(first) else (
                 f"{name}\n\n{content}" if content else name)
             marker = text_of(child(note, "Description")).strip()
+            if marker and not marker.startswith(UNIT_MARK):
+                text = f"{text}\n\n{marker}" if text else marker
             targets = self.note_targets.get(fold(guid)) or [("project", "")]
-            if marker.startswith(UNIT_MARK):
-                targets = [("unit", marker[len(UNIT_MARK):].strip())]
+            unit = _UNIT.match(marker)
+            if unit:
+                targets = [("unit", unit.group(1))]
+                self.unit(*unit.groups())
             user = note.get("creatingUser")
             coder = self.coder_for(user)[0] if clean_guid(user) else None
             stamp = note.get("modifiedDateTime") or note.get("creationDateTime") or ""
             for number, (kind, target) in enumerate(targets):
                 memo_guid = guid if number == 0 else derived_guid("note", guid, kind, target)
                 self.snap.memos.append(InMemo(memo_guid, kind, target, coder, text, stamp))
+
+    def unit(self, guid: str, source: str, kind: str, start: str, end: str) -> None:
+        """Keep a unit a memo is about (whole-source units keep their GUID this way)."""
+        if any(fold(u.guid) == fold(guid) for u in self.snap.units):
+            return
+        text = next((s.text for s in self.snap.sources if fold(s.guid) == fold(source)), None)
+        if text is not None and 0 <= int(start) <= int(end) <= len(text):
+            self.snap.units.append(InUnit(guid, source, int(start), int(end), UnitKind(kind)))
 
     def read_sets(self, sets: Any) -> None:
         sources = {fold(s.guid) for s in self.snap.sources}

@@ -40,9 +40,17 @@ QUOTE_CHARS = 60
 _DATETIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?$")
 
 
+NSMAP = {None: PROJECT_NS}
+
+
 def q(name: str) -> str:
     """Return a tag in the project namespace."""
     return f"{{{PROJECT_NS}}}{name}"
+
+
+def element(tag: str, attrs: dict[str, str] | None = None, /, **more: str) -> Any:
+    """Return a new element in the project namespace (declared as the default namespace)."""
+    return etree.Element(q(tag), {**(attrs or {}), **more}, nsmap=NSMAP)
 
 
 def consensus_user(coder_guid: str) -> str:
@@ -127,7 +135,7 @@ class ProjectWriter:
                 self.notes(xf)
                 self.sets(xf)
                 for memo in self.memos["project"].get(fold(info.get("guid", "")), []):
-                    xf.write(etree.Element(q("NoteRef"), targetGUID=memo.guid))
+                    xf.write(element("NoteRef", targetGUID=memo.guid))
 
     def users(self, xf: Any) -> None:
         adjudicators = {row[0] for row in self.store.db.execute(
@@ -137,10 +145,10 @@ class ProjectWriter:
             return
         with xf.element(q("Users")):
             for coder in self.coders.values():
-                xf.write(etree.Element(q("User"), guid=coder.guid, name=xml_text(coder.name)))
+                xf.write(element("User", guid=coder.guid, name=xml_text(coder.name)))
             for coder_id in sorted(adjudicators if self.consensus else ()):
                 coder = self.coders[coder_id]
-                xf.write(etree.Element(q("User"), guid=consensus_user(coder.guid),
+                xf.write(element("User", guid=consensus_user(coder.guid),
                                        name=xml_text(CONSENSUS_NAME.format(name=coder.name))))
         self.report.counts["users"] = len(self.coders)
 
@@ -148,7 +156,7 @@ class ProjectWriter:
         if not len(self.book):
             return
         refs = {key: [m.guid for m in memos] for key, memos in self.memos["code"].items()}
-        book = etree.Element(q("CodeBook"), nsmap={None: PROJECT_NS})
+        book = element("CodeBook")
         book.append(codes_element(self.book, PROJECT_NS, refs))
         xf.write(book)
         self.report.counts["codes"] = len(self.book)
@@ -157,7 +165,7 @@ class ProjectWriter:
         self.fields = [ID_VARIABLE, *self.store.metadata_fields()]
         with xf.element(q("Variables")):
             for name in self.fields:
-                xf.write(etree.Element(q("Variable"), guid=derived_guid("variable", name),
+                xf.write(element("Variable", guid=derived_guid("variable", name),
                                        name=xml_text(name), typeOfVariable="Text"))
 
     def sources(self, xf: Any) -> None:
@@ -169,7 +177,7 @@ class ProjectWriter:
 
     def source(self, source: Source) -> Any:
         """Return one ``TextSource`` element (the text itself goes to the ZIP)."""
-        element = etree.Element(q("TextSource"), guid=source.guid, name=xml_text(source.name),
+        text_source = element("TextSource", guid=source.guid, name=xml_text(source.name),
                                 plainTextPath=f"internal://{source.guid}.txt")
         spans: dict[tuple[int, int], list[Coding]] = defaultdict(list)
         for coding in self.store.codings(source_id=source.id):
@@ -178,7 +186,7 @@ class ProjectWriter:
         for (start, end), codings in sorted(spans.items()):
             first = codings[0]
             selection = etree.SubElement(
-                element, q("PlainTextSelection"),
+                text_source, q("PlainTextSelection"),
                 guid=derived_guid("selection", fold(source.guid), str(start), str(end)),
                 name=xml_text(quote(source.text[start:end])), startPosition=str(start),
                 endPosition=str(end), creatingUser=self.user_of(first.coder_id, first.layer))
@@ -194,18 +202,20 @@ class ProjectWriter:
         unit_memos = [m for unit in self.store.units_of_source(source.id)
                       for m in self.memos["unit"].get(fold(unit.guid), [])]
         for memo in self.memos["source"].get(fold(source.guid), []) + unit_memos:
-            etree.SubElement(element, q("NoteRef"), targetGUID=memo.guid)
+            etree.SubElement(text_source, q("NoteRef"), targetGUID=memo.guid)
         values = {ID_VARIABLE: source.external_id, **{k: v for k, v in source.metadata.items()}}
         for name in self.fields:
             if name in values and values[name] is not None:
-                value = etree.SubElement(element, q("VariableValue"))
+                value = etree.SubElement(text_source, q("VariableValue"))
                 etree.SubElement(value, q("VariableRef"), targetGUID=derived_guid("variable", name))
                 etree.SubElement(value, q("TextValue")).text = xml_text(str(values[name]))
         self.report.counts["sources"] += 1
-        return element
+        return text_source
 
     def notes(self, xf: Any) -> None:
-        unit_guids = dict(self.store.db.execute("SELECT lower(guid), guid FROM units"))
+        units = {row[0]: row[1:] for row in self.store.db.execute(
+            'SELECT lower(u.guid), u.guid, s.guid, u.kind, u.start, u."end" FROM units u '
+            "JOIN sources s ON s.id = u.source_id")}
         wanted: list[tuple[Memo, str | None]] = []
         for kind, by_target in self.memos.items():
             for target, memos in by_target.items():
@@ -214,7 +224,11 @@ class ProjectWriter:
                     continue
                 if kind == "coding" and target not in self.exported:
                     continue
-                marker = f"{UNIT_MARK} {unit_guids.get(target, target)}" if kind == "unit" else None
+                marker = None
+                if kind == "unit" and target in units:
+                    guid, source, unit_kind, start, end = units[target]
+                    marker = (f"{UNIT_MARK} {guid} source={source} kind={unit_kind} "
+                              f"start={start} end={end}")
                 wanted.extend((memo, marker) for memo in memos)
         if not wanted:
             return
@@ -225,7 +239,7 @@ class ProjectWriter:
                     attrs["creatingUser"] = self.coders[memo.coder_id].guid
                 if memo.updated_at and _DATETIME.match(memo.updated_at):
                     attrs["modifiedDateTime"] = memo.updated_at
-                note = etree.Element(q("Note"), attrs)
+                note = element("Note", attrs)
                 if marker:
                     etree.SubElement(note, q("Description")).text = marker
                 etree.SubElement(note, q("PlainTextContent")).text = xml_text(memo.text)
@@ -253,12 +267,12 @@ class ProjectWriter:
             for (coder_id, layer), guids in groups.items():
                 coder = self.coders[coder_id]
                 label = "consensus by " + coder.name if layer == "consensus" else coder.name
-                element = etree.Element(q("Set"), guid=done_set(coder.guid, layer),
+                item = element("Set", guid=done_set(coder.guid, layer),
                                         name=xml_text(f"done: {label}"))
-                etree.SubElement(element, q("Description")).text = xml_text(
+                etree.SubElement(item, q("Description")).text = xml_text(
                     f"{DONE_MARK} user={coder.guid} layer={layer}\nSources {label} marked done "
                     "in qualcode (coded, or decided that no code applies).")
                 for guid in guids:
-                    etree.SubElement(element, q("MemberSource"), targetGUID=guid)
-                xf.write(element)
+                    etree.SubElement(item, q("MemberSource"), targetGUID=guid)
+                xf.write(item)
                 self.report.counts["done marks"] += len(guids)

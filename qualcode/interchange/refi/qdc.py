@@ -40,22 +40,33 @@ def xml_text(value: str) -> str:
     return _INVALID_XML.sub("\ufffd", value)
 
 
+def implied_kind(depth: int, has_children: bool, codable: bool) -> CodeKind:
+    """Return the kind a node's place implies: theme at the top, then sub-theme, then code."""
+    if depth == 0:
+        return CodeKind.THEME
+    if depth == 1 and (has_children or not codable):
+        return CodeKind.SUBTHEME
+    return CodeKind.CODE
+
+
 def code_element(book: Codebook, code: Code, maker: Callable[..., Any],
-                 note_refs: dict[str, list[str]] | None = None) -> Any:
+                 note_refs: dict[str, list[str]] | None = None, depth: int = 0) -> Any:
     """Return the ``Code`` element of a code with everything below it."""
     attrs = {"guid": code.guid, "name": xml_text(code.name),
              "isCodable": "true" if code.codable else "false"}
     if code.colour:
         attrs["color"] = code.colour
     element = maker("Code", attrs)
+    kids = book.children(code.id)
+    implied = implied_kind(depth, bool(kids), code.codable)
     text = pack(Definition(code.description, code.inclusion, code.exclusion, code.examples,
-                           code.shortcut))
+                           code.shortcut, None if code.kind is implied else code.kind.value))
     if text:
         etree.SubElement(element, _sibling(element, "Description")).text = xml_text(text)
     for memo_guid in (note_refs or {}).get(fold(code.guid), []):
         etree.SubElement(element, _sibling(element, "NoteRef"), targetGUID=memo_guid)
-    for kid in book.children(code.id):
-        element.append(code_element(book, kid, maker, note_refs))
+    for kid in kids:
+        element.append(code_element(book, kid, maker, note_refs, depth + 1))
     return element
 
 
@@ -160,13 +171,9 @@ class CodeReader:
         definition = unpack(text_of(child(element, "Description")))
         colour = self._colour(element.get("color"), name)
         codable = (element.get("isCodable") or "true").strip().lower() in ("true", "1")
-        has_kids = bool(children(element, "Code"))
-        if depth == 0:
-            kind = CodeKind.THEME
-        elif depth == 1 and (has_kids or not codable):
-            kind = CodeKind.SUBTHEME
-        else:
-            kind = CodeKind.CODE
+        kind = implied_kind(depth, bool(children(element, "Code")), codable)
+        if definition.kind in {k.value for k in CodeKind}:
+            kind = CodeKind(definition.kind)
         for ref in children(element, "NoteRef"):
             if clean_guid(ref.get("targetGUID")):
                 self.note_refs.append((clean_guid(ref.get("targetGUID")) or "", guid))
@@ -185,14 +192,15 @@ class CodeReader:
             self.notes.append(f"a code with no name was named {name!r}")
         if PATH_SEPARATOR in name:
             fixed = name.replace(PATH_SEPARATOR, "-")
-            self.notes.append(f"code {where}{name!r} renamed {fixed!r} ('/' separates path parts)")
+            self.notes.append(f"code {where + name!r} renamed {fixed!r} ('/' separates path "
+                              "parts)")
             name = fixed
         folded = unicodedata.normalize("NFC", name).casefold()
         if folded in seen:
             seen[folded] += 1
             fixed = f"{name} ({seen[folded]})"
-            self.notes.append(f"code {where}{name!r} appears twice under one parent; the second "
-                              f"was named {fixed!r}")
+            self.notes.append(f"code {where + name!r} appears twice under one parent; the "
+                              f"second was named {fixed!r}")
             name = fixed
             folded = unicodedata.normalize("NFC", name).casefold()
         seen.setdefault(folded, 1)
