@@ -52,10 +52,20 @@ _study_label_option = click.option(
     help="Show studies by this metadata field (e.g. author_year) instead of their ids.")
 
 
-def _write(table: object, fmt: str | None, output: Path | None, bom: bool) -> None:
+def _format(fmt: str | None, output: Path | None) -> str:
+    """Settle the format before any work, so a wrong suffix fails at once."""
+    from qualcode.errors import QualcodeError
     from qualcode.interchange import writers
 
     chosen = writers.format_for(fmt, output)
+    if chosen == "xlsx" and output is None:
+        raise QualcodeError("xlsx is a binary format; name a file with -o FILE.xlsx")
+    return chosen
+
+
+def _write(table: object, chosen: str, output: Path | None, bom: bool) -> None:
+    from qualcode.interchange import writers
+
     writers.write(table, chosen, output, bom=bom)  # type: ignore[arg-type]
     if output is not None:
         click.echo(f"Wrote {output} ({chosen}).", err=True)
@@ -99,6 +109,7 @@ def themes(project: Path, layer: str, fmt: str | None, output: Path | None, bom:
     """
     from qualcode.interchange.theme_table import theme_table, to_table
 
+    chosen = _format(fmt, output)
     with open_store(project) as store:
         table = theme_table(
             store, layer=layer, study_field=None if no_studies else study_field,
@@ -107,7 +118,7 @@ def themes(project: Path, layer: str, fmt: str | None, output: Path | None, bom:
             hide_empty=hide_empty)
     for warning in table.warnings:
         click.echo(f"Warning (kappa): {warning}", err=True)
-    _write(to_table(table), fmt, output, bom)
+    _write(to_table(table), chosen, output, bom)
 
 
 @export.command("matrix")
@@ -135,10 +146,11 @@ def matrix_(project: Path, rows: str, cols: str, tick: bool, layer: str, study_f
     """
     from qualcode.interchange.matrices import matrix
 
+    chosen = _format(fmt, output)
     with open_store(project) as store:
         table = matrix(store, rows=rows, cols=cols, layer=layer, tick=tick,
                        study_field=study_field, study_label=study_label)
-    _write(table, fmt, output, bom)
+    _write(table, chosen, output, bom)
 
 
 @export.command("cooccurrence")
@@ -158,9 +170,10 @@ def cooccurrence_(project: Path, level: str, layer: str, fmt: str | None,
     """
     from qualcode.interchange.matrices import cooccurrence
 
+    chosen = _format(fmt, output)
     with open_store(project) as store:
         table = cooccurrence(store, level=level, layer=layer)
-    _write(table, fmt, output, bom)
+    _write(table, chosen, output, bom)
 
 
 @export.command("chart")
