@@ -329,3 +329,14 @@ def test_empty_estimate_and_undefined_kappa_render(project: Store) -> None:
     sub = next(r for r in md if "Communication" in r[0])
     assert sub[-1] == ""  # sub-themes have no kappa
     assert np.isfinite(len(md))
+
+
+def test_a_quote_shown_above_is_not_repeated_when_another_exists(project: Store) -> None:
+    rows = {r.code.name: r for r in theme_table(project, quotes=1, auto_kappa=False).rows}
+    # r0 is coded Listening and Empathy and is the shortest for both: Listening shows it,
+    # so Empathy shows its other passage (r4), though r0 is shorter.
+    assert [q.source for q in rows["Listening"].quotes] == ["r0"]
+    assert [q.source for q in rows["Empathy"].quotes] == ["r4"]
+    # With room for two, Empathy falls back on r0 after r4.
+    rows = {r.code.name: r for r in theme_table(project, quotes=2, auto_kappa=False).rows}
+    assert [q.source for q in rows["Empathy"].quotes] == ["r4", "r0"]

@@ -9,7 +9,8 @@ when two coders' work can be compared, Cohen's kappa with its 95% CI from
 Exemplar quotes are chosen deterministically from the codings applied to the row itself:
 distinct coded passages, shortest first within a study, taken one study at a time (the
 study with the shortest passage first) so that the quotes of a row come from different
-studies before any study gives a second one.
+studies before any study gives a second one; a passage already shown for an earlier row
+is used again only when the row has nothing else.
 """
 
 from __future__ import annotations
@@ -103,13 +104,39 @@ def quote_kind(value: object) -> str:
     return text.replace("_", " ")
 
 
-def exemplar_quotes(codings: Sequence[Coding], sources: dict[int, Source], studies: StudyIndex
-                    | None, n: int, quote_field: str | None) -> tuple[Quote, ...]:
-    """Pick up to ``n`` distinct passages, round-robin over studies, shortest first."""
+def _round_robin(by_study: dict[str, list[tuple[int, int, int, str]]], order: dict[str, int],
+                 n: int) -> list[tuple[str, int, str]]:
+    """Take (study, source id, text) one study at a time, the study with the shortest first."""
+    for items in by_study.values():
+        items.sort()
+    queue = sorted((k for k in by_study if by_study[k]),
+                   key=lambda k: (by_study[k][0][0], order.get(k, 0), k))
+    picked: list[tuple[str, int, str]] = []
+    depth = 0
+    while len(picked) < n and any(len(by_study[k]) > depth for k in queue):
+        for key in queue:
+            if len(picked) < n and len(by_study[key]) > depth:
+                _, source_id, _, text = by_study[key][depth]
+                picked.append((key, source_id, text))
+        depth += 1
+    return picked
+
+
+def exemplar_quotes(codings: Sequence[Coding], sources: dict[int, Source],
+                    studies: StudyIndex | None, n: int, quote_field: str | None,
+                    used: set[str] | None = None) -> tuple[Quote, ...]:
+    """Pick up to ``n`` distinct passages, round-robin over studies, shortest first.
+
+    Passages in ``used`` (shown for an earlier row) come only when nothing else is left,
+    so two codes applied to the same finding do not show the same quote; the picked
+    passages are added to ``used``.
+    """
     if n <= 0:
         return ()
+    used = set() if used is None else used
     seen: set[str] = set()
-    by_study: dict[str, list[tuple[int, int, int, str]]] = {}
+    fresh: dict[str, list[tuple[int, int, int, str]]] = {}
+    stale: dict[str, list[tuple[int, int, int, str]]] = {}
     for coding in sorted(codings, key=lambda c: (c.source_id, c.start, c.end, c.id)):
         source = sources[coding.source_id]
         text = " ".join(source.text[coding.start:coding.end].split())
@@ -117,26 +144,19 @@ def exemplar_quotes(codings: Sequence[Coding], sources: dict[int, Source], studi
             continue
         seen.add(text)
         study = studies.of_source[source.id] if studies else source.external_id
-        by_study.setdefault(study, []).append((len(text), source.id, coding.start, text))
+        (stale if text in used else fresh).setdefault(study, []).append(
+            (len(text), source.id, coding.start, text))
     order = {key: i for i, key in enumerate(studies.keys)} if studies else {}
-    for items in by_study.values():
-        items.sort()
-    queue = sorted(by_study, key=lambda k: (by_study[k][0][0], order.get(k, 0), k))
-    picked: list[Quote] = []
-    depth = 0
-    while len(picked) < n and any(len(by_study[k]) > depth for k in queue):
-        for key in queue:
-            if len(picked) == n:
-                break
-            if len(by_study[key]) > depth:
-                _, source_id, _, text = by_study[key][depth]
-                source = sources[source_id]
-                kind = quote_kind(source.metadata.get(quote_field)) if quote_field else ""
-                picked.append(Quote(text, source.external_id, key if studies else "",
-                                    studies.label(key) if studies else source.external_id,
-                                    kind))
-        depth += 1
-    return tuple(picked)
+    picked = _round_robin(fresh, order, n)
+    picked += _round_robin(stale, order, n - len(picked))
+    quotes: list[Quote] = []
+    for key, source_id, text in picked:
+        source = sources[source_id]
+        kind = quote_kind(source.metadata.get(quote_field)) if quote_field else ""
+        quotes.append(Quote(text, source.external_id, key if studies else "",
+                            studies.label(key) if studies else source.external_id, kind))
+        used.add(text)
+    return tuple(quotes)
 
 
 def auto_kappa_coders(store: Store) -> tuple[str, ...]:
@@ -201,6 +221,7 @@ def theme_table(store: Store, *, layer: str = CONSENSUS, study_field: str | None
     for coding in codings:
         direct.setdefault(coding.code_id, []).append(coding)
     rows: list[ThemeRow] = []
+    used: set[str] = set()
     for depth, code in book.walk():
         present = presence.nested[:, presence.column(code)]
         units = [sources[i] for i in present.nonzero()[0]]
@@ -216,7 +237,7 @@ def theme_table(store: Store, *, layer: str = CONSENSUS, study_field: str | None
             study_labels=tuple(studies.label(k) for k in keys) if studies else (),
             n_units=len(units),
             quotes=exemplar_quotes(direct.get(code.id, []), by_id, studies, quotes,
-                                   quote_field),
+                                   quote_field, used),
             kappa=_kappa_for(report, book, depth, code)))
     return ThemeTable(rows=tuple(rows), layer=layer, study_field=study_field,
                       study_label=study_label, quotes=quotes, quote_field=quote_field,
