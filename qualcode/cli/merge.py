@@ -14,7 +14,13 @@ SHOWN = 10
 
 
 def _counts(counts: dict[str, int]) -> str:
-    return ", ".join(f"{n} {what}" for what, n in counts.items() if n)
+    # "1 coder", "2 coders"; labels are plural nouns, possibly with a qualifier after them.
+    def label(what: str, n: int) -> str:
+        head, _, rest = what.partition(" (")
+        if n == 1 and head.endswith("s"):
+            head = head[:-1]
+        return head + (f" ({rest}" if rest else "")
+    return ", ".join(f"{n} {label(what, n)}" for what, n in counts.items() if n)
 
 
 def echo_report(report: Any, verb: str, target: Path) -> None:

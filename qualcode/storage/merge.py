@@ -404,7 +404,8 @@ class _Merger:
             self.report.skipped.append(f"coding {c.guid}: its code {c.code_guid} is not in "
                                        "the codebook")
             return
-        length = self.one("SELECT length(text) FROM sources WHERE id = ?", [source_id])[0]
+        # len() in Python: SQLite's length() stops at the first NUL character.
+        length = len(self.one("SELECT text FROM sources WHERE id = ?", [source_id])[0])
         if not 0 <= c.start <= c.end <= length:
             self.report.skipped.append(f"coding {c.guid}: span {c.start}..{c.end} lies outside "
                                        f"its source's {length} characters")
