@@ -215,8 +215,8 @@ def matrix(store: Store, *, rows: str = "theme", cols: str = "study",
            " Themes and sub-themes that are not codable are headings."),
     ]
     if cols == "study":
-        notes.append(f"Studies are the values of the source metadata field {study_field!r}"
-                     + (f", labelled by {study_label!r}." if study_label else "."))
+        notes.append(f"Studies are the values of the source metadata field {study_field}"
+                     + (f", shown by {study_label}." if study_label else "."))
     return Table(title=f"{rows_word} by {cols}", columns=tuple(columns),
                  rows=tuple(out_rows), notes=tuple(notes), hierarchical=rows == "code",
                  paths=tuple(paths))

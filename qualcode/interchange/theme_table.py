@@ -249,13 +249,13 @@ def _notes(table: ThemeTable) -> tuple[str, ...]:
     what = "the consensus layer" if table.layer == CONSENSUS else f"{table.layer}'s codings"
     notes = [f"Units are sources coded with the row or anything below it in {what}."]
     if table.study_field:
-        notes.append(f"Studies are the values of the source metadata field "
-                     f"{table.study_field!r}"
-                     + (f", shown by {table.study_label!r}." if table.study_label else "."))
+        notes.append(f"Studies are the values of the source metadata field {table.study_field}"
+                     + (f", shown by {table.study_label}." if table.study_label else "."))
     if table.quotes:
-        kind = (f" and whether they are a participant's words or the authors' "
-                f"interpretation (field {table.quote_field!r})" if table.quote_field else "")
-        notes.append(f"Up to {table.quotes} exemplar quotes per code, from different studies "
+        kind = (f" and whether it is a participant's words or the authors' interpretation "
+                f"(field {table.quote_field})" if table.quote_field else "")
+        many = "quote" if table.quotes == 1 else "quotes"
+        notes.append(f"Up to {table.quotes} exemplar {many} per code, from different studies "
                      f"where possible, each with its study{kind}.")
     if table.kappa_coders:
         a, b = table.kappa_coders
