@@ -515,11 +515,12 @@ class _Merger:
                       coder_id=self.actor_id)
         for code_id in self.code_restored:
             log_event(self.db, "code.add", {"code_id": code_id}, coder_id=self.actor_id)
-        if self.report.added["sources"] or self.report.updated["sources"]:
+        added, updated = self.report.added.get("sources", 0), self.report.updated.get("sources", 0)
+        if added or updated:
             log_event(self.db, "sources.import",
-                      {"file": label, "added": self.report.added["sources"],
-                       "updated": self.report.updated["sources"],
-                       "unchanged": self.report.unchanged["sources"]}, coder_id=self.actor_id)
+                      {"file": label, "added": added, "updated": updated,
+                       "unchanged": self.report.unchanged.get("sources", 0)},
+                      coder_id=self.actor_id)
         for key in sorted(set(self.coding_ids) | set(self.review_ids)):
             coder_id, layer = key
             log_event(self.db, "codings.import",
@@ -533,8 +534,9 @@ class _Merger:
                       coder_id=coder_id)
         if not self.report.changed():
             return
-        summary = {"file": label, "added": dict(self.report.added),
-                   "updated": dict(self.report.updated), "removed": dict(self.report.removed),
+        counts = lambda d: {k: v for k, v in d.items() if v}  # noqa: E731
+        summary = {"file": label, "added": counts(self.report.added),
+                   "updated": counts(self.report.updated), "removed": counts(self.report.removed),
                    "choices": {c.guid: choice for c, choice in self.report.resolved},
                    "skipped": len(self.report.skipped)}
         log_event(self.db, action, summary, coder_id=self.actor_id)
