@@ -20,41 +20,18 @@ import json
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
-from qualcode.errors import CodebookError, StoreError
+from qualcode.errors import StoreError
 from qualcode.model import UnitKind, new_guid
-from qualcode.storage.codebook import _check_fields, code_fields
 from qualcode.storage.connection import log_event, utc_now, write_transaction
-from qualcode.storage.rows import CODE_COLUMNS, to_code
-from qualcode.storage.snapshot import InCode, InCoding, InMemo, InSource, Snapshot
+from qualcode.storage.merge_codebook import Choice, CodebookMerge, Conflict, fold
+from qualcode.storage.snapshot import InCoding, InMemo, InSource, Snapshot
 
 if TYPE_CHECKING:
     from qualcode.storage.store import Store
 
-Choice = Literal["ours", "theirs"]
-CHOICES: tuple[Choice, ...] = ("ours", "theirs")
-SHOWN = 5
-
-
-def fold(guid: str | None) -> str:
-    """Return the form GUIDs are compared in: lower case, without braces."""
-    return (guid or "").strip().strip("{}").lower()
-
-
-@dataclass(frozen=True, slots=True)
-class Conflict:
-    """One disagreement that needs a choice: ``guid`` is their GUID, to name it by."""
-
-    kind: str
-    guid: str
-    label: str
-    ours: str
-    theirs: str
-
-    def line(self) -> str:
-        """Return the conflict as one line for the terminal."""
-        return f"{self.kind} {self.label!r} [{self.guid}]: ours {self.ours}; theirs {self.theirs}"
+__all__ = ["Choice", "Conflict", "MergeConflicts", "MergeReport", "apply_snapshot", "fold"]
 
 
 class MergeConflicts(StoreError):
@@ -116,7 +93,7 @@ def apply_snapshot(store: Store, snap: Snapshot, *, prefer: Choice | None = None
     return merger.report
 
 
-class _Merger:
+class _Merger(CodebookMerge):
     """One application of a snapshot; all state of the GUID maps lives here."""
 
     def __init__(self, store: Store, snap: Snapshot, choose: Callable[[Conflict], Choice | None],
@@ -141,9 +118,6 @@ class _Merger:
         self.memo_events: list[tuple[int, str | None, str, int | None]] = []
 
     # -- helpers -------------------------------------------------------------------------
-    def one(self, sql: str, params: list[Any]) -> tuple[Any, ...] | None:
-        return self.db.execute(sql, params).fetchone()
-
     def decide(self, conflict: Conflict) -> Choice | None:
         """Return the choice for a conflict, remembering undecided ones."""
         choice = self.choose(conflict)
@@ -186,108 +160,6 @@ class _Merger:
                                  [guid, name, self.now])
         self.coders[fold(guid)] = int(cursor.lastrowid)
         self.report.added["coders"] += 1
-
-    # -- codebook ------------------------------------------------------------------------
-    def code_paths(self) -> dict[str, str]:
-        by_guid = {fold(c.guid): c for c in self.snap.codes}
-        paths: dict[str, str] = {}
-        for code in self.snap.codes:
-            names, node, seen = [code.name], code, {fold(code.guid)}
-            while node.parent_guid and fold(node.parent_guid) in by_guid \
-                    and fold(node.parent_guid) not in seen:
-                node = by_guid[fold(node.parent_guid)]
-                seen.add(fold(node.guid))
-                names.append(node.name)
-            paths[fold(code.guid)] = "/".join(reversed(names))
-        return paths
-
-    def code(self, code: InCode, path: str) -> None:
-        parent_id = self.codes.get(fold(code.parent_guid)) if code.parent_guid else None
-        if code.parent_guid and parent_id is None and not code.deleted:
-            self.report.notes.append(f"code {path!r}: its parent is not in the file; "
-                                     "placed at the top level")
-        row = self.one(f"SELECT {CODE_COLUMNS}, deleted_at FROM codes WHERE lower(guid) = ?",
-                       [fold(code.guid)])
-        if row is not None:
-            self.codes[fold(code.guid)] = row[0]
-            self.same_code(code, path, row, parent_id)
-            return
-        if code.deleted:
-            self.report.unchanged["deleted codes left out"] += 1
-            return
-        clash = self.one("SELECT id, guid FROM codes WHERE parent_id IS ? AND name = ? "
-                         "COLLATE NOCASE AND deleted_at IS NULL", [parent_id, code.name])
-        if clash is not None:
-            choice = self.decide(Conflict("code name", code.guid, path, f"GUID {clash[1]}",
-                                          f"GUID {code.guid} (a choice makes them one code)"))
-            self.codes[fold(code.guid)] = clash[0]
-            if choice == "theirs":
-                self.update_code(clash[0], code, path, parent_id)
-            return
-        fields = self.checked(code, path)
-        code_id = self.store._insert_code(fields, parent_id=parent_id, kind=code.kind,
-                                          codable=code.codable, guid=code.guid)
-        self.codes[fold(code.guid)] = code_id
-        self.code_added.append(code_id)
-        self.report.added["codes"] += 1
-
-    def checked(self, code: InCode, path: str, own_id: int | None = None) -> dict[str, Any]:
-        fields = code.fields()
-        try:
-            _check_fields(fields)
-        except CodebookError as error:
-            raise CodebookError(f"code {path!r}: {error.message}", path=self.snap.label) from None
-        if fields["shortcut"]:
-            holder = self.one("SELECT id FROM codes WHERE shortcut = ? AND deleted_at IS NULL "
-                              "AND id IS NOT ?", [fields["shortcut"], own_id])
-            if holder is not None:
-                self.report.notes.append(f"code {path!r}: shortcut {fields['shortcut']!r} is "
-                                         "taken here by another code; left off")
-                fields["shortcut"] = None
-        return fields
-
-    def same_code(self, code: InCode, path: str, row: tuple[Any, ...],
-                  parent_id: int | None) -> None:
-        ours = to_code(row[:-1])
-        deleted_here = row[-1] is not None
-        mine, theirs = code_fields(ours), code.fields()
-        differ = [k for k in mine if mine[k] != theirs[k]]
-        if ours.parent_id != parent_id and (parent_id is not None or not code.parent_guid):
-            differ.append("parent")
-        if deleted_here != code.deleted:
-            differ.append("deleted")
-        if not differ:
-            self.report.unchanged["codes"] += 1
-            return
-        show = lambda values, deleted, parent: "; ".join(  # noqa: E731
-            f"{k}={'deleted' if deleted else 'live'}" if k == "deleted" else
-            f"parent={parent}" if k == "parent" else f"{k}={values[k]!r}" for k in differ)
-        conflict = Conflict("code", code.guid, path, show(mine, deleted_here, ours.parent_id),
-                            show(theirs, code.deleted, parent_id))
-        if self.decide(conflict) != "theirs":
-            return
-        if code.deleted and not deleted_here:
-            self.store.set_deleted("codes", [ours.id], self.now)
-            self.code_deleted.append(ours.id)
-            self.report.removed["codes"] += 1
-            return
-        if deleted_here and not code.deleted:
-            self.store.set_deleted("codes", [ours.id], None)
-            self.code_restored.append(ours.id)
-        self.update_code(ours.id, code, path, parent_id)
-
-    def update_code(self, code_id: int, code: InCode, path: str, parent_id: int | None) -> None:
-        ours = self.store.code(code_id)
-        fields = self.checked(code, path, own_id=code_id)
-        before = code_fields(ours)
-        if before != fields:
-            self.store._write_fields(code_id, fields)
-        if ours.parent_id != parent_id:
-            self.store._place(code_id, {"parent_id": parent_id, "position": ours.position},
-                              name=fields["name"])
-        self.code_updated.append({"code_id": code_id, "before": before, "after": fields,
-                                  "parent_before": ours.parent_id, "parent_after": parent_id})
-        self.report.updated["codes"] += 1
 
     # -- sources and units ---------------------------------------------------------------
     def source(self, src: InSource) -> None:
