@@ -29,7 +29,8 @@ METHODS = {
                 "code overlaps the unit; a theme when the theme or any code below it is",
     "units": "only units every compared coder marked done are counted",
     "kappa": "Cohen's kappa (1960) per code, presence vs absence",
-    "kappa_ci": "95% Wald interval from the Fleiss, Cohen & Everitt (1969) large-sample SE",
+    "kappa_ci": ("95% Wald interval from the Fleiss, Cohen & Everitt (1969) large-sample SE, "
+                 "truncated to [-1, 1]"),
     "ac1": "Gwet's AC1 (Gwet 2008)",
     "pabak": "prevalence- and bias-adjusted kappa, 2 po - 1 (Byrt, Bishop & Carlin 1993)",
     "prevalence_index": "p11 - p00 (Byrt et al. 1993)",
@@ -302,7 +303,8 @@ def _md_name(depth: int, label: str, row: AgreementRow | MultiRaterRow | None) -
 
 def _legend(boot: bool) -> str:
     text = ("κ: Cohen's kappa for presence of the code or theme per unit, with a 95% Wald CI "
-            "from the Fleiss, Cohen & Everitt (1969) standard error; AC1: Gwet (2008); PABAK: "
+            "from the Fleiss, Cohen & Everitt (1969) standard error, truncated to [-1, 1]; "
+            "AC1: Gwet (2008); PABAK: "
             "Byrt, Bishop & Carlin (1993); agreement: share of units the coders agree on; "
             "interpretation: Landis & Koch (1977); pooled κ: De Vries et al. (2008).")
     if boot:

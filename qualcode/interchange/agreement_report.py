@@ -269,6 +269,12 @@ def _num(x: Any) -> float | None:
     return None if math.isnan(v) else v
 
 
+def _kappa_limit(x: Any) -> float | None:
+    """A Wald limit truncated to kappa's range [-1, 1]; reports never show kappa above 1."""
+    v = _num(x)
+    return None if v is None else min(1.0, max(-1.0, v))
+
+
 def _pair_rows(level: str, columns: Sequence[Code], book: Codebook, a: str, b: str,
                pa: np.ndarray, pb: np.ndarray, bootstrap: int, seed: int
                ) -> tuple[dict[int, AgreementRow], PooledKappa]:
@@ -290,7 +296,8 @@ def _pair_rows(level: str, columns: Sequence[Code], book: Codebook, a: str, b: s
             level=level, code_id=code.id, path=book.path(code), coder_a=a, coder_b=b,
             n_units=int(res.n[j]), percent_agreement=_num(res.percent_agreement[j]),
             kappa=_num(res.kappa[j]), kappa_se=_num(res.kappa_se[j]),
-            kappa_ci_low=_num(res.kappa_low[j]), kappa_ci_high=_num(res.kappa_high[j]),
+            kappa_ci_low=_kappa_limit(res.kappa_low[j]),
+            kappa_ci_high=_kappa_limit(res.kappa_high[j]),
             scott_pi=_num(res.scott_pi[j]), ac1=_num(res.ac1[j]), ac1_se=_num(res.ac1_se[j]),
             pabak=_num(res.pabak[j]), prevalence_index=_num(res.prevalence_index[j]),
             bias_index=_num(res.bias_index[j]), kappa_max=_num(res.kappa_max[j]),
