@@ -14,6 +14,11 @@ import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from qualcode.nlp.pipeline import Pipeline
+
+CHAR_FEATURES = 20_000
+"""Most frequent character n-grams kept: more cost fit time and gained nothing measured."""
+
 
 @dataclass(frozen=True, slots=True)
 class FeatureConfig:
@@ -23,6 +28,7 @@ class FeatureConfig:
     char_ngrams: tuple[int, int] | None = None
     min_df: int = 1
     max_features: int | None = None
+    lemmas: bool = False
 
 
 def _word_vectorizer(config: FeatureConfig, vocabulary: dict[str, int] | None = None
@@ -32,21 +38,67 @@ def _word_vectorizer(config: FeatureConfig, vocabulary: dict[str, int] | None = 
                            vocabulary=vocabulary, dtype=np.float32)
 
 
+class CharNgrams:
+    """scikit-learn's ``char_wb`` analyzer, memoised per word.
+
+    A word's n-grams (padded with a space each side, as ``char_wb`` does) depend only on
+    the word, and words repeat, so caching them makes scoring several times faster than
+    re-slicing every word of every unit in Python.
+    """
+
+    def __init__(self, ngram_range: tuple[int, int]) -> None:
+        self.low, self.high = ngram_range
+        self.cache: dict[str, list[str]] = {}
+
+    def __call__(self, text: str) -> list[str]:
+        """Return the character n-grams of a text, word by word."""
+        cache, grams = self.cache, []
+        if len(cache) > 500_000:
+            cache.clear()
+        for word in text.lower().split():
+            found = cache.get(word)
+            if found is None:
+                found = cache[word] = self._word(word)
+            grams.extend(found)
+        return grams
+
+    def _word(self, word: str) -> list[str]:
+        padded = f" {word} "
+        grams = []
+        for n in range(self.low, self.high + 1):
+            if len(padded) <= n:
+                grams.append(padded)  # a short word counts once, as in scikit-learn
+                break
+            grams.extend(padded[i:i + n] for i in range(len(padded) - n + 1))
+        return grams
+
+
 def _char_vectorizer(config: FeatureConfig, vocabulary: dict[str, int] | None = None
                      ) -> TfidfVectorizer:
-    return TfidfVectorizer(analyzer="char_wb", ngram_range=config.char_ngrams or (2, 5),
+    return TfidfVectorizer(analyzer=CharNgrams(config.char_ngrams or (2, 4)),
                            sublinear_tf=True, min_df=max(2, config.min_df),
-                           max_features=config.max_features, vocabulary=vocabulary,
+                           max_features=CHAR_FEATURES, vocabulary=vocabulary,
+                           dtype=np.float32)
+
+
+def _lemma_vectorizer(config: FeatureConfig, vocabulary: dict[str, int] | None = None
+                      ) -> TfidfVectorizer:
+    return TfidfVectorizer(analyzer="word", token_pattern=r"\S+", lowercase=False,
+                           sublinear_tf=True, min_df=config.min_df, vocabulary=vocabulary,
                            dtype=np.float32)
 
 
 class TextFeatures:
-    """Word (and optionally character) TF-IDF over raw unit texts."""
+    """Word (and optionally character and lemma) TF-IDF over raw unit texts."""
 
-    def __init__(self, config: FeatureConfig | None = None) -> None:
+    def __init__(self, config: FeatureConfig | None = None, pipeline: Pipeline | None = None
+                 ) -> None:
         self.config = config or FeatureConfig()
+        self.pipeline = pipeline
         self.word = _word_vectorizer(self.config)
         self.char = _char_vectorizer(self.config) if self.config.char_ngrams else None
+        self.lemma = (_lemma_vectorizer(self.config)
+                      if self.config.lemmas and pipeline is not None else None)
         self.terms: list[str] = []
 
     def fit_transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
@@ -54,6 +106,8 @@ class TextFeatures:
         blocks = [self.word.fit_transform(texts)]
         if self.char is not None:
             blocks.append(self.char.fit_transform(texts))
+        if self.lemma is not None and self.pipeline is not None:
+            blocks.append(self.lemma.fit_transform(self.pipeline.lemma_texts(texts)))
         self.terms = list(self.word.get_feature_names_out())
         return self._join(blocks)
 
@@ -62,6 +116,8 @@ class TextFeatures:
         blocks = [self.word.transform(texts)]
         if self.char is not None:
             blocks.append(self.char.transform(texts))
+        if self.lemma is not None and self.pipeline is not None:
+            blocks.append(self.lemma.transform(self.pipeline.lemma_texts(texts)))
         return self._join(blocks)
 
     @property
@@ -72,7 +128,7 @@ class TextFeatures:
     def _join(self, blocks: list[sparse.csr_matrix]) -> sparse.csr_matrix:
         if len(blocks) == 1:
             return blocks[0].tocsr()
-        # Each block is L2-normalised; halve so the joined row keeps unit length.
+        # Each block is L2-normalised; scale so the joined row keeps unit length.
         return (sparse.hstack(blocks, format="csr") * np.float32(1 / np.sqrt(len(blocks))))
 
     # -- persistence -------------------------------------------------------------------
@@ -83,17 +139,22 @@ class TextFeatures:
         if self.char is not None:
             meta["char_terms"] = list(self.char.get_feature_names_out())
             arrays["char_idf"] = self.char.idf_.astype(np.float32)
+        if self.lemma is not None:
+            meta["lemma_terms"] = list(self.lemma.get_feature_names_out())
+            arrays["lemma_idf"] = self.lemma.idf_.astype(np.float32)
         return meta, arrays
 
     @classmethod
-    def from_state(cls, meta: dict[str, object], arrays: dict[str, np.ndarray]) -> TextFeatures:
+    def from_state(cls, meta: dict[str, object], arrays: dict[str, np.ndarray],
+                   pipeline: Pipeline | None = None) -> TextFeatures:
         """Rebuild fitted features from :meth:`state` output."""
         raw = dict(meta["config"])  # type: ignore[arg-type]
         config = FeatureConfig(
             word_ngrams=tuple(raw["word_ngrams"]),  # type: ignore[arg-type]
             char_ngrams=tuple(raw["char_ngrams"]) if raw.get("char_ngrams") else None,
-            min_df=int(raw["min_df"]), max_features=raw.get("max_features"))
-        features = cls(config)
+            min_df=int(raw["min_df"]), max_features=raw.get("max_features"),
+            lemmas=bool(raw.get("lemmas", False)))
+        features = cls(config, pipeline)
         features.terms = list(meta["terms"])  # type: ignore[arg-type]
         features.word = _word_vectorizer(config, {t: i for i, t in enumerate(features.terms)})
         features.word.idf_ = arrays["word_idf"].astype(np.float64)
@@ -101,6 +162,10 @@ class TextFeatures:
             char_terms = list(meta["char_terms"])  # type: ignore[arg-type]
             features.char = _char_vectorizer(config, {t: i for i, t in enumerate(char_terms)})
             features.char.idf_ = arrays["char_idf"].astype(np.float64)
+        if features.lemma is not None:
+            lemma_terms = list(meta["lemma_terms"])  # type: ignore[arg-type]
+            features.lemma = _lemma_vectorizer(config, {t: i for i, t in enumerate(lemma_terms)})
+            features.lemma.idf_ = arrays["lemma_idf"].astype(np.float64)
         return features
 
 

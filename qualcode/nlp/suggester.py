@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +28,9 @@ from qualcode.nlp.prototypes import PrototypeScorer
 
 FORMAT = "qualcode-suggester/1"
 TERMS_PER_SUGGESTION = 5
+CHAR_NGRAMS_UP_TO = 20_000
+"""Add character 2-4 grams when fitting on at most this many units (see README numbers:
+they help most on small corpora and double the fit time on large ones)."""
 PROTOTYPE_THRESHOLD = 0.2
 """Similarity above which a code scored only by its definition counts as predicted."""
 
@@ -40,11 +43,13 @@ class SuggesterConfig:
     min_positives: int = 3
     c: float = 1.0
     calibrate: bool = False
+    char_ngrams_up_to: int = CHAR_NGRAMS_UP_TO
 
     @classmethod
     def baseline(cls) -> SuggesterConfig:
         """TF-IDF word 1-2 grams (sublinear tf) + balanced one-vs-rest LR, threshold 0.5."""
-        return cls(features=FeatureConfig(), min_positives=1, calibrate=False)
+        return cls(features=FeatureConfig(), min_positives=1, calibrate=False,
+                   char_ngrams_up_to=0)
 
 
 class CodeSuggester:
@@ -102,8 +107,10 @@ class CodeSuggester:
         if len(texts) >= 5_000 and config.min_df == 1:
             # Words seen once in a large corpus cannot generalise; dropping them halves
             # the columns (and the fit time) at no measured cost on goemotions.
-            config = FeatureConfig(config.word_ngrams, config.char_ngrams, 2, config.max_features)
-        self.features = TextFeatures(config)
+            config = replace(config, min_df=2)
+        if config.char_ngrams is None and len(texts) <= self.config.char_ngrams_up_to:
+            config = replace(config, char_ngrams=(2, 4))
+        self.features = TextFeatures(config, self.pipeline)
         x = self.features.fit_transform(texts)
         self.weights, self.intercepts = linear.fit_codes(x, y, self.trained, c=self.config.c)
         if self.config.calibrate:
@@ -190,6 +197,7 @@ class CodeSuggester:
             "format": FORMAT, "pipeline": self.pipeline.name, "code_ids": list(self.code_ids),
             "config": {"min_positives": self.config.min_positives, "c": self.config.c,
                        "calibrate": self.config.calibrate,
+                       "char_ngrams_up_to": self.config.char_ngrams_up_to,
                        "features": asdict(self.config.features)},
             "prototypes": proto_meta}
         arrays = dict(arrays, examples=self.examples, trained=self.trained,
@@ -221,9 +229,10 @@ class CodeSuggester:
         config = SuggesterConfig(
             features=FeatureConfig(tuple(features["word_ngrams"]),
                                    tuple(features["char_ngrams"]) if features["char_ngrams"]
-                                   else None, int(features["min_df"]), features["max_features"]),
+                                   else None, int(features["min_df"]), features["max_features"],
+                                   bool(features.get("lemmas", False))),
             min_positives=int(raw["min_positives"]), c=float(raw["c"]),
-            calibrate=bool(raw["calibrate"]))
+            calibrate=bool(raw["calibrate"]), char_ngrams_up_to=int(raw["char_ngrams_up_to"]))
         suggester = cls(pipeline=pipeline or build_pipeline(_model_name(meta)), config=config)
         suggester.code_ids = tuple(int(i) for i in meta["code_ids"])  # type: ignore[union-attr]
         suggester.examples = arrays["examples"]
@@ -234,7 +243,8 @@ class CodeSuggester:
         suggester.prototypes = PrototypeScorer.from_state(
             suggester.pipeline, meta["prototypes"], arrays)  # type: ignore[arg-type]
         if "features" in meta:
-            suggester.features = TextFeatures.from_state(meta["features"], arrays)  # type: ignore[arg-type]
+            suggester.features = TextFeatures.from_state(
+                meta["features"], arrays, suggester.pipeline)  # type: ignore[arg-type]
         suggester.fitted = True
         return suggester
 

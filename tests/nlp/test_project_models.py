@@ -136,3 +136,12 @@ def test_cli_evaluate_errors_are_one_line(project, args, message) -> None:
     assert result.exit_code == 1
     assert message in result.output and "Traceback" not in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+def test_fast_lemma_path_agrees_with_the_spacy_lookup_lemmatizer() -> None:
+    pipeline = build_pipeline()
+    # lower case: spaCy looks "Nurses" up as written (not found); the fast path also
+    # tries the lower-case form, its one deliberate difference.
+    text = "nurses were listening while doctors ran between wards and felt tired"
+    spacy_lemmas = [t.lemma_.lower() for t in pipeline.nlp(text)]
+    assert [lemma for _, lemma in pipeline.lemma_tokens([text])[0]] == spacy_lemmas

@@ -111,3 +111,15 @@ def test_model_round_trips_through_bytes(corpus, tmp_path) -> None:
     probes = [p["text"] for p in corpus.raw["probes"]]
     assert np.allclose(again.scores(probes), suggester.scores(probes))
     assert again.suggest_many(probes, 3) == suggester.suggest_many(probes, 3)
+
+
+def test_memoised_char_ngrams_equal_scikit_learns_char_wb(corpus) -> None:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from qualcode.nlp.features import CharNgrams
+
+    reference = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4)).build_analyzer()
+    mine = CharNgrams((2, 4))
+    texts = [u["text"] for u in corpus.raw["units"]] + ["a  İ ß\tx\n", "", "🙂 ok"]
+    for text in texts + texts:  # second pass reads the cache
+        assert mine(text) == reference(text)
