@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from qualcode.errors import QualcodeError
+from qualcode.errors import QualcodeError, StoreError
 from qualcode.interchange.matrices import (
     CONSENSUS,
     StudyIndex,
@@ -203,8 +203,13 @@ def theme_table(store: Store, *, layer: str = CONSENSUS, study_field: str | None
     codings = layer_codings(store, layer)
     sources = list(store.iter_sources())
     by_id = {s.id: s for s in sources}
+    fields = store.metadata_fields()
+    if study_field and study_field not in fields:
+        raise StoreError(f"no source has a metadata field {study_field!r} naming its study "
+                         f"(fields: {', '.join(fields) or 'none'}); name one with "
+                         "--study-field FIELD or leave studies out with --no-studies")
     studies = study_index(store, sources, study_field, study_label) if study_field else None
-    if quote_field is not None and quote_field not in store.metadata_fields():
+    if quote_field is not None and quote_field not in fields:
         quote_field = None
     coders = tuple(kappa_coders) if kappa_coders else (auto_kappa_coders(store)
                                                        if auto_kappa else ())
