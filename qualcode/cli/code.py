@@ -14,19 +14,33 @@ from qualcode.cli.base import main, open_store, project_argument
 @click.option("--coder", required=True, help="Your coder name (created on first use).")
 @click.option("--reveal", is_flag=True, default=False,
               help="Show other coders' codings (off by default: coders work blind).")
-def code(project: Path, coder: str, reveal: bool) -> None:
+@click.option("--suggest", type=click.Choice(["on", "after", "off"]), default="on",
+              show_default=True,
+              help="Code suggestions learnt from your done units: shown while you decide, "
+                   "only after you mark a unit done (no anchoring), or not at all.")
+@click.option("--order", type=click.Choice(["queue", "uncertain"]), default="queue",
+              show_default=True,
+              help="Unit order: as imported, or the units the suggester is least sure "
+                   "about first (active learning; ctrl+o switches in the app).")
+def code(project: Path, coder: str, reveal: bool, suggest: str, order: str) -> None:
     """Code the units of a project in the terminal, keyboard first.
 
     Every action is saved the moment it is shown; press ? in the app for the keys.
+    Suggestions are fitted in the background and refitted as you code; every suggestion
+    shown, and whether you accepted it (alt+1..3), is logged in the project.
 
-    Example: qualcode code study.qualcode --coder alice
+    Examples:
+      qualcode code study.qualcode --coder alice
+      qualcode code study.qualcode --coder bob --suggest after --order uncertain
     """
     # Textual is imported here, not at the top, so `qualcode --help` stays instant.
     from qualcode.tui.app import make_app
 
     store = open_store(project)
     try:
-        app = make_app(store, store.coder(coder), reveal=reveal)
+        learn = suggest != "off" or order == "uncertain"
+        app = make_app(store, store.coder(coder), reveal=reveal, suggest=suggest, learn=learn,
+                       order=order)
         app.run()
     finally:
         store.close()

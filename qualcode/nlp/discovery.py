@@ -58,7 +58,7 @@ class CandidateTheme:
             picked.append(term)
             if len(picked) == words:
                 break
-        return " / ".join(picked)
+        return ", ".join(picked)
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,13 +38,22 @@ class Status(StrEnum):
     DONE = "done"
 
 
+class Order(StrEnum):
+    """How a queue is ordered: as the units were imported, or by a suggester's uncertainty."""
+
+    QUEUE = "queue"
+    UNCERTAIN = "uncertain"
+
+
 @dataclass(frozen=True, slots=True)
 class QueueFilter:
     """What a queue shows: done state, codes applied, one metadata value, a text search.
 
     ``code_ids`` keeps units where this coder applied any of these codes (pass a theme
     with its descendants to filter by theme). ``text`` is a case-insensitive substring
-    (ASCII letters fold; other scripts match as typed).
+    (ASCII letters fold; other scripts match as typed). ``order`` is the order the coder
+    asked for; the queue follows it once :meth:`UnitQueue.set_order` is given the units
+    (the session computes them with the suggester).
     """
 
     status: Status = Status.ALL
@@ -52,10 +61,11 @@ class QueueFilter:
     field: str | None = None
     value: str | None = None
     text: str = ""
+    order: Order = Order.QUEUE
 
     def is_empty(self) -> bool:
-        """Return True when the filter keeps every unit."""
-        return self == QueueFilter()
+        """Return True when the filter keeps every unit (whatever their order)."""
+        return replace(self, order=Order.QUEUE) == QueueFilter()
 
     def with_status(self, status: Status) -> QueueFilter:
         """Return a copy showing units in another done state."""
@@ -252,7 +262,7 @@ class UnitQueue:
     def count(self) -> int:
         """Return the number of units the filter keeps."""
         if self._count is None:
-            f = self._filter
+            f = replace(self._filter, order=Order.QUEUE)
             if self._order_table:
                 where, params = self._where()
                 self._count = int(self.store.db.execute(

@@ -17,6 +17,7 @@ from qualcode.tui.screens.coding import CodingScreen
 from qualcode.tui.session import CodingSession
 from qualcode.tui.statistics_launch import open_statistics, statistics_commands
 from qualcode.tui.suggester import Suggester
+from qualcode.tui.suggesting import Fitter, default_fitter
 
 STYLES = Path(__file__).parent / "styles"
 
@@ -92,6 +93,16 @@ def screen_commands(screen: CodingScreen) -> Iterable[SystemCommand]:
         ("Back to the text (escape)", "Put the keyboard on the text pane",
          screen.action_focus_text),
         ("Help (?)", "Keyboard help", screen.action_help),
+        ("Accept suggestion 1 (alt+1)", "Apply the top suggested code",
+         screen.action_accept_suggestion_1),
+        ("Accept suggestion 2 (alt+2)", "Apply the second suggested code",
+         screen.action_accept_suggestion_2),
+        ("Accept suggestion 3 (alt+3)", "Apply the third suggested code",
+         screen.action_accept_suggestion_3),
+        ("Queue order: most uncertain first / queue order (ctrl+o)",
+         "Switch the order of the unit queue", screen.action_toggle_order),
+        ("Candidate themes (ctrl+e)", "Group the units nobody has coded; make one a code",
+         screen.action_discover),
     )
     for title, help_text, callback in actions:
         yield SystemCommand(title, help_text, callback)
@@ -105,13 +116,21 @@ def screen_commands(screen: CodingScreen) -> Iterable[SystemCommand]:
 
 
 def make_app(store: Store, coder: Coder | str, *, suggester: Suggester | None = None,
-             reveal: bool = False, kind: UnitKind = UnitKind.SOURCE) -> CodingApp:
+             reveal: bool = False, kind: UnitKind = UnitKind.SOURCE,
+             suggest: str | None = None, learn: bool | Fitter = False,
+             order: str = "queue") -> CodingApp:
     """Build the coding app for one coder on an open project.
 
     ``coder`` is a :class:`~qualcode.model.Coder` or a name (created on first use).
-    ``suggester`` fills the suggestion pane (Part 4). ``reveal`` shows other coders'
-    codings; by default the coder is blind to them.
+    ``suggester`` fills the suggestion pane from the start; ``suggest`` is when the pane
+    shows ("on", "after" the unit is done, "off"; default "on" with a suggester or
+    ``learn``, else "off"). ``learn`` fits the coder's own model in the background and refits as they code
+    (True: the project's stored suggester; or a fitter of your own). ``order`` "uncertain"
+    puts the model's least sure units first. ``reveal`` shows other coders' codings; by
+    default the coder is blind to them.
     """
     who = store.coder(coder) if isinstance(coder, str) else coder
-    session = CodingSession(store, who, reveal=reveal, kind=kind, suggester=suggester)
+    fitter = default_fitter(who, kind) if learn is True else (learn or None)
+    session = CodingSession(store, who, reveal=reveal, kind=kind, suggester=suggester,
+                            suggest=suggest, fitter=fitter, order=order)
     return CodingApp(session)

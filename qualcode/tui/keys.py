@@ -53,6 +53,16 @@ KEYS: tuple[Key, ...] = (
     Key("ctrl+g", "Go to the next not-done unit (without marking this one)", ANYWHERE,
         "next_not_done", "ctrl+g"),
     Key("ctrl+n", "Add a code to the shared codebook", ANYWHERE, "add_code", "ctrl+n"),
+    Key("alt+1 / alt+2 / alt+3", "Accept suggestion 1, 2 or 3: apply its code to the selection, "
+        "or the whole unit, as its key would (u undoes it)", ANYWHERE,
+        "accept_suggestion_1", "alt+1"),
+    Key("", "", ANYWHERE, "accept_suggestion_2", "alt+2"),
+    Key("", "", ANYWHERE, "accept_suggestion_3", "alt+3"),
+    Key("ctrl+o", "Switch the queue between queue order and most uncertain first (the "
+        "suggester's least sure units)", ANYWHERE, "toggle_order", "ctrl+o"),
+    Key("ctrl+e", "Explore candidate themes among the units nobody has coded; make one a "
+        "new code",
+        ANYWHERE, "discover", "ctrl+e"),
     Key("ctrl+f", "Filter the codebook by typing", ANYWHERE, "filter_codes", "ctrl+f"),
     Key("ctrl+l", "Show or hide the unit queue", ANYWHERE, "toggle_queue", "ctrl+l"),
     Key("escape", "Back to the text pane", ANYWHERE, "focus_text", "escape"),

@@ -29,7 +29,8 @@ from qualcode.model import (
     Unit,
     UnitKind,
 )
-from qualcode.storage.queue import QueueFilter, UnitQueue
+from qualcode.storage.queue import Order, QueueFilter, UnitQueue
+from qualcode.tui.suggesting import Fitter, SuggestionState, SuggestMode
 
 if TYPE_CHECKING:
     from qualcode.storage import Store
@@ -97,12 +98,16 @@ class CodingSession:
     """One coder working through the units of one project."""
 
     def __init__(self, store: Store, coder: Coder, *, reveal: bool = False,
-                 kind: UnitKind = UnitKind.SOURCE, suggester: Suggester | None = None) -> None:
+                 kind: UnitKind = UnitKind.SOURCE, suggester: Suggester | None = None,
+                 suggest: SuggestMode | str | None = None, fitter: Fitter | None = None,
+                 order: Order | str = Order.QUEUE) -> None:
         self.store = store
         self.coder = coder
         self.reveal = reveal
-        self.suggester = suggester
-        self.queue = UnitQueue(store, coder.id, kind=kind)
+        self.suggesting = SuggestionState(store, coder, kind=kind, suggester=suggester,
+                                          mode=suggest, fitter=fitter)
+        self.queue = UnitQueue(store, coder.id, kind=kind,
+                               queue_filter=QueueFilter(order=Order(order)))
         self.codebook: Codebook = store.codebook()
         self.view: UnitView | None = None
         self._fields: list[str] | None = None
@@ -159,12 +164,18 @@ class CodingSession:
                 result.append(OtherCoder(coder=coder, codings=codings, done=done))
         return result
 
+    @property
+    def suggester(self) -> Suggester | None:
+        """The suggester in use (None until one is given or fitted)."""
+        return self.suggesting.suggester
+
     def suggestions(self, text: str, top: int = 5) -> list[Suggestion]:
         """Ask the suggester (if any) to rank codes for a unit's text (safe off the main
         thread: it does not touch the store)."""
-        if self.suggester is None:
+        suggester = self.suggester
+        if suggester is None:
             return []
-        return list(self.suggester.suggest(text, top))
+        return self.suggesting.compute(suggester, text, top)
 
     def metadata_fields(self) -> list[str]:
         """Return the metadata keys of the corpus (read once: it scans every source)."""
@@ -202,7 +213,37 @@ class CodingSession:
             else:
                 self.store.add_coding(self.coder.id, unit.source_id, code_id, first, last)
                 outcome = "added"
+        self.suggesting.changed()
         return outcome, self.reload()
+
+    def has_code(self, code_id: int, start: int | None = None, end: int | None = None) -> bool:
+        """Return True when this coder has the code on that span (or the whole unit) already."""
+        view = self._current()
+        if start is None or end is None or (start <= 0 and end >= len(view.text)):
+            return any(c.code_id == code_id and view.is_whole(c) for c in view.codings)
+        first, last = view.unit.start + min(start, end), view.unit.start + max(start, end)
+        return any(c.code_id == code_id and (c.start, c.end) == (first, last)
+                   for c in view.codings)
+
+    def accept(self, rank: int, start: int | None = None,
+               end: int | None = None) -> tuple[Suggestion | None, str]:
+        """Apply the suggestion shown at ``rank`` (1 = top) as the code key would; log it.
+
+        Returns the suggestion (None when nothing was applied) and what happened in words.
+        Accepting never removes: a code already there is left as it is.
+        """
+        view = self._current()
+        item = self.suggesting.pick(view.unit.id, rank)
+        if item is None:
+            return None, f"no suggestion {rank} is shown for this unit"
+        name = self.code_name(item.code_id)
+        if self.has_code(item.code_id, start, end):
+            return None, f"{name} is already applied there"
+        before = {c.id for c in view.codings}
+        self.toggle(item.code_id, start, end)
+        made = [c.id for c in self._current().codings if c.id not in before]
+        self.suggesting.record_accepted(view.unit.id, item.code_id, made[0] if made else None)
+        return item, f"saved: +{name} (suggestion {rank} accepted)"
 
     def remove(self, coding_id: int) -> UnitView:
         """Remove one of this coder's codings on the unit in view."""
@@ -211,6 +252,7 @@ class CodingSession:
             raise NotFoundError(f"coding {coding_id} is not one of yours on this unit")
         with self.queue.tracking(view.unit.id):
             self.store.remove_coding(coding_id, actor_id=self.coder.id)
+        self.suggesting.changed()
         return self.reload()
 
     def mark_done(self) -> bool:
@@ -218,6 +260,7 @@ class CodingSession:
         view = self._current()
         with self.queue.tracking(view.unit.id):
             changed = self.store.mark_done(view.unit.id, self.coder.id)
+        self.suggesting.changed()
         self.reload()
         return changed
 
@@ -226,6 +269,7 @@ class CodingSession:
         view = self._current()
         with self.queue.tracking(view.unit.id):
             changed = self.store.mark_not_done(view.unit.id, self.coder.id)
+        self.suggesting.changed()
         self.reload()
         return changed
 
@@ -255,6 +299,8 @@ class CodingSession:
             self.queue.invalidate()
         if event is not None and event.action.startswith("code"):
             self.codebook = self.store.codebook()
+        if event is not None:
+            self.suggesting.changed()
         if self.view is not None:
             self.reload()
         return event, unit_id
@@ -319,6 +365,19 @@ class CodingSession:
         self.codebook = fresh
         return True
 
-    def set_filter(self, queue_filter: QueueFilter) -> None:
-        """Show another selection of units in the queue."""
+    def set_filter(self, queue_filter: QueueFilter) -> bool:
+        """Show another selection of units in the queue.
+
+        Returns True when the filter asks for the uncertainty order and it still has to be
+        computed (the screen does that on a worker, then calls :meth:`set_order`).
+        """
         self.queue.set_filter(queue_filter)
+        if queue_filter.order is Order.QUEUE:
+            self.queue.set_order(None)
+            return False
+        return not self.queue.ordered
+
+    def set_order(self, unit_ids: Sequence[int]) -> None:
+        """Put these units first in the queue (most uncertain first), if still wanted."""
+        if self.queue.filter.order is Order.UNCERTAIN:
+            self.queue.set_order(unit_ids)

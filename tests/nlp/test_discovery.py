@@ -81,7 +81,7 @@ def test_members_are_ordered_by_strength_and_candidates_by_size() -> None:
     for candidate in found.candidates:
         assert list(candidate.strengths) == sorted(candidate.strengths, reverse=True)
         assert list(candidate.weights) == sorted(candidate.weights, reverse=True)
-        assert candidate.label().count(" / ") <= 2
+        assert candidate.label().count(", ") <= 2 and "/" not in candidate.label()
 
 
 def test_same_seed_same_candidates() -> None:

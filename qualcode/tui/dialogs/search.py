@@ -9,7 +9,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select
 
 from qualcode.model import Code, Codebook
-from qualcode.storage.queue import QueueFilter, Status
+from qualcode.storage.queue import Order, QueueFilter, Status
 
 ANY = -1
 NO_FIELD = ""
@@ -54,6 +54,12 @@ class SearchDialog(ModalScreen[QueueFilter | None]):
                 yield Select(fields, value=current.field or NO_FIELD, allow_blank=False,
                              id="field", compact=True)
                 yield Input(current.value or "", placeholder="= value", id="value")
+            with Horizontal(classes="form-row"):
+                yield Label("Order", classes="form-label")
+                yield Select([("queue order", Order.QUEUE.value),
+                              ("most uncertain first", Order.UNCERTAIN.value)],
+                             value=current.order.value, allow_blank=False, id="order",
+                             compact=True)
             yield Label("enter applies · escape cancels", classes="dialog-hint")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Apply", variant="primary", id="apply")
@@ -95,7 +101,8 @@ class SearchDialog(ModalScreen[QueueFilter | None]):
             code_ids=code_ids,
             field=field or None,
             value=self.query_one("#value", Input).value if field else None,
-            text=self.query_one("#text", Input).value.strip()))
+            text=self.query_one("#text", Input).value.strip(),
+            order=Order(str(self.query_one("#order", Select).value))))
 
     def action_cancel(self) -> None:
         """Close and keep the filter as it was."""

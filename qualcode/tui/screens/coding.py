@@ -7,7 +7,7 @@ commits it before the screen redraws: what the coder sees as saved is on disk.
 from __future__ import annotations
 
 from rich.text import Text
-from textual import events, on, work
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static, TextArea
 
 from qualcode.errors import QualcodeError
-from qualcode.model import CodeKind, Event, Suggestion
+from qualcode.model import CodeKind, Event
 from qualcode.storage.queue import QueueFilter
 from qualcode.tui.colours import badge, code_colours
 from qualcode.tui.dialogs.add_code import AddCodeDialog
@@ -23,9 +23,11 @@ from qualcode.tui.dialogs.memo import MemoDialog
 from qualcode.tui.dialogs.search import SearchDialog
 from qualcode.tui.keys import ANYWHERE, bindings
 from qualcode.tui.marks import Mark
+from qualcode.tui.screens.coding_suggestions import SuggestionsMixin
 from qualcode.tui.screens.help import HelpScreen
 from qualcode.tui.session import CodingSession
 from qualcode.tui.status import describe_event, status_text
+from qualcode.tui.suggesting import SuggestMode
 from qualcode.tui.widgets.codebook_pane import CodebookPane, CodeChosen
 from qualcode.tui.widgets.coded_text import CodedText
 from qualcode.tui.widgets.others_pane import OthersPane
@@ -37,7 +39,7 @@ WIDE = 110
 """From this many columns the unit queue is shown beside the text; below, on demand."""
 
 
-class CodingScreen(Screen[None]):
+class CodingScreen(SuggestionsMixin, Screen[None]):
     """Where a coder works through the units: one screen, three panes."""
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE, "-wide")]
@@ -66,7 +68,7 @@ class CodingScreen(Screen[None]):
                 yield Static("", id="text-status")
             with Vertical(id="side-pane"):
                 yield CodebookPane(self.session.codebook, self.colours, id="codebook")
-                if self.session.suggester is not None:
+                if self.session.suggesting.enabled:
                     yield SuggestionPane("", id="suggestions")
                 if self.session.reveal:
                     yield OthersPane("", id="others")
@@ -77,10 +79,13 @@ class CodingScreen(Screen[None]):
         self.query_one("#queue-pane").border_title = "Units"
         self.query_one("#text-pane").border_title = "Text"
         self.query_one("#side-pane").border_title = "Codebook"
-        if self.session.suggester is not None:
-            self.query_one("#suggestions").border_title = "Suggestions"
+        if self.session.suggesting.enabled:
+            self.query_one("#suggestions").border_title = (
+                "Suggestions" if self.session.suggesting.mode is SuggestMode.ON
+                else "Suggestions after done")
         if self.session.reveal:
             self.query_one("#others").border_title = "Other coders"
+        self.start_suggestions()
         self.query_one(QueueList).reload()
         start = self.session.start_unit()
         if start is not None:
@@ -107,8 +112,7 @@ class CodingScreen(Screen[None]):
         text.load(view.text, self._marks(), self.colours, search=self.session.queue.filter.text)
         self.query_one(QueueList).show_unit(unit_id)
         self._redraw(new_unit=True)
-        if self.session.suggester is not None:
-            self._suggest(unit_id, view.text)
+        self.refresh_suggestions()
 
     def _marks(self) -> list[Mark]:
         view = self.session.view
@@ -156,6 +160,8 @@ class CodingScreen(Screen[None]):
             queue.update_unit(unit_id)
         self._redraw()
         self._say(message)
+        self.follow_done()
+        self.codings_changed()
 
     def _say(self, message: str) -> None:
         """Report what the last action saved, beside what a code key would code now."""
@@ -176,22 +182,13 @@ class CodingScreen(Screen[None]):
         # One line, always: a layout pass (and a redraw of the whole pane) is not needed.
         self.query_one("#text-status", Static).update(line, layout=False)
 
-    @work(thread=True, exclusive=True, group="suggest")
-    def _suggest(self, unit_id: int, text: str) -> None:
-        """Ask the suggester off the main thread (it may take a while on long texts)."""
-        items = self.session.suggestions(text)
-        self.app.call_from_thread(self._show_suggestions, unit_id, items)
-
-    def _show_suggestions(self, unit_id: int, items: list[Suggestion]) -> None:
-        view = self.session.view
-        if view is not None and view.unit.id == unit_id:
-            self.query_one(SuggestionPane).show(items, self.session.codebook, self.colours)
-
     # -- coding ------------------------------------------------------------------------
     def on_key(self, event: events.Key) -> None:
         """A code's shortcut key toggles that code (unless a text box has the keyboard)."""
         if not event.character or not event.is_printable:
             return
+        if event.key.startswith(("alt+", "ctrl+")):
+            return  # alt+1 accepts a suggestion; it must not also toggle a code keyed "1"
         if isinstance(self.focused, (Input, TextArea)):
             return
         code = self.session.codebook.by_shortcut(event.character)
@@ -264,8 +261,15 @@ class CodingScreen(Screen[None]):
         if view is None:
             return
         before = self.session.queue.count()
+        was_done = view.done
         self.session.mark_done()
         self._after_change(view.unit.id, before, f"saved: {view.source.external_id} done")
+        state = self.session.suggesting
+        if state.mode is SuggestMode.AFTER and state.suggester is not None and not was_done:
+            # Suggestions appear only now: stay so the coder can see them; d again moves on.
+            self._say(f"saved: {view.source.external_id} done · suggestions shown; "
+                      "d again for the next unit")
+            return
         following = self.session.next_not_done()
         if following is None:
             done, total = self.session.progress()
@@ -350,7 +354,9 @@ class CodingScreen(Screen[None]):
 
     def apply_filter(self, queue_filter: QueueFilter) -> None:
         """Show another selection of units; stay on the unit in view if the filter keeps it."""
-        self.session.set_filter(queue_filter)
+        if self.session.set_filter(queue_filter):
+            self.order_requested()
+        self._order_title()
         queue = self.query_one(QueueList)
         queue.reload()
         view = self.session.view

@@ -1,4 +1,4 @@
-"""The suggestion pane: codes a suggester (Part 4) ranks for the unit in view."""
+"""The suggestion pane: codes a suggester ranks for the unit in view, and why."""
 
 from __future__ import annotations
 
@@ -13,29 +13,34 @@ from qualcode.tui.colours import badge
 
 
 class SuggestionPane(Static):
-    """Codes a suggester ranks for the unit in view, with the terms behind each.
+    """Up to three suggested codes: accept key, code, score, and the terms that drove it.
 
-    Empty until a suggester is passed to :func:`qualcode.tui.app.make_app`; the coder
-    accepts a suggestion by pressing its key as usual.
+    Two lines per suggestion so the terms stay readable in a 30-column side pane.
     """
 
     def show(self, suggestions: Sequence[Suggestion], codebook: Codebook,
              colours: dict[int, Color]) -> None:
         """Redraw the list."""
-        text = Text()
-        if not suggestions:
-            text.append("no suggestions", style="dim")
-        for item in suggestions:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        for rank, item in enumerate(suggestions, start=1):
             try:
                 code = codebook.by_id(item.code_id)
             except KeyError:
-                continue
+                continue  # deleted since the model was fitted
             colour = colours.get(code.id)
             if text:
                 text.append("\n")
+            text.append(f"{rank} ", style="bold reverse")
             text.append(f"[{badge(code)}] ", style=f"bold {colour.hex}" if colour else "bold")
-            text.append(f"{code.name} ")
-            text.append(f"{item.score:.2f}", style="dim")
-            if item.terms:
-                text.append(f"  {', '.join(item.terms[:3])}", style="italic dim")
+            text.append(f"{item.score:.2f} ", style="dim")
+            text.append(code.name)
+            text.append("\n  ")
+            text.append(", ".join(item.terms[:4]) if item.terms else "(no telling terms)",
+                        style="italic dim")
+        if not text:
+            text.append("no suggestions for this unit", style="dim")
         self.update(text)
+
+    def message(self, words: str) -> None:
+        """Show a line instead of suggestions (loading, hidden until done, ...)."""
+        self.update(Text(words, style="dim italic"))
