@@ -54,10 +54,12 @@ KEYS: tuple[Key, ...] = (
         "next_not_done", "ctrl+g"),
     Key("ctrl+n", "Add a code to the shared codebook", ANYWHERE, "add_code", "ctrl+n"),
     Key("alt+1 / alt+2 / alt+3", "Accept suggestion 1, 2 or 3: apply its code to the selection, "
-        "or the whole unit, as its key would (u undoes it)", ANYWHERE,
-        "accept_suggestion_1", "alt+1"),
-    Key("", "", ANYWHERE, "accept_suggestion_2", "alt+2"),
-    Key("", "", ANYWHERE, "accept_suggestion_3", "alt+3"),
+        "or the whole unit, as its key would (u undoes it; on a Mac, Option+1/2/3)", ANYWHERE,
+        "accept_suggestion_1", "alt+1,inverted_exclamation_mark"),
+    # Most terminals send alt+digit as ESC digit, which Textual reads as the character
+    # macOS types for Option+digit (¡ ™ £): bind both spellings.
+    Key("", "", ANYWHERE, "accept_suggestion_2", "alt+2,trade_mark_sign"),
+    Key("", "", ANYWHERE, "accept_suggestion_3", "alt+3,pound_sign"),
     Key("ctrl+o", "Switch the queue between queue order and most uncertain first (the "
         "suggester's least sure units)", ANYWHERE, "toggle_order", "ctrl+o"),
     Key("ctrl+e", "Explore candidate themes among the units nobody has coded; make one a "

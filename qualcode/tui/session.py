@@ -243,7 +243,7 @@ class CodingSession:
         self.toggle(item.code_id, start, end)
         made = [c.id for c in self._current().codings if c.id not in before]
         self.suggesting.record_accepted(view.unit.id, item.code_id, made[0] if made else None)
-        return item, f"saved: +{name} (suggestion {rank} accepted)"
+        return item, f"saved: +{name} (suggested)"
 
     def remove(self, coding_id: int) -> UnitView:
         """Remove one of this coder's codings on the unit in view."""

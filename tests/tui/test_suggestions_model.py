@@ -37,7 +37,9 @@ def test_cold_start_model_is_fitted_in_the_background_and_explains_itself(
     first, because = seen[0].splitlines()[:2]
     assert "Fear" in first
     text = project.source_by_external_id("R001").text.lower()
-    terms = [t.strip() for t in because.split(",") if t.strip()]
+    score, _, listed = because.strip().partition(" ")
+    assert 0 < float(score) <= 1
+    terms = [t.strip() for t in listed.split(",") if t.strip()]
     assert terms and all(term in text for term in terms)
     rows = logged(project)
     assert rows[0].code_id == code_id(project, "Fear") and rows[0].model.startswith(

@@ -267,8 +267,7 @@ class CodingScreen(SuggestionsMixin, Screen[None]):
         state = self.session.suggesting
         if state.mode is SuggestMode.AFTER and state.suggester is not None and not was_done:
             # Suggestions appear only now: stay so the coder can see them; d again moves on.
-            self._say(f"saved: {view.source.external_id} done · suggestions shown; "
-                      "d again for the next unit")
+            self._say(f"saved: {view.source.external_id} done · d again: next unit")
             return
         following = self.session.next_not_done()
         if following is None:

@@ -80,10 +80,9 @@ class SuggestionsMixin:
         if view is None:
             pane.message("")
         elif state.suggester is None:
-            pane.message("fitting the suggestion model…" if self._fitting
-                         else "no suggestion model")
+            pane.message("fitting the model…" if self._fitting else "no model")
         elif not state.visible(view):
-            pane.message("shown once you mark this unit done (d): no anchoring")
+            pane.message("hidden until you mark\nthis unit done (d)")
         else:
             pane.message("…")
             self._suggest(view.unit.id, view.text, state.suggester)

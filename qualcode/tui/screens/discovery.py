@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from qualcode.tui.session import CodingSession
 
 TOP = -1
+HINT = "enter: edit the name below, enter again: make it a code (u undoes it)"
 EXAMPLES_KEPT = 2
 """Example units copied into the new code's examples (they help the cold-start model)."""
 
@@ -43,6 +44,7 @@ class DiscoveryScreen(Screen[Code | None]):
     #candidate-name { width: 1fr; }
     #candidate-parent { width: 30; margin: 1 1 0 1; }
     #make-code { margin: 0 1; min-width: 12; }
+    #candidate-error { height: 1; padding: 0 1; color: $text-muted; }
     """
 
     BINDINGS = [Binding("escape", "close", "Back"),
@@ -71,7 +73,7 @@ class DiscoveryScreen(Screen[Code | None]):
             yield Select(parents, value=TOP, allow_blank=False, id="candidate-parent",
                          compact=True)
             yield Button("Make code", variant="primary", id="make-code")
-        yield Label("", id="candidate-error", classes="dialog-error")
+        yield Label(HINT, id="candidate-error")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -110,10 +112,10 @@ class DiscoveryScreen(Screen[Code | None]):
         unplaced = f", {result.unplaced} share no terms" if result.unplaced else ""
         self.query_one("#discovery-title", Static).update(
             f"{len(result.candidates)} candidate themes among {result.uncoded} units nobody "
-            f"has coded{unplaced} · enter: name it · +/-: more/fewer")
+            f"has coded{unplaced}")
         options = self.query_one(OptionList)
         options.clear_options()
-        options.add_options([Option(f"{c.number:>2} · {c.size:>4} units · {c.label}",
+        options.add_options([Option(f"{c.number:>2}. {c.label}  ({_units(c.size)})",
                                     id=str(c.number)) for c in result.candidates])
         if result.candidates:
             options.highlighted = 0
@@ -139,14 +141,14 @@ class DiscoveryScreen(Screen[Code | None]):
         text = Text()
         text.append("top terms: ", style="bold")
         text.append(", ".join(candidate.terms))
-        text.append(f"\n{candidate.size} units; the most typical:\n", style="dim")
+        text.append(f"\n{_units(candidate.size)}; the most typical:\n", style="dim")
         for example in candidate.examples:
             text.append(f"\n{example.source} ", style="bold")
             text.append(example.text)
         self.query_one("#candidate-detail", Static).update(text)
         name = self.query_one("#candidate-name", Input)
         name.value = candidate.label
-        self.query_one("#candidate-error", Label).update("")
+        self.query_one("#candidate-error", Label).update(HINT)
 
     @on(Input.Submitted, "#candidate-name")
     @on(Button.Pressed, "#make-code")
@@ -155,10 +157,10 @@ class DiscoveryScreen(Screen[Code | None]):
         error = self.query_one("#candidate-error", Label)
         name = self.query_one("#candidate-name", Input).value.strip()
         if candidate is None:
-            error.update("Pick a candidate theme first.")
+            error.update(Text("Pick a candidate theme first.", style="bold red"))
             return
         if not name:
-            error.update("Give the code a name.")
+            error.update(Text("Give the code a name.", style="bold red"))
             return
         parent = self.query_one("#candidate-parent", Select).value
         try:
@@ -167,7 +169,7 @@ class DiscoveryScreen(Screen[Code | None]):
                 description=candidate.description(),
                 examples=[e.text for e in candidate.examples[:EXAMPLES_KEPT]])
         except QualcodeError as problem:
-            error.update(str(problem))
+            error.update(Text(str(problem), style="bold red"))
             return
         self.dismiss(code)
 
@@ -179,3 +181,7 @@ class DiscoveryScreen(Screen[Code | None]):
     def action_close(self) -> None:
         """Back to coding without a new code."""
         self.dismiss(None)
+
+
+def _units(count: int) -> str:
+    return f"{count} unit" if count == 1 else f"{count} units"

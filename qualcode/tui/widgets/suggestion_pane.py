@@ -15,7 +15,12 @@ from qualcode.tui.colours import badge
 class SuggestionPane(Static):
     """Up to three suggested codes: accept key, code, score, and the terms that drove it.
 
-    Two lines per suggestion so the terms stay readable in a 30-column side pane.
+    Two lines per suggestion so the terms stay readable in a 30-column side pane; lines
+    are cut with an ellipsis, never wrapped, so three suggestions always fit.
+    """
+
+    DEFAULT_CSS = """
+    SuggestionPane { text-wrap: nowrap; text-overflow: ellipsis; }
     """
 
     def show(self, suggestions: Sequence[Suggestion], codebook: Codebook,
@@ -32,9 +37,8 @@ class SuggestionPane(Static):
                 text.append("\n")
             text.append(f"{rank} ", style="bold reverse")
             text.append(f"[{badge(code)}] ", style=f"bold {colour.hex}" if colour else "bold")
-            text.append(f"{item.score:.2f} ", style="dim")
             text.append(code.name)
-            text.append("\n  ")
+            text.append(f"\n  {item.score:.2f} ", style="dim")
             text.append(", ".join(item.terms[:4]) if item.terms else "(no telling terms)",
                         style="italic dim")
         if not text:
