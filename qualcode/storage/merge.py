@@ -203,8 +203,10 @@ class _Merger(CodebookMerge):
                                      "left their codings on it out")
 
     def insert_source(self, src: InSource) -> None:
-        whole = next((u.guid for u in self.snap.units if fold(u.source_guid) == fold(src.guid)
-                      and u.kind is UnitKind.SOURCE), None)
+        if not hasattr(self, "_whole_guids"):  # one pass, not one scan per source
+            self._whole_guids = {fold(u.source_guid): u.guid for u in reversed(self.snap.units)
+                                 if u.kind is UnitKind.SOURCE}
+        whole = self._whole_guids.get(fold(src.guid))
         cursor = self.db.execute(
             "INSERT INTO sources(guid, external_id, name, text, metadata, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?)",
