@@ -32,8 +32,8 @@ from qualcode.nlp.suggester import CodeSuggester, SuggesterConfig  # noqa: E402
 
 BASE = SuggesterConfig.baseline()
 PROTOTYPES = replace(BASE, min_positives=3)
-CHARS = replace(PROTOTYPES, char_ngrams_up_to=10**9)
-LEMMAS = replace(CHARS, features=FeatureConfig(lemmas=True))
+CHARS = replace(PROTOTYPES, features=FeatureConfig(char_ngrams=(2, 4)))
+LEMMAS = replace(PROTOTYPES, features=FeatureConfig(char_ngrams=(2, 4), lemmas=True))
 VARIANTS = {
     "qualcode, baseline settings": BASE,
     "+ prototypes for codes with < 3 examples": PROTOTYPES,
@@ -41,9 +41,9 @@ VARIANTS = {
     "+ lemma unigrams": LEMMAS,
     "+ calibrated thresholds": replace(LEMMAS, calibrate=True),
 }
-"""Each variant adds one change to the one above it. ``char_ngrams_up_to`` is lifted so
-every size shows the same model; the shipped default adds character n-grams only up to
-20,000 units, for fit time (see benchmarks/bench_suggest.py)."""
+"""Each variant adds one change to the one above it, at every size. The shipped default
+is "+ lemma unigrams" up to 20,000 training units and "+ prototypes" above that (fit time;
+see benchmarks/bench_suggest.py)."""
 
 METRICS = ("micro_f1", "macro_f1", "top1_hit", "top3_recall")
 

@@ -22,8 +22,9 @@ FIT_THREADS = 2
 def fit_one(x: sparse.csr_matrix, y: np.ndarray, *, c: float = 1.0,
             tol: float = 1e-2) -> tuple[np.ndarray, float]:
     """Fit one code's balanced logistic regression; return (weights, intercept)."""
+    # liblinear shuffles its coordinates; a fixed seed makes fits (and evaluations) repeatable.
     model = LogisticRegression(class_weight="balanced", solver="liblinear", dual=True,
-                               C=c, tol=tol, max_iter=500)
+                               C=c, tol=tol, max_iter=500, random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         model.fit(x, y)

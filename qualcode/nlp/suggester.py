@@ -28,9 +28,9 @@ from qualcode.nlp.prototypes import PrototypeScorer
 
 FORMAT = "qualcode-suggester/1"
 TERMS_PER_SUGGESTION = 5
-CHAR_NGRAMS_UP_TO = 20_000
-"""Add character 2-4 grams when fitting on at most this many units (see README numbers:
-they help most on small corpora and double the fit time on large ones)."""
+SMALL_CORPUS_UP_TO = 20_000
+"""Add character 2-4 grams and lemma unigrams when fitting on at most this many units:
+they help most on small corpora (README numbers) and double the fit time on large ones."""
 PROTOTYPE_THRESHOLD = 0.2
 """Similarity above which a code scored only by its definition counts as predicted."""
 
@@ -43,13 +43,13 @@ class SuggesterConfig:
     min_positives: int = 3
     c: float = 1.0
     calibrate: bool = False
-    char_ngrams_up_to: int = CHAR_NGRAMS_UP_TO
+    small_corpus_up_to: int = SMALL_CORPUS_UP_TO
 
     @classmethod
     def baseline(cls) -> SuggesterConfig:
         """TF-IDF word 1-2 grams (sublinear tf) + balanced one-vs-rest LR, threshold 0.5."""
         return cls(features=FeatureConfig(), min_positives=1, calibrate=False,
-                   char_ngrams_up_to=0)
+                   small_corpus_up_to=0)
 
 
 class CodeSuggester:
@@ -108,8 +108,8 @@ class CodeSuggester:
             # Words seen once in a large corpus cannot generalise; dropping them halves
             # the columns (and the fit time) at no measured cost on goemotions.
             config = replace(config, min_df=2)
-        if config.char_ngrams is None and len(texts) <= self.config.char_ngrams_up_to:
-            config = replace(config, char_ngrams=(2, 4))
+        if config.char_ngrams is None and len(texts) <= self.config.small_corpus_up_to:
+            config = replace(config, char_ngrams=(2, 4), lemmas=True)
         self.features = TextFeatures(config, self.pipeline)
         x = self.features.fit_transform(texts)
         self.weights, self.intercepts = linear.fit_codes(x, y, self.trained, c=self.config.c)
@@ -182,6 +182,8 @@ class CodeSuggester:
         # Function words ("to", "they") carry weight but tell a coder nothing.
         telling = [t for t in terms if any(len(w) > 2 and w not in ENGLISH_STOP_WORDS
                                            for w in t.split())]
+        if not telling:  # driven by character n-grams or lemmas only: say what matches the code
+            return self.prototypes.explain(text, column, TERMS_PER_SUGGESTION)
         return tuple(telling[:TERMS_PER_SUGGESTION])
 
     def _check_fitted(self) -> None:
@@ -197,7 +199,7 @@ class CodeSuggester:
             "format": FORMAT, "pipeline": self.pipeline.name, "code_ids": list(self.code_ids),
             "config": {"min_positives": self.config.min_positives, "c": self.config.c,
                        "calibrate": self.config.calibrate,
-                       "char_ngrams_up_to": self.config.char_ngrams_up_to,
+                       "small_corpus_up_to": self.config.small_corpus_up_to,
                        "features": asdict(self.config.features)},
             "prototypes": proto_meta}
         arrays = dict(arrays, examples=self.examples, trained=self.trained,
@@ -232,7 +234,7 @@ class CodeSuggester:
                                    else None, int(features["min_df"]), features["max_features"],
                                    bool(features.get("lemmas", False))),
             min_positives=int(raw["min_positives"]), c=float(raw["c"]),
-            calibrate=bool(raw["calibrate"]), char_ngrams_up_to=int(raw["char_ngrams_up_to"]))
+            calibrate=bool(raw["calibrate"]), small_corpus_up_to=int(raw["small_corpus_up_to"]))
         suggester = cls(pipeline=pipeline or build_pipeline(_model_name(meta)), config=config)
         suggester.code_ids = tuple(int(i) for i in meta["code_ids"])  # type: ignore[union-attr]
         suggester.examples = arrays["examples"]
