@@ -8,6 +8,7 @@ backup of the project is taken, and the snapshot is applied in one transaction b
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -50,5 +51,10 @@ def merge_into(store: Store, other: Path, *, prefer: Choice | None = None,
 
         automatic_backup(store.path, "before-merge", conn=store)
     action = "refi.import" if other.suffix.lower() == QDPX_SUFFIX else "merge"
-    return apply_snapshot(store, snap, prefer=prefer, choices=choices, actor_id=actor_id,
-                          action=action, dry_run=dry_run)
+    try:
+        return apply_snapshot(store, snap, prefer=prefer, choices=choices, actor_id=actor_id,
+                              action=action, dry_run=dry_run)
+    except sqlite3.IntegrityError as error:  # rolled back; a damaged file gives NULLs
+        raise FormatError(f"holds rows that cannot be merged ({error}); nothing was changed; "
+                          "is the file damaged? Try `qualcode check` on it", path=str(other)
+                          ) from None

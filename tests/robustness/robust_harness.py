@@ -1,7 +1,6 @@
 """Shared machinery of the robustness tests: projects, checksums, CLI runs, importers.
 
-To cover a new importer (REFI-QDA .qdc/.qdpx, a merge of two projects)
-add ONE entry to :data:`IMPORTERS` (how to call the CLI on a file), put its bad files
+To cover a new importer add ONE entry to :data:`IMPORTERS` (how to call the CLI on a file), put its bad files
 in ``tests/data/hostile/<entry name>/``, and, if it needs generated files (ZIP slip,
 ZIP bomb), one entry to :data:`GENERATED`. The hostile, fuzz and crash tests pick it up.
 """
@@ -32,10 +31,10 @@ IMPORTERS: dict[str, Args] = {
                                       "--coder", "mallory"],
     # `qualcode stats` reads a ratings table without a project (the project is a bystander).
     "stats": lambda project, file: ["stats", str(file)],
-    # TO ADD when they land (REFI-QDA import and merge), one line each, e.g.
-    # "qdc": lambda project, file: ["codebook", "import", str(project), str(file)],
-    # "qdpx": lambda project, file: ["import", str(project), str(file)],
-    # "merge": lambda project, file: ["merge", str(project), str(file)],
+    # REFI-QDA: a .qdc codebook, a .qdpx project, and merging another file into the project.
+    "qdc": lambda project, file: ["codebook", "import", str(project), str(file)],
+    "qdpx": lambda project, file: ["import", str(project), str(file)],
+    "merge": lambda project, file: ["merge", str(project), str(file)],
 }
 
 
@@ -127,8 +126,8 @@ def zip_with(folder: Path, name: str, members: dict[str, bytes]) -> Path:
 
 
 def zip_bomb(folder: Path, name: str, member: str, *, prefix: bytes = b"", suffix: bytes = b"",
-             size: int = 1 << 30) -> Path:
-    """A ZIP whose ``member`` inflates to ``size`` bytes of spaces (a few MB on disk)."""
+             size: int = 1 << 27) -> Path:
+    """A ZIP whose ``member`` inflates to ``size`` bytes of spaces (128 MB from ~130 kB)."""
     path = folder / name
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
         with archive.open(member, "w", force_zip64=True) as handle:
@@ -140,7 +139,7 @@ def zip_bomb(folder: Path, name: str, member: str, *, prefix: bytes = b"", suffi
     return path
 
 
-def xlsx_bomb(folder: Path, *, blocks: int = 32) -> Path:
+def xlsx_bomb(folder: Path, *, blocks: int = 16) -> Path:
     """A workbook whose single text cell inflates to ``blocks`` x 8 MB (an .xlsx is a ZIP)."""
     from openpyxl import Workbook
 
@@ -180,10 +179,39 @@ def folder_cases(folder: Path) -> list[Path]:
     return [empty, latin, looped]
 
 
+def _control_members() -> dict[str, bytes]:
+    with zipfile.ZipFile(HOSTILE / "controls" / "control.qdpx") as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def qdpx_bomb(folder: Path) -> Path:
+    """A valid .qdpx plus a source text that inflates to 128 MB."""
+    path = zip_bomb(folder, "bomb.qdpx", "sources/00000004-aaaa-4bbb-8ccc-000000000004.txt")
+    with zipfile.ZipFile(path, "a") as archive:
+        archive.writestr("project.qde", _control_members()["project.qde"])
+    return path
+
+
+def qdpx_project_bomb(folder: Path) -> Path:
+    """A .qdpx whose project.qde inflates to 128 MB of whitespace inside the root element."""
+    qde = _control_members()["project.qde"]
+    head, tail = qde.split(b"<Users>", 1)
+    return zip_bomb(folder, "qde_bomb.qdpx", "project.qde", prefix=head,
+                    suffix=b"<Users>" + tail)
+
+
+def qdpx_slip_variants(folder: Path) -> list[Path]:
+    """ZIP slip through a backslash path, a drive letter and a symlink-like member name."""
+    made = []
+    for n, member in enumerate(["..\\..\\evil.txt", "C:/Windows/evil.txt",
+                                "sources/../../evil.txt"]):
+        made.append(zip_with(folder, f"slip{n}.qdpx", {**_control_members(), member: b"x"}))
+    return made
+
+
 # importer name -> functions making bad files in a temporary folder
 GENERATED: dict[str, list[Callable[[Path], Path | list[Path]]]] = {
     "corpus": [huge_field_csv, xlsx_bomb, folder_cases],
     "stats": [xlsx_bomb],
-    # "qdpx": [lambda d: zip_with(d, "slip.qdpx", {"../../evil.txt": b"x", ...}),
-    #          lambda d: zip_bomb(d, "bomb.qdpx", "project.qde")],
+    "qdpx": [qdpx_bomb, qdpx_project_bomb, qdpx_slip_variants],
 }
