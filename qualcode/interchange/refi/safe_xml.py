@@ -43,7 +43,7 @@ def parse_xml(data: bytes, where: str) -> etree._Element:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as error:
         line = error.lineno if error.lineno else None
-        message = str(error.msg or error).split(", line")[0]
+        message = " ".join(str(error.msg or error).split(", line")[0].split())  # one line
         raise FormatError(f"is not well-formed XML ({message}); nothing was imported",
                           path=where, line=line) from None
     tree = root.getroottree()
