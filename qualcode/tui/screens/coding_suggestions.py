@@ -249,9 +249,11 @@ class SuggestionsMixin:
         self._say(f"queue: {len(ranked)} units not done, most uncertain first")
 
     def _order_title(self) -> None:
-        uncertain = self.session.queue.filter.order is Order.UNCERTAIN
-        self.query_one("#queue-pane").border_title = ("Units · most uncertain"
-                                                      if uncertain else "Units")
+        queue = self.session.queue
+        title = "Units"
+        if queue.filter.order is Order.UNCERTAIN:
+            title = "Units · most uncertain" if queue.ordered else "Units · ordering…"
+        self.query_one("#queue-pane").border_title = title
 
     # -- discovery ---------------------------------------------------------------------
     def action_discover(self) -> None:
