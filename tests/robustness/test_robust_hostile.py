@@ -60,6 +60,9 @@ def base_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _assert_refused_cleanly(base: Path, tmp_path: Path, importer: str, bad: Path) -> None:
     project = tmp_path / "study.qualcode"
     shutil.copy(base, project)
+    if bad.is_file():  # a copy: opening a bad project file in place would leave -wal/-shm
+        (tmp_path / "input").mkdir(exist_ok=True)
+        bad = Path(shutil.copy(bad, tmp_path / "input" / bad.name))
     before = digest(project)
     run = run_cli(IMPORTERS[importer](project, bad))
     problem = one_line_error(run, bad)
@@ -103,6 +106,7 @@ def test_tolerated_file_leaves_out_what_is_wrong(base_project: Path, tmp_path: P
 
     project = tmp_path / "study.qualcode"
     shutil.copy(base_project, project)
+    odd = Path(shutil.copy(odd, tmp_path / odd.name))
     run = run_cli(IMPORTERS[importer](project, odd))
     assert run.exception is None and run.exit_code == 0, run.stderr
     assert odd.name in run.stdout
