@@ -37,7 +37,7 @@ def discover(project: Path, clusters: int, seed: int, examples: int, kind: str,
 
     Each candidate lists its top terms, how many units joined it and its most typical
     units. Units marked done with no code are included: nothing in the codebook fitted
-    them. Nothing is written; turn a candidate into a code in the coding screen (ctrl+t)
+    them. Nothing is written; turn a candidate into a code in the coding screen (ctrl+e)
     or with `qualcode codebook`.
 
     Example: qualcode discover study.qualcode --clusters 6 --seed 1

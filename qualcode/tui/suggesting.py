@@ -9,6 +9,7 @@ write transactions.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
     from qualcode.tui.suggester import Suggester
 
 TOP = 3
+CHUNK = 256
+"""Texts ranked per call when ordering by uncertainty (short calls keep keys responsive)."""
 """Suggestions shown per unit (alt+1 ... alt+3 accept them)."""
 
 
@@ -37,14 +40,56 @@ Fitter = Callable[["Store"], "Suggester"]
 
 
 def default_fitter(coder: Coder, kind: UnitKind) -> Fitter:
-    """Return a fitter learning from this coder's own done units (the stored model if current)."""
+    """Return a fitter learning from this coder's own done units (the stored model if current).
+
+    The fit runs in a child process: a thread would share the interpreter lock with the
+    screen, and tokenising thousands of texts in Python holds it often enough to delay
+    keys by frames. The child stores the model in the project; this side only loads it.
+    """
 
     def fit(store: Store) -> Suggester:
-        from qualcode.interchange.suggestions import load_or_fit_suggester
-
-        return load_or_fit_suggester(store, coder, kind=kind)
+        return fit_in_child(store, coder, kind)
 
     return fit
+
+
+def fit_in_child(store: Store, coder: Coder, kind: UnitKind) -> Suggester:
+    """Fit (or reuse) the coder's stored model in a child process, then load it here."""
+    import subprocess
+    import sys
+
+    from qualcode.errors import QualcodeError
+    from qualcode.model import Layer
+    from qualcode.nlp.pipeline import DEFAULT_MODEL
+    from qualcode.nlp.suggester import CodeSuggester
+    from qualcode.storage.models import stored_model
+
+    done = subprocess.run([sys.executable, "-m", "qualcode.tui.suggesting", str(store.path),
+                           str(coder.id), UnitKind(kind).value],
+                          capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        lines = [line for line in done.stderr.splitlines() if line.strip()]
+        raise QualcodeError(lines[-1] if lines else f"fitting failed ({done.returncode})")
+    found = stored_model(store, layer=Layer.CODER, coder_id=coder.id, unit_kind=kind,
+                         pipeline=DEFAULT_MODEL)
+    if found is None:
+        raise QualcodeError("the fitted model was not stored in the project")
+    suggester = CodeSuggester.from_bytes(found.model)
+    suggester.origin = done.stdout.strip() or "fitted"
+    return suggester
+
+
+def _child(argv: Sequence[str]) -> int:
+    """Child process entry: fit or reuse the stored model, store it, print its origin."""
+    from qualcode.interchange.suggestions import load_or_fit_suggester
+    from qualcode.storage import Store
+
+    path, coder_id, kind = argv
+    with Store.open(path) as store:
+        coder = next(c for c in store.coders() if c.id == int(coder_id))
+        suggester = load_or_fit_suggester(store, coder, kind=UnitKind(kind), keep=True)
+        print(getattr(suggester, "origin", "fitted"))
+    return 0
 
 
 def model_label(suggester: object) -> str:
@@ -122,7 +167,10 @@ class SuggestionState:
             return []
         measure: Any = getattr(suggester, "uncertainty", None)
         if measure is not None:
-            scores = [float(s) for s in measure(texts)]
+            scores = []
+            for start in range(0, len(texts), CHUNK):
+                scores += [float(s) for s in measure(texts[start:start + CHUNK])]
+                time.sleep(0)  # hand the interpreter to the screen between chunks
         else:
             # A suggester without its own measure: how close its best score is to a coin flip.
             scores = [1 - 2 * abs((top[0].score if top else 0.0) - 0.5)
@@ -168,3 +216,9 @@ class SuggestionState:
     def stale(self) -> bool:
         """True when codings changed since the model in use was fitted."""
         return self.changes != self.fitted_at_change
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(_child(sys.argv[1:]))
