@@ -169,7 +169,7 @@ def test_cli_lists_conflicts_and_exits_1(pair: tuple[Path, Path]) -> None:
     assert "code 'Time'" in result.output and "description='Changed.'" in result.output
     assert "1 conflict with" in result.output and "nothing was changed" in result.output
     dry = runner.invoke(main, ["merge", str(ours), str(theirs), "--prefer", "theirs", "--dry-run"])
-    assert dry.exit_code == 0 and dry.output.startswith("Dry run, nothing changed")
+    assert dry.exit_code == 0 and dry.output.startswith("Dry run, nothing changed. Merging")
     done = runner.invoke(main, ["merge", str(ours), str(theirs), "--prefer", "theirs"])
     assert done.exit_code == 0, done.output
     assert "added 2 codings, 2 done marks, 1 memo; updated 1 code" in done.output

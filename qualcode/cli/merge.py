@@ -24,10 +24,15 @@ def _counts(counts: dict[str, int]) -> str:
 
 
 def echo_report(report: Any, verb: str, target: Path) -> None:
-    """Print what a merge or REFI import did, and what it left out, in a few lines."""
-    prefix = "Dry run, nothing changed: would have " if report.dry_run else ""
+    """Print what a merge or REFI import did, and what it left out, in a few lines.
+
+    ``verb`` is "Merged" or "Imported" (only merge has a dry run).
+    """
     added = _counts(report.added) or "nothing new"
-    line = f"{prefix}{verb} {report.label} into {target}: added {added}"
+    if report.dry_run:
+        line = f"Dry run, nothing changed. Merging {report.label} into {target} would add {added}"
+    else:
+        line = f"{verb} {report.label} into {target}: added {added}"
     for label, counts in (("updated", report.updated), ("removed", report.removed)):
         if _counts(counts):
             line += f"; {label} {_counts(counts)}"
@@ -63,7 +68,7 @@ def counting_option(value: str) -> Any:
 
 @main.command("merge")
 @project_argument
-@click.argument("other", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.argument("other", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--prefer", type=click.Choice(["ours", "theirs"]),
               help="Decide every conflict this way (ours: keep the project's version).")
 @click.option("--ours", "ours", metavar="GUID", multiple=True,

@@ -26,6 +26,9 @@ QDPX_SUFFIX = ".qdpx"
 def read_other(path: Path, *, counting: Counting | None = None,
                mark_done: bool = False) -> Snapshot:
     """Read a qualcode project or a .qdpx into a snapshot (nothing is written)."""
+    if not path.is_file():
+        raise FormatError("file not found; give another coder's .qualcode file or a .qdpx",
+                          path=str(path))
     if path.suffix.lower() == QDPX_SUFFIX:
         from qualcode.interchange.refi.qdpx import read_qdpx
 

@@ -96,6 +96,7 @@ class ProjectWriter:
         self.codes = {c.id: c for c in self.book}
         self.memos = self._memos()
         self.exported: set[str] = set()
+        self.makers: set[tuple[int, Layer]] = set()
         self.fields: list[str] = []
 
     def keep(self, coding: Coding) -> bool:
@@ -134,6 +135,8 @@ class ProjectWriter:
                 self.sources(xf)
                 self.notes(xf)
                 self.sets(xf)
+                self.report.counts["users"] = len({c for c, layer in self.makers
+                                                   if layer is Layer.CODER})
                 for memo in self.memos["project"].get(fold(info.get("guid", "")), []):
                     xf.write(element("NoteRef", targetGUID=memo.guid))
 
@@ -150,7 +153,6 @@ class ProjectWriter:
                 coder = self.coders[coder_id]
                 xf.write(element("User", guid=consensus_user(coder.guid),
                                        name=xml_text(CONSENSUS_NAME.format(name=coder.name))))
-        self.report.counts["users"] = len(self.coders)
 
     def codebook(self, xf: Any) -> None:
         if not len(self.book):
@@ -196,6 +198,7 @@ class ProjectWriter:
                                         **stamp(coding.created_at))
                 etree.SubElement(node, q("CodeRef"), targetGUID=self.codes[coding.code_id].guid)
                 self.exported.add(fold(coding.guid))
+                self.makers.add((coding.coder_id, coding.layer))
                 for memo in self.memos["coding"].get(fold(coding.guid), []):
                     etree.SubElement(node, q("NoteRef"), targetGUID=memo.guid)
                 self.report.counts["codings"] += 1
