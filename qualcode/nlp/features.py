@@ -13,8 +13,9 @@ from dataclasses import asdict, dataclass
 import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize
 
-from qualcode.nlp.pipeline import Pipeline
+from qualcode.nlp.pipeline import WORD, Pipeline
 
 CHAR_FEATURES = 20_000
 """Most frequent character n-grams kept: more cost fit time and gained nothing measured."""
@@ -100,6 +101,8 @@ class TextFeatures:
         self.lemma = (_lemma_vectorizer(self.config)
                       if self.config.lemmas and pipeline is not None else None)
         self.terms: list[str] = []
+        self._char_columns: dict[str, list[int]] = {}
+        self._lemma_columns: dict[str, int] = {}
 
     def fit_transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
         """Learn vocabularies and idf from texts; return their feature matrix."""
@@ -115,10 +118,54 @@ class TextFeatures:
         """Return the feature matrix of texts (same columns as at fit time)."""
         blocks = [self.word.transform(texts)]
         if self.char is not None:
-            blocks.append(self.char.transform(texts))
+            blocks.append(self._char_transform(texts))
         if self.lemma is not None and self.pipeline is not None:
-            blocks.append(self.lemma.transform(self.pipeline.lemma_texts(texts)))
+            blocks.append(self._lemma_transform(texts))
         return self._join(blocks)
+
+    def _lemma_transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        """``self.lemma.transform`` of the texts' lemmas, with columns memoised per word form."""
+        assert self.lemma is not None and self.pipeline is not None
+        if not self.pipeline.is_blank:  # context-dependent lemmas: no per-word shortcut
+            return self.lemma.transform(self.pipeline.lemma_texts(texts))
+        vocabulary, lemma, cache = self.lemma.vocabulary_, self.pipeline.lemma, self._lemma_columns
+        if len(cache) > 500_000:
+            cache.clear()
+        indices: list[int] = []
+        indptr = [0]
+        for text in texts:
+            for word in WORD.findall(text):
+                column = cache.get(word)
+                if column is None:
+                    column = cache[word] = vocabulary.get(lemma(word), -1)
+                if column >= 0:
+                    indices.append(column)
+            indptr.append(len(indices))
+        return _tfidf(indices, indptr, len(vocabulary), self.lemma.idf_)
+
+    def _char_transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        """``self.char.transform`` with column indices memoised per word.
+
+        scikit-learn counts each n-gram of each text in a Python loop (the slowest part of
+        scoring); here a word's n-gram columns are looked up once and reused, then the
+        same sublinear tf, idf and L2 normalisation are applied with numpy.
+        """
+        assert self.char is not None  # for type checkers: only called when char is set
+        vocabulary, analyzer = self.char.vocabulary_, self.char.analyzer
+        cache = self._char_columns
+        if len(cache) > 500_000:
+            cache.clear()
+        indices: list[int] = []
+        indptr = [0]
+        for text in texts:
+            for word in text.lower().split():
+                columns = cache.get(word)
+                if columns is None:
+                    columns = cache[word] = [c for c in map(vocabulary.get, analyzer._word(word))
+                                             if c is not None]
+                indices.extend(columns)
+            indptr.append(len(indices))
+        return _tfidf(indices, indptr, len(vocabulary), self.char.idf_)
 
     @property
     def word_columns(self) -> int:
@@ -167,6 +214,20 @@ class TextFeatures:
             features.lemma = _lemma_vectorizer(config, {t: i for i, t in enumerate(lemma_terms)})
             features.lemma.idf_ = arrays["lemma_idf"].astype(np.float64)
         return features
+
+
+def _tfidf(indices: list[int], indptr: list[int], columns: int,
+           idf: np.ndarray) -> sparse.csr_matrix:
+    """Counts -> sublinear tf x idf -> L2 rows, exactly as scikit-learn's TfidfTransformer."""
+    data = np.ones(len(indices), dtype=np.float32)
+    x = sparse.csr_matrix((data, np.asarray(indices, dtype=np.int32),
+                           np.asarray(indptr, dtype=np.int64)),
+                          shape=(len(indptr) - 1, columns))
+    x.sum_duplicates()
+    np.log(x.data, out=x.data)
+    x.data += 1
+    x = x @ sparse.diags(idf.astype(np.float32))
+    return normalize(x.tocsr(), copy=False)
 
 
 def dumps(meta: dict[str, object]) -> np.ndarray:

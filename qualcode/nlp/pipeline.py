@@ -107,8 +107,9 @@ def _cached_pipeline(name: str) -> Pipeline:
         return Pipeline(nlp, name)
     if importlib.util.find_spec(name.replace("-", "_")) is None and not Path(name).is_dir():
         raise PipelineError(f"spaCy pipeline {name!r} is not installed; qualcode never "
-                            f"downloads one: install it (pip install {name}) or leave out "
-                            "--spacy-model to use the built-in English pipeline")
+                            "downloads one: install its package (e.g. a wheel file) into "
+                            "qualcode's Python environment, or leave out --spacy-model to "
+                            "use the built-in English pipeline")
     try:
         nlp = spacy.load(name, exclude=["parser", "ner", "textcat"])
     except (OSError, ImportError, ValueError) as error:

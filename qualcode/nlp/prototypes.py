@@ -80,16 +80,16 @@ class PrototypeScorer:
 
     def explain(self, text: str, column: int, limit: int = 5) -> tuple[str, ...]:
         """Return the words of ``text`` that contribute most to its score for one code."""
-        pairs = self.pipeline.lemma_tokens([text])[0]
-        row = self.vectorizer.transform([" ".join(lemma for _, lemma in pairs)])
         vocabulary = self.vectorizer.vocabulary_
+        idf = self.vectorizer.idf_
+        prototype = self.prototypes[column]
+        # A unit's own normalisation does not change the order of its words, so rank by
+        # idf x prototype weight (ties: earlier in the text) without building the vector.
         weight: dict[str, float] = {}
-        for surface, lemma in pairs:
+        for surface, lemma in self.pipeline.lemma_tokens([text])[0]:
             index = vocabulary.get(lemma)
-            if index is not None:
-                contribution = float(row[0, index]) * float(self.prototypes[column, index])
-                if contribution > 0:
-                    weight.setdefault(surface.lower(), contribution)
+            if index is not None and prototype[index] > 0:
+                weight.setdefault(surface.lower(), float(idf[index] * prototype[index]))
         ranked = sorted(weight.items(), key=lambda kv: -kv[1])
         return tuple(term for term, _ in ranked[:limit])
 

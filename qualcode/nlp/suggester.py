@@ -68,6 +68,7 @@ class CodeSuggester:
         self.intercepts = np.zeros(0, dtype=np.float32)
         self.prototypes = PrototypeScorer(self.pipeline)
         self.fitted = False
+        self._telling: np.ndarray | None = None
         self.origin = "new"
         """Where the model came from: "new", "fitted" or "stored" (set by the loader)."""
         if codebook is not None:
@@ -120,18 +121,21 @@ class CodeSuggester:
     # -- scoring -----------------------------------------------------------------------
     def scores(self, texts: Sequence[str]) -> np.ndarray:
         """Return scores (units x codes, columns in :attr:`code_ids` order), in [0, 1]."""
+        return self._scores(list(texts))[0]
+
+    def _scores(self, texts: list[str]) -> tuple[np.ndarray, sparse.csr_matrix | None]:
         self._check_fitted()
-        texts = list(texts)
         result = np.zeros((len(texts), len(self.code_ids)), dtype=np.float32)
+        x = None
         if not texts or not self.code_ids:
-            return result
+            return result, x
         if self.trained.any() and self.features is not None:
             x = self.features.transform(texts)
             result[:] = linear.probabilities(x, self.weights, self.intercepts)
         if not self.trained.all():
             cold = ~self.trained
             result[:, cold] = self.prototypes.scores(texts)[:, cold]
-        return result
+        return result, x
 
     def predict(self, texts: Sequence[str]) -> list[set[int]]:
         """Return, per text, the set of code ids whose score reaches its threshold."""
@@ -146,16 +150,18 @@ class CodeSuggester:
     def suggest_many(self, texts: Sequence[str], top: int = 3) -> list[list[Suggestion]]:
         """Return :meth:`suggest` for many texts at once (one matrix product)."""
         texts = list(texts)
-        scores = self.scores(texts)
-        x = (self.features.transform(texts)
-             if self.features is not None and self.trained.any() and texts else None)
+        scores, x = self._scores(texts)
+        keep = max(0, min(top, scores.shape[1]))
+        best = np.argsort(-scores, axis=1, kind="stable")[:, :keep]
         result = []
         for i, text in enumerate(texts):
-            order = np.argsort(-scores[i], kind="stable")[:max(0, top)]
-            row = x[i] if x is not None else None
+            row = None
+            if x is not None:
+                start, end = x.indptr[i], x.indptr[i + 1]
+                row = (x.indices[start:end], x.data[start:end])
             result.append([Suggestion(self.code_ids[k], round(float(scores[i, k]), 4),
                                       self._explain(text, row, int(k)))
-                           for k in order if scores[i, k] > 0])
+                           for k in best[i] if scores[i, k] > 0])
         return result
 
     def uncertainty(self, texts: Sequence[str]) -> np.ndarray:
@@ -171,20 +177,30 @@ class CodeSuggester:
         distance = np.abs(scores - self.thresholds) / span
         return 1.0 - distance.min(axis=1)
 
-    def _explain(self, text: str, row: sparse.csr_matrix | None, column: int) -> tuple[str, ...]:
+    def _explain(self, text: str, row: tuple[np.ndarray, np.ndarray] | None,
+                 column: int) -> tuple[str, ...]:
         if not self.trained[column] or row is None or self.features is None:
             return self.prototypes.explain(text, column, TERMS_PER_SUGGESTION)
-        words = row.indices < self.features.word_columns
-        indices, values = row.indices[words], row.data[words]
+        telling = self._telling_terms()
+        indices, values = row
+        words = indices < self.features.word_columns
+        indices, values = indices[words], values[words]
         contributions = values * self.weights[indices, column]
-        ranked = np.argsort(-contributions, kind="stable")
-        terms = [self.features.terms[indices[j]] for j in ranked if contributions[j] > 0]
-        # Function words ("to", "they") carry weight but tell a coder nothing.
-        telling = [t for t in terms if any(len(w) > 2 and w not in ENGLISH_STOP_WORDS
-                                           for w in t.split())]
-        if not telling:  # driven by character n-grams or lemmas only: say what matches the code
+        keep = (contributions > 0) & telling[indices]
+        indices, contributions = indices[keep], contributions[keep]
+        ranked = indices[np.argsort(-contributions, kind="stable")[:TERMS_PER_SUGGESTION]]
+        if not ranked.size:  # driven by character n-grams or lemmas only: say what matches the code
             return self.prototypes.explain(text, column, TERMS_PER_SUGGESTION)
-        return tuple(telling[:TERMS_PER_SUGGESTION])
+        return tuple(self.features.terms[j] for j in ranked)
+
+    def _telling_terms(self) -> np.ndarray:
+        """Mask of word n-grams worth showing: function words ("to", "they") carry weight
+        in the model but tell a coder nothing."""
+        if self._telling is None or len(self._telling) != self.features.word_columns:  # type: ignore[union-attr]
+            self._telling = np.array([
+                any(len(w) > 2 and w not in ENGLISH_STOP_WORDS for w in term.split())
+                for term in self.features.terms], dtype=bool)  # type: ignore[union-attr]
+        return self._telling
 
     def _check_fitted(self) -> None:
         if not self.fitted:

@@ -123,3 +123,27 @@ def test_memoised_char_ngrams_equal_scikit_learns_char_wb(corpus) -> None:
     texts = [u["text"] for u in corpus.raw["units"]] + ["a  İ ß\tx\n", "", "🙂 ok"]
     for text in texts + texts:  # second pass reads the cache
         assert mine(text) == reference(text)
+
+
+def test_fast_char_transform_equals_scikit_learns(corpus) -> None:
+    from qualcode.nlp.features import FeatureConfig, TextFeatures
+
+    texts, _ = corpus.units()
+    features = TextFeatures(FeatureConfig(char_ngrams=(2, 4)))
+    features.fit_transform(texts)
+    probes = [p["text"] for p in corpus.raw["probes"]] + ["", "ZZZ unseen qqq", texts[0]]
+    mine = features._char_transform(probes).toarray()
+    assert np.allclose(mine, features.char.transform(probes).toarray(), atol=1e-6)
+
+
+def test_fast_lemma_transform_equals_scikit_learns(corpus) -> None:
+    from qualcode.nlp.features import FeatureConfig, TextFeatures
+    from qualcode.nlp.pipeline import build_pipeline
+
+    texts, _ = corpus.units()
+    pipeline = build_pipeline()
+    features = TextFeatures(FeatureConfig(lemmas=True), pipeline)
+    features.fit_transform(texts)
+    probes = [p["text"] for p in corpus.raw["probes"]] + ["", "Were WERE were nurses", texts[3]]
+    expected = features.lemma.transform(pipeline.lemma_texts(probes)).toarray()
+    assert np.allclose(features._lemma_transform(probes).toarray(), expected, atol=1e-6)
