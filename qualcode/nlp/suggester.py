@@ -114,6 +114,8 @@ class CodeSuggester:
         self.features = TextFeatures(config, self.pipeline)
         x = self.features.fit_transform(texts)
         self.weights, self.intercepts = linear.fit_codes(x, y, self.trained, c=self.config.c)
+        self._telling = None
+        self._telling_terms()  # once per fit, not on the first suggestion shown
         if self.config.calibrate:
             thresholds = calibrate(x, y, self.trained, c=self.config.c)
             self.thresholds = np.where(self.trained, thresholds, self.thresholds)
@@ -159,9 +161,9 @@ class CodeSuggester:
             if x is not None:
                 start, end = x.indptr[i], x.indptr[i + 1]
                 row = (x.indices[start:end], x.data[start:end])
-            result.append([Suggestion(self.code_ids[k], round(float(scores[i, k]), 4),
-                                      self._explain(text, row, int(k)))
-                           for k in best[i] if scores[i, k] > 0])
+            codes = [int(k) for k in best[i] if scores[i, k] > 0]
+            result.append([Suggestion(self.code_ids[k], round(float(scores[i, k]), 4), terms)
+                           for k, terms in zip(codes, self._explain(text, row, codes))])
         return result
 
     def uncertainty(self, texts: Sequence[str]) -> np.ndarray:
@@ -178,20 +180,26 @@ class CodeSuggester:
         return 1.0 - distance.min(axis=1)
 
     def _explain(self, text: str, row: tuple[np.ndarray, np.ndarray] | None,
-                 column: int) -> tuple[str, ...]:
-        if not self.trained[column] or row is None or self.features is None:
-            return self.prototypes.explain(text, column, TERMS_PER_SUGGESTION)
-        telling = self._telling_terms()
-        indices, values = row
-        words = indices < self.features.word_columns
-        indices, values = indices[words], values[words]
-        contributions = values * self.weights[indices, column]
-        keep = (contributions > 0) & telling[indices]
-        indices, contributions = indices[keep], contributions[keep]
-        ranked = indices[np.argsort(-contributions, kind="stable")[:TERMS_PER_SUGGESTION]]
-        if not ranked.size:  # driven by character n-grams or lemmas only: say what matches the code
-            return self.prototypes.explain(text, column, TERMS_PER_SUGGESTION)
-        return tuple(self.features.terms[j] for j in ranked)
+                 columns: list[int]) -> list[tuple[str, ...]]:
+        """Return, per code column, the unit's words that pushed its score up most."""
+        found: list[tuple[str, ...]] = []
+        if row is not None and self.features is not None:
+            indices, values = row
+            keep = indices < self.features.word_columns
+            keep[keep] = self._telling_terms()[indices[keep]]
+            indices, values = indices[keep], values[keep]
+            # One fancy-index for all shown codes: contributions (words x codes).
+            contributions = values[:, None] * self.weights[indices][:, columns]
+        for j, column in enumerate(columns):
+            terms: tuple[str, ...] = ()
+            if row is not None and self.features is not None and self.trained[column]:
+                c = contributions[:, j]
+                top = np.argsort(-c, kind="stable")[:TERMS_PER_SUGGESTION]
+                terms = tuple(self.features.terms[indices[t]] for t in top if c[t] > 0)
+            if not terms:  # a definition-scored code, or one driven by characters/lemmas only
+                terms = self.prototypes.explain(text, column, TERMS_PER_SUGGESTION)
+            found.append(terms)
+        return found
 
     def _telling_terms(self) -> np.ndarray:
         """Mask of word n-grams worth showing: function words ("to", "they") carry weight
