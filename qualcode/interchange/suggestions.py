@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -112,11 +111,11 @@ def load_or_fit_suggester(store: Store, coder: Coder | str | None, *,
     pipeline = build_pipeline(spacy_model)
     codebook = store.codebook()
     data = training_units(store, coder=coder, layer=layer, kind=kind)
-    print_ = fingerprint(data, codebook, pipeline=pipeline.name, config=config)
+    digest = fingerprint(data, codebook, pipeline=pipeline.name, config=config)
     coder_id = coder.id if coder is not None else None
     found = stored_model(store, layer=layer, coder_id=coder_id, unit_kind=kind,
                          pipeline=pipeline.name)
-    if found is not None and found.fingerprint == print_:
+    if found is not None and found.fingerprint == digest:
         try:
             suggester = CodeSuggester.from_bytes(found.model, pipeline=pipeline)
         except QualcodeError:
@@ -129,10 +128,5 @@ def load_or_fit_suggester(store: Store, coder: Coder | str | None, *,
     suggester.origin = "fitted"
     if keep:
         save_model(store, layer=layer, coder_id=coder_id, unit_kind=kind, pipeline=pipeline.name,
-                   fingerprint=print_, units=len(data), model=suggester.to_bytes())
+                   fingerprint=digest, units=len(data), model=suggester.to_bytes())
     return suggester
-
-
-def label_names(codebook: Codebook, code_ids: Sequence[int]) -> list[str]:
-    """Return the codebook paths of code ids (for tables and JSON)."""
-    return [codebook.path(codebook.by_id(code_id)) for code_id in code_ids]

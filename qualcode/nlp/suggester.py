@@ -19,7 +19,7 @@ from scipy import sparse
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from qualcode.errors import QualcodeError
-from qualcode.model import Code, Codebook, Suggestion
+from qualcode.model import Codebook, Suggestion
 from qualcode.nlp import linear
 from qualcode.nlp.calibration import calibrate
 from qualcode.nlp.features import FeatureConfig, TextFeatures, dumps, loads
@@ -291,8 +291,3 @@ class CodeSuggester:
 def _model_name(meta: dict[str, object]) -> str | None:
     name = meta.get("pipeline")
     return None if name in (None, "blank:en") else str(name)
-
-
-def codable(codebook: Codebook) -> list[Code]:
-    """Return the codes a suggester ranks (every codable node of the codebook)."""
-    return [c for c in codebook if c.codable]
