@@ -325,7 +325,7 @@ class _Builder:
             self.fail(node, f"a {label}{under} has an empty name; give it a name (quote names "
                             "that YAML reads as empty, such as ~ or null)")
         if PATH_SEPARATOR in name:
-            self.fail(node, f"the name '{name}' contains '{PATH_SEPARATOR}', which separates "
+            self.fail(node, f"the name {name!r} contains '{PATH_SEPARATOR}', which separates "
                             "path parts (Theme/Sub-theme/Code); use another character")
         bad = [ch for ch in name if unicodedata.category(ch) in ("Cc", "Zl", "Zp")]
         if bad:
