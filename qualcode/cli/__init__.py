@@ -19,8 +19,8 @@ from qualcode.cli import demo as _demo  # noqa: F401,E402
 from qualcode.cli import history as _history  # noqa: F401,E402
 from qualcode.cli import suggest as _suggest  # noqa: F401,E402
 from qualcode.cli import discover as _discover  # noqa: F401,E402
-from qualcode.cli import adjudicate as _adjudicate  # noqa: F401,E402
 from qualcode.cli import agreement as _agreement  # noqa: F401,E402
+from qualcode.cli import adjudicate as _adjudicate  # noqa: F401,E402
 from qualcode.cli import maintenance as _maintenance  # noqa: F401,E402
 from qualcode.cli import export as _export  # noqa: F401,E402
 from qualcode.cli import refi as _refi, merge as _merge  # noqa: F401,E402
