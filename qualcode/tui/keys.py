@@ -65,6 +65,11 @@ KEYS: tuple[Key, ...] = (
     Key("ctrl+e", "Explore candidate themes among the units nobody has coded; make one a "
         "new code",
         ANYWHERE, "discover", "ctrl+e"),
+    # Bound on the app (tui/app.py), so they work from every screen: documented here only.
+    Key("ctrl+k", "Agreement screen: kappa and its peers per theme and code, with CI bars "
+        "(asks first while you code blind)", ANYWHERE),
+    Key("ctrl+t", "Code and theme frequencies per coder, as bar charts (asks first while "
+        "you code blind)", ANYWHERE),
     Key("ctrl+f", "Filter the codebook by typing", ANYWHERE, "filter_codes", "ctrl+f"),
     Key("ctrl+l", "Show or hide the unit queue", ANYWHERE, "toggle_queue", "ctrl+l"),
     Key("escape", "Back to the text pane", ANYWHERE, "focus_text", "escape"),
