@@ -24,6 +24,7 @@ def export() -> None:
       qualcode export themes study.qualcode --layer consensus -o themes.xlsx
       qualcode export matrix study.qualcode --rows theme --cols study -o matrix.md
       qualcode export chart study.qualcode --kind kappa -o kappa.svg
+      qualcode export suggestions study.qualcode --summary
     """
 
 
@@ -173,6 +174,31 @@ def cooccurrence_(project: Path, level: str, layer: str, fmt: str | None,
     chosen = _format(fmt, output)
     with open_store(project) as store:
         table = cooccurrence(store, level=level, layer=layer)
+    _write(table, chosen, output, bom)
+
+
+@export.command("suggestions")
+@project_argument
+@click.option("--coder", default=None, metavar="NAME", help="Only this coder's log.")
+@click.option("--summary", is_flag=True,
+              help="One row per coder (shown, accepted, kept) instead of the full log.")
+@_table_options
+def suggestions_(project: Path, coder: str | None, summary: bool, fmt: str | None,
+                 output: Path | None, bom: bool) -> None:
+    """The suggestion log: every suggestion shown while coding, and whether it was taken.
+
+    For measuring how suggestions influenced the coders (and so agreement).
+
+    \b
+    Examples:
+      qualcode export suggestions study.qualcode --summary
+      qualcode export suggestions study.qualcode --coder alice -o alice-suggestions.csv
+    """
+    from qualcode.interchange.suggestion_report import acceptance_table, suggestion_log_table
+
+    chosen = _format(fmt, output)
+    with open_store(project) as store:
+        table = acceptance_table(store) if summary else suggestion_log_table(store, coder)
     _write(table, chosen, output, bom)
 
 

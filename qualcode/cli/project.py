@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from qualcode.cli.base import main, open_store, project_argument
+from qualcode.storage.suggestion_log import AcceptanceSummary, acceptance_summary
 
 
 @main.command()
@@ -29,7 +30,7 @@ def init(project: Path) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True, help="Output format.")
 def status(project: Path, fmt: str) -> None:
-    """Show, per coder, units done, codings and codings per code.
+    """Show, per coder, units done, codings, codings per code and suggestions taken.
 
     Example: qualcode status study.qualcode
     """
@@ -37,13 +38,18 @@ def status(project: Path, fmt: str) -> None:
         units = store.unit_count()
         book = store.codebook()
         rows = store.status()
+        suggested = acceptance_summary(store)
         if fmt == "json":
             click.echo(json.dumps({
                 "sources": store.source_count(), "units": units, "codes": len(book),
                 "coders": [{"coder": r["coder"].name, "done": r["done"], "codings": r["codings"],
                             "per_code": {book.path(book.by_id(code_id)): count
                                          for code_id, count in r["per_code"].items()}}
-                           for r in rows]}, indent=2, ensure_ascii=False))
+                           for r in rows],
+                "suggestions": [{"coder": s.coder, "units": s.units, "shown": s.shown,
+                                 "shown_before_done": s.shown_before_done,
+                                 "accepted": s.accepted, "present": s.present}
+                                for s in suggested]}, indent=2, ensure_ascii=False))
             return
         console = Console()
         console.print(f"[bold]{project}[/]: {store.source_count()} sources, {units} units, "
@@ -62,3 +68,16 @@ def status(project: Path, fmt: str) -> None:
             per_code.add_row("  " * depth + code.name, *counts)
         if len(book):
             console.print(per_code)
+        if suggested:
+            console.print(_suggestion_table(suggested))
+
+
+def _suggestion_table(suggested: list[AcceptanceSummary]) -> Table:
+    """Per coder: unit-code pairs suggested, and how many were accepted and are kept."""
+    table = Table("coder", "pairs shown", "before done", "accepted", "kept",
+                  title="Suggestions (qualcode export suggestions for the full log)")
+    for s in suggested:
+        table.add_row(s.coder, str(s.shown), str(s.shown_before_done),
+                      f"{s.accepted} ({s.accepted_share:.0%})",
+                      f"{s.present} ({s.present_share:.0%})")
+    return table
