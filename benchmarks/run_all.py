@@ -32,6 +32,8 @@ KNOWN: dict[str, tuple[str, list[str]]] = {
                       ["--sizes", "2000"]),
     "bench_tui_suggest": ("coding screen with suggestions off", ["--units", "4000",
                                                                  "--bursts", "2"]),
+    "bench_merge": ("file copy; the same merge without the lower(guid) indexes",
+                    ["--units", "2000", "--before-max", "2000"]),
     "bench_scale": ("sqlite-utils; minimal Textual app; one frame; SQL/numpy floors; file copy",
                     ["--units", "20000", "--presses", "20"]),
 }

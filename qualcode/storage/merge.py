@@ -26,6 +26,7 @@ from qualcode.errors import StoreError
 from qualcode.model import UnitKind, new_guid
 from qualcode.storage.connection import log_event, utc_now, write_transaction
 from qualcode.storage.merge_codebook import Choice, CodebookMerge, Conflict, fold
+from qualcode.storage.rows import source_length
 from qualcode.storage.snapshot import InCoding, InMemo, InSource, Snapshot
 
 if TYPE_CHECKING:
@@ -107,6 +108,7 @@ class _Merger(CodebookMerge):
         self.sources: dict[str, int] = {}
         self.frozen: set[int] = set()  # sources whose text differs: their codings stay out
         self.units: dict[str, int] = {}
+        self.lengths: dict[int, int] = {}
         self.now = utc_now()
         self.code_added: list[int] = []
         self.code_updated: list[dict[str, Any]] = []
@@ -278,8 +280,10 @@ class _Merger(CodebookMerge):
             self.report.skipped.append(f"coding {c.guid}: its code {c.code_guid} is not in "
                                        "the codebook")
             return
-        # len() in Python: SQLite's length() stops at the first NUL character.
-        length = len(self.one("SELECT text FROM sources WHERE id = ?", [source_id])[0])
+        if source_id not in self.lengths:  # once per source, not once per coding
+            found = source_length(self.db, source_id)
+            self.lengths[source_id] = found[0] if found else 0
+        length = self.lengths[source_id]
         if not 0 <= c.start <= c.end <= length:
             self.report.skipped.append(f"coding {c.guid}: span {c.start}..{c.end} lies outside "
                                        f"its source's {length} characters")

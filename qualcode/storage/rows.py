@@ -74,3 +74,41 @@ def to_event(row: tuple[Any, ...]) -> Event:
     """Build an Event from a row of :data:`EVENT_COLUMNS`."""
     return Event(id=row[0], guid=row[1], at=row[2], coder_id=row[3], action=row[4],
                  payload=json.loads(row[5]), undoes=row[6])
+
+
+# -- text lengths ----------------------------------------------------------------------------
+# SQLite's length() counts characters only up to the first NUL, so a source text holding
+# one would get a short length and wrong span bounds. A text with a NUL byte (rare) is
+# measured in Python; every other text stays a cheap length() in C.
+CHARS_FUNCTION = "qualcode_chars"
+
+
+def char_length_sql(column: str) -> str:
+    """Return SQL for a TEXT column's length in characters, NUL characters included.
+
+    Needs :func:`register_char_length` on the connection that runs it.
+    """
+    return (f"CASE WHEN instr(CAST({column} AS BLOB), x'00') > 0 "
+            f"THEN {CHARS_FUNCTION}({column}) ELSE length({column}) END")
+
+
+def register_char_length(conn: Any) -> None:
+    """Make :func:`char_length_sql` work on a ``sqlite3`` connection."""
+    conn.create_function(CHARS_FUNCTION, 1, _chars, deterministic=True)
+
+
+def _chars(value: Any) -> int | None:
+    return len(value) if isinstance(value, str) else None
+
+
+def source_length(db: Any, source_id: int) -> tuple[int, str] | None:
+    """Return (length of the text in characters, external id) of a source, or None."""
+    row = db.execute("SELECT CASE WHEN instr(CAST(text AS BLOB), x'00') > 0 THEN NULL "
+                     "ELSE length(text) END, external_id FROM sources WHERE id = ?",
+                     [source_id]).fetchone()
+    if row is None:
+        return None
+    if row[0] is None:
+        text = db.execute("SELECT text FROM sources WHERE id = ?", [source_id]).fetchone()[0]
+        return len(text), row[1]
+    return row[0], row[1]

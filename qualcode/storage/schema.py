@@ -185,6 +185,23 @@ def m004_suggestion_log(db: Database) -> None:
     )
 
 
+GUID_TABLES = ("coders", "sources", "units", "codes", "codings", "memos")
+"""Tables whose rows a merge looks up by GUID (m005 indexes ``lower(guid)`` on each)."""
+
+
+@migrations()
+def m005_guid_lookup_indexes(db: Database) -> None:
+    """Index GUIDs by their lower-case form, so merging looks each entity up in O(log n).
+
+    GUIDs are kept as their file spelled them (NVivo and ATLAS.ti write upper case) and
+    compared case-insensitively with ``lower(guid) = ?``, which the plain UNIQUE index on
+    ``guid`` cannot serve; these expression indexes can.
+    """
+    _run_script(db, "".join(
+        f"CREATE INDEX {table}_by_lower_guid ON {table}(lower(guid));\n"
+        for table in GUID_TABLES))
+
+
 # Later migrations (m003_..., m004_...) go above this line, in the order they were written.
 
 
