@@ -115,3 +115,65 @@ def test_malformed_xml_names_the_line(project: Path, tmp_path: Path) -> None:
     broken = archive(tmp_path / "broken.qdpx", {"project.qde": GOOD_QDE.replace(b"</Users>", b"")})
     message = refused(project, ["import", str(project), str(broken)], "not well-formed XML")
     assert "line" in message
+
+
+# -- one GUID naming two things in one file -----------------------------------------------
+U1, U2 = "11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222"
+C1, C2 = "33333333-3333-4333-8333-333333333333", "44444444-4444-4444-8444-444444444444"
+S1, S2 = "55555555-5555-4555-8555-555555555555", "66666666-6666-4666-8666-666666666666"
+K1, K2 = "77777777-7777-4777-8777-777777777777", "88888888-8888-4888-8888-888888888888"
+
+
+def _qde(users: tuple[str, str] = (U1, U2), codes: tuple[str, str] = (C1, C2),
+         sources: tuple[str, str] = (S1, S2), codings: tuple[str, str] = (K1, K2)) -> bytes:
+    """A small valid project: two users, two codes, two sources, one coding in each."""
+    def source(guid: str, name: str, coding: str, user: str, code: str) -> str:
+        return (f'<TextSource guid="{guid}" name="{name}"><PlainTextContent>Text of {name}.'
+                f'</PlainTextContent><PlainTextSelection guid="{derived(guid)}" '
+                f'startPosition="0" endPosition="4" creatingUser="{user}">'
+                f'<Coding guid="{coding}" creatingUser="{user}"><CodeRef targetGUID="{code}"/>'
+                "</Coding></PlainTextSelection></TextSource>\n")
+
+    def derived(guid: str) -> str:
+        return "9" + guid.strip("{}")[1:]
+
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n<Project xmlns="urn:QDA-XML:project:1.0" '
+        'name="p">\n<Users>\n'
+        f'<User guid="{users[0]}" name="alice"/>\n<User guid="{users[1]}" name="bob"/>\n'
+        "</Users>\n<CodeBook><Codes>\n"
+        f'<Code guid="{codes[0]}" name="Pace" isCodable="true"/>\n'
+        f'<Code guid="{codes[1]}" name="Money" isCodable="true"/>\n'
+        "</Codes></CodeBook>\n<Sources>\n"
+        + source(sources[0], "first.txt", codings[0], users[0], codes[0])
+        + source(sources[1], "second.txt", codings[1], users[1], codes[1])
+        + "</Sources>\n</Project>\n").encode()
+
+
+def test_distinct_guids_import(project: Path, tmp_path: Path) -> None:
+    """The control: the same file with every GUID distinct imports both sources."""
+    good = archive(tmp_path / "good2.qdpx", {"project.qde": _qde()})
+    result = CliRunner().invoke(main, ["import", str(project), str(good)])
+    assert result.exit_code == 0, result.output
+    assert "added 2 coders, 2 codes, 2 sources, 2 codings" in result.output
+
+
+@pytest.mark.parametrize(("kind", "qde", "names"), [
+    ("sources", _qde(sources=(S1, S1.upper())), ("'first.txt'", "'second.txt'")),
+    ("sources", _qde(sources=(S1, "{" + S1 + "}")), ("'first.txt'", "'second.txt'")),
+    ("users", _qde(users=(U1, U1)), ("'alice'", "'bob'")),
+    ("codings", _qde(codings=(K1, K1.upper())), ("'first.txt'", "'second.txt'")),
+], ids=["sources", "sources-braces", "users", "codings"])
+def test_one_guid_naming_two_things_is_refused(project: Path, tmp_path: Path, kind: str,
+                                               qde: bytes, names: tuple[str, ...]) -> None:
+    bad = archive(tmp_path / "collide.qdpx", {"project.qde": qde})
+    message = refused(project, ["import", str(project), str(bad)], f"two {kind} share GUID",
+                      "nothing was imported", "collide.qdpx", *names)
+    assert message.lower().count(S1 if kind == "sources" else
+                                 U1 if kind == "users" else K1) == 1
+
+
+def test_two_codes_with_one_guid_are_refused(project: Path, tmp_path: Path) -> None:
+    bad = archive(tmp_path / "codes.qdpx", {"project.qde": _qde(codes=(C1, C1))})
+    refused(project, ["merge", str(project), str(bad)], f"code GUID {C1} appears twice",
+            "nothing was imported")

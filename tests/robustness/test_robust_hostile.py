@@ -35,11 +35,7 @@ TOLERATED = [(importer, path) for importer in IMPORTERS
 """Files an importer accepts by design, leaving out what is wrong and saying so (REFI-QDA
 files from other tools: a selection past the end of its text, a missing source file...)."""
 
-KNOWN_ISSUES = {
-    "qdpx/source_guid_collision.qdpx": "two TextSources share a GUID: the second source is "
-                                       "dropped without a word (reported to the REFI-QDA "
-                                       "engineer); remove this entry when it is refused",
-}
+KNOWN_ISSUES: dict[str, str] = {}
 
 
 def _id(importer: str, path: Path) -> str:

@@ -80,6 +80,10 @@ class ProjectReader:
         self.variables: dict[str, str] = {}
         self.note_targets: dict[str, list[tuple[str, str]]] = {}
         self.coding_guids: set[str] = set()
+        # GUID (folded) -> (what it names, line): one GUID naming two things is refused.
+        self.user_seen: dict[str, tuple[str, int | None]] = {}
+        self.source_seen: dict[str, tuple[str, int | None]] = {}
+        self.coding_seen: dict[str, tuple[str, int | None]] = {}
         self.external_ids: set[str] = set()
         self.default_user: str | None = None
         self.skipped: Counter[str] = Counter()
@@ -139,6 +143,7 @@ class ProjectReader:
                 raise FormatError(f"a User has guid {user.get('guid')!r}, which is not a GUID; "
                                   "nothing was imported", path=self.where, line=user.sourceline)
             name = " ".join((user.get("name") or user.get("id") or "").split())
+            self.once(self.user_seen, "users", guid, repr(name or guid), user.sourceline)
             match = _CONSENSUS.match(name)
             if match:
                 pending.append((guid, match.group(1)))
@@ -154,6 +159,18 @@ class ProjectReader:
                 name = adjudicator or "consensus"
                 found = self.add_user(derived_guid("coder", name), name).guid
             self.consensus[fold(guid)] = found
+
+    def once(self, seen: dict[str, tuple[str, int | None]], kind: str, guid: str, label: str,
+             line: int | None) -> None:
+        """Refuse the file when ``guid`` already named another of ``kind`` in it."""
+        first = seen.get(fold(guid))
+        if first is None:
+            seen[fold(guid)] = (label, line)
+            return
+        where = f" (line {first[1]})" if first[1] else ""
+        raise FormatError(f"two {kind} share GUID {guid}: {first[0]}{where} and {label}; "
+                          "nothing was imported; give each its own GUID in the exporting "
+                          "tool and export again", path=self.where, line=line)
 
     def add_user(self, guid: str, name: str) -> InCoder:
         base, number = name, 1
@@ -209,6 +226,10 @@ class ProjectReader:
         kind = OTHER_SOURCES[local(element)]
         codings = sum(1 for node in element.iter() if local(node) == "Coding")
         name = element.get("name") or element.get("guid")
+        guid = clean_guid(element.get("guid"))
+        if guid is not None:
+            self.once(self.source_seen, "sources", guid, f"{kind} source {name!r}",
+                      element.sourceline)
         self.snap.skipped.append(f"{kind} source {name!r} left out with its {codings} codings "
                                  "(qualcode codes text only)")
 
@@ -219,6 +240,8 @@ class ProjectReader:
                               "GUID; nothing was imported", path=self.where,
                               line=element.sourceline)
         name = (element.get("name") or "").strip()
+        self.once(self.source_seen, "sources", guid, f"source {name or guid!r}",
+                  element.sourceline)
         text = self.source_text(element, name or guid)
         if text is None:
             return
@@ -326,12 +349,17 @@ class ProjectReader:
                users: tuple[str | None, ...]) -> str | None:
         ref = child(node, "CodeRef")
         code = clean_guid(ref.get("targetGUID")) if ref is not None else None
-        guid = clean_guid(node.get("guid")) or derived_guid("coding", source, str(start), str(end),
+        own = clean_guid(node.get("guid"))
+        if own is not None:
+            where = self.source_seen.get(fold(source), (repr(source), None))[0]
+            self.once(self.coding_seen, "codings", own, f"the coding at {start}..{end} in {where}",
+                      node.sourceline)
+        guid = own or derived_guid("coding", source, str(start), str(end),
                                                            code or "")
         if code is None or fold(code) not in self.code_guids:
             self.skipped["codings on codes that are not in the codebook"] += 1
             return None
-        if fold(guid) in self.coding_guids:
+        if fold(guid) in self.coding_guids:  # two GUID-less codings deriving the same GUID
             guid = derived_guid("coding", guid, source, str(start), str(end))
         self.coding_guids.add(fold(guid))
         coder, layer = self.coder_for(node.get("creatingUser"), *users, self.default_user)
