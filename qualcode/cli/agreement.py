@@ -2,44 +2,17 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
-import os
-import sys
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
 import click
 
-from qualcode.cli.base import main, open_store, project_argument
+from qualcode.cli.base import main, open_store, output_stream, project_argument
 
 FORMATS = ["table", "csv", "json", "markdown"]
 SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".md": "markdown", ".markdown": "markdown"}
-
-
-@contextlib.contextmanager
-def output_stream(target: Path | None) -> Iterator[TextIO]:
-    """Yield stdout, or a file written beside ``target`` and renamed into place on success."""
-    if target is None:
-        yield sys.stdout
-        return
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        from qualcode.errors import FormatError
-
-        raise FormatError(f"folder {str(folder)!r} does not exist", path=str(target))
-    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            yield handle
-        os.replace(temp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
 
 
 def split_names(path: Path, values: tuple[str, ...], more: tuple[str, ...], *,

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TextIO, TypeVar
 
 import click
 
 from qualcode import __version__
 from qualcode.errors import QualcodeError
+from qualcode.storage.files import open_replacing
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -74,3 +76,13 @@ def wraps_store(func: F) -> F:
             store.close()
 
     return wrapper  # type: ignore[return-value]
+
+
+@contextlib.contextmanager
+def output_stream(target: Path | None) -> Iterator[TextIO]:
+    """Yield standard output, or a file that replaces ``target`` only when complete."""
+    if target is None:
+        yield sys.stdout
+        return
+    with open_replacing(target, "w") as handle:
+        yield handle

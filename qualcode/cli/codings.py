@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
-import sys
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
-from typing import TextIO
 
 import click
 
-from qualcode.cli.base import main, open_store, project_argument
+from qualcode.cli.base import main, open_store, output_stream, project_argument
 
 LAYER_CHOICES = ["coder", "consensus"]
 
@@ -68,29 +62,6 @@ def import_(project: Path, file: Path, coder: str, create_codes: bool, mark_done
                f"{created}.")
 
 
-@contextlib.contextmanager
-def _output(target: Path | None) -> Iterator[TextIO]:
-    """Yield a text stream for the export: stdout, or a file replaced only on success."""
-    if target is None:
-        yield sys.stdout
-        return
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        from qualcode.errors import FormatError
-
-        raise FormatError(f"folder {str(folder)!r} does not exist", path=str(target))
-    # Write beside the target and rename, so a failed export never leaves half a file.
-    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            yield handle
-        os.replace(temp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
-
-
 def _format_for(fmt: str | None, output: Path | None) -> str:
     if fmt is not None:
         return fmt
@@ -143,7 +114,7 @@ def export(project: Path, fmt: str | None, output: Path | None, coders: tuple[st
         rows = iter_coding_rows(store, coders=coders,
                                 layer=None if layer == "all" else Layer(layer),
                                 done_rows=done_rows)
-        with _output(output) as handle:
+        with output_stream(output) as handle:
             if chosen == "jsonl":
                 count = write_codings_jsonl(rows, handle)
             else:

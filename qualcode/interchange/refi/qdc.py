@@ -8,9 +8,7 @@ theme; second level sub-theme when it holds codes or is not codable; code below)
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
@@ -25,6 +23,7 @@ from qualcode.interchange.refi.description import Definition, pack, unpack
 from qualcode.interchange.refi.guids import clean_guid, fold
 from qualcode.interchange.refi.safe_xml import child, children, local, parse_xml, text_of
 from qualcode.model import PATH_SEPARATOR, Code, Codebook, CodeKind, CodeSpec
+from qualcode.storage.files import write_replacing
 from qualcode.storage.snapshot import InCode
 
 if TYPE_CHECKING:
@@ -98,22 +97,10 @@ def qdc_bytes(book: Codebook) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write a file beside its destination and rename it into place."""
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def export_qdc(store: Store, path: Path) -> int:
     """Write the project's codebook as a ``.qdc``; return the number of codes written."""
     book = store.codebook()
-    write_atomic(path, qdc_bytes(book))
+    write_replacing(path, qdc_bytes(book))
     return len(book)
 
 

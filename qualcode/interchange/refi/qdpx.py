@@ -8,8 +8,6 @@ nothing touches the project until the snapshot is applied in one transaction.
 
 from __future__ import annotations
 
-import os
-import tempfile
 import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,6 +18,7 @@ from qualcode.interchange.refi.project_read import ProjectReader
 from qualcode.interchange.refi.project_xml import ExportReport, ProjectWriter
 from qualcode.interchange.refi.safe_xml import parse_xml
 from qualcode.interchange.refi.safe_zip import SafeZip
+from qualcode.storage.files import replacing
 from qualcode.storage.snapshot import Snapshot
 
 if TYPE_CHECKING:
@@ -32,9 +31,7 @@ def export_qdpx(store: Store, path: Path, *, coders: set[int] | None = None,
                 consensus: bool = True) -> ExportReport:
     """Write the project as a ``.qdpx``; ``coders`` limits whose codings go (consensus aside)."""
     writer = ProjectWriter(store, coders=coders, consensus=consensus)
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(handle)
-    try:
+    with replacing(path) as tmp:
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             with archive.open(PROJECT_MEMBER, "w", force_zip64=True) as member:
                 writer.write(member)
@@ -42,10 +39,6 @@ def export_qdpx(store: Store, path: Path, *, coders: set[int] | None = None,
                 # Bytes as stored: CR LF stays CR LF, so positions count every code point.
                 archive.writestr(f"sources/{source.guid}.txt",
                                  source.text.encode("utf-8", "replace"))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return writer.report
 
 

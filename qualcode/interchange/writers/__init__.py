@@ -6,16 +6,14 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import TextIO
 
 from qualcode.errors import QualcodeError
 from qualcode.interchange.writers import csv_writer, html, latex, markdown, xlsx
 from qualcode.interchange.writers.table import Column, Estimate, Row, Table
+from qualcode.storage.files import write_replacing
 
 __all__ = ["FORMATS", "Column", "Estimate", "Row", "Table", "format_for", "render",
            "write", "atomic_write"]
@@ -53,23 +51,7 @@ def render(table: Table, fmt: str) -> str | bytes:
 
 def atomic_write(path: Path, data: bytes) -> None:
     """Write a file beside its target and rename it into place, so no half file is left."""
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise QualcodeError(f"folder {str(folder)!r} does not exist; create it first",
-                            path=str(path))
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        # mkstemp makes the file private; give it the permissions a plain open() would.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temp, 0o666 & ~umask)
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
+    write_replacing(path, data)
 
 
 def write(table: Table, fmt: str, output: Path | None, *, bom: bool = False,

@@ -1,0 +1,67 @@
+"""Files written whole or not at all: write beside the target, rename into place on success.
+
+Every export (tables, codings, agreement reports, REFI-QDA files) goes through
+:func:`replacing`, so an error or a kill mid-export never leaves half a file where the
+user expects a complete one, and an existing file is only replaced by a complete one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from qualcode.errors import QualcodeError
+
+TEMP_SUFFIX = ".part"
+"""Suffix of the temporary file written beside the target."""
+
+
+@contextlib.contextmanager
+def replacing(target: Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``target``; rename it to ``target`` if the block succeeds.
+
+    The temporary file exists (empty) when the block starts and is removed if it fails.
+    The result gets the permissions a plain ``open()`` would give (``mkstemp`` makes files
+    private to their owner).
+    """
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise QualcodeError(f"folder {str(folder)!r} does not exist; create it first",
+                            path=str(target))
+    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TEMP_SUFFIX, dir=folder)
+    os.close(fd)
+    try:
+        yield Path(temp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temp, 0o666 & ~umask)
+        os.replace(temp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+
+
+@contextlib.contextmanager
+def open_replacing(target: Path, mode: str = "w") -> Iterator[IO[Any]]:
+    """Open a file that replaces ``target`` only once it is completely written.
+
+    Text modes write UTF-8 with newlines as given (``newline=""``), as CSV needs.
+    """
+    with replacing(target) as temp:
+        if "b" in mode:
+            with open(temp, mode) as handle:
+                yield handle
+        else:
+            with open(temp, mode, encoding="utf-8", newline="") as handle:
+                yield handle
+
+
+def write_replacing(target: Path, data: bytes) -> None:
+    """Write ``data`` to ``target`` whole, or leave ``target`` as it was."""
+    with open_replacing(target, "wb") as handle:
+        handle.write(data)
