@@ -84,10 +84,19 @@ def initialise(db: Database) -> None:
 
 
 def migrate_if_needed(db: Database) -> list[str]:
-    """Apply pending forward migrations; return their names."""
-    pending = pending_migrations(db)
-    if pending:
-        apply_migrations(db)
+    """Apply pending forward migrations, all in one transaction; return their names.
+
+    Two coders may open a project that needs a migration at the same moment: the write
+    lock is taken first and the pending list read again under it, so one process migrates
+    and the other, after waiting, finds nothing left to do (instead of running the same
+    migration twice and failing).
+    """
+    if not pending_migrations(db):
+        return []
+    with write_transaction(db):
+        pending = pending_migrations(db)
+        if pending:
+            apply_migrations(db)
     return pending
 
 

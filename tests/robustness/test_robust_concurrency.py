@@ -85,3 +85,32 @@ def test_coders_at_once_long(tmp_path: Path, coders: int, actions: int) -> None:
     path = tmp_path / "shared.qualcode"
     make_shared_project(path)
     verify(path, run_coders(path, coders, actions))
+
+
+def test_two_coders_opening_a_project_that_needs_a_migration_at_once(tmp_path: Path) -> None:
+    """Both coders start the new version together: one migrates, the other waits; no error.
+
+    Each process opens the project with the same slow extra migration registered (the
+    crash trials' probe, ``crash_child.py migrate``); afterwards the migration is recorded
+    once and its rows are there once, not twice.
+    """
+    import subprocess
+    import sys
+
+    from robust_harness import make_project
+
+    path = make_project(tmp_path / "study.qualcode")
+    child = Path(__file__).with_name("crash_child.py")
+    rows = 1500
+    procs = [subprocess.Popen([sys.executable, str(child), "migrate", str(path), str(rows)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(2)]
+    results = [proc.communicate(timeout=300) + (proc.returncode,) for proc in procs]
+    for out, err, code in results:
+        assert code == 0 and "MIGRATED" in out, err[-2000:]
+    with Store.open(path) as store:
+        recorded = store.db.execute("SELECT count(*) FROM _sqlite_migrations WHERE name = "
+                                    "'m999_robustness_probe'").fetchone()[0]
+        probe_rows = store.db.execute("SELECT count(*) FROM robustness_probe").fetchone()[0]
+    assert (recorded, probe_rows) == (1, rows)
+    assert not [p for p in check_project(path) if p.severity == "error"]
