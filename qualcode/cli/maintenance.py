@@ -22,15 +22,19 @@ def backup_command(project: Path, output: Path | None) -> None:
     and renamed into place only when complete. It is a project like any other: open it
     with any qualcode command, or copy it over the project to restore it (with no coder
     working). Automatic backups taken before migrations and merges land in the same
-    PROJECT.backups folder (the newest 10 are kept); manual ones are never deleted.
+    PROJECT.backups folder (the newest 10 are kept); manual ones are never deleted. A
+    partial copy that an interrupted backup left behind (a hidden .part file) is removed.
 
     \b
     Examples:
       qualcode backup study.qualcode
       qualcode backup study.qualcode -o /media/usb/study-monday.qualcode
     """
-    from qualcode.storage.backup import backup
+    from qualcode.storage.backup import backup, backups_folder, remove_stale_parts
 
+    folder = backups_folder(project) if output is None else (output.parent or Path("."))
+    for stale in remove_stale_parts(folder):
+        click.echo(f"Removed {stale}, left by a backup that was interrupted.")
     target = backup(project, output)
     click.echo(f"Backed up {project} to {target} ({target.stat().st_size:,} bytes).")
 

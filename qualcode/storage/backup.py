@@ -3,7 +3,9 @@
 A backup reads one consistent snapshot of the project (in WAL mode a reader never blocks
 a writer, so coders keep working), writes it beside its destination under a temporary
 name, checks it and renames it into place: a backup file either is complete or does
-not exist. Automatic backups (before migrations and merges) go to
+not exist. A backup killed mid-copy leaves its hidden ``.part`` file behind; the next
+backup into that folder removes it (see :func:`remove_stale_parts`) and ``qualcode check``
+mentions it. Automatic backups (before migrations and merges) go to
 ``<project>.backups/<timestamp>-auto-<reason>.qualcode``; only the newest
 :data:`KEEP_AUTOMATIC` of them are kept. Manual backups are never pruned.
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import time
 import sqlite3
 import tempfile
 from datetime import UTC, datetime
@@ -27,6 +30,19 @@ KEEP_AUTOMATIC = 10
 BACKUP_SUFFIX = ".qualcode"
 AUTO_MARK = "-auto-"
 _REASON = re.compile(r"[^a-z0-9]+")
+# The temporary names _copy makes: ".<target name>.<8 random characters>.part", and
+# SQLite's rollback journal beside it.
+_PART = re.compile(r"^\..+\.[A-Za-z0-9_]{8}\.part(-journal)?$")
+_SQLITE_HEADER = b"SQLite format 3\x00"
+STALE_AFTER = 3600.0
+"""Where files cannot be locked (no ``fcntl``), a ``.part`` this many seconds old is stale."""
+MIN_AGE = 10.0
+"""A ``.part`` younger than this is never stale: it may be one just created, not yet locked."""
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
 
 
 def backups_folder(project: Path | str) -> Path:
@@ -165,8 +181,11 @@ def _copy(conn: sqlite3.Connection, target: Path) -> None:
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise StoreError(f"folder {str(folder)!r} does not exist", path=str(target))
+    remove_stale_parts(folder)
     fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
-    os.close(fd)
+    # Held until the copy is renamed: the lock tells a later backup this file is in use;
+    # the system drops it when the process dies, which is what makes a .part stale.
+    fd = _lock(fd)
     temp = Path(temp_name)
     try:
         copy = sqlite3.connect(temp_name, isolation_level=None)
@@ -191,3 +210,58 @@ def _copy(conn: sqlite3.Connection, target: Path) -> None:
             temp.unlink()
         with contextlib.suppress(FileNotFoundError):
             Path(temp_name + "-journal").unlink()
+        if fd >= 0:
+            os.close(fd)
+
+
+def stale_parts(folder: Path | str) -> list[Path]:
+    """Return the partial files interrupted backups left in ``folder`` (none in use now)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    found = sorted(p for p in folder.iterdir() if _PART.match(p.name) and p.is_file())
+    parts = [p for p in found if p.name.endswith(".part") and _is_stale(p)]
+    journals = [p for p in found if p.name.endswith("-journal")
+                and (not p.with_name(p.name[:-len("-journal")]).exists()
+                     or p.with_name(p.name[:-len("-journal")]) in parts)]
+    return parts + journals
+
+
+def remove_stale_parts(folder: Path | str) -> list[Path]:
+    """Delete what :func:`stale_parts` finds; return the files deleted."""
+    removed = []
+    for path in stale_parts(folder):
+        # Another backup may be cleaning the same folder at the same moment.
+        with contextlib.suppress(FileNotFoundError, PermissionError):
+            path.unlink()
+            removed.append(path)
+    return removed
+
+
+def _lock(fd: int) -> int:
+    """Lock a new temporary file for as long as it is open; return the fd to close, or -1."""
+    if fcntl is None:
+        os.close(fd)  # Windows: an open file cannot be renamed or deleted
+        return -1
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    return fd
+
+
+def _is_stale(path: Path) -> bool:
+    """A .part is stale when no process holds it; only SQLite files (or empty ones) count."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(len(_SQLITE_HEADER))
+            if head and head != _SQLITE_HEADER:
+                return False  # not one of ours, whatever its name
+            age = time.time() - path.stat().st_mtime
+            if fcntl is None or age < MIN_AGE:
+                return age > STALE_AFTER
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                return False  # a backup is writing it right now
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+            return True
+    except OSError:
+        return False

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from qualcode.storage.backup import project_connection
+from qualcode.storage.backup import backups_folder, project_connection, stale_parts
 
 Severity = Literal["error", "warning"]
 EXAMPLES = 5
@@ -51,7 +51,7 @@ def check_project(target: Any) -> list[Finding]:
 
     An empty list means the project is sound. A path is opened read-only and not migrated.
     """
-    conn, _, owned = project_connection(target)
+    conn, path, owned = project_connection(target)
     findings: list[Finding] = []
     try:
         for name, func in CHECKS:
@@ -62,7 +62,20 @@ def check_project(target: Any) -> list[Finding]:
     finally:
         if owned:
             conn.close()
+    if path is not None:
+        findings.extend(_stale_backup_parts(path))
     return findings
+
+
+def _stale_backup_parts(path: Path) -> Iterator[Finding]:
+    """Partial copies that interrupted backups left in the backups folder."""
+    stale = stale_parts(backups_folder(path))
+    if stale:
+        names = ", ".join(p.name for p in stale[:EXAMPLES])
+        yield Finding("backups", "warning", f"{len(stale)} partial files left by interrupted "
+                      f"backups in {backups_folder(path)} ({names}); the next `qualcode "
+                      "backup` removes them, or delete them", len(stale),
+                      tuple(str(p) for p in stale[:EXAMPLES]))
 
 
 def has_errors(findings: list[Finding]) -> bool:

@@ -4,6 +4,7 @@ an automatic backup before migrations of an existing project only."""
 from __future__ import annotations
 
 import multiprocessing
+import os
 import sqlite3
 import time
 from pathlib import Path
@@ -149,3 +150,67 @@ def test_migration_of_an_existing_project_backs_it_up_first(tmp_path: Path,
     with Store.create(tmp_path / "new.qualcode"):
         pass
     assert list_backups(tmp_path / "new.qualcode") == []
+
+
+# -- partial files left by a killed backup -------------------------------------------------
+def _killed_backup(path: Path) -> list[Path]:
+    """Run a backup in a child process that dies just before renaming its copy into place."""
+    import subprocess
+    import sys
+
+    code = ("import os, sys\nfrom qualcode.storage import backup as b\n"
+            "b.os.fsync = lambda fd: os._exit(9)\nb.backup(sys.argv[1])\n")
+    done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True)
+    assert done.returncode == 9, done.stderr
+    return sorted(backups_folder(path).glob(".*.part"))
+
+
+def _age(paths: list[Path], seconds: float = 120.0) -> None:
+    then = time.time() - seconds
+    for path in paths:
+        os.utime(path, (then, then))
+
+
+def test_a_killed_backup_leaves_a_part_that_check_names_and_backup_removes(
+        small_store: Store) -> None:
+    from click.testing import CliRunner
+
+    from qualcode.cli import main
+    from qualcode.storage.check import check_project
+
+    path = small_store.path
+    parts = _killed_backup(path)
+    assert len(parts) == 1 and parts[0].read_bytes().startswith(b"SQLite format 3\0")
+    journal = parts[0].with_name(parts[0].name + "-journal")
+    journal.write_bytes(b"\xd9\xd5\x05\xf9 left by the same kill")
+    _age([parts[0], journal])
+    assert list_backups(path) == []  # never taken for a backup
+    findings = check_project(path)
+    assert [(f.check, f.severity, f.count) for f in findings] == [("backups", "warning", 2)]
+    assert parts[0].name in findings[0].message
+    result = CliRunner().invoke(main, ["backup", str(path)])
+    assert result.exit_code == 0, result.output
+    assert f"Removed {parts[0]}, left by a backup that was interrupted." in result.output
+    assert not parts[0].exists() and not journal.exists()
+    assert len(list_backups(path)) == 1 and check_project(path) == []
+    assert sorted(backups_folder(path).iterdir()) == list_backups(path)
+
+
+def test_a_part_in_use_or_not_ours_is_left_alone(small_store: Store) -> None:
+    fcntl = pytest.importorskip("fcntl")
+    path = small_store.path
+    backups_folder(path).mkdir()
+    busy = backups_folder(path) / ".x.qualcode.abcd1234.part"
+    busy.write_bytes(b"SQLite format 3\0 being written")
+    foreign = backups_folder(path) / ".video.mp4.zyxw9876.part"  # a download, say
+    foreign.write_bytes(b"not a database")
+    fresh = backups_folder(path) / ".y.qualcode.fresh123.part"  # just made, not locked yet
+    fresh.write_bytes(b"")
+    _age([busy, foreign])
+    with open(busy, "rb") as handle:  # as a backup running in another process holds it
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        made = automatic_backup(path, "before-merge")
+    assert busy.exists() and foreign.exists() and fresh.exists() and made.exists()
+    _age([fresh])
+    backup(path)
+    assert not busy.exists() and foreign.exists() and not fresh.exists()
