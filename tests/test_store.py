@@ -216,3 +216,24 @@ def test_theme_kind_defaults_to_not_codable(store: Store) -> None:
     theme = store.add_code("T", kind=CodeKind.THEME)
     code = store.add_code("C", parent_id=theme.id)
     assert not theme.codable and code.codable
+
+
+def test_a_text_holding_nul_is_measured_whole(store: Store) -> None:
+    """SQLite's length() stops at a NUL character; spans, imports and check must not."""
+    from qualcode.model import CodingRecord
+    from qualcode.storage.check import check_project
+
+    text = "before\x00after the NUL"  # 20 characters, length() in SQL says 6
+    store.import_sources([SourceRecord("n1", text)])
+    code = store.add_code("Time")
+    alice = store.coder("alice")
+    source = store.source_by_external_id("n1")
+    assert store.add_coding(alice.id, source.id, code.id, 7, 12).end == 12  # after the NUL
+    whole = store.add_coding(alice.id, source.id, code.id)
+    assert (whole.start, whole.end) == (0, len(text))
+    with pytest.raises(FormatError, match=r"span 0\.\.21 .*its text has 20 characters"):
+        store.add_coding(alice.id, source.id, code.id, 0, len(text) + 1)
+    report = store.import_codings([CodingRecord("n1", code.id), CodingRecord("n1", code.id, 7, 12)],
+                                  alice.id)
+    assert report.added == 0 and report.unchanged == 2  # both already there, found as such
+    assert check_project(store) == []

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from qualcode.storage.backup import backups_folder, project_connection, stale_parts
+from qualcode.storage.rows import char_length_sql, register_char_length
 
 Severity = Literal["error", "warning"]
 EXAMPLES = 5
@@ -54,6 +55,7 @@ def check_project(target: Any) -> list[Finding]:
     conn, path, owned = project_connection(target)
     findings: list[Finding] = []
     try:
+        register_char_length(conn)
         for name, func in CHECKS:
             try:
                 findings.extend(func(conn))
@@ -129,18 +131,21 @@ def _schema(conn: sqlite3.Connection) -> Iterator[Finding]:
 
 
 # -- offsets -------------------------------------------------------------------------------
+TEXT_LENGTH = char_length_sql("s.text")  # length(s.text) would stop at a NUL character
+
+
 @check("units")
 def _units(conn: sqlite3.Connection) -> Iterator[Finding]:
     yield from _rows_finding(
         conn, "units",
         'SELECT u.id FROM units u JOIN sources s ON s.id = u.source_id '
-        'WHERE u.start < 0 OR u."end" < u.start OR u."end" > length(s.text) ORDER BY u.id',
+        f'WHERE u.start < 0 OR u."end" < u.start OR u."end" > {TEXT_LENGTH} ORDER BY u.id',
         "units lie outside their source's text")
     yield from _rows_finding(
         conn, "units",
         "SELECT s.id FROM sources s WHERE NOT EXISTS (SELECT 1 FROM units u WHERE "
         "u.source_id = s.id AND u.kind = 'source' AND u.start = 0 AND "
-        'u."end" = length(s.text)) ORDER BY s.id',
+        f'u."end" = {TEXT_LENGTH}) ORDER BY s.id',
         "sources have no whole-source unit covering their text")
 
 
@@ -149,7 +154,7 @@ def _codings(conn: sqlite3.Connection) -> Iterator[Finding]:
     yield from _rows_finding(
         conn, "codings",
         'SELECT c.id FROM codings c JOIN sources s ON s.id = c.source_id '
-        'WHERE c.start < 0 OR c."end" < c.start OR c."end" > length(s.text) ORDER BY c.id',
+        f'WHERE c.start < 0 OR c."end" < c.start OR c."end" > {TEXT_LENGTH} ORDER BY c.id',
         "codings lie outside their source's text")
 
 

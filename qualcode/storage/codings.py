@@ -18,7 +18,14 @@ from qualcode.model import (
     new_guid,
 )
 from qualcode.storage.connection import log_event, utc_now, write_transaction
-from qualcode.storage.rows import CODING_COLUMNS, MEMO_COLUMNS, to_coding, to_memo, to_review
+from qualcode.storage.rows import (
+    CODING_COLUMNS,
+    MEMO_COLUMNS,
+    source_length,
+    to_coding,
+    to_memo,
+    to_review,
+)
 
 MEMO_TARGETS = ("project", "source", "unit", "code", "coding")
 LIVE_CODINGS = ("codings.deleted_at IS NULL AND code_id IN "
@@ -42,8 +49,7 @@ class CodingStore:
     def _insert_coding(self, coder_id: int, source_id: int, code_id: int, start: int | None,
                        end: int | None, layer: Layer, *, line: int | None = None,
                        path: str | None = None) -> int:
-        row = self.db.execute("SELECT length(text), external_id FROM sources WHERE id = ?",
-                              [source_id]).fetchone()
+        row = source_length(self.db, source_id)
         if row is None:
             raise NotFoundError(f"no source with id {source_id}")
         length, external_id = row
@@ -135,8 +141,10 @@ class CodingStore:
 
     def _same_coding_exists(self, coder_id: int, source_id: int, record: CodingRecord,
                             layer: Layer) -> bool:
-        length = self.db.execute("SELECT length(text) FROM sources WHERE id = ?",
-                                 [source_id]).fetchone()[0]
+        found = source_length(self.db, source_id)
+        if found is None:
+            raise NotFoundError(f"no source with id {source_id}")
+        length = found[0]
         start = 0 if record.start is None else record.start
         end = length if record.end is None else record.end
         row = self.db.execute(
