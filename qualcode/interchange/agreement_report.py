@@ -38,9 +38,18 @@ from qualcode.agreement import (
     landis_koch,
     paradox_note,
 )
-from qualcode.agreement.presence import AnalysisUnit, build_units, keep_done, presence_table
+from qualcode.agreement.presence import AnalysisUnit
+from qualcode.agreement.spans import Done, keep_done_spans
 from qualcode.errors import QualcodeError, StoreError
-from qualcode.model import Code, Codebook, Coding, Layer, UnitKind
+from qualcode.interchange.agreement_units import (
+    UnitList,
+    build_span_units,
+    done_marks,
+    layer_presence,
+    level_columns,
+)
+from qualcode.storage.arrays import source_texts
+from qualcode.model import Code, Codebook, Layer, UnitKind
 
 if TYPE_CHECKING:
     from qualcode.storage import Store
@@ -172,8 +181,8 @@ class Disagreement:
 @dataclass(frozen=True)
 class _Prepared:
     coders: tuple[str, ...]
-    codings: dict[str, list[Coding]]
-    units: list[AnalysisUnit]
+    nodes: dict[str, np.ndarray]  #: per coder, (kept units, codebook nodes) direct presence
+    units: Sequence[AnalysisUnit]
     excluded: dict[str, int]
     book: Codebook
     unit_source: str
@@ -181,34 +190,11 @@ class _Prepared:
     partial_groups: bool = False
 
 
-def _layer_of(store: Store, name: str) -> tuple[list[Coding], set[object]]:
-    """Codings and done marks (source ids and unit spans) of one coder or of the consensus."""
+def _layer_key(store: Store, name: str) -> tuple[Layer, int | None]:
+    """The layer and coder id of a coder's name, or of :data:`CONSENSUS`."""
     if name == CONSENSUS:
-        codings = store.codings(layer=Layer.CONSENSUS)
-        sql, params = "r.layer = ?", [Layer.CONSENSUS.value]
-    else:
-        coder = store.coder(name, create=False)
-        codings = store.codings(coder_id=coder.id, layer=Layer.CODER)
-        sql, params = "r.layer = ? AND r.coder_id = ?", [Layer.CODER.value, coder.id]
-    done: set[object] = set()
-    for source_id, kind, start, end in store.db.execute(
-            f'SELECT u.source_id, u.kind, u.start, u."end" FROM reviews r JOIN units u '
-            f"ON u.id = r.unit_id WHERE {sql}", params):
-        done.add(source_id if kind == UnitKind.SOURCE.value else (source_id, start, end))
-    return codings, done
-
-
-def _units(store: Store, unit: UnitKind, group_by: str | None) -> tuple[list[AnalysisUnit], str]:
-    sources = list(store.iter_sources())
-    if unit == UnitKind.SOURCE:
-        return build_units(sources, "source", group_by), "whole sources"
-    cuts: dict[int, list[tuple[int, int]]] = {}
-    for u in store.units(unit):
-        cuts.setdefault(u.source_id, []).append((u.start, u.end))
-    how = (f"{unit.value}s stored in the project" if cuts and len(cuts) == len(sources)
-           else f"{unit.value}s cut by qualcode's rule-based segmentation"
-           + (" (stored ones where present)" if cuts else ""))
-    return build_units(sources, unit.value, group_by, cuts=cuts), how
+        return Layer.CONSENSUS, None
+    return Layer.CODER, store.coder(name, create=False).id
 
 
 def _prepare(store: Store, coders: Sequence[str], unit: UnitKind | str,
@@ -226,19 +212,23 @@ def _prepare(store: Store, coders: Sequence[str], unit: UnitKind | str,
         fields = ", ".join(store.metadata_fields()) or "none"
         raise StoreError(f"no source has a metadata field {group_by!r} to group by "
                          f"(fields: {fields})")
-    codings: dict[str, list[Coding]] = {}
-    done: dict[str, set[object]] = {}
+    keys = {name: _layer_key(store, name) for name in names}
+    done: dict[str, Done] = {}
     for name in names:
-        codings[name], done[name] = _layer_of(store, name)
-        if not done[name]:
+        done[name] = done_marks(store, *keys[name])
+        if not len(done[name][0]) and not done[name][1]:
             what = ("the consensus layer has no unit marked done; adjudicate first"
                     if name == CONSENSUS else
                     f"coder {name!r} has not marked any unit done; only finished units count")
             raise StoreError(what)
-    units, how = _units(store, kind, group_by)
-    kept, excluded = keep_done(units, done, require_all=group_by is not None and not partial_groups)
-    return _Prepared(names, codings, kept, excluded, store.codebook(), how, group_by,
-                     partial_groups)
+    spans, groups, how = build_span_units(store, kind, group_by)
+    kept, index, excluded = keep_done_spans(
+        spans, done, require_all=group_by is not None and not partial_groups)
+    book = store.codebook()
+    nodes = {name: layer_presence(store, kept, book, *keys[name]) for name in names}
+    units = UnitList(store, kept, None if groups is None else [groups[i] for i in index],
+                     whole=kind == UnitKind.SOURCE)
+    return _Prepared(names, nodes, units, excluded, book, how, group_by, partial_groups)
 
 
 def _levels(level: str) -> list[str]:
@@ -248,8 +238,9 @@ def _levels(level: str) -> list[str]:
 
 
 def _columns(prep: _Prepared, level: str) -> tuple[tuple[Code, ...], np.ndarray]:
-    table = presence_table(prep.units, prep.codings, prep.book, level=level)
-    return table.columns, table.presence
+    per_coder = [level_columns(prep.book, prep.nodes[name], level) for name in prep.coders]
+    columns = per_coder[0][0] if per_coder else ()
+    return columns, np.stack([matrix for _, matrix in per_coder])
 
 
 def _order(book: Codebook, levels: list[str]) -> list[tuple[str, int]]:
@@ -404,18 +395,22 @@ def disagreements(store: Store, coder_a: str, coder_b: str, *, level: str = "cod
     """Units both coders finished where they differ on a code or theme, in unit then codebook order."""
     levels = _levels(level)
     prep = _prepare(store, [coder_a, coder_b], unit, group_by, partial_groups)
-    sources = {s.id: s for s in store.iter_sources()} if prep.units else {}
     order = {key: i for i, key in enumerate(_order(prep.book, levels))}
-    found: list[tuple[int, int, Disagreement]] = []
+    differ: list[tuple[str, tuple[Code, ...], np.ndarray, np.ndarray]] = []
     for lv in levels:
         columns, presence = _columns(prep, lv)
-        differ = presence[0] != presence[1]
-        for i, j in zip(*np.nonzero(differ), strict=True):
-            u = prep.units[i]
+        differ.append((lv, columns, presence, np.argwhere(presence[0] != presence[1])))
+    units = {int(i): prep.units[int(i)] for *_, where in differ for i in where[:, 0]}
+    # Only the texts of the units shown are read, not the whole corpus.
+    texts = source_texts(store, sorted({s[0] for u in units.values() for s in u.spans}))
+    found: list[tuple[int, int, Disagreement]] = []
+    for lv, columns, presence, where in differ:
+        for i, j in where.tolist():
+            u = units[i]
             code = columns[j]
-            found.append((int(i), order[(lv, code.id)], Disagreement(
+            found.append((i, order[(lv, code.id)], Disagreement(
                 unit=u, source_ids=tuple(dict.fromkeys(s[0] for s in u.spans)),
-                text="\n\n".join(sources[s[0]].text[s[1]:s[2]] for s in u.spans),
+                text="\n\n".join(texts[s[0]][s[1]:s[2]] for s in u.spans),
                 code_id=code.id, path=prep.book.path(code), level=lv,
                 a_present=bool(presence[0][i, j]), b_present=bool(presence[1][i, j]))))
     found.sort(key=lambda t: (t[0], t[1]))

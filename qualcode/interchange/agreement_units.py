@@ -1,0 +1,165 @@
+"""Units of analysis, done marks and presence read from a project as arrays.
+
+This is the gathering half of :mod:`qualcode.interchange.agreement_report`: the same
+units as :func:`qualcode.agreement.presence.build_units` and the same presence as
+:func:`~qualcode.agreement.presence.presence_table`, read with a few queries into numpy
+columns (:mod:`qualcode.agreement.spans`) instead of one object per source, unit and
+coding. :class:`UnitList` builds an :class:`AnalysisUnit` only when one is asked for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, overload
+
+import numpy as np
+
+from qualcode.agreement.presence import AnalysisUnit
+from qualcode.agreement.spans import Done, SpanUnits, overlap_presence
+from qualcode.model import Code, Codebook, Layer, UnitKind
+from qualcode.segmentation import paragraphs, sentences
+from qualcode.storage.arrays import (
+    CodingColumns,
+    coding_columns,
+    external_ids,
+    field_values,
+    iter_texts,
+    source_lengths,
+)
+
+if TYPE_CHECKING:
+    from qualcode.storage import Store
+
+MISSING_GROUP = "(missing)"
+
+
+class UnitList(Sequence[AnalysisUnit]):
+    """The kept units of analysis, as a sequence of :class:`AnalysisUnit` built on demand."""
+
+    def __init__(self, store: Store, spans: SpanUnits, groups: Sequence[str] | None,
+                 whole: bool) -> None:
+        self._store, self.spans, self._groups, self._whole = store, spans, groups, whole
+        order = np.lexsort((spans.start, spans.source, spans.unit))
+        self._order = order
+        self._first = np.searchsorted(spans.unit[order], np.arange(spans.n_units + 1))
+
+    def __len__(self) -> int:
+        return self.spans.n_units
+
+    @overload
+    def __getitem__(self, index: int) -> AnalysisUnit: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[AnalysisUnit]: ...
+
+    def __getitem__(self, index: int | slice) -> AnalysisUnit | list[AnalysisUnit]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if not -len(self) <= index < len(self):
+            raise IndexError(index)
+        index %= len(self)
+        rows = self._order[self._first[index]:self._first[index + 1]]
+        s = self.spans
+        spans = tuple((int(s.source[r]), int(s.start[r]), int(s.end[r])) for r in rows)
+        if self._groups is not None:
+            key = self._groups[index]
+        else:
+            name = external_ids(self._store, [spans[0][0]])[spans[0][0]]
+            key = name if self._whole else f"{name}#{int(s.ordinal[rows[0]])}"
+        return AnalysisUnit(key, spans)
+
+    def __iter__(self) -> Iterator[AnalysisUnit]:
+        return (self[i] for i in range(len(self)))
+
+
+def _cut_spans(store: Store, kind: UnitKind) -> tuple[list[np.ndarray], str]:
+    """(source, start, end, ordinal) columns of sentences or paragraphs, and how they were cut."""
+    rows = store.db.execute('SELECT source_id, start, "end" FROM units WHERE kind = ?',
+                            [kind.value]).fetchall()
+    stored = np.array(rows, dtype=np.int64).reshape(-1, 3)
+    have = set(np.unique(stored[:, 0]).tolist())
+    cut = sentences if kind == UnitKind.SENTENCE else paragraphs
+    made: list[tuple[int, int, int]] = []
+    n_sources = 0
+    for source_id, _, text in iter_texts(store):
+        n_sources += 1
+        if source_id not in have:
+            made.extend((source_id, s, e) for s, e in cut(text))
+    table = np.concatenate([stored, np.array(made, dtype=np.int64).reshape(-1, 3)])
+    table = table[np.lexsort((table[:, 2], table[:, 1], table[:, 0]))]
+    starts = np.searchsorted(table[:, 0], table[:, 0], side="left")
+    ordinal = np.arange(len(table)) - starts + 1
+    how = (f"{kind.value}s stored in the project" if have and len(have) == n_sources
+           else f"{kind.value}s cut by qualcode's rule-based segmentation"
+           + (" (stored ones where present)" if have else ""))
+    return [table[:, 0], table[:, 1], table[:, 2], ordinal], how
+
+
+def build_span_units(store: Store, kind: UnitKind, group_by: str | None
+                     ) -> tuple[SpanUnits, list[str] | None, str]:
+    """Return every unit of analysis of the project, its group keys (or None) and how cut."""
+    ids, lengths = source_lengths(store)
+    if kind == UnitKind.SOURCE:
+        source, start, end = ids, np.zeros_like(ids), lengths
+        ordinal, how = np.ones_like(ids), "whole sources"
+    else:
+        (source, start, end, ordinal), how = _cut_spans(store, kind)
+    if group_by is None:
+        unit = np.arange(len(source))
+        return SpanUnits.build(source, start, end, unit, len(source), ordinal), None, how
+    values = [MISSING_GROUP if v is None else v for v in field_values(store, group_by)]
+    keys = sorted(set(values))
+    rank = {k: i for i, k in enumerate(keys)}
+    group_of_source = np.array([rank[v] for v in values], dtype=np.int64)
+    unit = group_of_source[np.searchsorted(ids, source)]
+    return SpanUnits.build(source, start, end, unit, len(keys), ordinal), keys, how
+
+
+def done_marks(store: Store, layer: Layer, coder_id: int | None) -> Done:
+    """The done marks of one coder (or of the consensus layer when ``coder_id`` is None)."""
+    sql, params = "r.layer = ?", [layer.value]
+    if coder_id is not None:
+        sql, params = sql + " AND r.coder_id = ?", [*params, coder_id]
+    whole = np.array([r[0] for r in store.db.execute(
+        f"SELECT u.source_id FROM reviews r JOIN units u ON u.id = r.unit_id WHERE {sql} "
+        "AND u.kind = 'source'", params)], dtype=np.int64)
+    spans = {(s, a, b) for s, a, b in store.db.execute(
+        f'SELECT u.source_id, u.start, u."end" FROM reviews r JOIN units u ON u.id = r.unit_id '
+        f"WHERE {sql} AND u.kind != 'source'", params)}
+    return np.unique(whole), spans
+
+
+def node_matrix(units: SpanUnits, codings: CodingColumns, nodes: Sequence[Code]) -> np.ndarray:
+    """Return the (units, nodes) presence of each listed codebook node, coded directly."""
+    ids = np.array([c.id for c in nodes], dtype=np.int64)
+    order = np.argsort(ids, kind="stable")
+    pos = np.minimum(np.searchsorted(ids[order], codings.code), max(len(ids) - 1, 0))
+    known = (ids[order][pos] == codings.code) if len(ids) else np.zeros(len(codings), bool)
+    return overlap_presence(units, codings.source[known], codings.start[known],
+                            codings.end[known], order[pos[known]], len(nodes))
+
+
+def level_columns(book: Codebook, direct: np.ndarray, level: str
+                  ) -> tuple[tuple[Code, ...], np.ndarray]:
+    """From (units, codebook nodes in iteration order) presence to a level's columns.
+
+    Code level: the codable nodes. Theme level: the top-level nodes, present where the
+    theme or any node below it is.
+    """
+    nodes = list(book)
+    if level == "code":
+        keep = [j for j, c in enumerate(nodes) if c.codable]
+        return tuple(nodes[j] for j in keep), direct[:, keep]
+    position = {c.id: j for j, c in enumerate(nodes)}
+    themes = book.roots()
+    out = np.zeros((direct.shape[0], len(themes)), dtype=bool)
+    for t, theme in enumerate(themes):
+        below = [position[c.id] for c in [theme, *book.descendants(theme)] if c.id in position]
+        out[:, t] = direct[:, below].any(axis=1)
+    return tuple(themes), out
+
+
+def layer_presence(store: Store, units: SpanUnits, book: Codebook, layer: Layer,
+                   coder_id: int | None) -> np.ndarray:
+    """Presence of every codebook node (iteration order) per unit, for one coder's layer."""
+    return node_matrix(units, coding_columns(store, layer=layer, coder_id=coder_id), list(book))
