@@ -11,7 +11,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from qualcode.model import Coder, UnitKind
+from qualcode.model import Coder, Layer, UnitKind
 from qualcode.storage import Store
 from qualcode.tui.screens.coding import CodingScreen
 from qualcode.tui.session import CodingSession
@@ -118,7 +118,8 @@ def screen_commands(screen: CodingScreen) -> Iterable[SystemCommand]:
 def make_app(store: Store, coder: Coder | str, *, suggester: Suggester | None = None,
              reveal: bool = False, kind: UnitKind = UnitKind.SOURCE,
              suggest: str | None = None, learn: bool | Fitter = False,
-             order: str = "queue") -> CodingApp:
+             order: str = "queue", learn_from: Layer = Layer.CODER,
+             spacy_model: str | None = None) -> CodingApp:
     """Build the coding app for one coder on an open project.
 
     ``coder`` is a :class:`~qualcode.model.Coder` or a name (created on first use).
@@ -126,11 +127,14 @@ def make_app(store: Store, coder: Coder | str, *, suggester: Suggester | None = 
     shows ("on", "after" the unit is done, "off"; default "on" with a suggester or
     ``learn``, else "off"). ``learn`` fits the coder's own model in the background and refits as they code
     (True: the project's stored suggester; or a fitter of your own). ``order`` "uncertain"
-    puts the model's least sure units first. ``reveal`` shows other coders' codings; by
+    puts the model's least sure units first. ``learn_from`` is the layer the default
+    fitter learns from (the coder's own, or the consensus); ``spacy_model`` an installed
+    spaCy pipeline it lemmatises with. ``reveal`` shows other coders' codings; by
     default the coder is blind to them.
     """
     who = store.coder(coder) if isinstance(coder, str) else coder
-    fitter = default_fitter(who, kind) if learn is True else (learn or None)
+    fitter = (default_fitter(who, kind, layer=learn_from, spacy_model=spacy_model)
+              if learn is True else (learn or None))
     session = CodingSession(store, who, reveal=reveal, kind=kind, suggester=suggester,
                             suggest=suggest, fitter=fitter, order=order)
     return CodingApp(session)

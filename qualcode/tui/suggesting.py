@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from qualcode.model import Coder, Suggestion, UnitKind
+from qualcode.model import Coder, Layer, Suggestion, UnitKind
 
 if TYPE_CHECKING:
     from qualcode.storage import Store
@@ -39,42 +39,47 @@ Fitter = Callable[["Store"], "Suggester"]
 """Builds a suggester from a project (called on a worker thread with its own connection)."""
 
 
-def default_fitter(coder: Coder, kind: UnitKind) -> Fitter:
-    """Return a fitter learning from this coder's own done units (the stored model if current).
+def default_fitter(coder: Coder, kind: UnitKind, *, layer: Layer = Layer.CODER,
+                   spacy_model: str | None = None) -> Fitter:
+    """Return a fitter learning from this coder's done units, or from the consensus layer.
 
-    The fit runs in a child process: a thread would share the interpreter lock with the
-    screen, and tokenising thousands of texts in Python holds it often enough to delay
-    keys by frames. The child stores the model in the project; this side only loads it.
+    The stored model is reused when current. The fit runs in a child process: a thread
+    would share the interpreter lock with the screen, and tokenising thousands of texts in
+    Python holds it often enough to delay keys by frames. The child stores the model in
+    the project; this side only loads it. ``spacy_model`` names an installed spaCy
+    pipeline to lemmatise with (default: the built-in blank English one).
     """
 
     def fit(store: Store) -> Suggester:
-        return fit_in_child(store, coder, kind)
+        return fit_in_child(store, coder, kind, layer=layer, spacy_model=spacy_model)
 
     return fit
 
 
-def fit_in_child(store: Store, coder: Coder, kind: UnitKind) -> Suggester:
-    """Fit (or reuse) the coder's stored model in a child process, then load it here."""
+def fit_in_child(store: Store, coder: Coder, kind: UnitKind, *, layer: Layer = Layer.CODER,
+                 spacy_model: str | None = None) -> Suggester:
+    """Fit (or reuse) the stored model in a child process, then load it here."""
     import subprocess
     import sys
 
     from qualcode.errors import QualcodeError
-    from qualcode.model import Layer
-    from qualcode.nlp.pipeline import DEFAULT_MODEL
+    from qualcode.nlp.pipeline import build_pipeline
     from qualcode.nlp.suggester import CodeSuggester
     from qualcode.storage.models import stored_model
 
     done = subprocess.run([sys.executable, "-m", "qualcode.tui.suggesting", str(store.path),
-                           str(coder.id), UnitKind(kind).value],
+                           str(coder.id), UnitKind(kind).value, Layer(layer).value,
+                           spacy_model or ""],
                           capture_output=True, text=True, check=False)
     if done.returncode != 0:
         lines = [line for line in done.stderr.splitlines() if line.strip()]
         raise QualcodeError(lines[-1] if lines else f"fitting failed ({done.returncode})")
-    found = stored_model(store, layer=Layer.CODER, coder_id=coder.id, unit_kind=kind,
-                         pipeline=DEFAULT_MODEL)
+    pipeline = build_pipeline(spacy_model)
+    found = stored_model(store, layer=layer, coder_id=coder.id, unit_kind=kind,
+                         pipeline=pipeline.name)
     if found is None:
         raise QualcodeError("the fitted model was not stored in the project")
-    suggester = CodeSuggester.from_bytes(found.model)
+    suggester = CodeSuggester.from_bytes(found.model, pipeline=pipeline)
     suggester.origin = done.stdout.strip() or "fitted"
     return suggester
 
@@ -84,10 +89,11 @@ def _child(argv: Sequence[str]) -> int:
     from qualcode.interchange.suggestions import load_or_fit_suggester
     from qualcode.storage import Store
 
-    path, coder_id, kind = argv
+    path, coder_id, kind, layer, spacy_model = argv
     with Store.open(path) as store:
         coder = next(c for c in store.coders() if c.id == int(coder_id))
-        suggester = load_or_fit_suggester(store, coder, kind=UnitKind(kind), keep=True)
+        suggester = load_or_fit_suggester(store, coder, kind=UnitKind(kind), layer=Layer(layer),
+                                          spacy_model=spacy_model or None, keep=True)
         print(getattr(suggester, "origin", "fitted"))
     return 0
 

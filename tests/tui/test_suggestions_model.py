@@ -45,3 +45,29 @@ def test_cold_start_model_is_fitted_in_the_background_and_explains_itself(
     assert rows[0].code_id == code_id(project, "Fear") and rows[0].model.startswith(
         "CodeSuggester")
     assert rows[0].accepted_at is not None
+
+
+def test_fitter_can_learn_from_the_consensus_layer(project: Store) -> None:
+    """`qualcode code --learn-from consensus`: the model learns from adjudicated units only."""
+    from qualcode.model import Layer, UnitKind
+    from qualcode.storage.models import stored_model
+    from qualcode.tui.suggesting import default_fitter
+    from tui_project import unit_of
+
+    carol, dana = project.coder("carol"), project.coder("dana")
+    for external_id, code in (("R002", "Workload"), ("R003", "Support"), ("R001", "Fear")):
+        source = project.source_by_external_id(external_id)
+        project.add_coding(carol.id, source.id, code_id(project, code), layer=Layer.CONSENSUS)
+        project.mark_done(unit_of(project, external_id), carol.id, layer=Layer.CONSENSUS)
+    # dana's own layer: one unit done, nothing coded; a coder-layer model would see 1 unit.
+    project.mark_done(unit_of(project, "R004"), dana.id)
+
+    suggester = default_fitter(dana, UnitKind.SOURCE, layer=Layer.CONSENSUS)(project)
+
+    kept = stored_model(project, layer=Layer.CONSENSUS, coder_id=None, pipeline="blank:en")
+    assert kept is not None and kept.units == 3
+    assert stored_model(project, layer=Layer.CODER, coder_id=dana.id, pipeline="blank:en") is None
+    assert suggester.origin == "fitted"
+    # Learnt from the consensus: the top suggestion for a Workload-like text is Workload.
+    top = suggester.suggest("Too much workload and time pressure this month.", top=1)
+    assert [s.code_id for s in top] == [code_id(project, "Workload")]
