@@ -1,8 +1,8 @@
 """Keep exported cells from running as spreadsheet formulas (CSV/formula injection).
 
 A spreadsheet treats a cell that starts with ``=``, ``+``, ``-`` or ``@`` (or with a
-tab or carriage return followed by one) as a formula, so a survey answer such as
-``=HYPERLINK("http://evil", "click")`` would run when a coder opens the export. Every
+tab, carriage return or NUL character followed by one) as a formula, so a survey answer
+such as ``=HYPERLINK("http://evil", "click")`` would run when a coder opens the export. Every
 CSV and XLSX export passes its string cells through :func:`safe_cell`, which puts a
 ``'`` in front of such a value; spreadsheets show the text as typed.
 
@@ -17,6 +17,9 @@ more ``'`` before a trigger character gets one more, and restoring removes one.
 '=1+1'
 >>> safe_cell("'=1+1"), restore_cell("'=1+1")
 ("''=1+1", '=1+1')
+>>> nul = chr(0)  # NUL, which a spreadsheet skips before a formula
+>>> safe_cell(nul + "=1+1") == "'" + nul + "=1+1", restore_cell("'" + nul) == nul
+(True, True)
 >>> safe_cell(42), safe_cell("plain text")
 (42, 'plain text')
 """
@@ -29,15 +32,17 @@ from typing import TypeVar
 
 T = TypeVar("T")
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-"""First characters that make a spreadsheet read a cell as a formula (OWASP list)."""
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\x00")
+"""First characters that make a spreadsheet read a cell as a formula (OWASP ASVS 5.0
+1.2.10 lists ``=``, ``+``, ``-``, ``@``, tab and NUL; OWASP's CSV injection page adds
+carriage return)."""
 
 QUOTE = "'"
 
 # Zero or more quotes, then a trigger: such values get (or, neutralised, carry) one more
 # quote, which keeps safe_cell/restore_cell an exact pair.
-_NEEDS_QUOTE = re.compile(r"^'*[=+\-@\t\r]")
-_QUOTED = re.compile(r"^'+[=+\-@\t\r]")
+_NEEDS_QUOTE = re.compile(r"^'*[=+\-@\t\r\x00]")
+_QUOTED = re.compile(r"^'+[=+\-@\t\r\x00]")
 
 
 def safe_cell(value: T) -> T:

@@ -13,7 +13,32 @@ from qualcode.interchange.writers.table import Table
 
 HEADER_FILL = "D9D9D9"
 THEME_FILL = "EAF1F8"
-_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
+# The C0 control characters XML 1.0 cannot hold (all but tab, line feed and carriage
+# return): openpyxl refuses them. Each is written as its visible Unicode control picture
+# (NUL as U+2400), one character for one, so offsets and lengths still match the text.
+_UNSTORABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+PICTURES_NOTE = ("{n} cells held control characters a workbook cannot store (such as NUL); "
+                 "each is shown as its Unicode control picture (\u2400 for NUL, U+2400 to "
+                 "U+241F). The CSV export keeps them as they are.")
+
+
+class _Cells:
+    """Makes values safe to write: formula-neutral, storable; counts cells with pictures."""
+
+    def __init__(self) -> None:
+        self.pictured = 0
+
+    def __call__(self, value: Any) -> Any:
+        value = safe_cell(value)
+        if isinstance(value, str) and _UNSTORABLE.search(value):
+            self.pictured += 1
+            return _pictures(value)
+        return value
+
+
+def _pictures(text: str) -> str:
+    return _UNSTORABLE.sub(lambda m: chr(0x2400 + ord(m.group())), text)
 
 
 def _sheet_title(title: str) -> str:
@@ -43,10 +68,11 @@ def render(table: Table) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = _sheet_title(table.title)
-    book.properties.title = table.title
+    book.properties.title = _pictures(table.title)
     kinds = _kinds(table)
     head = headers(table, hierarchy=False)
-    sheet.append([safe_cell(h) for h in head])
+    cell_value = _Cells()
+    sheet.append([cell_value(h) for h in head])
     bottom = Border(bottom=Side(style="thin"))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
@@ -63,7 +89,7 @@ def render(table: Table) -> bytes:
                 flat.append(TICK if cell else "")
             else:
                 flat += values(cell, column)
-        sheet.append([safe_cell(v) if v != "" else None for v in flat])
+        sheet.append([cell_value(v) if v != "" else None for v in flat])
         for j, cell in enumerate(sheet[sheet.max_row]):
             kind = kinds[j]
             cell.alignment = Alignment(
@@ -83,10 +109,13 @@ def render(table: Table) -> bytes:
         sheet.column_dimensions[sheet.cell(row=1, column=j).column_letter].width = width
     # Freeze the header row, and the row labels too so they stay put when scrolling right.
     sheet.freeze_panes = sheet.cell(row=2, column=1 if label_index is None else label_index + 2)
-    if table.notes:
+    notes = list(table.notes)
+    if cell_value.pictured:
+        notes.append(PICTURES_NOTE.format(n=cell_value.pictured))
+    if notes:
         sheet.append([])
-        for note in table.notes:
-            sheet.append([safe_cell(f"Note. {note}")])
+        for note in notes:
+            sheet.append([cell_value(f"Note. {note}")])
             sheet.cell(row=sheet.max_row, column=1).font = Font(italic=True)
     buffer = io.BytesIO()
     book.save(buffer)
