@@ -370,3 +370,16 @@ def test_edit_changes_fields_and_logs_one_event(project: Path) -> None:
 def test_edit_needs_something_to_change(project: Path) -> None:
     result = run("codebook", "edit", project, "Time pressure")
     assert result.exit_code == 2 and "nothing to change" in result.output
+
+
+@pytest.mark.parametrize(("command", "formats"), [
+    (["codebook", "import"], (".qdc", "REFI-QDA", "YAML")),
+    (["import"], (".qdpx", ".qdc", "REFI-QDA", ".csv")),
+])
+def test_import_help_names_the_refi_formats(command: list[str], formats: tuple[str, ...]) -> None:
+    import qualcode.cli  # noqa: F401  (registers every command, `import` included)
+
+    result = CliRunner().invoke(main, [*command, "--help"])
+    assert result.exit_code == 0
+    for name in formats:
+        assert name in result.output, name

@@ -164,14 +164,17 @@ def codebook_tree(book: Codebook, counts: dict[int, int], *, title: str,
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @coder_option
 def import_(project: Path, file: Path, coder: str | None) -> None:
-    """Add or update codes from a codebook YAML file.
+    """Add or update codes from a codebook YAML file or a REFI-QDA .qdc codebook.
 
-    Nodes are matched by guid, else by path; nothing in the project is deleted.
-    The format is described in docs/codebook-format.md.
+    FILE is qualcode's YAML (the format is described in docs/codebook-format.md) or a
+    .qdc exported by NVivo, ATLAS.ti, MAXQDA, QualCoder or qualcode (chosen by the
+    extension). Nodes are matched by guid, else by path; nothing in the project is
+    deleted.
 
     \b
-    Example:
+    Examples:
       qualcode codebook import study.qualcode codebook.yaml --coder alice
+      qualcode codebook import study.qualcode from-nvivo.qdc
     """
     if file.suffix.lower() == ".qdc":  # REFI-QDA codebook from NVivo, ATLAS.ti, MAXQDA...
         from qualcode.cli.refi import import_refi

@@ -46,12 +46,15 @@ def import_command(project: Path, corpus: Path, fmt: str | None, id_col: str | N
     files. Tables need an id and a text column; every other column becomes metadata
     (study, participant, ...) unless --meta or --no-meta says otherwise. The file must be
     UTF-8. Nothing is imported unless every row is valid: an error names the file and
-    line, and the project stays as it was.
+    line, and the project stays as it was. A REFI-QDA project (.qdpx: sources, codebook,
+    coders' codings and notes, as with 'qualcode merge') or codebook (.qdc) from NVivo,
+    ATLAS.ti, MAXQDA or QualCoder is imported too; the table options do not apply to it.
 
     \b
     Examples:
       qualcode import study.qualcode answers.csv --id-col response_id --meta study
       qualcode import study.qualcode interviews/ --coder alice
+      qualcode import study.qualcode from-nvivo.qdpx
     """
     from qualcode.interchange.corpora import import_corpus
 
