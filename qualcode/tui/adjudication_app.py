@@ -35,6 +35,6 @@ def make_adjudication_app(store: Store, adjudicator: str, coder_a: str, coder_b:
                           level: str = "code", unit: UnitKind | str = UnitKind.SOURCE,
                           group_by: str | None = None) -> AdjudicationApp:
     """Build the adjudication app; raises a QualcodeError for unknown coders or fields."""
-    session = AdjudicationSession(store, store.coder(adjudicator), coder_a, coder_b,
+    session = AdjudicationSession(store, adjudicator, coder_a, coder_b,
                                   level=level, unit=UnitKind(unit), group_by=group_by)
     return AdjudicationApp(session)

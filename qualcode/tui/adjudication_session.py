@@ -64,11 +64,10 @@ class DisputedUnit:
 class AdjudicationSession:
     """One adjudicator settling the disagreements of two coders."""
 
-    def __init__(self, store: Store, adjudicator: Coder, coder_a: str, coder_b: str, *,
+    def __init__(self, store: Store, adjudicator: Coder | str, coder_a: str, coder_b: str, *,
                  level: str = "code", unit: UnitKind = UnitKind.SOURCE,
                  group_by: str | None = None) -> None:
         self.store = store
-        self.adjudicator = adjudicator
         self.coder_a = store.coder(coder_a, create=False)
         self.coder_b = store.coder(coder_b, create=False)
         self.level = level
@@ -79,6 +78,10 @@ class AdjudicationSession:
         self.index = 0
         self._settled_here: set[str] = set()  # sentence units settled in this session
         self.load()
+        # Created (when new) only once the request is known to be valid, so a mistyped
+        # coder or field does not leave a stray adjudicator in the project.
+        self.adjudicator = (adjudicator if isinstance(adjudicator, Coder)
+                            else store.coder(adjudicator))
 
     # -- reading -----------------------------------------------------------------------
     def load(self) -> None:

@@ -172,3 +172,19 @@ def test_progress_is_shown_and_settled_units_are_skipped_on_restart(disputed: St
 
     drive(disputed, second)
     assert "1 of 2 units settled" in statuses[0]
+
+
+@pytest.mark.parametrize("request_args", [
+    {"coder_b": "zed"},                      # a mistyped coder
+    {"group_by": "no_such_field"},           # an unknown metadata field
+])
+def test_a_refused_request_adds_no_adjudicator(disputed: Store, request_args: dict) -> None:
+    """A mistake in the command is one error and leaves the project's coders as they were."""
+    from qualcode.errors import QualcodeError
+
+    before = [c.name for c in disputed.coders()]
+    args = {"coder_a": "alice", "coder_b": "bob", **request_args}
+    with pytest.raises(QualcodeError):
+        make_adjudication_app(disputed, "erin", args.pop("coder_a"), args.pop("coder_b"),
+                              **args)
+    assert [c.name for c in disputed.coders()] == before
