@@ -81,7 +81,7 @@ def overlap_presence(units: SpanUnits, c_source: np.ndarray, c_start: np.ndarray
     src, st, en = units.source, units.start, units.end
     same = src[1:] == src[:-1]
     scale = int(max(int(en.max()), int(c_end.max()), int(c_start.max()))) + 2
-    uniq = np.unique(src)
+    uniq = src[np.concatenate(([True], ~same))]  # src is sorted
     if np.any(same & (en[1:] < en[:-1])) or len(uniq) * scale >= 2 ** 62:
         return _sequential(units, c_source, c_start, c_end, c_col, matrix)
     rank = np.searchsorted(uniq, src)

@@ -10,9 +10,9 @@ marked done.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -20,12 +20,14 @@ from qualcode.agreement.presence import build_units, code_presence, theme_member
 from qualcode.errors import QualcodeError, StoreError
 from qualcode.interchange.writers.table import Column, Row, Table
 from qualcode.model import Code, Codebook, Coding, Layer, Source
+from qualcode.storage.arrays import CodingColumns, coding_columns, field_values
 
 if TYPE_CHECKING:
     from qualcode.storage import Store
 
-__all__ = ["CONSENSUS", "Presence", "StudyIndex", "cooccurrence", "layer_codings",
-           "matrix", "node_presence", "study_index"]
+__all__ = ["CONSENSUS", "Presence", "StudyColumns", "StudyIndex", "cooccurrence",
+           "layer_codings", "layer_columns", "matrix", "node_presence", "study_columns",
+           "study_index"]
 
 CONSENSUS = "consensus"
 """The layer name meaning the consensus (adjudicated) codings."""
@@ -35,17 +37,26 @@ MISSING = "(missing)"
 
 def layer_codings(store: Store, layer: str) -> list[Coding]:
     """Return the live codings of ``consensus`` or of one coder; refuse an empty layer."""
+    return _layer(store, layer, store.codings)
+
+
+def layer_columns(store: Store, layer: str) -> CodingColumns:
+    """Return the live codings of ``consensus`` or of one coder as columns (as ``layer_codings``)."""
+    return _layer(store, layer, lambda **kw: coding_columns(store, **kw))
+
+
+def _layer(store: Store, layer: str, read: Callable[..., Any]) -> Any:
     if layer == CONSENSUS:
-        codings = store.codings(layer=Layer.CONSENSUS)
-        if not codings:
+        codings = read(layer=Layer.CONSENSUS)
+        if not len(codings):
             coders = ", ".join(c.name for c in store.coders()) or "none"
             raise StoreError("the consensus layer has no codings yet; adjudicate first "
                              "(qualcode adjudicate) or export one coder's layer with "
                              f"--layer CODER (coders: {coders})")
         return codings
     coder = store.coder(layer, create=False)
-    codings = store.codings(coder_id=coder.id, layer=Layer.CODER)
-    if not codings:
+    codings = read(coder_id=coder.id, layer=Layer.CODER)
+    if not len(codings):
         raise StoreError(f"coder {layer!r} has no codings; choose another --layer")
     return codings
 
@@ -115,6 +126,45 @@ def study_index(store: Store, sources: Sequence[Source], field: str,
             if label not in (None, ""):
                 labels[key] = str(label)
     return StudyIndex(field, tuple(keys), labels, of_source)
+
+
+@dataclass(frozen=True)
+class StudyColumns:
+    """Sources grouped into studies as one study number per source (sources in id order)."""
+
+    field: str
+    keys: tuple[str, ...]  #: in order of first appearance
+    labels: dict[str, str]
+    ids: np.ndarray
+    code: np.ndarray  #: index into ``keys`` of each source
+
+    def label(self, key: str) -> str:
+        """Return a study's label (the label field's value, else its key)."""
+        return self.labels.get(key, key)
+
+    def of(self, source_id: int) -> str:
+        """Return the study key of one source."""
+        return self.keys[int(self.code[np.searchsorted(self.ids, source_id)])]
+
+
+def study_columns(store: Store, field: str, label_field: str | None = None) -> StudyColumns:
+    """Group every source by ``field`` as :func:`study_index` does, read as columns."""
+    known = store.metadata_fields()
+    for name, option in ((field, "--study-field"), (label_field, "--study-label")):
+        if name is not None and name not in known:
+            raise StoreError(f"no source has a metadata field {name!r} for {option} "
+                             f"(fields: {', '.join(known) or 'none'})")
+    ids = np.array([r[0] for r in store.db.execute("SELECT id FROM sources ORDER BY id")],
+                   dtype=np.int64)
+    keys: dict[str, int] = {}
+    values = [MISSING if v is None else v for v in field_values(store, field)]
+    code = np.array([keys.setdefault(v, len(keys)) for v in values], dtype=np.int64)
+    labels: dict[str, str] = {}
+    if label_field is not None:
+        for key, label in zip(values, field_values(store, label_field), strict=True):
+            if label is not None and key not in labels:
+                labels[key] = label
+    return StudyColumns(field, tuple(keys), labels, ids, code)
 
 
 ROW_CHOICES = ("theme", "code")

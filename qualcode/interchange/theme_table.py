@@ -19,16 +19,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
+
+from qualcode.agreement.spans import SpanUnits
 from qualcode.errors import QualcodeError, StoreError
+from qualcode.interchange.agreement_units import node_matrix
 from qualcode.interchange.matrices import (
     CONSENSUS,
+    StudyColumns,
     StudyIndex,
-    layer_codings,
-    node_presence,
-    study_index,
+    layer_columns,
+    study_columns,
 )
+from qualcode.interchange.theme_quotes import Pools, QuotePicker, collapse, pools
 from qualcode.interchange.writers.table import Column, Estimate, Row, Table
 from qualcode.model import Code, Codebook, Coding, Layer, Source
+from qualcode.storage.arrays import CodingColumns, coders_with_done, source_lengths
 
 if TYPE_CHECKING:
     from qualcode.interchange.agreement_report import AgreementReport
@@ -134,18 +140,13 @@ def exemplar_quotes(codings: Sequence[Coding], sources: dict[int, Source],
     if n <= 0:
         return ()
     used = set() if used is None else used
-    seen: set[str] = set()
-    fresh: dict[str, list[tuple[int, int, int, str]]] = {}
-    stale: dict[str, list[tuple[int, int, int, str]]] = {}
+    passages = []
     for coding in sorted(codings, key=lambda c: (c.source_id, c.start, c.end, c.id)):
         source = sources[coding.source_id]
-        text = " ".join(source.text[coding.start:coding.end].split())
-        if not text or text in seen:
-            continue
-        seen.add(text)
         study = studies.of_source[source.id] if studies else source.external_id
-        (stale if text in used else fresh).setdefault(study, []).append(
-            (len(text), source.id, coding.start, text))
+        passages.append((source.id, coding.start,
+                         collapse(source.text[coding.start:coding.end]), study))
+    fresh, stale = pools(passages, used)
     order = {key: i for i, key in enumerate(studies.keys)} if studies else {}
     picked = _round_robin(fresh, order, n)
     picked += _round_robin(stale, order, n - len(picked))
@@ -161,7 +162,7 @@ def exemplar_quotes(codings: Sequence[Coding], sources: dict[int, Source],
 
 def auto_kappa_coders(store: Store) -> tuple[str, ...]:
     """Return the two coders to compare when exactly two have marked units done, else ()."""
-    ids = {r.coder_id for r in store.reviews(layer=Layer.CODER)}
+    ids = coders_with_done(store, Layer.CODER)
     names = tuple(c.name for c in store.coders() if c.id in ids)
     return names if len(names) == 2 else ()
 
@@ -200,15 +201,13 @@ def theme_table(store: Store, *, layer: str = CONSENSUS, study_field: str | None
     book = store.codebook()
     if not len(book):
         raise QualcodeError("the codebook is empty; import one with qualcode codebook import")
-    codings = layer_codings(store, layer)
-    sources = list(store.iter_sources())
-    by_id = {s.id: s for s in sources}
+    codings = layer_columns(store, layer)
     fields = store.metadata_fields()
     if study_field and study_field not in fields:
         raise StoreError(f"no source has a metadata field {study_field!r} naming its study "
                          f"(fields: {', '.join(fields) or 'none'}); name one with "
                          "--study-field FIELD or leave studies out with --no-studies")
-    studies = study_index(store, sources, study_field, study_label) if study_field else None
+    studies = study_columns(store, study_field, study_label) if study_field else None
     if quote_field is not None and quote_field not in fields:
         quote_field = None
     coders = tuple(kappa_coders) if kappa_coders else (auto_kappa_coders(store)
@@ -221,33 +220,68 @@ def theme_table(store: Store, *, layer: str = CONSENSUS, study_field: str | None
             raise QualcodeError("--kappa-coders takes exactly two coders, e.g. "
                                 "--kappa-coders alice bob")
         report = agreement_report(store, coders, level="both")
-    presence = node_presence(sources, codings, book)
-    direct: dict[int, list[Coding]] = {}
-    for coding in codings:
-        direct.setdefault(coding.code_id, []).append(coding)
+    nodes = [code for _, code in book.walk()]
+    nested = _nested(book, nodes, _source_presence(store, codings, nodes))
+    picker = QuotePicker(store, codings, (lambda sid, name: studies.of(sid)) if studies
+                         else (lambda sid, name: name)) if quotes else None
+    order = {key: i for i, key in enumerate(studies.keys)} if studies else {}
     rows: list[ThemeRow] = []
     used: set[str] = set()
-    for depth, code in book.walk():
-        present = presence.nested[:, presence.column(code)]
-        units = [sources[i] for i in present.nonzero()[0]]
-        if hide_empty and not units:
+    for t, (depth, code) in enumerate(book.walk()):
+        present = np.flatnonzero(nested[:, t])
+        if hide_empty and not len(present):
             continue
-        keys = tuple(dict.fromkeys(studies.of_source[s.id] for s in units)) if studies else ()
-        if studies:  # corpus order, not the order units happened to be found in
-            rank = {k: i for i, k in enumerate(studies.keys)}
-            keys = tuple(sorted(keys, key=rank.__getitem__))
+        keys = tuple(studies.keys[k] for k in np.flatnonzero(np.bincount(
+            studies.code[present], minlength=len(studies.keys)))) if studies \
+            else ()  # study numbers follow first appearance: corpus order
         rows.append(ThemeRow(
             code=code, depth=depth, level="theme" if depth == 0 else code.kind.value,
             path=book.path(code), studies=keys,
             study_labels=tuple(studies.label(k) for k in keys) if studies else (),
-            n_units=len(units),
-            quotes=exemplar_quotes(direct.get(code.id, []), by_id, studies, quotes,
-                                   quote_field, used),
+            n_units=len(present),
+            quotes=_quotes(picker, code.id, quotes, used, order, studies, quote_field),
             kappa=_kappa_for(report, book, depth, code)))
     return ThemeTable(rows=tuple(rows), layer=layer, study_field=study_field,
                       study_label=study_label, quotes=quotes, quote_field=quote_field,
                       kappa_coders=coders, kappa_units=report.n_units if report else 0,
                       warnings=tuple(report.warnings) if report else ())
+
+
+def _source_presence(store: Store, codings: CodingColumns, nodes: list[Code]) -> np.ndarray:
+    """(sources in id order, nodes) presence of the codings, whole sources as units."""
+    ids, lengths = source_lengths(store)
+    units = SpanUnits.build(ids, np.zeros_like(ids), lengths, np.arange(len(ids)), len(ids))
+    return node_matrix(units, codings, nodes)
+
+
+def _nested(book: Codebook, nodes: list[Code], direct: np.ndarray) -> np.ndarray:
+    """A node is present where it or any node below it is coded."""
+    position = {c.id: j for j, c in enumerate(nodes)}
+    out = np.zeros_like(direct)
+    for t, node in enumerate(nodes):
+        out[:, t] = direct[:, [position[c.id] for c in [node, *book.descendants(node)]
+                               if c.id in position]].any(axis=1)
+    return out
+
+
+def _quotes(picker: QuotePicker | None, code_id: int, n: int, used: set[str],
+            order: dict[str, int], studies: StudyColumns | None,
+            quote_field: str | None) -> tuple[Quote, ...]:
+    """The row's exemplar quotes, chosen as :func:`exemplar_quotes` chooses them."""
+    if picker is None or n <= 0:
+        return ()
+
+    def choose(fresh: Pools, stale: Pools, n: int) -> list[tuple[str, int, str]]:
+        picked = _round_robin(fresh, order, n)
+        return picked + _round_robin(stale, order, n - len(picked))
+
+    quotes: list[Quote] = []
+    for key, _, text, name, metadata in picker.pick(code_id, n, used, choose):
+        kind = quote_kind(metadata.get(quote_field)) if quote_field else ""
+        quotes.append(Quote(text, name, key if studies else "",
+                            studies.label(key) if studies else name, kind))
+        used.add(text)
+    return tuple(quotes)
 
 
 def _notes(table: ThemeTable) -> tuple[str, ...]:

@@ -51,6 +51,12 @@ def coding_columns(store: Store, *, layer: Layer, coder_id: int | None = None) -
     return CodingColumns(*(np.ascontiguousarray(table[:, k]) for k in range(5)))
 
 
+def coders_with_done(store: Store, layer: Layer) -> set[int]:
+    """Return the ids of the coders who marked at least one unit done in a layer."""
+    return {row[0] for row in store.db.execute(
+        "SELECT DISTINCT coder_id FROM reviews WHERE layer = ?", [Layer(layer).value])}
+
+
 def source_lengths(store: Store) -> tuple[np.ndarray, np.ndarray]:
     """Return (ids, text lengths in code points) of every source, in id order."""
     rows = store.db.execute(
