@@ -20,6 +20,9 @@ The ratio divides qualcode's time by the baseline's. Timings are wall clock.
 
     .venv/bin/python benchmarks/bench_scale.py                     # 1,000,000 units
     .venv/bin/python benchmarks/bench_scale.py --units 50000 --dir /tmp/scale
+    .venv/bin/python benchmarks/bench_scale.py --only agreement themes   # just those steps
+
+Peak resident memory of every ``qualcode`` command run is printed under the table.
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ BIN = Path(sys.executable).parent
 FRAME_MS = 1000 / 60
 PAINT_TIMEOUT = 900.0
 KEYS = bench_tui.KEYS
+STEPS = ("import", "screen", "agreement", "themes", "check", "backup")
 
 
 def timed(func: Callable[[], object]) -> tuple[float, object]:
@@ -55,13 +59,28 @@ def timed(func: Callable[[], object]) -> tuple[float, object]:
     return time.perf_counter() - started, result
 
 
+PEAK_MB: dict[str, float] = {}
+"""Peak resident memory (MB) of each command run, by its first two words after the program."""
+
+
 def run(argv: list[str]) -> float:
-    """Run a command to completion (failing loudly); return its wall-clock seconds."""
+    """Run a command to completion (failing loudly); return its wall-clock seconds.
+
+    The child's peak resident memory is read with ``os.wait4`` and kept in PEAK_MB.
+    """
+    import os
+
     started = time.perf_counter()
-    done = subprocess.run(argv, capture_output=True, text=True)
-    elapsed = time.perf_counter() - started
-    if done.returncode != 0:
-        raise SystemExit(f"{' '.join(argv)} failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    with tempfile.TemporaryFile() as err:
+        child = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(child.pid, 0)
+        elapsed = time.perf_counter() - started
+        child.returncode = os.waitstatus_to_exitcode(status)
+        if child.returncode != 0:
+            err.seek(0)
+            tail = err.read().decode("utf-8", "replace")[-3000:]
+            raise SystemExit(f"{' '.join(argv)} failed ({child.returncode}):\n{tail}")
+    PEAK_MB[" ".join(Path(a).name for a in argv[:2])] = usage.ru_maxrss / 1024
     return elapsed
 
 
@@ -194,13 +213,31 @@ def sql_floor(project: Path, sql: str) -> float:
     return timed(query)[0]
 
 
+def screen_steps(folder: Path, project: Path, presses: int,
+                 rows: list[tuple[str, float, str, float]]) -> dict[str, object]:
+    """First paint and code keys on the big project, each beside its baseline."""
+    hello = bench_tui.hello_baseline(folder, 20)
+    coding = code_keys(project, presses)
+    rows.append(("coding screen: first paint", coding["paint"], "minimal Textual app first paint",
+                 hello["paint"]))
+    keys = bench_tui.summary(coding["code"])
+    rows.append((f"code key -> stored + redrawn, median of {keys['n']}", keys["median"] / 1000,
+                 "one frame at 60 Hz", FRAME_MS / 1000))
+    rows.append((f"code key -> stored + redrawn, p99 of {keys['n']}", keys["p99"] / 1000,
+                 "one frame at 60 Hz", FRAME_MS / 1000))
+    return coding
+
+
 def main() -> None:
     """Run every step and print one Markdown table."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--units", type=int, default=1_000_000)
     parser.add_argument("--presses", type=int, default=100)
     parser.add_argument("--dir", type=Path, help="keep the files here (default: temporary)")
+    parser.add_argument("--only", nargs="+", choices=STEPS, default=list(STEPS),
+                        help="measure only these steps (the project is always built)")
     args = parser.parse_args()
+    only = set(args.only)
     folder = args.dir or Path(tempfile.mkdtemp(prefix="qualcode-scale-"))
     folder.mkdir(parents=True, exist_ok=True)
     project, corpus = folder / "scale.qualcode", folder / "scale.csv"
@@ -211,39 +248,37 @@ def main() -> None:
     make_csv(corpus, args.units)
     run([str(BIN / "qualcode"), "init", str(project)])
     seconds = run([str(BIN / "qualcode"), "import", str(project), str(corpus)])
-    baseline = run([str(BIN / "sqlite-utils"), "insert", str(folder / "scale-baseline.db"),
-                    "rows", str(corpus), "--csv"])
-    rows.append((f"import {args.units:,} rows", seconds, "sqlite-utils insert --csv", baseline))
+    if "import" in only:
+        baseline = run([str(BIN / "sqlite-utils"), "insert", str(folder / "scale-baseline.db"),
+                        "rows", str(corpus), "--csv"])
+        rows.append((f"import {args.units:,} rows", seconds, "sqlite-utils insert --csv",
+                     baseline))
     add_codebook(project)
     setup, written = timed(lambda: bulk_code(project))
     print(f"(setup: {written:,} codings by two coders written in {setup:.1f} s)", file=sys.stderr)
 
-    hello = bench_tui.hello_baseline(folder, 20)
-    coding = code_keys(project, args.presses)
-    rows.append(("coding screen: first paint", coding["paint"], "minimal Textual app first paint",
-                 hello["paint"]))
-    keys = bench_tui.summary(coding["code"])
-    rows.append((f"code key -> stored + redrawn, median of {keys['n']}", keys["median"] / 1000,
-                 "one frame at 60 Hz", FRAME_MS / 1000))
-    rows.append((f"code key -> stored + redrawn, p99 of {keys['n']}", keys["p99"] / 1000,
-                 "one frame at 60 Hz", FRAME_MS / 1000))
-
-    seconds = run([str(BIN / "qualcode"), "agreement", str(project), "--coders", "alice", "bob",
-                   "--format", "json", "-o", str(folder / "scale-agreement.json")])
-    rows.append(("agreement, codes and themes", seconds, "SQL read + binary_agreement in-process",
-                 agreement_floor(project)))
-    seconds = run([str(BIN / "qualcode"), "export", "themes", str(project), "--layer", "alice",
-                   "--study-field", "study_id", "-o", str(folder / "scale-themes.md")])
-    rows.append(("theme table (export themes)", seconds, "SQL GROUP BY count per code",
-                 sql_floor(project, "SELECT code_id, count(DISTINCT source_id) FROM codings "
-                                    "GROUP BY code_id")))
-    seconds = run([str(BIN / "qualcode"), "check", str(project)])
-    rows.append(("qualcode check", seconds, "PRAGMA integrity_check",
-                 sql_floor(project, "PRAGMA integrity_check")))
-    seconds = run([str(BIN / "qualcode"), "backup", str(project), "-o",
-                   str(folder / "scale-backup.qualcode")])
-    copy = timed(lambda: shutil.copyfile(project, folder / "scale-copy.qualcode"))[0]
-    rows.append(("qualcode backup", seconds, "file copy", copy))
+    coding = screen_steps(folder, project, args.presses, rows) if "screen" in only else None
+    if "agreement" in only:
+        seconds = run([str(BIN / "qualcode"), "agreement", str(project), "--coders", "alice",
+                       "bob", "--format", "json", "-o", str(folder / "scale-agreement.json")])
+        rows.append(("agreement, codes and themes", seconds,
+                     "SQL read + binary_agreement in-process", agreement_floor(project)))
+    if "themes" in only:
+        seconds = run([str(BIN / "qualcode"), "export", "themes", str(project), "--layer",
+                       "alice", "--study-field", "study_id", "-o",
+                       str(folder / "scale-themes.md")])
+        rows.append(("theme table (export themes)", seconds, "SQL GROUP BY count per code",
+                     sql_floor(project, "SELECT code_id, count(DISTINCT source_id) FROM "
+                                        "codings GROUP BY code_id")))
+    if "check" in only:
+        seconds = run([str(BIN / "qualcode"), "check", str(project)])
+        rows.append(("qualcode check", seconds, "PRAGMA integrity_check",
+                     sql_floor(project, "PRAGMA integrity_check")))
+    if "backup" in only:
+        seconds = run([str(BIN / "qualcode"), "backup", str(project), "-o",
+                       str(folder / "scale-backup.qualcode")])
+        copy = timed(lambda: shutil.copyfile(project, folder / "scale-copy.qualcode"))[0]
+        rows.append(("qualcode backup", seconds, "file copy", copy))
 
     size = project.stat().st_size / 1e6
     print(f"{args.units:,} units, {size:,.0f} MB project, {date.today().isoformat()}, "
@@ -252,11 +287,13 @@ def main() -> None:
     print("|---|---:|---|---:|---:|")
     for step, ours, name, theirs in rows:
         print(f"| {step} | {ours:.3f} | {name} | {theirs:.3f} | {ours / theirs:.2f} |")
-    first = coding["code"][0][1] * 1000
-    done = bench_tui.summary(coding["done"]) if coding["done"] else {"median": float("nan")}
-    print(f"\nfirst code key {first:.0f} ms; d (done, next not-done unit) median "
-          f"{done['median']:.0f} ms; events written by the key presses: {coding['events']:,}; "
-          f"coding screen peak memory {coding['memory']:.0f} MB")
+    print("\npeak memory (MB): " + ", ".join(f"{k} {v:.0f}" for k, v in PEAK_MB.items()))
+    if coding is not None:
+        first = coding["code"][0][1] * 1000
+        done = bench_tui.summary(coding["done"]) if coding["done"] else {"median": float("nan")}
+        print(f"first code key {first:.0f} ms; d (done, next not-done unit) median "
+              f"{done['median']:.0f} ms; events written by the key presses: "
+              f"{coding['events']:,}; coding screen peak memory {coding['memory']:.0f} MB")
     if args.dir is None:
         shutil.rmtree(folder, ignore_errors=True)
 
