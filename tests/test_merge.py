@@ -258,3 +258,40 @@ def test_an_older_project_gets_the_indexes_and_still_matches_any_case(pair: tupl
         report = merge_into(store, theirs)
         assert {k: v for k, v in report.added.items() if v} == {
             "codings": 2, "done marks": 2, "memos": 1}
+
+
+# -- undo after a merge ----------------------------------------------------------------------
+def test_undo_after_a_merge_names_the_backup_that_undoes_it(pair: tuple[Path, Path]) -> None:
+    ours, theirs = pair
+    runner = CliRunner()
+    merged = runner.invoke(main, ["merge", str(ours), str(theirs), "--coder", "alice"])
+    assert merged.exit_code == 0, merged.output
+    (backup,) = (ours.parent / "ours.qualcode.backups").glob("*-auto-before-merge.qualcode")
+    with Store.open(ours) as store:
+        assert store.events()[-1].payload["backup"] == str(backup)
+    # bob's merged codings are his to undo; the note says what undo cannot take back.
+    result = runner.invoke(main, ["undo", str(ours), "--coder", "bob", "--steps", "2"])
+    assert result.exit_code == 0, result.output
+    assert ": memo.set (" in result.output and ": codings.import (" in result.output
+    (note,) = [line for line in result.output.splitlines() if line.startswith("Note:")]
+    assert note.startswith(f"Note: {theirs} was merged into {ours} after or with the action")
+    assert f"to undo the whole merge, restore the automatic backup taken just before it: " \
+           f"{backup} (with nobody coding, move {ours} and any -wal and -shm beside it aside, " \
+           "then copy the backup to its name)." in note
+    # Nothing left for bob: still told how the merge itself is undone.
+    again = runner.invoke(main, ["undo", str(ours), "--coder", "bob"])
+    assert "Nothing more to undo for bob." in again.output and str(backup) in again.output
+    # alice's action from before the merge is undone, with the same note.
+    before = runner.invoke(main, ["undo", str(ours), "--coder", "alice"])
+    assert ": review.done (" in before.output and str(backup) in before.output
+    # An action taken after the merge is undone with no note.
+    with Store.open(ours) as store:
+        alice = store.coder("alice")
+        store.add_coding(alice.id, 2, store.codebook().find("Time")[0].id)
+    after = runner.invoke(main, ["undo", str(ours), "--coder", "alice"])
+    assert "Undid event" in after.output and "Note:" not in after.output
+    # Restoring the named backup gives back the project as it was before the merge.
+    shutil.copy(backup, ours)
+    with Store.open(ours) as store:
+        assert store.coder("bob", create=False) is not None
+        assert store.codings(coder_id=store.coder("bob").id) == []

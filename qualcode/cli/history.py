@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -56,15 +57,39 @@ def log_command(project: Path, coder: str | None, last: int, fmt: str) -> None:
 
 def _step(project: Path, coder: str, steps: int, *, redo: bool) -> None:
     """Undo or redo up to ``steps`` of one coder's actions and say what changed."""
+    from qualcode.storage.undo import merge_after
+
     verb = "Redid" if redo else "Undid"
     with open_store(project) as store:
         who = store.coder(coder, create=False)
+        merge, undone = None, False
         for _ in range(steps):
             event = store.redo(who.id) if redo else store.undo(who.id)
             if event is None:
                 click.echo(f"Nothing more to {'redo' if redo else 'undo'} for {who.name}.")
-                return
+                merge = merge or (None if redo else merge_after(store, None))
+                break
+            undone = True
             click.echo(f"{verb} event {event.id}: {event.action} ({event.at}).")
+            # A merge newer than the action undone: that action was part of it, or before it.
+            merge = merge or (None if redo else merge_after(store, event.id))
+    if merge is not None:
+        _merge_note(project, merge, after=undone)
+
+
+def _merge_note(project: Path, merge: Any, *, after: bool) -> None:
+    """Say that undo does not take a merge back, and which backup does."""
+    payload = merge.payload
+    backup = payload.get("backup")
+    how = (f"restore the automatic backup taken just before it: {backup} (with nobody "
+           f"coding, move {project} and any -wal and -shm beside it aside, then copy the "
+           "backup to its name)" if backup else
+           f"restore a backup taken before it (see {project}.backups and 'qualcode backup')")
+    click.echo(f"Note: {payload.get('file', 'a file')} was merged into {project} "
+               f"{'after or with the action undone ' if after else ''}(event {merge.id}, "
+               f"{merge.at[:19]}). Undo takes back only a coder's own part of a merge (the "
+               f"codings and done marks it brought them, their memos), never code edits, "
+               f"deletions or sources it brought; to undo the whole merge, {how}.")
 
 
 @main.command("undo")
@@ -75,7 +100,9 @@ def _step(project: Path, coder: str, steps: int, *, redo: bool) -> None:
 def undo_command(project: Path, coder: str, steps: int) -> None:
     """Undo a coder's most recent actions (the same stack as the coding screen's u key).
 
-    Undo is itself logged, so it can be redone. Example:
+    Undo is itself logged, so it can be redone. A merge ('qualcode merge') is not one
+    undoable step: undo says so and names the automatic backup taken just before the
+    merge, which is what restores the project as it was. Example:
       qualcode undo study.qualcode --coder alice
     """
     _step(project, coder, steps, redo=False)

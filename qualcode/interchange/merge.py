@@ -49,14 +49,15 @@ def merge_into(store: Store, other: Path, *, prefer: Choice | None = None,
         raise StoreError("is the project itself; merge another coder's file into it",
                          path=str(other))
     snap = read_other(other, counting=counting, mark_done=mark_done)
+    taken = None
     if backup and not dry_run:
         from qualcode.storage.backup import automatic_backup
 
-        automatic_backup(store.path, "before-merge", conn=store)
+        taken = str(automatic_backup(store.path, "before-merge", conn=store))
     action = "refi.import" if other.suffix.lower() == QDPX_SUFFIX else "merge"
     try:
         return apply_snapshot(store, snap, prefer=prefer, choices=choices, actor_id=actor_id,
-                              action=action, dry_run=dry_run)
+                              action=action, dry_run=dry_run, backup=taken)
     except sqlite3.IntegrityError as error:  # rolled back; a damaged file gives NULLs
         raise FormatError(f"holds rows that cannot be merged ({error}); nothing was changed; "
                           "is the file damaged? Try `qualcode check` on it", path=str(other)

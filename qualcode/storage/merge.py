@@ -72,15 +72,18 @@ class _DryRun(Exception):
 
 def apply_snapshot(store: Store, snap: Snapshot, *, prefer: Choice | None = None,
                    choices: dict[str, Choice] | None = None, actor_id: int | None = None,
-                   action: str = "merge", dry_run: bool = False) -> MergeReport:
+                   action: str = "merge", dry_run: bool = False,
+                   backup: str | None = None) -> MergeReport:
     """Apply ``snap`` to ``store`` in one transaction; raise MergeConflicts if undecided.
 
     ``choices`` maps a conflict's GUID (any case) to ``ours`` or ``theirs``; ``prefer``
     decides every other conflict. With ``dry_run`` the report is computed and the
-    transaction rolled back.
+    transaction rolled back. ``backup`` (the copy taken just before) is recorded in the
+    summary event: restoring it is how a whole merge is undone.
     """
     picks = {fold(k): v for k, v in (choices or {}).items()}
     merger = _Merger(store, snap, lambda c: picks.get(fold(c.guid), prefer), actor_id)
+    merger.backup = backup
     try:
         with write_transaction(store.db):
             merger.run()
@@ -101,6 +104,7 @@ class _Merger(CodebookMerge):
                  actor_id: int | None) -> None:
         self.store, self.db, self.snap, self.choose = store, store.db, snap, choose
         self.actor_id = actor_id
+        self.backup: str | None = None
         self.report = MergeReport(snap.label, skipped=list(snap.skipped), notes=list(snap.notes))
         self.unresolved: list[Conflict] = []
         self.coders: dict[str, int] = {}
@@ -416,5 +420,5 @@ class _Merger(CodebookMerge):
         summary = {"file": label, "added": counts(self.report.added),
                    "updated": counts(self.report.updated), "removed": counts(self.report.removed),
                    "choices": {c.guid: choice for c, choice in self.report.resolved},
-                   "skipped": len(self.report.skipped)}
+                   "skipped": len(self.report.skipped), "backup": self.backup}
         log_event(self.db, action, summary, coder_id=self.actor_id)

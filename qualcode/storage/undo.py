@@ -11,7 +11,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import StoreError
+from qualcode.model import Event
 from qualcode.storage.connection import utc_now
+from qualcode.storage.rows import EVENT_COLUMNS, to_event
 
 if TYPE_CHECKING:
     from qualcode.storage.store import Store
@@ -169,3 +171,18 @@ def undo_stacks(rows: list[tuple[int, str, int | None]]) -> tuple[list[int], lis
             done.append(event_id)
             redoable.clear()
     return done, redoable
+
+
+MERGE_ACTIONS = ("merge", "refi.import")
+"""Summary events of a merge or .qdpx import: a merge is not one undoable step (it can add
+sources and coders, take their text, edits and deletions); restoring the automatic backup
+named in its payload undoes it whole."""
+
+
+def merge_after(store: Store, event_id: int | None) -> Event | None:
+    """Return the newest merge logged after event ``event_id`` (after anything, if None)."""
+    marks = ", ".join("?" * len(MERGE_ACTIONS))
+    row = store.db.execute(
+        f"SELECT {EVENT_COLUMNS} FROM events WHERE action IN ({marks}) AND id > ? "
+        "ORDER BY id DESC LIMIT 1", [*MERGE_ACTIONS, event_id or 0]).fetchone()
+    return to_event(row) if row else None
