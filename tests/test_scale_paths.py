@@ -1,0 +1,222 @@
+"""The column paths of agreement and the theme table against the object-by-object reference.
+
+``agreement_report`` and ``theme_table`` read units, done marks, codings and quotes as
+numpy columns (qualcode.agreement.spans, qualcode.interchange.agreement_units,
+qualcode.interchange.theme_quotes). Here seeded random projects -- irregular whitespace,
+duplicate passages, zero-width and partial codings, nested stored units, sentence-level
+done marks, odd metadata values -- are computed both ways and must agree exactly.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from qualcode.agreement.presence import (
+    AnalysisUnit,
+    build_units,
+    code_presence,
+    keep_done,
+    presence_table,
+)
+from qualcode.agreement.spans import SpanUnits, overlap_presence
+from qualcode.interchange import theme_quotes
+from qualcode.interchange.agreement_report import _columns, _prepare
+from qualcode.interchange.matrices import layer_codings, node_presence, study_index
+from qualcode.interchange.theme_table import exemplar_quotes, theme_table
+from qualcode.model import Coding, CodeKind, Layer, SourceRecord, UnitKind
+from qualcode.segmentation import sentences
+from qualcode.storage import Store
+
+WORDS = ["care", "time", "team", "we", "felt", "e.g.", "shift", "“quoted”", "ok", "night"]
+GAPS = [" ", " ", " ", " ", "  ", "\n", "\t", "\u00a0", ". ", "! ", ".\n\n", " " * 25]
+STUDIES = ["S1", "S2", "S3", "", None, 3, 2.5, True]
+
+
+def _text(rng: random.Random) -> str:
+    if rng.random() < 0.05:
+        return ""
+    words = [rng.choice(WORDS) for _ in range(rng.randint(1, 14))]
+    text = "".join(w + rng.choice(GAPS) for w in words)
+    return rng.choice(["", " ", "\n"]) + text.rstrip() + rng.choice(["", ".", " "])
+
+
+def _project(tmp: Path, seed: int) -> Store:
+    rng = random.Random(seed)
+    store = Store.create(tmp / f"p{seed}.qualcode")
+    texts: list[str] = []
+    records = []
+    for i in range(rng.randint(5, 40)):
+        text = rng.choice(texts) if texts and rng.random() < 0.2 else _text(rng)
+        texts.append(text)
+        study = rng.choice(STUDIES)
+        meta = {} if study is None else {"study": study}
+        if rng.random() < 0.7:
+            meta["finding_type"] = rng.choice(["participant_quote", "author", ""])
+        records.append(SourceRecord(f"R{i:02d}", text, metadata=meta))
+    store.import_sources(records, path="random.csv")
+    themes = [store.add_code(f"Theme {k}", kind=CodeKind.THEME) for k in range(2)]
+    sub = store.add_code("Sub", parent_id=themes[0].id, kind=CodeKind.SUBTHEME)
+    codes = [store.add_code(f"Code {k}", parent_id=rng.choice([themes[0].id, themes[1].id,
+                                                                sub.id])) for k in range(4)]
+    nodes = [*themes, sub, *codes]
+    coders = [store.coder(name).id for name in ("alice", "bob", "carol")]
+    db = store.db
+    with db.conn:
+        for sid, text in db.execute("SELECT id, text FROM sources").fetchall():
+            spans = sentences(text)
+            if rng.random() < 0.4 and spans:  # stored sentence units, sometimes nested
+                stored = spans + ([(0, len(text))] if rng.random() < 0.3 and spans[0][0] else [])
+                for pos, (s, e) in enumerate(stored):
+                    db.execute('INSERT INTO units(guid, source_id, start, "end", kind, position) '
+                               "VALUES (?, ?, ?, ?, 'sentence', ?)", [f"u{sid}-{s}", sid, s, e, pos])
+        for coder in coders:
+            for unit_id, kind in db.execute("SELECT id, kind FROM units").fetchall():
+                if rng.random() < (0.8 if kind == "source" else 0.3):
+                    db.execute("INSERT INTO reviews(unit_id, coder_id, layer, done_at) VALUES "
+                               "(?, ?, 'coder', 'x')", [unit_id, coder])
+            for sid, length in db.execute("SELECT id, length(text) FROM sources").fetchall():
+                for _ in range(rng.choice([0, 1, 1, 2, 3])):
+                    a, b = sorted(rng.randint(0, length) for _ in range(2))
+                    a, b = rng.choice([(a, b), (0, length), (a, a)])
+                    db.execute('INSERT INTO codings(guid, coder_id, source_id, code_id, start, '
+                               '"end", layer, created_at, deleted_at) VALUES (?, ?, ?, ?, ?, ?, '
+                               "'coder', 'x', ?)", [f"c{rng.random()}", coder, sid,
+                                                    rng.choice(nodes).id, a, b,
+                                                    "x" if rng.random() < 0.05 else None])
+    return store
+
+
+def _reference_prepare(store: Store, names: list[str], kind: UnitKind, group_by: str | None,
+                       partial: bool) -> tuple[list[AnalysisUnit], dict[str, int], dict]:
+    """What agreement_report gathered before the column path: objects throughout."""
+    sources = list(store.iter_sources())
+    cuts: dict[int, list[tuple[int, int]]] = {}
+    for u in store.units(kind) if kind != UnitKind.SOURCE else []:
+        cuts.setdefault(u.source_id, []).append((u.start, u.end))
+    units = build_units(sources, kind.value, group_by, cuts=cuts)
+    codings: dict[str, list[Coding]] = {}
+    done: dict[str, set[object]] = {}
+    for name in names:
+        coder = store.coder(name, create=False)
+        codings[name] = store.codings(coder_id=coder.id, layer=Layer.CODER)
+        done[name] = set()
+        for sid, k, s, e in store.db.execute(
+                'SELECT u.source_id, u.kind, u.start, u."end" FROM reviews r JOIN units u ON '
+                "u.id = r.unit_id WHERE r.coder_id = ?", [coder.id]):
+            done[name].add(sid if k == "source" else (sid, s, e))
+    kept, excluded = keep_done(units, done, require_all=group_by is not None and not partial)
+    book = store.codebook()
+    tables = {lv: presence_table(kept, codings, book, level=lv) for lv in ("code", "theme")}
+    return kept, excluded, tables
+
+
+@pytest.mark.parametrize("seed", range(16))
+def test_agreement_columns_match_the_object_path(tmp_path: Path, seed: int) -> None:
+    store = _project(tmp_path, seed)
+    rng = random.Random(seed + 100)
+    for _ in range(4):
+        names = rng.choice([["alice", "bob"], ["bob", "carol"], ["alice", "bob", "carol"]])
+        kind = rng.choice(list(UnitKind))
+        group_by = rng.choice([None, "study"])
+        partial = rng.random() < 0.5
+        kept, excluded, tables = _reference_prepare(store, names, kind, group_by, partial)
+        prep = _prepare(store, names, kind, group_by, partial)
+        assert list(prep.units) == kept
+        assert list(prep.excluded.items()) == list(excluded.items())
+        for level, table in tables.items():
+            columns, presence = _columns(prep, level)
+            assert columns == table.columns
+            assert np.array_equal(presence, table.presence)
+    store.close()
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_overlap_join_matches_code_presence(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    spans = []
+    for source in range(1, 6):
+        cuts = np.unique(rng.integers(0, 40, size=rng.integers(1, 8)))
+        spans += [(source, int(a), int(b)) for a, b in zip(cuts[:-1], cuts[1:], strict=False)]
+        if rng.random() < 0.3:  # a unit nested in another: the sequential fallback
+            spans.append((source, int(cuts[0]), 45))
+    units = [AnalysisUnit(str(i), (span,)) for i, span in enumerate(spans)]
+    starts = rng.integers(0, 45, size=60)
+    ends = np.minimum(starts + rng.integers(0, 12, size=60), 45)
+    codings = [Coding(i, "g", 1, int(rng.integers(0, 7)), int(rng.integers(0, 3)), int(s), int(e))
+               for i, (s, e) in enumerate(zip(starts, ends, strict=True))]
+    table = np.array(spans, dtype=np.int64).reshape(-1, 3)
+    columns = SpanUnits.build(table[:, 0], table[:, 1], table[:, 2], np.arange(len(spans)),
+                              len(spans))
+    got = overlap_presence(columns, np.array([c.source_id for c in codings]),
+                           np.array([c.start for c in codings]), np.array([c.end for c in codings]),
+                           np.array([c.code_id for c in codings]), 3)
+    assert np.array_equal(got, code_presence(units, codings, [0, 1, 2]))
+
+
+def _reference_themes(store: Store, layer: str, study_field: str | None, quotes: int,
+                      quote_field: str | None) -> list[tuple]:
+    """The theme table's rows as computed object by object before the column path."""
+    book = store.codebook()
+    codings = layer_codings(store, layer)
+    sources = list(store.iter_sources())
+    by_id = {s.id: s for s in sources}
+    studies = study_index(store, sources, study_field) if study_field else None
+    presence = node_presence(sources, codings, book)
+    direct: dict[int, list[Coding]] = {}
+    for coding in codings:
+        direct.setdefault(coding.code_id, []).append(coding)
+    rows, used = [], set()
+    for _, code in book.walk():
+        present = presence.nested[:, presence.column(code)]
+        units = [sources[i] for i in present.nonzero()[0]]
+        keys: tuple[str, ...] = ()
+        if studies:
+            rank = {k: i for i, k in enumerate(studies.keys)}
+            keys = tuple(sorted(dict.fromkeys(studies.of_source[s.id] for s in units),
+                                key=rank.__getitem__))
+        rows.append((code.id, keys, len(units), exemplar_quotes(
+            direct.get(code.id, []), by_id, studies, quotes, quote_field, used)))
+    return rows
+
+
+@pytest.mark.parametrize("seed", range(16))
+def test_theme_table_columns_match_the_object_path(tmp_path: Path, seed: int,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    store = _project(tmp_path, seed)
+    rng = random.Random(seed + 200)
+    for first_read in (1, 3, theme_quotes.FIRST_READ):
+        monkeypatch.setattr(theme_quotes, "FIRST_READ", first_read)
+        layer = rng.choice(["alice", "bob"])
+        study_field = rng.choice([None, "study"])
+        quotes = rng.choice([0, 1, 2, 3, 5])
+        quote_field = rng.choice([None, "finding_type"])
+        table = theme_table(store, layer=layer, study_field=study_field, quotes=quotes,
+                            quote_field=quote_field, auto_kappa=False)
+        got = [(r.code.id, r.studies, r.n_units, r.quotes) for r in table.rows]
+        assert got == _reference_themes(store, layer, study_field, quotes, quote_field)
+    store.close()
+
+
+def test_a_long_raw_passage_that_collapses_short_is_chosen(store: Store,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(theme_quotes, "FIRST_READ", 1)
+    store.import_sources([SourceRecord("A", "ab" + " " * 40 + "cd", metadata={"study": "S1"}),
+                          SourceRecord("B", "abcdefgh", metadata={"study": "S2"})], path="x.csv")
+    code = store.add_code("Code")
+    alice = store.coder("alice")
+    for source in store.iter_sources():
+        store.add_coding(alice.id, source.id, code.id)
+    table = theme_table(store, layer="alice", study_field="study", quotes=1, auto_kappa=False)
+    assert [q.text for q in table.rows[0].quotes] == ["ab cd"]
+
+
+def test_every_whitespace_but_the_space_is_unprintable() -> None:
+    """theme_quotes.regular relies on it to skip collapsing most passages."""
+    spaces = [chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace() and c != 32]
+    assert spaces and not any(c.isprintable() for c in spaces)
+    assert theme_quotes.regular("a b") and not theme_quotes.regular("a\u00a0b")
