@@ -383,3 +383,14 @@ def test_import_help_names_the_refi_formats(command: list[str], formats: tuple[s
     assert result.exit_code == 0
     for name in formats:
         assert name in result.output, name
+
+
+def test_codebook_import_of_a_qdpx_points_to_qualcode_import(tmp_path: Path) -> None:
+    project = tmp_path / "p.qualcode"
+    Store.create(project).close()
+    qdpx = Path(__file__).parent / "data" / "hostile" / "controls" / "control.qdpx"
+    result = CliRunner().invoke(main, ["codebook", "import", str(project), str(qdpx)])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        f"Error: {qdpx}: is a REFI-QDA project, not a codebook; bring its codebook in with "
+        f"'qualcode import {project} {qdpx}' (sources and codings too)"]

@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from qualcode.cli.base import main, open_store, project_argument
-from qualcode.errors import CodebookError, NotFoundError
+from qualcode.errors import CodebookError, FormatError, NotFoundError
 from qualcode.interchange.codebooks import (
     clean_text,
     dump_codebook_yaml,
@@ -180,6 +180,10 @@ def import_(project: Path, file: Path, coder: str | None) -> None:
         from qualcode.cli.refi import import_refi
 
         return import_refi(project, file, coder)
+    if file.suffix.lower() == ".qdpx":  # else read as YAML: a misleading "not UTF-8"
+        raise FormatError("is a REFI-QDA project, not a codebook; bring its codebook in with "
+                          f"'qualcode import {project} {file}' (sources and codings too)",
+                          path=str(file))
     roots = read_codebook_yaml(file)
     with open_store(project) as store:
         try:
