@@ -13,8 +13,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.preprocessing import normalize
-
+from qualcode.nlp import counting
 from qualcode.nlp.pipeline import WORD, Pipeline
 
 CHAR_FEATURES = 20_000
@@ -101,47 +100,53 @@ class TextFeatures:
         self.lemma = (_lemma_vectorizer(self.config)
                       if self.config.lemmas and pipeline is not None else None)
         self.terms: list[str] = []
-        self._char_columns: dict[str, list[int]] = {}
-        self._lemma_columns: dict[str, int] = {}
+        self._char_columns: dict[str, bytes] = {}
+        self._lemma_columns: dict[str, bytes] = {}
 
-    def fit_transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
-        """Learn vocabularies and idf from texts; return their feature matrix."""
+    def fit_transform(self, texts: Sequence[str], lemmas: list[str] | None = None
+                      ) -> sparse.csr_matrix:
+        """Learn vocabularies and idf from texts; return their feature matrix.
+
+        ``lemmas`` are the texts' :meth:`Pipeline.lemma_texts`, if the caller has them.
+        """
         blocks = [self.word.fit_transform(texts)]
         if self.char is not None:
             blocks.append(self.char.fit_transform(texts))
         if self.lemma is not None and self.pipeline is not None:
-            blocks.append(self.lemma.fit_transform(self.pipeline.lemma_texts(texts)))
+            if lemmas is None:
+                lemmas = self.pipeline.lemma_texts(texts)
+            blocks.append(self.lemma.fit_transform(lemmas))
         self.terms = list(self.word.get_feature_names_out())
         return self._join(blocks)
 
     def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
         """Return the feature matrix of texts (same columns as at fit time)."""
-        blocks = [self.word.transform(texts)]
+        blocks = [self._word_transform(texts)]
         if self.char is not None:
             blocks.append(self._char_transform(texts))
         if self.lemma is not None and self.pipeline is not None:
             blocks.append(self._lemma_transform(texts))
         return self._join(blocks)
 
+    def _word_transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        """``self.word.transform``, counted with numpy (see :mod:`qualcode.nlp.counting`)."""
+        grams, counts = counting.word_grams(texts, self.config.word_ngrams)
+        return counting.transform(self.word, grams, counts)
+
     def _lemma_transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
         """``self.lemma.transform`` of the texts' lemmas, with columns memoised per word form."""
         assert self.lemma is not None and self.pipeline is not None
         if not self.pipeline.is_blank:  # context-dependent lemmas: no per-word shortcut
             return self.lemma.transform(self.pipeline.lemma_texts(texts))
-        vocabulary, lemma, cache = self.lemma.vocabulary_, self.pipeline.lemma, self._lemma_columns
-        if len(cache) > 500_000:
-            cache.clear()
-        indices: list[int] = []
-        indptr = [0]
-        for text in texts:
-            for word in WORD.findall(text):
-                column = cache.get(word)
-                if column is None:
-                    column = cache[word] = vocabulary.get(lemma(word), -1)
-                if column >= 0:
-                    indices.append(column)
-            indptr.append(len(indices))
-        return _tfidf(indices, indptr, len(vocabulary), self.lemma.idf_)
+        vocabulary, lemma = self.lemma.vocabulary_, self.pipeline.lemma
+
+        def columns(word: str) -> list[int]:
+            column = vocabulary.get(lemma(word))
+            return [] if column is None else [column]
+
+        indices, indptr = counting.memoised_rows((WORD.findall(t) for t in texts),
+                                                 self._lemma_columns, columns)
+        return counting.tfidf(indices, indptr, len(vocabulary), self.lemma.idf_)
 
     def _char_transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
         """``self.char.transform`` with column indices memoised per word.
@@ -152,20 +157,13 @@ class TextFeatures:
         """
         assert self.char is not None  # for type checkers: only called when char is set
         vocabulary, analyzer = self.char.vocabulary_, self.char.analyzer
-        cache = self._char_columns
-        if len(cache) > 500_000:
-            cache.clear()
-        indices: list[int] = []
-        indptr = [0]
-        for text in texts:
-            for word in text.lower().split():
-                columns = cache.get(word)
-                if columns is None:
-                    columns = cache[word] = [c for c in map(vocabulary.get, analyzer._word(word))
-                                             if c is not None]
-                indices.extend(columns)
-            indptr.append(len(indices))
-        return _tfidf(indices, indptr, len(vocabulary), self.char.idf_)
+
+        def columns(word: str) -> list[int]:
+            return [c for c in map(vocabulary.get, analyzer._word(word)) if c is not None]
+
+        indices, indptr = counting.memoised_rows((t.lower().split() for t in texts),
+                                                 self._char_columns, columns)
+        return counting.tfidf(indices, indptr, len(vocabulary), self.char.idf_)
 
     @property
     def word_columns(self) -> int:
@@ -214,20 +212,6 @@ class TextFeatures:
             features.lemma = _lemma_vectorizer(config, {t: i for i, t in enumerate(lemma_terms)})
             features.lemma.idf_ = arrays["lemma_idf"].astype(np.float64)
         return features
-
-
-def _tfidf(indices: list[int], indptr: list[int], columns: int,
-           idf: np.ndarray) -> sparse.csr_matrix:
-    """Counts -> sublinear tf x idf -> L2 rows, exactly as scikit-learn's TfidfTransformer."""
-    data = np.ones(len(indices), dtype=np.float32)
-    x = sparse.csr_matrix((data, np.asarray(indices, dtype=np.int32),
-                           np.asarray(indptr, dtype=np.int64)),
-                          shape=(len(indptr) - 1, columns))
-    x.sum_duplicates()
-    np.log(x.data, out=x.data)
-    x.data += 1
-    x = x @ sparse.diags(idf.astype(np.float32))
-    return normalize(x.tocsr(), copy=False)
 
 
 def dumps(meta: dict[str, object]) -> np.ndarray:

@@ -36,6 +36,16 @@ def lemma_table() -> dict[str, str]:
         return json.load(handle)
 
 
+class _Lemmas(dict[str, str]):
+    """Word form -> lower-case lemma by the lookup table, memoised (a hit is a plain
+    dictionary lookup, so ``map`` over it runs at C speed)."""
+
+    def __missing__(self, word: str) -> str:
+        table = lemma_table()
+        lemma = self[word] = table.get(word, table.get(word.lower(), word)).lower()
+        return lemma
+
+
 class Pipeline:
     """A spaCy pipeline plus the fast lemma path the suggester uses on many texts.
 
@@ -51,7 +61,7 @@ class Pipeline:
         self.nlp = nlp
         self.name = name
         self.is_blank = name == DEFAULT_MODEL
-        self._lemmas: dict[str, str] = {}
+        self._lemmas = _Lemmas()
 
     def docs(self, texts: Iterable[str], batch_size: int = 256) -> Iterator[Any]:
         """Yield spaCy ``Doc`` objects for texts (all pipeline components run)."""
@@ -63,23 +73,22 @@ class Pipeline:
 
     def lemma(self, word: str) -> str:
         """Return the lower-case lemma of one word form by the lookup table."""
-        lemma = self._lemmas.get(word)
-        if lemma is None:
-            table = lemma_table()
-            lemma = self._lemmas[word] = table.get(word, table.get(word.lower(), word)).lower()
-        return lemma
+        return self._lemmas[word]
 
     def lemma_tokens(self, texts: Sequence[str]) -> list[list[tuple[str, str]]]:
         """Return, per text, ``(surface, lemma)`` pairs of its word tokens, lemmas lower case."""
         if not self.is_blank:
             return [[(t.text, t.lemma_.lower()) for t in doc if WORD.fullmatch(t.text)]
                     for doc in self.docs(texts)]
-        lemma = self.lemma
+        lemma = self._lemmas.__getitem__
         return [[(w, lemma(w)) for w in WORD.findall(text)] for text in texts]
 
     def lemma_texts(self, texts: Sequence[str]) -> list[str]:
         """Return each text as its lemmas joined by spaces (input for a TF-IDF vectorizer)."""
-        return [" ".join(lemma for _, lemma in pairs) for pairs in self.lemma_tokens(texts)]
+        if not self.is_blank:
+            return [" ".join(lemma for _, lemma in pairs) for pairs in self.lemma_tokens(texts)]
+        lemma, findall = self._lemmas.__getitem__, WORD.findall
+        return [" ".join(map(lemma, findall(text))) for text in texts]
 
 
 def build_pipeline(model: str | None = None) -> Pipeline:

@@ -46,22 +46,24 @@ class PrototypeScorer:
         self.prototypes = np.zeros((0, 0), dtype=np.float32)
 
     def fit(self, codebook: Codebook, codes: Sequence[Code], texts: Sequence[str],
-            y: np.ndarray | None) -> None:
+            y: np.ndarray | None, lemmas: list[str] | None = None) -> None:
         """Build one prototype per code from the codebook and the coded ``texts``.
 
         ``y`` is units x codes (0/1) for ``texts``; idf is learnt over the code documents
         and the texts together, so words common in the corpus count for little.
+        ``lemmas`` are the texts' :meth:`Pipeline.lemma_texts`, if the caller has them.
         """
         documents = self.pipeline.lemma_texts([code_document(codebook, c) for c in codes])
-        lemmas = self.pipeline.lemma_texts(list(texts)) if len(texts) else []
+        if lemmas is None:
+            lemmas = self.pipeline.lemma_texts(list(texts)) if len(texts) else []
         try:
-            self.vectorizer.fit(documents + lemmas)
+            rows = self.vectorizer.fit_transform(documents + lemmas)
         except ValueError:  # every word a stop word, or nothing at all
             self.vectorizer = _vectorizer({"": 0})
-            self.vectorizer.fit([""])
-        protos = self.vectorizer.transform(documents).toarray()
+            rows = self.vectorizer.fit_transform([""] * max(1, len(documents) + len(lemmas)))
+        protos = rows[:len(documents)].toarray()
         if lemmas and y is not None and y.shape[0]:
-            units = self.vectorizer.transform(lemmas)
+            units = rows[len(documents):]
             counts = np.asarray(y.sum(axis=0)).ravel()
             sums = (sparse.csr_matrix(y.T.astype(np.float32)) @ units).toarray()
             means = normalize(sums / np.maximum(counts, 1)[:, None])

@@ -69,6 +69,7 @@ class CodeSuggester:
         self.prototypes = PrototypeScorer(self.pipeline)
         self.fitted = False
         self._telling: np.ndarray | None = None
+        self._term_array = np.zeros(0, dtype=object)
         self.origin = "new"
         """Where the model came from: "new", "fitted" or "stored" (set by the loader)."""
         if codebook is not None:
@@ -94,16 +95,18 @@ class CodeSuggester:
         self.examples = y.sum(axis=0).astype(np.int64)
         negatives = len(texts) - self.examples
         self.trained = (self.examples >= max(1, self.config.min_positives)) & (negatives > 0)
-        self.prototypes.fit(codebook, codes, texts, y if len(texts) else None)
+        # Lemmatised once: the prototypes and the small-corpus lemma features both use them.
+        lemmas = self.pipeline.lemma_texts(list(texts)) if len(texts) else []
+        self.prototypes.fit(codebook, codes, texts, y if len(texts) else None, lemmas)
         self.thresholds = np.where(self.trained, 0.5, PROTOTYPE_THRESHOLD).astype(np.float32)
         if self.trained.any():
-            self._fit_linear(list(texts), y)
+            self._fit_linear(list(texts), y, lemmas)
         else:
             self.features, self.weights = None, np.zeros((0, len(codes)), dtype=np.float32)
             self.intercepts = np.zeros(len(codes), dtype=np.float32)
         self.fitted = True
 
-    def _fit_linear(self, texts: list[str], y: np.ndarray) -> None:
+    def _fit_linear(self, texts: list[str], y: np.ndarray, lemmas: list[str]) -> None:
         config = self.config.features
         if len(texts) >= 5_000 and config.min_df == 1:
             # Words seen once in a large corpus cannot generalise; dropping them halves
@@ -112,7 +115,7 @@ class CodeSuggester:
         if config.char_ngrams is None and len(texts) <= self.config.small_corpus_up_to:
             config = replace(config, char_ngrams=(2, 4), lemmas=True)
         self.features = TextFeatures(config, self.pipeline)
-        x = self.features.fit_transform(texts)
+        x = self.features.fit_transform(texts, lemmas)
         self.weights, self.intercepts = linear.fit_codes(x, y, self.trained, c=self.config.c)
         self._telling = None
         self._telling_terms()  # once per fit, not on the first suggestion shown
@@ -155,15 +158,19 @@ class CodeSuggester:
         scores, x = self._scores(texts)
         keep = max(0, min(top, scores.shape[1]))
         best = np.argsort(-scores, axis=1, kind="stable")[:, :keep]
+        shown = np.take_along_axis(scores, best, axis=1).astype(np.float64).tolist()
+        terms = self._word_terms(x, best)
+        code_ids, explain = self.code_ids, self.prototypes.explain
         result = []
         for i, text in enumerate(texts):
-            row = None
-            if x is not None:
-                start, end = x.indptr[i], x.indptr[i + 1]
-                row = (x.indices[start:end], x.data[start:end])
-            codes = [int(k) for k in best[i] if scores[i, k] > 0]
-            result.append([Suggestion(self.code_ids[k], round(float(scores[i, k]), 4), terms)
-                           for k, terms in zip(codes, self._explain(text, row, codes))])
+            row = []
+            for rank, k in enumerate(best[i].tolist()):
+                score = shown[i][rank]
+                if score > 0:
+                    # A definition-scored code, or one driven by characters/lemmas only.
+                    found = terms[i][rank] or explain(text, k, TERMS_PER_SUGGESTION)
+                    row.append(Suggestion(code_ids[k], round(score, 4), found))
+            result.append(row)
         return result
 
     def uncertainty(self, texts: Sequence[str]) -> np.ndarray:
@@ -179,36 +186,59 @@ class CodeSuggester:
         distance = np.abs(scores - self.thresholds) / span
         return 1.0 - distance.min(axis=1)
 
-    def _explain(self, text: str, row: tuple[np.ndarray, np.ndarray] | None,
-                 columns: list[int]) -> list[tuple[str, ...]]:
-        """Return, per code column, the unit's words that pushed its score up most."""
-        found: list[tuple[str, ...]] = []
-        if row is not None and self.features is not None:
-            indices, values = row
-            keep = indices < self.features.word_columns
-            keep[keep] = self._telling_terms()[indices[keep]]
-            indices, values = indices[keep], values[keep]
-            # One fancy-index for all shown codes: contributions (words x codes).
-            contributions = values[:, None] * self.weights[indices][:, columns]
-        for j, column in enumerate(columns):
-            terms: tuple[str, ...] = ()
-            if row is not None and self.features is not None and self.trained[column]:
-                c = contributions[:, j]
-                top = np.argsort(-c, kind="stable")[:TERMS_PER_SUGGESTION]
-                terms = tuple(self.features.terms[indices[t]] for t in top if c[t] > 0)
-            if not terms:  # a definition-scored code, or one driven by characters/lemmas only
-                terms = self.prototypes.explain(text, column, TERMS_PER_SUGGESTION)
-            found.append(terms)
+    def _word_terms(self, x: sparse.csr_matrix | None, best: np.ndarray
+                    ) -> list[list[tuple[str, ...]]]:
+        """Return, per unit and shown code (``best``: units x ranks of code columns), the
+        unit's word n-grams that pushed that code's score up most.
+
+        Sparse work for all units at once: each stored (unit, word) feature times the
+        weight of each shown code, sorted by unit then contribution (stable, so ties keep
+        the unit's column order), the first few positive ones per unit kept.
+        """
+        units, ranks = best.shape
+        found: list[list[tuple[str, ...]]] = [[()] * ranks for _ in range(units)]
+        if x is None or self.features is None or not units or not ranks:
+            return found
+        rows = np.repeat(np.arange(units), np.diff(x.indptr))
+        columns, values = x.indices, x.data
+        keep = columns < self.features.word_columns
+        telling, terms = self._telling_terms()
+        keep[keep] = telling[columns[keep]]
+        rows, columns, values = rows[keep], columns[keep], values[keep]
+        for rank in range(ranks):
+            codes = best[rows, rank]
+            contribution = values * self.weights[columns, codes]
+            useful = (contribution > 0) & self.trained[codes]
+            r, c, v = rows[useful], columns[useful], contribution[useful]
+            order = np.lexsort((-v, r))
+            r, c = r[order], c[order]
+            starts = np.flatnonzero(np.r_[True, r[1:] != r[:-1]])
+            position = np.arange(len(r)) - np.repeat(starts, np.diff(np.r_[starts, len(r)]))
+            top = position < TERMS_PER_SUGGESTION
+            r, c = r[top], c[top]
+            if not len(r):
+                continue
+            bounds = np.flatnonzero(r[1:] != r[:-1]) + 1
+            for unit, words in zip(r[np.r_[0, bounds]].tolist(), np.split(terms[c], bounds)):
+                found[unit][rank] = tuple(words.tolist())
         return found
 
-    def _telling_terms(self) -> np.ndarray:
-        """Mask of word n-grams worth showing: function words ("to", "they") carry weight
-        in the model but tell a coder nothing."""
-        if self._telling is None or len(self._telling) != self.features.word_columns:  # type: ignore[union-attr]
+    def _telling_terms(self) -> tuple[np.ndarray, np.ndarray]:
+        """Return (mask of word n-grams worth showing, the n-grams as an object array).
+
+        Function words ("to", "they") carry weight in the model but tell a coder nothing.
+        The mask is computed at fit time and stored with the model (about 50 ms for
+        60,000 n-grams, which a coding screen loading a refitted model need not pay).
+        """
+        features = self.features
+        assert features is not None  # for type checkers: only called with word features
+        if self._telling is None or len(self._telling) != features.word_columns:
             self._telling = np.array([
                 any(len(w) > 2 and w not in ENGLISH_STOP_WORDS for w in term.split())
-                for term in self.features.terms], dtype=bool)  # type: ignore[union-attr]
-        return self._telling
+                for term in features.terms], dtype=bool)
+        if len(self._term_array) != features.word_columns:
+            self._term_array = np.array(features.terms, dtype=object)
+        return self._telling, self._term_array
 
     def _check_fitted(self) -> None:
         if not self.fitted:
@@ -232,7 +262,7 @@ class CodeSuggester:
         if self.features is not None:
             feature_meta, feature_arrays = self.features.state()
             meta["features"] = feature_meta
-            arrays.update(feature_arrays)
+            arrays.update(feature_arrays, telling=self._telling_terms()[0])
         buffer = io.BytesIO()
         np.savez_compressed(buffer, meta=dumps(meta), **arrays)
         return buffer.getvalue()
@@ -271,6 +301,8 @@ class CodeSuggester:
         if "features" in meta:
             suggester.features = TextFeatures.from_state(
                 meta["features"], arrays, suggester.pipeline)  # type: ignore[arg-type]
+            if "telling" in arrays:  # models stored before it was kept compute it on use
+                suggester._telling = arrays["telling"].astype(bool)
         suggester.fitted = True
         return suggester
 

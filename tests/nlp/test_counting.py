@@ -1,0 +1,86 @@
+"""The fast scoring paths give scikit-learn's matrices and the per-unit explanations exactly."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+from qualcode.nlp.features import FeatureConfig, TextFeatures
+from qualcode.nlp.suggester import TERMS_PER_SUGGESTION, CodeSuggester
+
+AWKWARD = ["", "a", "I", "Don't DON'T don't stop", "naïve café, naïve!", "x_y 3rd 42 42",
+           "İstanbul straße STRASSE", "🙂🙂 ok ok ok", "tab\tand\nnewline  double  space",
+           "the the the the"]
+
+
+@pytest.mark.parametrize("ngrams", [(1, 1), (1, 2), (1, 3), (2, 3)])
+def test_word_transform_equals_scikit_learns(corpus, ngrams) -> None:
+    texts, _ = corpus.units()
+    features = TextFeatures(FeatureConfig(word_ngrams=ngrams))
+    features.fit_transform(texts + AWKWARD[3:6])
+    probes = [p["text"] for p in corpus.raw["probes"]] + AWKWARD + texts[:5]
+    mine, reference = features._word_transform(probes), features.word.transform(probes)
+    assert mine.shape == reference.shape and mine.dtype == reference.dtype
+    assert np.array_equal(mine.indptr, reference.indptr)
+    assert np.array_equal(mine.indices, reference.indices)
+    assert np.array_equal(mine.data, reference.data)
+
+
+def test_memoised_transforms_are_exact_and_stable_across_calls(corpus) -> None:
+    from qualcode.nlp.pipeline import build_pipeline
+
+    texts, _ = corpus.units()
+    pipeline = build_pipeline()
+    features = TextFeatures(FeatureConfig(char_ngrams=(2, 4), lemmas=True), pipeline)
+    features.fit_transform(texts)
+    probes = texts[:7] + AWKWARD
+    char = features.char.transform(probes)
+    lemma = features.lemma.transform(pipeline.lemma_texts(probes))
+    for _ in range(2):  # the second pass reads the per-word memo
+        assert (features._char_transform(probes) != char).nnz == 0
+        assert (features._lemma_transform(probes) != lemma).nnz == 0
+
+
+def reference_terms(suggester: CodeSuggester, text: str, column: int) -> tuple[str, ...]:
+    """The explanation computed the plain way: one unit, one code, Python and numpy."""
+    features = suggester.features
+    row = features.transform([text])
+    pairs = [(j, v) for j, v in zip(row.indices, row.data)
+             if j < features.word_columns
+             and any(len(w) > 2 and w not in ENGLISH_STOP_WORDS
+                     for w in features.terms[j].split())]
+    contributions = np.array([v * suggester.weights[j, column] for j, v in pairs],
+                             dtype=np.float32)
+    order = np.argsort(-contributions, kind="stable")[:TERMS_PER_SUGGESTION]
+    return tuple(features.terms[pairs[t][0]] for t in order if contributions[t] > 0)
+
+
+def test_explanations_for_many_units_equal_the_per_unit_computation(corpus) -> None:
+    texts, labels = corpus.units()
+    suggester = CodeSuggester()
+    suggester.fit(texts, labels, corpus.codebook)
+    assert suggester.trained.any() and not suggester.trained.all()
+    probes = [p["text"] for p in corpus.raw["probes"]] + texts + AWKWARD
+    from_words = 0
+    for text, found in zip(probes, suggester.suggest_many(probes, 3)):
+        for suggestion in found:
+            column = suggester.code_ids.index(suggestion.code_id)
+            expected = (reference_terms(suggester, text, column)
+                        if suggester.trained[column] else ())
+            if not expected:  # no word pushed it up: the codebook prototype explains
+                expected = suggester.prototypes.explain(text, column, TERMS_PER_SUGGESTION)
+            else:
+                from_words += 1
+            assert suggestion.terms == expected, (text, suggestion)
+    assert from_words >= len(texts)  # the word path, not only the fallback, was compared
+
+
+def test_stored_model_keeps_the_mask_of_terms_worth_showing(corpus) -> None:
+    texts, labels = corpus.units()
+    suggester = CodeSuggester()
+    suggester.fit(texts, labels, corpus.codebook)
+    again = CodeSuggester.from_bytes(suggester.to_bytes())
+    assert again._telling is not None  # read back, not recomputed on the first suggestion
+    assert np.array_equal(again._telling, suggester._telling_terms()[0])
+    assert not again._telling.all() and again._telling.any()
