@@ -3,7 +3,10 @@
 scikit-learn's ``LogisticRegression`` with the liblinear solver in its *dual* form: on
 TF-IDF text (far more columns than rows) it reaches the same optimum as the primal
 solvers several times faster (measured on goemotions: identical F1, about 4x less time).
-liblinear releases the GIL, so codes are fitted on two threads.
+liblinear releases the GIL, so codes are fitted on two threads. At most
+:data:`MAX_PASSES` passes over the data: on goemotions the dual solver's scores after 8
+to 10 passes equal the converged ones (micro and macro F1 within 0.002 at 8,682 to
+43,410 units), and a few codes otherwise take 40 passes to meet ``tol``.
 """
 
 from __future__ import annotations
@@ -17,14 +20,16 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 
 FIT_THREADS = 2
+MAX_PASSES = 10
+"""liblinear iterations (each one pass over the units) per code: half the fit time."""
 
 
 def fit_one(x: sparse.csr_matrix, y: np.ndarray, *, c: float = 1.0,
-            tol: float = 1e-2) -> tuple[np.ndarray, float]:
+            tol: float = 1e-2, max_iter: int = MAX_PASSES) -> tuple[np.ndarray, float]:
     """Fit one code's balanced logistic regression; return (weights, intercept)."""
     # liblinear shuffles its coordinates; a fixed seed makes fits (and evaluations) repeatable.
     model = LogisticRegression(class_weight="balanced", solver="liblinear", dual=True,
-                               C=c, tol=tol, max_iter=500, random_state=0)
+                               C=c, tol=tol, max_iter=max_iter, random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         model.fit(x, y)
@@ -41,6 +46,11 @@ def fit_codes(x: sparse.csr_matrix, y: np.ndarray, trainable: np.ndarray, *, c: 
     weights = np.zeros((x.shape[1], y.shape[1]), dtype=np.float32)
     intercepts = np.zeros(y.shape[1], dtype=np.float32)
     columns = [int(k) for k in np.flatnonzero(trainable)]
+    # liblinear works in float64: convert once, not once per code. scikit-learn's input
+    # checks (np.max) also canonicalise a sparse matrix in place, which two threads doing
+    # at once on the shared matrix raced and could fail: done once here too.
+    x = sparse.csr_matrix(x, dtype=np.float64)
+    x.sum_duplicates()
 
     def work(k: int) -> tuple[int, np.ndarray, float]:
         return (k, *fit_one(x, y[:, k], c=c))

@@ -84,3 +84,27 @@ def test_stored_model_keeps_the_mask_of_terms_worth_showing(corpus) -> None:
     assert again._telling is not None  # read back, not recomputed on the first suggestion
     assert np.array_equal(again._telling, suggester._telling_terms()[0])
     assert not again._telling.all() and again._telling.any()
+
+
+def test_fit_codes_takes_a_matrix_with_duplicate_and_unsorted_entries(corpus) -> None:
+    from scipy import sparse
+
+    from qualcode.nlp import linear
+    from qualcode.nlp.evaluation import label_matrix
+
+    texts, labels = corpus.units()
+    x = TextFeatures().fit_transform(texts).tocsr()
+    y = label_matrix(labels, [c.id for c in corpus.codebook])
+    trainable = (y.sum(axis=0) >= 2) & (y.sum(axis=0) < len(texts))
+    # each stored value split in two halves, the row's columns written in reverse order
+    pieces = list(zip(x.indptr[:-1], x.indptr[1:]))
+    indices = np.concatenate([np.tile(x.indices[a:b][::-1], 2) for a, b in pieces])
+    data = np.concatenate([np.tile(x.data[a:b][::-1], 2) / 2 for a, b in pieces])
+    halves = sparse.csr_matrix((data, indices, 2 * x.indptr), shape=x.shape)
+    assert not halves.has_canonical_format
+    expected = linear.fit_codes(x, y, trainable, threads=1)
+    found = linear.fit_codes(halves, y, trainable, threads=1)
+    assert np.allclose(found[0], expected[0], atol=1e-5)
+    assert np.allclose(found[1], expected[1], atol=1e-5)
+    weights, _ = linear.fit_codes(halves, y, trainable, threads=2)
+    assert np.abs(weights[:, trainable]).sum(axis=0).min() > 0
