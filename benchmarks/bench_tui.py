@@ -9,6 +9,7 @@ Measures, end to end as a coder experiences them:
   (open the next unit) and, on a 300,000-character transcript, for coding a sentence and
   for page down;
 - time to first paint: process start to the first unit's text on the terminal;
+- all with ``--suggest off`` (no model fitted, no suggestion pane): the plain screen.
 - peak memory: the child's maximum resident set size (``os.wait4``).
 
 Baselines measured in the same run: a bare ``Store.add_coding`` call (the write every
@@ -172,9 +173,13 @@ class Terminal:
 
 
 def qualcode(project: Path) -> list[str]:
-    """The command a coder types."""
+    """The command a coder types, suggestions off: this measures the plain coding screen.
+
+    ``qualcode code`` shows suggestions by default, which fits a model in the background;
+    the screen with suggestions is ``bench_tui_suggest.py``'s, against this one.
+    """
     return [str(Path(sys.executable).parent / "qualcode"), "code", str(project),
-            "--coder", "bench"]
+            "--coder", "bench", "--suggest", "off"]
 
 
 def first_paint(argv: list[str], marker: bytes) -> tuple[float, Terminal]:
