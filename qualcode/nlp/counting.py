@@ -57,12 +57,15 @@ def transform(vectorizer: TfidfVectorizer, grams: list[str], counts: list[int]
 
 
 def memoised_rows(words_per_text: Iterable[list[str]], cache: dict[str, bytes],
-                  columns: Callable[[str], list[int]]) -> tuple[np.ndarray, np.ndarray]:
+                  columns: Callable[[list[str]], tuple[np.ndarray, np.ndarray]]
+                  ) -> tuple[np.ndarray, np.ndarray]:
     """Return CSR ``(indices, indptr)`` of texts given as word lists, a row's columns being
-    the concatenated ``columns(word)`` of its words.
+    the concatenated columns of its words.
 
-    Each word's columns are computed once and kept in ``cache`` as packed int32 bytes, so
-    a batch's indices are one ``bytes.join`` instead of a Python list of every n-gram.
+    ``columns(words)`` returns, for words not seen before, all their columns in one int32
+    array and how many belong to each word. Each word's columns are then kept in
+    ``cache`` as packed bytes, so a batch's indices are one ``bytes.join`` instead of a
+    Python list of every n-gram.
     """
     if len(cache) > 500_000:
         cache.clear()
@@ -72,16 +75,29 @@ def memoised_rows(words_per_text: Iterable[list[str]], cache: dict[str, bytes],
         words.extend(text_words)
         counts.append(len(text_words))
     packed = list(map(cache.get, words))
-    for i, word in enumerate(words):
-        if packed[i] is None:
-            found = cache.get(word)
-            if found is None:
-                found = cache[word] = np.asarray(columns(word), dtype=np.int32).tobytes()
-            packed[i] = found
+    if None in packed:
+        new = list(dict.fromkeys(w for w, found in zip(words, packed) if found is None))
+        flat, per_word = columns(new)
+        data = flat.astype(np.int32).tobytes()
+        ends = np.cumsum(per_word) * 4
+        for word, start, end in zip(new, (ends - per_word * 4).tolist(), ends.tolist()):
+            cache[word] = data[start:end]
+        packed = list(map(cache.__getitem__, words))
     indices = np.frombuffer(b"".join(packed), dtype=np.int32).copy()  # type: ignore[arg-type]
-    per_word = np.fromiter(map(len, packed), dtype=np.int64, count=len(packed)) // 4
-    ends = np.concatenate(([0], np.cumsum(per_word)))
+    per_text = np.fromiter(map(len, packed), dtype=np.int64, count=len(packed)) // 4
+    ends = np.concatenate(([0], np.cumsum(per_text)))
     return indices, ends[np.concatenate(([0], np.cumsum(counts, dtype=np.int64)))]
+
+
+def lookup(vocabulary: dict[str, int], keys_per_word: list[list[str]]
+           ) -> tuple[np.ndarray, np.ndarray]:
+    """Return the vocabulary columns of each word's keys (unknown keys dropped), flat, and
+    how many each word has: the ``columns`` callback of :func:`memoised_rows`."""
+    keys = [key for found in keys_per_word for key in found]
+    flat = np.fromiter(map(vocabulary.get, keys, repeat(-1)), dtype=np.int32, count=len(keys))
+    known = flat >= 0
+    owner = np.repeat(np.arange(len(keys_per_word)), [len(k) for k in keys_per_word])
+    return flat[known], np.bincount(owner[known], minlength=len(keys_per_word))
 
 
 def tfidf(indices: np.ndarray, indptr: np.ndarray, columns: int,

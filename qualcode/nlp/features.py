@@ -64,12 +64,13 @@ class CharNgrams:
 
     def _word(self, word: str) -> list[str]:
         padded = f" {word} "
-        grams = []
+        size = len(padded)
+        grams: list[str] = []
         for n in range(self.low, self.high + 1):
-            if len(padded) <= n:
+            if size <= n:
                 grams.append(padded)  # a short word counts once, as in scikit-learn
                 break
-            grams.extend(padded[i:i + n] for i in range(len(padded) - n + 1))
+            grams += [padded[i:i + n] for i in range(size - n + 1)]
         return grams
 
 
@@ -140,9 +141,8 @@ class TextFeatures:
             return self.lemma.transform(self.pipeline.lemma_texts(texts))
         vocabulary, lemma = self.lemma.vocabulary_, self.pipeline.lemma
 
-        def columns(word: str) -> list[int]:
-            column = vocabulary.get(lemma(word))
-            return [] if column is None else [column]
+        def columns(words: list[str]) -> tuple[np.ndarray, np.ndarray]:
+            return counting.lookup(vocabulary, [[lemma(w)] for w in words])
 
         indices, indptr = counting.memoised_rows((WORD.findall(t) for t in texts),
                                                  self._lemma_columns, columns)
@@ -158,8 +158,8 @@ class TextFeatures:
         assert self.char is not None  # for type checkers: only called when char is set
         vocabulary, analyzer = self.char.vocabulary_, self.char.analyzer
 
-        def columns(word: str) -> list[int]:
-            return [c for c in map(vocabulary.get, analyzer._word(word)) if c is not None]
+        def columns(words: list[str]) -> tuple[np.ndarray, np.ndarray]:
+            return counting.lookup(vocabulary, list(map(analyzer._word, words)))
 
         indices, indptr = counting.memoised_rows((t.lower().split() for t in texts),
                                                  self._char_columns, columns)
