@@ -55,11 +55,16 @@ def fit_codes(x: sparse.csr_matrix, y: np.ndarray, trainable: np.ndarray, *, c: 
     def work(k: int) -> tuple[int, np.ndarray, float]:
         return (k, *fit_one(x, y[:, k], c=c))
 
-    if threads > 1 and len(columns) > 1:
-        with ThreadPoolExecutor(max_workers=threads) as pool:
-            results = list(pool.map(work, columns))
-    else:
-        results = [work(k) for k in columns]
+    # The warning filter is process-wide and catch_warnings is not thread-safe: the
+    # filter set here, around both threads, is what keeps a ConvergenceWarning (expected
+    # with MAX_PASSES) off the user's terminal.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        if threads > 1 and len(columns) > 1:
+            with ThreadPoolExecutor(max_workers=threads) as pool:
+                results = list(pool.map(work, columns))
+        else:
+            results = [work(k) for k in columns]
     for k, coef, intercept in results:
         weights[:, k] = coef
         intercepts[k] = intercept
