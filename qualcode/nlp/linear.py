@@ -3,10 +3,16 @@
 scikit-learn's ``LogisticRegression`` with the liblinear solver in its *dual* form: on
 TF-IDF text (far more columns than rows) it reaches the same optimum as the primal
 solvers several times faster (measured on goemotions: identical F1, about 4x less time).
-liblinear releases the GIL, so codes are fitted on two threads. At most
-:data:`MAX_PASSES` passes over the data: on goemotions the dual solver's scores after 8
-to 10 passes equal the converged ones (micro and macro F1 within 0.002 at 8,682 to
-43,410 units), and a few codes otherwise take 40 passes to meet ``tol``.
+At most :data:`MAX_PASSES` passes over the data: on goemotions the dual solver's scores
+after 8 to 10 passes equal the converged ones (micro and macro F1 within 0.002 at 8,682
+to 43,410 units), and a few codes otherwise take 40 passes to meet ``tol``.
+
+Codes are fitted one after the other (:data:`FIT_THREADS`). liblinear releases the GIL,
+and two threads cut the wall time of a 50,000-unit fit from about 5 s to 4 s on two idle
+cores, but they cost more CPU (6 s against 5 s, measured), cannot help when another
+process holds a core (the coding screen, during a refit), and make fits differ
+from run to run: both threads draw from liblinear's one process-wide random generator,
+so scores of two fits of the same units differed by up to 0.06.
 """
 
 from __future__ import annotations
@@ -19,7 +25,8 @@ from scipy import sparse
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 
-FIT_THREADS = 2
+FIT_THREADS = 1
+"""Threads fitting codes at once; more than one makes fits unrepeatable (module docstring)."""
 MAX_PASSES = 10
 """liblinear iterations (each one pass over the units) per code: half the fit time."""
 
@@ -49,14 +56,14 @@ def fit_codes(x: sparse.csr_matrix, y: np.ndarray, trainable: np.ndarray, *, c: 
     # liblinear works in float64: convert once, not once per code. scikit-learn's input
     # checks (np.max) also canonicalise a sparse matrix in place, which two threads doing
     # at once on the shared matrix raced and could fail: done once here too.
-    x = sparse.csr_matrix(x, dtype=np.float64)
+    x = sparse.csr_matrix(x, dtype=np.float64, copy=True)  # sorted below: not the caller's
     x.sum_duplicates()
 
     def work(k: int) -> tuple[int, np.ndarray, float]:
         return (k, *fit_one(x, y[:, k], c=c))
 
     # The warning filter is process-wide and catch_warnings is not thread-safe: the
-    # filter set here, around both threads, is what keeps a ConvergenceWarning (expected
+    # filter set here, around any threads, is what keeps a ConvergenceWarning (expected
     # with MAX_PASSES) off the user's terminal.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
