@@ -118,7 +118,9 @@ def import_refi(project: Path, file: Path, coder: str | None) -> None:
                        f"{report.unchanged} unchanged.")
             return
         try:
-            result = merge_into(store, file, actor_id=actor, backup=False)
+            # A project with work in it is backed up first, as before a merge; an empty
+            # one has nothing to lose.
+            result = merge_into(store, file, actor_id=actor, backup=store.source_count() > 0)
         except MergeConflicts as error:
             echo_conflicts(error)
             raise StoreError(f"{len(error.conflicts)} conflicts with what the project holds; "

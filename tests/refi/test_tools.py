@@ -9,6 +9,7 @@ from click.testing import CliRunner
 from qualcode.cli import main
 from qualcode.interchange.merge import merge_into
 from qualcode.storage import Store
+from qualcode.storage.backup import list_backups
 from refi_helpers import DATA
 
 
@@ -91,8 +92,12 @@ def test_cli_import_dispatches_qdpx_and_reports(tmp_path: Path, tool_qdpx) -> No
     assert result.exit_code == 0, result.output
     assert "added 1 coder, 5 codes, 1 source, 3 codings" in result.output
     assert "Left out (4):" in result.output
+    # An empty project has nothing to back up; one holding work is backed up first.
+    assert list_backups(project) == []
     again = runner.invoke(main, ["import", str(project), str(tool_qdpx("atlas"))])
     assert "added nothing new" in again.output
+    assert [p.name.endswith("-auto-before-merge.qualcode") for p in list_backups(project)] == [
+        True]
 
 
 def test_codebook_import_of_qdc(tmp_path: Path) -> None:
