@@ -89,7 +89,14 @@ def _child(argv: Sequence[str]) -> int:
     from qualcode.interchange.suggestions import load_or_fit_suggester
     from qualcode.storage import Store
 
+    import contextlib
+    import os
+
     path, coder_id, kind, layer, spacy_model = argv
+    # A refit is background work: at a lower priority the coder's keys win the CPU on a
+    # busy machine (not available on every platform, and harmless to skip there).
+    with contextlib.suppress(AttributeError, OSError):
+        os.nice(10)
     with Store.open(path) as store:
         coder = next(c for c in store.coders() if c.id == int(coder_id))
         suggester = load_or_fit_suggester(store, coder, kind=UnitKind(kind), layer=Layer(layer),
