@@ -295,3 +295,22 @@ def test_undo_after_a_merge_names_the_backup_that_undoes_it(pair: tuple[Path, Pa
     with Store.open(ours) as store:
         assert store.coder("bob", create=False) is not None
         assert store.codings(coder_id=store.coder("bob").id) == []
+
+
+def test_the_coding_screen_says_when_undo_reaches_back_past_a_merge(
+        pair: tuple[Path, Path]) -> None:
+    """The `u` key gives the same warning as `qualcode undo`, naming where to look."""
+    from qualcode.tui.session import CodingSession
+
+    ours, theirs = pair
+    assert CliRunner().invoke(main, ["merge", str(ours), str(theirs)]).exit_code == 0
+    with Store.open(ours) as store:
+        session = CodingSession(store, store.coder("alice"))
+        event, _ = session.undo()  # alice's done mark from before the merge
+        note = session.merge_note(event)
+        assert note is not None and note.startswith("theirs.qualcode was merged in after this")
+        assert "qualcode undo" in note
+        alice = store.coder("alice")
+        store.add_coding(alice.id, 2, store.codebook().find("Time")[0].id)
+        event, _ = session.undo()  # an action taken after the merge: nothing to say
+        assert session.merge_note(event) is None

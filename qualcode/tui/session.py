@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from qualcode.errors import NotFoundError
@@ -286,6 +287,22 @@ class CodingSession:
     def redo(self) -> tuple[Event | None, int | None]:
         """Redo this coder's last undone action; return it and the unit it touched."""
         return self._step(redo=True)
+
+    def merge_note(self, undone: Event | None) -> str | None:
+        """Say so when a merge came after the action undone (or undo ran out in a merged file).
+
+        Undo takes back only this coder's own part of a merge; the automatic backup taken
+        before the merge is what restores the whole of it (``qualcode undo`` names it).
+        """
+        from qualcode.storage.undo import merge_after
+
+        merge = merge_after(self.store, undone.id if undone is not None else None)
+        if merge is None:
+            return None
+        file = Path(str(merge.payload.get("file", "a file"))).name
+        return (f"{file} was merged in after this (event {merge.id}): undo takes back only "
+                "your part of a merge; `qualcode undo` from the shell names the backup "
+                "that restores the project as it was before it")
 
     def _step(self, *, redo: bool) -> tuple[Event | None, int | None]:
         step = self.store.redo if redo else self.store.undo

@@ -302,6 +302,9 @@ class CodingScreen(SuggestionsMixin, Screen[None]):
         except QualcodeError as error:
             self.notify(str(error), severity="error")
             return
+        note = None if redo else self.session.merge_note(event)
+        if note is not None:
+            self.notify(note, severity="warning", timeout=10)
         if event is None:
             self._say("nothing to redo" if redo else "nothing to undo")
             return
