@@ -1,4 +1,4 @@
-"""The column paths of agreement and the theme table against the object-by-object reference.
+"""The column paths of agreement, the theme table, matrices and charts against the object-by-object reference.
 
 ``agreement_report`` and ``theme_table`` read units, done marks, codings and quotes as
 numpy columns (qualcode.agreement.spans, qualcode.interchange.agreement_units,
@@ -26,11 +26,18 @@ from qualcode.agreement.presence import (
 from qualcode.agreement.spans import SpanUnits, overlap_presence
 from qualcode.interchange import theme_quotes
 from qualcode.interchange.agreement_report import _columns, _prepare
-from qualcode.interchange.matrices import layer_codings, node_presence, study_index
+from qualcode.interchange.charts import frequencies
+from qualcode.interchange.matrices import (
+    cooccurrence,
+    layer_codings,
+    matrix,
+    node_presence,
+    study_index,
+)
 from qualcode.interchange.theme_table import exemplar_quotes, theme_table
 from qualcode.model import Coding, CodeKind, Layer, SourceRecord, UnitKind
 from qualcode.segmentation import sentences
-from qualcode.storage import Store
+from qualcode.storage import Store, arrays
 
 WORDS = ["care", "time", "team", "we", "felt", "e.g.", "shift", "“quoted”", "ok", "night"]
 GAPS = [" ", " ", " ", " ", "  ", "\n", "\t", "\u00a0", ". ", "! ", ".\n\n", " " * 25]
@@ -88,6 +95,8 @@ def _project(tmp: Path, seed: int) -> Store:
                                "'coder', 'x', ?)", [f"c{rng.random()}", coder, sid,
                                                     rng.choice(nodes).id, a, b,
                                                     "x" if rng.random() < 0.05 else None])
+        if rng.random() < 0.4:  # a code hidden behind its codings' back: they must not count
+            db.execute("UPDATE codes SET deleted_at = 'x' WHERE id = ?", [codes[-1].id])
     return store
 
 
@@ -220,3 +229,89 @@ def test_every_whitespace_but_the_space_is_unprintable() -> None:
     spaces = [chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace() and c != 32]
     assert spaces and not any(c.isprintable() for c in spaces)
     assert theme_quotes.regular("a b") and not theme_quotes.regular("a\u00a0b")
+
+
+def _reference_matrix(store: Store, rows: str, cols: str, layer: str, tick: bool,
+                      study_field: str) -> tuple[list[str], list[tuple]]:
+    """Headers and cells of ``matrix`` as computed object by object before the column path."""
+    book = store.codebook()
+    sources = list(store.iter_sources())
+    nodes = [(0, c) for c in book.roots()] if rows == "theme" else list(book.walk())
+    if cols == "coder":
+        names = [c.name for c in store.coders() if store.codings(coder_id=c.id, layer=Layer.CODER)]
+        per = [node_presence(sources, layer_codings(store, n), book) for n in names]
+        headers, masks = names, []
+    else:
+        presence = node_presence(sources, layer_codings(store, layer), book)
+        if cols == "study":
+            index = study_index(store, sources, study_field)
+            headers = [index.label(k) for k in index.keys]
+            masks = [np.array([index.of_source[s.id] == k for s in sources], dtype=bool)
+                     for k in index.keys]
+        else:
+            headers = [s.external_id for s in sources]
+            masks = [np.arange(len(sources)) == i for i in range(len(sources))]
+    out = []
+    for _, code in nodes:
+        if rows == "code" and not code.codable:
+            out.append((code.name, *[None] * (len(headers) + (cols != "coder"))))
+            continue
+        if cols == "coder":
+            counts = [int((p.nested if rows == "theme" else p.direct)[:, p.column(code)].sum())
+                      for p in per]
+            cells: list[object] = [c > 0 for c in counts] if tick else counts
+        else:
+            present = (presence.nested if rows == "theme" else presence.direct)[
+                :, presence.column(code)]
+            counts = [int((present & m).sum()) for m in masks]
+            cells = [c > 0 for c in counts] if tick else list(counts)
+            cells.append(sum(c > 0 for c in counts) if tick else int(present.sum()))
+        out.append((code.name, *cells))
+    return headers, out
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_matrices_and_frequencies_columns_match_the_object_path(tmp_path: Path,
+                                                                 seed: int) -> None:
+    store = _project(tmp_path, seed)
+    rng = random.Random(seed + 300)
+    book = store.codebook()
+    for _ in range(4):
+        rows, cols = rng.choice(["theme", "code"]), rng.choice(["study", "source", "coder"])
+        layer, tick = rng.choice(["alice", "bob", "carol"]), rng.random() < 0.5
+        table = matrix(store, rows=rows, cols=cols, layer=layer, tick=tick, study_field="study")
+        headers, cells = _reference_matrix(store, rows, cols, layer, tick, "study")
+        assert [c.header for c in table.columns[1:1 + len(headers)]] == headers
+        assert [r.cells for r in table.rows] == cells
+    for level in ("code", "theme"):
+        layer = rng.choice(["alice", "bob", "carol"])
+        presence = node_presence(list(store.iter_sources()), layer_codings(store, layer), book)
+        codes = book.roots() if level == "theme" else [c for c in presence.nodes if c.codable]
+        got = (presence.nested if level == "theme" else presence.direct)[
+            :, [presence.column(c) for c in codes]].astype(np.int64)
+        table = cooccurrence(store, level=level, layer=layer)
+        assert [list(r.cells[1:]) for r in table.rows] == (got.T @ got).tolist()
+        series = frequencies(store, level=level, layers=["alice", "bob"]).series
+        for name in ("alice", "bob"):
+            p = node_presence(list(store.iter_sources()), layer_codings(store, name), book)
+            wanted = (p.nested if level == "theme" else p.direct)[
+                :, [p.column(c) for c in codes]].sum(axis=0).tolist()
+            assert list(series[name]) == wanted
+    store.close()
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_coding_columns_are_the_live_codings(tmp_path: Path, seed: int,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    store = _project(tmp_path, seed)
+    monkeypatch.setattr(arrays, "ROWID_CHUNK", 7)  # many id ranges, some empty
+    for coder in [None, *(c.id for c in store.coders())]:
+        for layer in (Layer.CODER, Layer.CONSENSUS):
+            cols = arrays.coding_columns(store, layer=layer, coder_id=coder)
+            got = sorted(zip(cols.id.tolist(), cols.source.tolist(), cols.code.tolist(),
+                             cols.start.tolist(), cols.end.tolist(), strict=True))
+            wanted = sorted((c.id, c.source_id, c.code_id, c.start, c.end)
+                            for c in store.codings(coder_id=coder, layer=layer))
+            assert got == wanted
+            assert arrays.has_codings(store, layer=layer, coder_id=coder) == bool(wanted)
+    store.close()

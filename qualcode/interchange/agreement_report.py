@@ -48,7 +48,7 @@ from qualcode.interchange.agreement_units import (
     layer_presence,
     level_columns,
 )
-from qualcode.storage.arrays import source_texts
+from qualcode.storage.arrays import ColumnReads, source_texts
 from qualcode.model import Code, Codebook, Layer, UnitKind
 
 if TYPE_CHECKING:
@@ -198,7 +198,8 @@ def _layer_key(store: Store, name: str) -> tuple[Layer, int | None]:
 
 
 def _prepare(store: Store, coders: Sequence[str], unit: UnitKind | str,
-             group_by: str | None, partial_groups: bool = False) -> _Prepared:
+             group_by: str | None, partial_groups: bool = False,
+             reads: ColumnReads | None = None) -> _Prepared:
     names = tuple(c.strip() for c in coders)
     if len(names) < 2:
         raise QualcodeError("name at least two coders to compare, e.g. --coders alice bob")
@@ -221,11 +222,12 @@ def _prepare(store: Store, coders: Sequence[str], unit: UnitKind | str,
                     if name == CONSENSUS else
                     f"coder {name!r} has not marked any unit done; only finished units count")
             raise StoreError(what)
-    spans, groups, how = build_span_units(store, kind, group_by)
+    reads = reads or ColumnReads(store)
+    spans, groups, how = build_span_units(store, kind, group_by, reads)
     kept, index, excluded = keep_done_spans(
         spans, done, require_all=group_by is not None and not partial_groups)
     book = store.codebook()
-    nodes = {name: layer_presence(store, kept, book, *keys[name]) for name in names}
+    nodes = {name: layer_presence(store, kept, book, *keys[name], reads) for name in names}
     units = UnitList(store, kept, None if groups is None else [groups[i] for i in index],
                      whole=kind == UnitKind.SOURCE)
     return _Prepared(names, nodes, units, excluded, book, how, group_by, partial_groups)
@@ -331,20 +333,21 @@ def _multi_rows(level: str, columns: Sequence[Code], book: Codebook,
 
 def agreement_report(store: Store, coders: Sequence[str], *, level: str = "both",
                      unit: UnitKind | str = UnitKind.SOURCE, group_by: str | None = None,
-                     bootstrap: int = 0, seed: int = 0,
-                     partial_groups: bool = False) -> AgreementReport:
+                     bootstrap: int = 0, seed: int = 0, partial_groups: bool = False,
+                     reads: ColumnReads | None = None) -> AgreementReport:
     """Agreement per code and/or theme of two or more coders (or a coder and ``consensus``).
 
     With ``group_by`` a group counts only when every coder finished all its units; with
     ``partial_groups`` it counts over the units every coder finished in it instead.
 
     Raises a :class:`~qualcode.errors.QualcodeError` for an unknown coder, a coder with
-    nothing marked done, an unknown group field, level or unit.
+    nothing marked done, an unknown group field, level or unit. ``reads`` shares column
+    reads with a caller that already made them (the theme table).
     """
     levels = _levels(level)
     if bootstrap < 0:
         raise QualcodeError(f"--bootstrap must be 0 or more resamples, got {bootstrap}")
-    prep = _prepare(store, coders, unit, group_by, partial_groups)
+    prep = _prepare(store, coders, unit, group_by, partial_groups, reads)
     pairs = list(combinations(prep.coders, 2))
     by_key: dict[tuple[str, int, str, str], AgreementRow] = {}
     multi: dict[tuple[str, int], MultiRaterRow] = {}

@@ -20,7 +20,7 @@ from qualcode.model import Code, Codebook, Layer, UnitKind
 from qualcode.segmentation import paragraphs, sentences
 from qualcode.storage.arrays import (
     CodingColumns,
-    coding_columns,
+    ColumnReads,
     external_ids,
     field_values,
     iter_texts,
@@ -95,10 +95,11 @@ def _cut_spans(store: Store, kind: UnitKind) -> tuple[list[np.ndarray], str]:
     return [table[:, 0], table[:, 1], table[:, 2], ordinal], how
 
 
-def build_span_units(store: Store, kind: UnitKind, group_by: str | None
+def build_span_units(store: Store, kind: UnitKind, group_by: str | None,
+                     reads: ColumnReads | None = None
                      ) -> tuple[SpanUnits, list[str] | None, str]:
     """Return every unit of analysis of the project, its group keys (or None) and how cut."""
-    ids, lengths = source_lengths(store)
+    ids, lengths = reads.source_lengths() if reads else source_lengths(store)
     if kind == UnitKind.SOURCE:
         source, start, end = ids, np.zeros_like(ids), lengths
         ordinal, how = np.ones_like(ids), "whole sources"
@@ -120,13 +121,16 @@ def done_marks(store: Store, layer: Layer, coder_id: int | None) -> Done:
     sql, params = "r.layer = ?", [layer.value]
     if coder_id is not None:
         sql, params = sql + " AND r.coder_id = ?", [*params, coder_id]
-    whole = np.array([r[0] for r in store.db.execute(
+    whole = np.array(store.db.execute(
         f"SELECT u.source_id FROM reviews r JOIN units u ON u.id = r.unit_id WHERE {sql} "
-        "AND u.kind = 'source'", params)], dtype=np.int64)
+        "AND u.kind = 'source'", params).fetchall(), dtype=np.int64).reshape(-1)
     spans = {(s, a, b) for s, a, b in store.db.execute(
         f'SELECT u.source_id, u.start, u."end" FROM reviews r JOIN units u ON u.id = r.unit_id '
         f"WHERE {sql} AND u.kind != 'source'", params)}
-    return np.unique(whole), spans
+    whole.sort()  # then unique by neighbours: ten times numpy 2's hashing np.unique here
+    first = np.ones(len(whole), dtype=bool)
+    first[1:] = whole[1:] != whole[:-1]
+    return whole[first], spans
 
 
 def node_matrix(units: SpanUnits, codings: CodingColumns, nodes: Sequence[Code]) -> np.ndarray:
@@ -160,6 +164,7 @@ def level_columns(book: Codebook, direct: np.ndarray, level: str
 
 
 def layer_presence(store: Store, units: SpanUnits, book: Codebook, layer: Layer,
-                   coder_id: int | None) -> np.ndarray:
+                   coder_id: int | None, reads: ColumnReads | None = None) -> np.ndarray:
     """Presence of every codebook node (iteration order) per unit, for one coder's layer."""
-    return node_matrix(units, coding_columns(store, layer=layer, coder_id=coder_id), list(book))
+    codings = (reads or ColumnReads(store)).codings(layer=layer, coder_id=coder_id)
+    return node_matrix(units, codings, list(book))

@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import QualcodeError
-from qualcode.interchange.matrices import CONSENSUS, layer_codings, node_presence
+from qualcode.interchange.matrices import CONSENSUS, layer_columns, source_presence
 from qualcode.interchange.writers import atomic_write
 from qualcode.interchange.writers.cells import estimate
 from qualcode.interchange.writers.table import Estimate
+from qualcode.storage.arrays import ColumnReads
 
 if TYPE_CHECKING:
     from qualcode.storage import Store
@@ -69,11 +70,11 @@ def frequencies(store: Store, *, level: str = "code",
     if not layers:
         raise QualcodeError("name at least one --layer")
     book = store.codebook()
-    sources = list(store.iter_sources())
+    reads = ColumnReads(store)
     nodes = book.roots() if level == "theme" else [c for _, c in book.walk() if c.codable]
     series: dict[str, tuple[int, ...]] = {}
     for layer in dict.fromkeys(layers):
-        presence = node_presence(sources, layer_codings(store, layer), book)
+        presence = source_presence(store, layer_columns(store, layer, reads), book, reads)
         matrix = presence.nested if level == "theme" else presence.direct
         series[layer] = tuple(int(matrix[:, presence.column(c)].sum()) for c in nodes)
     return Frequencies(level, tuple(c.name for c in nodes), tuple(c.colour for c in nodes),

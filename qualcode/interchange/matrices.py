@@ -17,17 +17,25 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from qualcode.agreement.presence import build_units, code_presence, theme_membership
+from qualcode.agreement.spans import SpanUnits
 from qualcode.errors import QualcodeError, StoreError
+from qualcode.interchange.agreement_units import node_matrix
 from qualcode.interchange.writers.table import Column, Row, Table
 from qualcode.model import Code, Codebook, Coding, Layer, Source
-from qualcode.storage.arrays import CodingColumns, coding_columns, field_values
+from qualcode.storage.arrays import (
+    CodingColumns,
+    ColumnReads,
+    field_values,
+    has_codings,
+    source_names,
+)
 
 if TYPE_CHECKING:
     from qualcode.storage import Store
 
-__all__ = ["CONSENSUS", "Presence", "StudyColumns", "StudyIndex", "cooccurrence",
-           "layer_codings", "layer_columns", "matrix", "node_presence", "study_columns",
-           "study_index"]
+__all__ = ["CONSENSUS", "Presence", "SourcePresence", "StudyColumns", "StudyIndex",
+           "cooccurrence", "layer_codings", "layer_columns", "matrix", "nested_presence",
+           "node_presence", "source_presence", "study_columns", "study_index"]
 
 CONSENSUS = "consensus"
 """The layer name meaning the consensus (adjudicated) codings."""
@@ -40,9 +48,9 @@ def layer_codings(store: Store, layer: str) -> list[Coding]:
     return _layer(store, layer, store.codings)
 
 
-def layer_columns(store: Store, layer: str) -> CodingColumns:
+def layer_columns(store: Store, layer: str, reads: ColumnReads | None = None) -> CodingColumns:
     """Return the live codings of ``consensus`` or of one coder as columns (as ``layer_codings``)."""
-    return _layer(store, layer, lambda **kw: coding_columns(store, **kw))
+    return _layer(store, layer, (reads or ColumnReads(store)).codings)
 
 
 def _layer(store: Store, layer: str, read: Callable[..., Any]) -> Any:
@@ -89,6 +97,40 @@ def node_presence(sources: Sequence[Source], codings: Sequence[Coding],
     member = theme_membership(book, ids, nodes).astype(np.int64)  # (node, ancestor-or-self)
     nested = (direct.astype(np.int64) @ member) > 0
     return Presence(tuple(sources), nodes, direct, nested)
+
+
+@dataclass(frozen=True)
+class SourcePresence:
+    """:class:`Presence` read as columns: sources are their ids (in id order), not objects."""
+
+    ids: np.ndarray
+    nodes: tuple[Code, ...]
+    direct: np.ndarray
+    nested: np.ndarray
+
+    def column(self, code: Code) -> int:
+        """Return the column of a node."""
+        return self.nodes.index(code)
+
+
+def nested_presence(book: Codebook, nodes: Sequence[Code], direct: np.ndarray) -> np.ndarray:
+    """A node is present where it or any node below it is coded (columns as ``nodes``)."""
+    position = {c.id: j for j, c in enumerate(nodes)}
+    out = np.zeros_like(direct)
+    for t, node in enumerate(nodes):
+        out[:, t] = direct[:, [position[c.id] for c in [node, *book.descendants(node)]
+                               if c.id in position]].any(axis=1)
+    return out
+
+
+def source_presence(store: Store, codings: CodingColumns, book: Codebook,
+                    reads: ColumnReads | None = None) -> SourcePresence:
+    """Return what :func:`node_presence` returns, from columns (whole sources as units)."""
+    ids, lengths = (reads or ColumnReads(store)).source_lengths()
+    units = SpanUnits.build(ids, np.zeros_like(ids), lengths, np.arange(len(ids)), len(ids))
+    nodes = tuple(code for _, code in book.walk())
+    direct = node_matrix(units, codings, nodes)
+    return SourcePresence(ids, nodes, direct, nested_presence(book, nodes, direct))
 
 
 @dataclass(frozen=True)
@@ -147,9 +189,13 @@ class StudyColumns:
         return self.keys[int(self.code[np.searchsorted(self.ids, source_id)])]
 
 
-def study_columns(store: Store, field: str, label_field: str | None = None) -> StudyColumns:
-    """Group every source by ``field`` as :func:`study_index` does, read as columns."""
-    known = store.metadata_fields()
+def study_columns(store: Store, field: str, label_field: str | None = None, *,
+                  fields: Sequence[str] | None = None) -> StudyColumns:
+    """Group every source by ``field`` as :func:`study_index` does, read as columns.
+
+    ``fields`` is the project's metadata fields when the caller already read them.
+    """
+    known = store.metadata_fields() if fields is None else fields
     for name, option in ((field, "--study-field"), (label_field, "--study-label")):
         if name is not None and name not in known:
             raise StoreError(f"no source has a metadata field {name!r} for {option} "
@@ -200,34 +246,30 @@ def matrix(store: Store, *, rows: str = "theme", cols: str = "study",
         raise QualcodeError(f"unknown --cols {cols!r}; use {', '.join(COL_CHOICES)}")
     book = store.codebook()
     nodes = _row_nodes(book, rows)
-    sources = list(store.iter_sources())
+    reads = ColumnReads(store)
     headers: list[str] = []
-    groups: list[np.ndarray] = []  # per column: boolean mask over sources
-    per_column: list[Presence] = []
+    per_column: list[SourcePresence] = []
     if cols == "coder":
-        names = [c.name for c in store.coders() if store.codings(coder_id=c.id, layer=Layer.CODER)]
-        if store.codings(layer=Layer.CONSENSUS):
+        names = [c.name for c in store.coders()
+                 if has_codings(store, layer=Layer.CODER, coder_id=c.id)]
+        if has_codings(store, layer=Layer.CONSENSUS):
             names.append(CONSENSUS)
         if not names:
             raise StoreError("nobody has coded anything yet; nothing to compare")
         for name in names:
-            per_column.append(node_presence(sources, layer_codings(store, name), book))
+            per_column.append(source_presence(store, layer_columns(store, name, reads), book,
+                                              reads))
             headers.append(name)
         what = "coders' own layers" + (" and the consensus layer" if CONSENSUS in names else "")
     else:
-        presence = node_presence(sources, layer_codings(store, layer), book)
+        presence = source_presence(store, layer_columns(store, layer, reads), book, reads)
         if cols == "study":
-            index = study_index(store, sources, study_field, study_label)
-            keys = [index.of_source[s.id] for s in sources]
-            for key in index.keys:
-                headers.append(index.label(key))
-                groups.append(np.array([k == key for k in keys], dtype=bool))
+            index = study_columns(store, study_field, study_label)
+            headers = [index.label(key) for key in index.keys]
+            group, n_groups = index.code, len(index.keys)
         else:
-            for i, source in enumerate(sources):
-                headers.append(source.external_id)
-                mask = np.zeros(len(sources), dtype=bool)
-                mask[i] = True
-                groups.append(mask)
+            headers = source_names(store)
+            group, n_groups = np.arange(len(headers)), len(headers)
         what = f"the {layer} layer" if layer == CONSENSUS else f"{layer}'s codings"
     out_rows: list[Row] = []
     paths: list[str] = []
@@ -244,7 +286,7 @@ def matrix(store: Store, *, rows: str = "theme", cols: str = "study",
         else:
             present = (presence.nested if rows == "theme" else presence.direct)[
                 :, presence.column(code)]
-            counts = [int((present & mask).sum()) for mask in groups]
+            counts = np.bincount(group[present], minlength=n_groups).tolist()
             cells = [c > 0 for c in counts] if tick else list(counts)
             cells.append(sum(c > 0 for c in counts) if tick else int(present.sum()))
         out_rows.append(_label_row(depth, code, cells, rows))
@@ -288,15 +330,16 @@ def cooccurrence(store: Store, *, level: str = "code", layer: str = CONSENSUS) -
     if level not in ("code", "theme"):
         raise QualcodeError(f"unknown --level {level!r}; use code or theme")
     book = store.codebook()
-    sources = list(store.iter_sources())
-    presence = node_presence(sources, layer_codings(store, layer), book)
+    presence = source_presence(store, layer_columns(store, layer), book)
     if level == "theme":
         codes = book.roots()
         matrix_in = presence.nested[:, [presence.column(c) for c in codes]]
     else:
         codes = [c for c in presence.nodes if c.codable]
         matrix_in = presence.direct[:, [presence.column(c) for c in codes]]
-    counts = matrix_in.astype(np.int64).T @ matrix_in.astype(np.int64)
+    # float64 goes through BLAS; the counts stay exact (far below 2**53).
+    as_float = matrix_in.astype(np.float64)
+    counts = (as_float.T @ as_float).astype(np.int64)
     names = _display_names(book, codes)
     columns = [Column("name", "Theme" if level == "theme" else "Code", "label", 30)]
     columns += [Column(f"c{i}", n, "int", max(6, min(len(n) + 2, 14))) for i, n in enumerate(names)]

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from qualcode.storage.arrays import CodingColumns, iter_texts
+from qualcode.storage.arrays import CodingColumns, ColumnReads, iter_texts
 
 if TYPE_CHECKING:
     from qualcode.storage import Store
@@ -65,25 +65,35 @@ def pools(passages: Iterable[Passage], used: set[str]) -> tuple[Pools, Pools]:
 class QuotePicker:
     """Collapsed lengths of one layer's codings, and the exemplar choice per code."""
 
-    def __init__(self, store: Store, codings: CodingColumns, study_of: Callable[[int, str], str]
-                 ) -> None:
+    def __init__(self, store: Store, codings: CodingColumns, study_of: Callable[[int, str], str],
+                 reads: ColumnReads | None = None) -> None:
         self._store, self._study_of = store, study_of
         order = np.lexsort((codings.id, codings.end, codings.start, codings.source))
         self.source, self.start = codings.source[order], codings.start[order]
         self.end, self.code = codings.end[order], codings.code[order]
-        self.length = self._lengths()
+        self.length = self._lengths(reads)
 
-    def _lengths(self) -> np.ndarray:
-        """Collapsed length of every passage, one streaming pass over the sources' texts."""
+    def _lengths(self, reads: ColumnReads | None) -> np.ndarray:
+        """Collapsed length of every passage, one streaming pass over the sources' texts.
+
+        The pass sees every text, so it also hands the sources' lengths to ``reads``
+        (presence needs them) instead of leaving them to a second pass.
+        """
         length = self.end - self.start
         batch: list[tuple[int, str, str]] = []
+        ids: list[int] = []
+        sizes: list[int] = []
         for row in iter_texts(self._store):
             batch.append(row)
+            ids.append(row[0])
+            sizes.append(len(row[2]))
             if len(batch) == 5_000:
                 self._measure(batch, length)
                 batch = []
         if batch:
             self._measure(batch, length)
+        if reads is not None:
+            reads.keep_lengths(np.array(ids, dtype=np.int64), np.array(sizes, dtype=np.int64))
         return length
 
     def _measure(self, batch: list[tuple[int, str, str]], length: np.ndarray) -> None:

@@ -21,20 +21,19 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from qualcode.agreement.spans import SpanUnits
 from qualcode.errors import QualcodeError, StoreError
-from qualcode.interchange.agreement_units import node_matrix
 from qualcode.interchange.matrices import (
     CONSENSUS,
     StudyColumns,
     StudyIndex,
     layer_columns,
+    source_presence,
     study_columns,
 )
 from qualcode.interchange.theme_quotes import Pools, QuotePicker, collapse, pools
 from qualcode.interchange.writers.table import Column, Estimate, Row, Table
 from qualcode.model import Code, Codebook, Coding, Layer, Source
-from qualcode.storage.arrays import CodingColumns, coders_with_done, source_lengths
+from qualcode.storage.arrays import ColumnReads, coders_with_done
 
 if TYPE_CHECKING:
     from qualcode.interchange.agreement_report import AgreementReport
@@ -201,29 +200,32 @@ def theme_table(store: Store, *, layer: str = CONSENSUS, study_field: str | None
     book = store.codebook()
     if not len(book):
         raise QualcodeError("the codebook is empty; import one with qualcode codebook import")
-    codings = layer_columns(store, layer)
+    # One read of the lengths and of each coder's codings serves presence, quotes and kappa.
+    reads = ColumnReads(store)
+    codings = layer_columns(store, layer, reads)
     fields = store.metadata_fields()
     if study_field and study_field not in fields:
         raise StoreError(f"no source has a metadata field {study_field!r} naming its study "
                          f"(fields: {', '.join(fields) or 'none'}); name one with "
                          "--study-field FIELD or leave studies out with --no-studies")
-    studies = study_columns(store, study_field, study_label) if study_field else None
+    studies = study_columns(store, study_field, study_label, fields=fields) \
+        if study_field else None
     if quote_field is not None and quote_field not in fields:
         quote_field = None
     coders = tuple(kappa_coders) if kappa_coders else (auto_kappa_coders(store)
                                                        if auto_kappa else ())
+    if coders and len(coders) != 2:
+        raise QualcodeError("--kappa-coders takes exactly two coders, e.g. "
+                            "--kappa-coders alice bob")
+    # The quote pass streams every text, so it runs first and measures the sources too.
+    picker = QuotePicker(store, codings, (lambda sid, name: studies.of(sid)) if studies
+                         else (lambda sid, name: name), reads) if quotes else None
     report = None
     if coders:
         from qualcode.interchange.agreement_report import agreement_report
 
-        if len(coders) != 2:
-            raise QualcodeError("--kappa-coders takes exactly two coders, e.g. "
-                                "--kappa-coders alice bob")
-        report = agreement_report(store, coders, level="both")
-    nodes = [code for _, code in book.walk()]
-    nested = _nested(book, nodes, _source_presence(store, codings, nodes))
-    picker = QuotePicker(store, codings, (lambda sid, name: studies.of(sid)) if studies
-                         else (lambda sid, name: name)) if quotes else None
+        report = agreement_report(store, coders, level="both", reads=reads)
+    nested = source_presence(store, codings, book, reads).nested
     order = {key: i for i, key in enumerate(studies.keys)} if studies else {}
     rows: list[ThemeRow] = []
     used: set[str] = set()
@@ -245,23 +247,6 @@ def theme_table(store: Store, *, layer: str = CONSENSUS, study_field: str | None
                       study_label=study_label, quotes=quotes, quote_field=quote_field,
                       kappa_coders=coders, kappa_units=report.n_units if report else 0,
                       warnings=tuple(report.warnings) if report else ())
-
-
-def _source_presence(store: Store, codings: CodingColumns, nodes: list[Code]) -> np.ndarray:
-    """(sources in id order, nodes) presence of the codings, whole sources as units."""
-    ids, lengths = source_lengths(store)
-    units = SpanUnits.build(ids, np.zeros_like(ids), lengths, np.arange(len(ids)), len(ids))
-    return node_matrix(units, codings, nodes)
-
-
-def _nested(book: Codebook, nodes: list[Code], direct: np.ndarray) -> np.ndarray:
-    """A node is present where it or any node below it is coded."""
-    position = {c.id: j for j, c in enumerate(nodes)}
-    out = np.zeros_like(direct)
-    for t, node in enumerate(nodes):
-        out[:, t] = direct[:, [position[c.id] for c in [node, *book.descendants(node)]
-                               if c.id in position]].any(axis=1)
-    return out
 
 
 def _quotes(picker: QuotePicker | None, code_id: int, n: int, used: set[str],
