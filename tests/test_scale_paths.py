@@ -315,3 +315,4 @@ def test_coding_columns_are_the_live_codings(tmp_path: Path, seed: int,
             assert got == wanted
             assert arrays.has_codings(store, layer=layer, coder_id=coder) == bool(wanted)
     store.close()
+

@@ -24,6 +24,7 @@ from qualcode.storage.arrays import (
     external_ids,
     field_values,
     iter_texts,
+    query_ints,
     source_lengths,
 )
 
@@ -121,9 +122,8 @@ def done_marks(store: Store, layer: Layer, coder_id: int | None) -> Done:
     sql, params = "r.layer = ?", [layer.value]
     if coder_id is not None:
         sql, params = sql + " AND r.coder_id = ?", [*params, coder_id]
-    whole = np.array(store.db.execute(
-        f"SELECT u.source_id FROM reviews r JOIN units u ON u.id = r.unit_id WHERE {sql} "
-        "AND u.kind = 'source'", params).fetchall(), dtype=np.int64).reshape(-1)
+    whole = query_ints(store, ["u.source_id"], "FROM reviews r JOIN units u ON u.id = "
+                       f"r.unit_id WHERE {sql} AND u.kind = 'source'", params)[:, 0]
     spans = {(s, a, b) for s, a, b in store.db.execute(
         f'SELECT u.source_id, u.start, u."end" FROM reviews r JOIN units u ON u.id = r.unit_id '
         f"WHERE {sql} AND u.kind != 'source'", params)}

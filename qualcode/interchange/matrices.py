@@ -25,6 +25,7 @@ from qualcode.model import Code, Codebook, Coding, Layer, Source
 from qualcode.storage.arrays import (
     CodingColumns,
     ColumnReads,
+    field_column,
     field_values,
     has_codings,
     source_names,
@@ -200,10 +201,9 @@ def study_columns(store: Store, field: str, label_field: str | None = None, *,
         if name is not None and name not in known:
             raise StoreError(f"no source has a metadata field {name!r} for {option} "
                              f"(fields: {', '.join(known) or 'none'})")
-    ids = np.array([r[0] for r in store.db.execute("SELECT id FROM sources ORDER BY id")],
-                   dtype=np.int64)
+    ids, found = field_column(store, field)
     keys: dict[str, int] = {}
-    values = [MISSING if v is None else v for v in field_values(store, field)]
+    values = [MISSING if v is None else v for v in found]
     code = np.array([keys.setdefault(v, len(keys)) for v in values], dtype=np.int64)
     labels: dict[str, str] = {}
     if label_field is not None:

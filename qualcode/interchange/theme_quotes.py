@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from qualcode.storage.arrays import CodingColumns, ColumnReads, iter_texts
+from qualcode.storage.arrays import CodingColumns, ColumnReads, text_batches
 
 if TYPE_CHECKING:
     from qualcode.storage import Store
@@ -80,31 +80,26 @@ class QuotePicker:
         (presence needs them) instead of leaving them to a second pass.
         """
         length = self.end - self.start
-        batch: list[tuple[int, str, str]] = []
-        ids: list[int] = []
-        sizes: list[int] = []
-        for row in iter_texts(self._store):
-            batch.append(row)
-            ids.append(row[0])
-            sizes.append(len(row[2]))
-            if len(batch) == 5_000:
-                self._measure(batch, length)
-                batch = []
-        if batch:
-            self._measure(batch, length)
+        id_parts, size_parts = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
+        for batch in text_batches(self._store, 5_000):
+            ids = np.fromiter((r[0] for r in batch), dtype=np.int64, count=len(batch))
+            texts = [r[2] for r in batch]
+            sizes = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+            self._measure(ids, texts, sizes, length)
+            id_parts.append(ids)
+            size_parts.append(sizes)
         if reads is not None:
-            reads.keep_lengths(np.array(ids, dtype=np.int64), np.array(sizes, dtype=np.int64))
+            reads.keep_lengths(np.concatenate(id_parts), np.concatenate(size_parts))
         return length
 
-    def _measure(self, batch: list[tuple[int, str, str]], length: np.ndarray) -> None:
-        ids = np.array([r[0] for r in batch], dtype=np.int64)
+    def _measure(self, ids: np.ndarray, texts: list[str], sizes: np.ndarray,
+                 length: np.ndarray) -> None:
+        """Set the collapsed lengths of the passages of one batch of sources."""
         lo = int(np.searchsorted(self.source, ids[0], side="left"))
         hi = int(np.searchsorted(self.source, ids[-1], side="right"))
         if lo == hi:
             return
-        texts = [r[2] for r in batch]
-        plain = np.array([regular(t) for t in texts], dtype=bool)
-        sizes = np.array([len(t) for t in texts], dtype=np.int64)
+        plain = np.fromiter(map(regular, texts), dtype=bool, count=len(texts))
         row = np.searchsorted(ids, self.source[lo:hi])
         start, end = self.start[lo:hi], self.end[lo:hi]
         easy = (start == end) | (plain[row] & (start == 0) & (end == sizes[row]))

@@ -8,7 +8,7 @@ return numpy columns and plain lists in one query each, and never hold every tex
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -42,28 +42,39 @@ ROWID_CHUNK = 1_000_000
 """Codings read per query by :func:`coding_columns` (by id range): about 30 MB of text."""
 
 
+def query_ints(store: Store, columns: Sequence[str], rest: str, params: Sequence[Any]
+               ) -> np.ndarray:
+    """Return ``SELECT columns rest`` (integer columns, no NULL) as an (n, k) int64 array.
+
+    SQLite returns one comma-separated text that numpy parses: faster than a row tuple
+    per row, and a fraction of its memory. Keep a query well below SQLite's 1 GB text
+    limit (about 100 million values).
+    """
+    fmt = ",".join(["%d"] * len(columns))
+    text = store.db.execute(f"SELECT group_concat(printf('{fmt}', {', '.join(columns)})) {rest}",
+                            list(params)).fetchone()[0]
+    values = np.fromstring(text, dtype=np.int64, sep=",") if text else np.zeros(0, np.int64)
+    return values.reshape(-1, len(columns))
+
+
 def coding_columns(store: Store, *, layer: Layer, coder_id: int | None = None) -> CodingColumns:
     """Return the live codings of a layer (and coder) as columns, one query per id range."""
-    # Each query returns one comma-separated text that numpy parses: faster than a row
-    # tuple per coding, and a fraction of its memory. NOT INDEXED: a scan in rowid order
-    # beats random lookups through codings_by_code, the only index SQLite would pick.
-    # Codings of deleted codes (the rest of LIVE_CODINGS) are dropped here, by numpy.
-    sql = ("SELECT group_concat(printf('%d,%d,%d,%d,%d', id, source_id, code_id, start, "
-           '"end")) FROM codings NOT INDEXED WHERE deleted_at IS NULL AND layer = ?')
+    # NOT INDEXED: a scan in rowid order beats random lookups through codings_by_code, the
+    # only index SQLite would pick. Codings of deleted codes (the rest of LIVE_CODINGS)
+    # are dropped here, by numpy.
+    rest = "FROM codings NOT INDEXED WHERE deleted_at IS NULL AND layer = ?"
     params: list[Any] = [Layer(layer).value]
     if coder_id is not None:
-        sql += " AND coder_id = ?"
+        rest += " AND coder_id = ?"
         params.append(coder_id)
     low, high = store.db.execute("SELECT min(id), max(id) FROM codings").fetchone()
-    parts = [np.zeros(0, dtype=np.int64)]
+    parts = [np.zeros((0, 5), dtype=np.int64)]
     for first in range(low or 0, (high or -1) + 1, ROWID_CHUNK):
-        text = store.db.execute(sql + " AND id >= ? AND id < ?",
-                                [*params, first, first + ROWID_CHUNK]).fetchone()[0]
-        if text:
-            parts.append(np.fromstring(text, dtype=np.int64, sep=","))
-    table = np.concatenate(parts).reshape(-1, 5)
-    live = np.array(store.db.execute("SELECT id FROM codes WHERE deleted_at IS NULL").fetchall(),
-                    dtype=np.int64).reshape(-1)
+        parts.append(query_ints(store, ["id", "source_id", "code_id", "start", '"end"'],
+                                rest + " AND id >= ? AND id < ?",
+                                [*params, first, first + ROWID_CHUNK]))
+    table = np.concatenate(parts)
+    live = query_ints(store, ["id"], "FROM codes WHERE deleted_at IS NULL", [])[:, 0]
     table = table[np.isin(table[:, 2], live)]
     return CodingColumns(*(np.ascontiguousarray(table[:, k]) for k in range(5)))
 
@@ -133,13 +144,20 @@ def source_names(store: Store) -> list[str]:
 
 def iter_texts(store: Store, batch_size: int = 2_000) -> Iterator[tuple[int, str, str]]:
     """Yield (id, external id, text) of every source in id order, a batch at a time."""
+    for batch in text_batches(store, batch_size):
+        yield from batch
+
+
+def text_batches(store: Store, batch_size: int = 2_000
+                 ) -> Iterator[list[tuple[int, str, str]]]:
+    """Yield lists of (id, external id, text) of every source in id order."""
     last = 0
     while True:
         rows = store.db.execute("SELECT id, external_id, text FROM sources WHERE id > ? "
                                 "ORDER BY id LIMIT ?", [last, batch_size]).fetchall()
         if not rows:
             return
-        yield from rows
+        yield rows
         last = rows[-1][0]
 
 
@@ -177,17 +195,26 @@ def field_values(store: Store, field: str) -> list[str | None]:
     reals, booleans, arrays and objects are decoded by Python so the strings match what
     ``str(source.metadata[field])`` gives.
     """
+    return field_column(store, field)[1]
+
+
+def field_column(store: Store, field: str) -> tuple[np.ndarray, list[str | None]]:
+    """Return the source ids (in id order) and :func:`field_values` of one field."""
     rows = store.db.execute(
         "SELECT s.id, j.type, j.value FROM sources s LEFT JOIN json_each(s.metadata) j "
         "ON j.key = ? ORDER BY s.id", [field]).fetchall()
-    out: list[str | None] = []
-    for source_id, kind, value in rows:
+
+    def other(source_id: int, kind: str | None, value: Any) -> str | None:
         if kind is None or kind == "null":
-            out.append(MISSING)
-        elif kind == "text" or (kind == "integer" and isinstance(value, int)):
-            out.append(_python_str(value))
-        else:
-            metadata = store.db.execute("SELECT metadata FROM sources WHERE id = ?",
-                                        [source_id]).fetchone()[0]
-            out.append(_python_str(json.loads(metadata).get(field)))
-    return out
+            return MISSING
+        if kind == "text" or (kind == "integer" and isinstance(value, int)):
+            return _python_str(value)
+        metadata = store.db.execute("SELECT metadata FROM sources WHERE id = ?",
+                                    [source_id]).fetchone()[0]
+        return _python_str(json.loads(metadata).get(field))
+
+    # Non-empty text, by far the commonest value, is taken as it is without a call.
+    values = [value if kind == "text" and value else other(source_id, kind, value)
+              for source_id, kind, value in rows]
+    ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+    return ids, values
