@@ -13,14 +13,19 @@ Steps (each a real ``qualcode`` command in its own process unless said otherwise
    in-process (the arithmetic floor);
 6. theme table (``qualcode export themes``) -- baseline: one ``GROUP BY`` count of the
    codings per code in SQLite;
-7. ``qualcode check`` -- baseline ``PRAGMA integrity_check`` alone;
-8. ``qualcode backup`` -- baseline: copying the file (``shutil.copyfile``).
+7. code-by-study matrix of counts (``qualcode export matrix --rows code --count``) --
+   baseline: one ``GROUP BY`` code and study (from the metadata JSON) over the codings;
+8. code co-occurrence (``qualcode export cooccurrence``) -- baseline: one self-join of
+   the codings on their source, ``GROUP BY`` code pair;
+9. ``qualcode check`` -- baseline ``PRAGMA integrity_check`` alone;
+10. ``qualcode backup`` -- baseline: copying the file (``shutil.copyfile``).
 
 The ratio divides qualcode's time by the baseline's. Timings are wall clock.
 
     .venv/bin/python benchmarks/bench_scale.py                     # 1,000,000 units
     .venv/bin/python benchmarks/bench_scale.py --units 50000 --dir /tmp/scale
     .venv/bin/python benchmarks/bench_scale.py --only agreement themes   # just those steps
+    .venv/bin/python benchmarks/bench_scale.py --only themes matrix cooccurrence
 
 Peak resident memory of every ``qualcode`` command run is printed under the table.
 """
@@ -49,7 +54,7 @@ BIN = Path(sys.executable).parent
 FRAME_MS = 1000 / 60
 PAINT_TIMEOUT = 900.0
 KEYS = bench_tui.KEYS
-STEPS = ("import", "screen", "agreement", "themes", "check", "backup")
+STEPS = ("import", "screen", "agreement", "themes", "matrix", "cooccurrence", "check", "backup")
 
 
 def timed(func: Callable[[], object]) -> tuple[float, object]:
@@ -60,7 +65,7 @@ def timed(func: Callable[[], object]) -> tuple[float, object]:
 
 
 PEAK_MB: dict[str, float] = {}
-"""Peak resident memory (MB) of each command run, by its first two words after the program."""
+"""Peak resident memory (MB) of each command run, by its command (and export's subcommand)."""
 
 
 def run(argv: list[str]) -> float:
@@ -80,7 +85,8 @@ def run(argv: list[str]) -> float:
             err.seek(0)
             tail = err.read().decode("utf-8", "replace")[-3000:]
             raise SystemExit(f"{' '.join(argv)} failed ({child.returncode}):\n{tail}")
-    PEAK_MB[" ".join(Path(a).name for a in argv[:2])] = usage.ru_maxrss / 1024
+    words = 3 if argv[1:2] == ["export"] else 2  # "qualcode export themes", not "qualcode export"
+    PEAK_MB[" ".join(Path(a).name for a in argv[:words])] = usage.ru_maxrss / 1024
     return elapsed
 
 
@@ -270,6 +276,23 @@ def main() -> None:
         rows.append(("theme table (export themes)", seconds, "SQL GROUP BY count per code",
                      sql_floor(project, "SELECT code_id, count(DISTINCT source_id) FROM "
                                         "codings GROUP BY code_id")))
+    alice = "(SELECT id FROM coders WHERE name = 'alice')"
+    if "matrix" in only:
+        seconds = run([str(BIN / "qualcode"), "export", "matrix", str(project), "--layer",
+                       "alice", "--rows", "code", "--count", "-o", str(folder / "scale-matrix.md")])
+        rows.append(("code by study matrix (export matrix --count)", seconds,
+                     "SQL GROUP BY code, study", sql_floor(
+                         project, "SELECT c.code_id, json_extract(s.metadata, '$.study_id'), "
+                         "count(DISTINCT c.source_id) FROM codings c JOIN sources s ON s.id = "
+                         f"c.source_id WHERE c.coder_id = {alice} GROUP BY 1, 2")))
+    if "cooccurrence" in only:
+        seconds = run([str(BIN / "qualcode"), "export", "cooccurrence", str(project), "--layer",
+                       "alice", "-o", str(folder / "scale-cooccurrence.md")])
+        rows.append(("code co-occurrence (export cooccurrence)", seconds,
+                     "SQL self-join GROUP BY code pair", sql_floor(
+                         project, "SELECT a.code_id, b.code_id, count(DISTINCT a.source_id) "
+                         "FROM codings a JOIN codings b ON b.source_id = a.source_id AND "
+                         f"b.coder_id = a.coder_id WHERE a.coder_id = {alice} GROUP BY 1, 2")))
     if "check" in only:
         seconds = run([str(BIN / "qualcode"), "check", str(project)])
         rows.append(("qualcode check", seconds, "PRAGMA integrity_check",
