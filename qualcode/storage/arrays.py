@@ -163,23 +163,22 @@ def text_batches(store: Store, batch_size: int = 2_000
 
 def external_ids(store: Store, ids: list[int]) -> dict[int, str]:
     """Map source ids to their external ids."""
-    found: dict[int, str] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        marks = ",".join("?" * len(chunk))
-        found.update(store.db.execute(
-            f"SELECT id, external_id FROM sources WHERE id IN ({marks})", chunk).fetchall())
-    return found
+    return _source_column(store, "external_id", ids)
 
 
 def source_texts(store: Store, ids: list[int]) -> dict[int, str]:
     """Map the listed source ids to their texts (read in chunks)."""
+    return _source_column(store, "text", ids)
+
+
+def _source_column(store: Store, column: str, ids: list[int]) -> dict[int, str]:
+    # Chunks of 500 stay under SQLite's limit on bound parameters in every build.
     found: dict[int, str] = {}
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
         marks = ",".join("?" * len(chunk))
         found.update(store.db.execute(
-            f"SELECT id, text FROM sources WHERE id IN ({marks})", chunk).fetchall())
+            f"SELECT id, {column} FROM sources WHERE id IN ({marks})", chunk).fetchall())
     return found
 
 
