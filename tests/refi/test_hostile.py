@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from qualcode.cli import main
+from qualcode.storage import Store
 from qualcode.interchange.refi import safe_zip
 from refi_helpers import DATA, fingerprint, zip_folder
 
@@ -122,11 +123,14 @@ U1, U2 = "11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222
 C1, C2 = "33333333-3333-4333-8333-333333333333", "44444444-4444-4444-8444-444444444444"
 S1, S2 = "55555555-5555-4555-8555-555555555555", "66666666-6666-4666-8666-666666666666"
 K1, K2 = "77777777-7777-4777-8777-777777777777", "88888888-8888-4888-8888-888888888888"
+N1, N2 = "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa", "bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb"
 
 
 def _qde(users: tuple[str, str] = (U1, U2), codes: tuple[str, str] = (C1, C2),
-         sources: tuple[str, str] = (S1, S2), codings: tuple[str, str] = (K1, K2)) -> bytes:
-    """A small valid project: two users, two codes, two sources, one coding in each."""
+         sources: tuple[str, str] = (S1, S2), codings: tuple[str, str] = (K1, K2),
+         notes: tuple[str, str] | None = None) -> bytes:
+    """A small valid project: two users, two codes, two sources, one coding in each
+    (and two notes, when their GUIDs are given)."""
     def source(guid: str, name: str, coding: str, user: str, code: str) -> str:
         return (f'<TextSource guid="{guid}" name="{name}"><PlainTextContent>Text of {name}.'
                 f'</PlainTextContent><PlainTextSelection guid="{derived(guid)}" '
@@ -147,15 +151,25 @@ def _qde(users: tuple[str, str] = (U1, U2), codes: tuple[str, str] = (C1, C2),
         "</Codes></CodeBook>\n<Sources>\n"
         + source(sources[0], "first.txt", codings[0], users[0], codes[0])
         + source(sources[1], "second.txt", codings[1], users[1], codes[1])
-        + "</Sources>\n</Project>\n").encode()
+        + "</Sources>\n"
+        + ("" if notes is None else
+           "<Notes>\n" + "".join(f'<Note guid="{guid}" name="{name}"><PlainTextContent>'
+                                 f"Memo {name}.</PlainTextContent></Note>\n"
+                                 for guid, name in zip(notes, ("one", "two"))) + "</Notes>\n")
+        + "</Project>\n").encode()
 
 
 def test_distinct_guids_import(project: Path, tmp_path: Path) -> None:
     """The control: the same file with every GUID distinct imports both sources."""
-    good = archive(tmp_path / "good2.qdpx", {"project.qde": _qde()})
+    good = archive(tmp_path / "good2.qdpx", {"project.qde": _qde(notes=(N1, N2))})
     result = CliRunner().invoke(main, ["import", str(project), str(good)])
     assert result.exit_code == 0, result.output
     assert "added 2 coders, 2 codes, 2 sources, 2 codings" in result.output
+    # Two free-standing notes (as NVivo writes them) become one project memo, texts whole.
+    assert "1 memo" in result.output and "2 notes about the same project" in result.output
+    with Store.open(project) as store:
+        (memo,) = store.db.execute("SELECT text FROM memos").fetchall()
+    assert memo[0] == "one\n\nMemo one.\n\n---\n\ntwo\n\nMemo two."
 
 
 @pytest.mark.parametrize(("kind", "qde", "names"), [
@@ -163,14 +177,15 @@ def test_distinct_guids_import(project: Path, tmp_path: Path) -> None:
     ("sources", _qde(sources=(S1, "{" + S1 + "}")), ("'first.txt'", "'second.txt'")),
     ("users", _qde(users=(U1, U1)), ("'alice'", "'bob'")),
     ("codings", _qde(codings=(K1, K1.upper())), ("'first.txt'", "'second.txt'")),
-], ids=["sources", "sources-braces", "users", "codings"])
+    ("notes", _qde(notes=(N1, N1.upper())), ("'one'", "'two'")),
+], ids=["sources", "sources-braces", "users", "codings", "notes"])
 def test_one_guid_naming_two_things_is_refused(project: Path, tmp_path: Path, kind: str,
                                                qde: bytes, names: tuple[str, ...]) -> None:
     bad = archive(tmp_path / "collide.qdpx", {"project.qde": qde})
     message = refused(project, ["import", str(project), str(bad)], f"two {kind} share GUID",
                       "nothing was imported", "collide.qdpx", *names)
-    assert message.lower().count(S1 if kind == "sources" else
-                                 U1 if kind == "users" else K1) == 1
+    assert message.lower().count(S1 if kind == "sources" else U1 if kind == "users" else
+                                 N1 if kind == "notes" else K1) == 1
 
 
 def test_two_codes_with_one_guid_are_refused(project: Path, tmp_path: Path) -> None:

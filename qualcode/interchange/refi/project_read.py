@@ -84,6 +84,7 @@ class ProjectReader:
         self.user_seen: dict[str, tuple[str, int | None]] = {}
         self.source_seen: dict[str, tuple[str, int | None]] = {}
         self.coding_seen: dict[str, tuple[str, int | None]] = {}
+        self.note_seen: dict[str, tuple[str, int | None]] = {}
         self.external_ids: set[str] = set()
         self.default_user: str | None = None
         self.skipped: Counter[str] = Counter()
@@ -371,15 +372,18 @@ class ProjectReader:
 
     # -- notes and sets --------------------------------------------------------------------
     def read_notes(self, notes: Any) -> None:
+        """Read the notes as memos; notes about one thing by one author become one memo."""
+        start = len(self.snap.memos)
         for note in children(notes, "Note") if notes is not None else []:
             guid = clean_guid(note.get("guid"))
             if guid is None:
                 self.skipped["notes without a valid GUID"] += 1
                 continue
+            name = " ".join((note.get("name") or "").split())
+            self.once(self.note_seen, "notes", guid, repr(name or guid), note.sourceline)
             content = self.source_text(note, note.get("name") or guid) if (
                 note.get("plainTextPath")) else text_of(child(note, "PlainTextContent"))
             content = content or ""
-            name = " ".join((note.get("name") or "").split())
             first = content.split("\n")[0]
             text = content if not name or name == quote(first) else (
                 f"{name}\n\n{content}" if content else name)
@@ -397,6 +401,33 @@ class ProjectReader:
             for number, (kind, target) in enumerate(targets):
                 memo_guid = guid if number == 0 else derived_guid("note", guid, kind, target)
                 self.snap.memos.append(InMemo(memo_guid, kind, target, coder, text, stamp))
+        self.snap.memos[start:] = self.join_notes(self.snap.memos[start:])
+
+    def join_notes(self, memos: list[InMemo]) -> list[InMemo]:
+        """Join memos about the same thing by the same author, in file order.
+
+        qualcode keeps one memo per thing and author; other tools (NVivo above all) keep
+        many free-standing notes, which all land on the project memo. Their texts are kept
+        whole, one after another under a rule, and the joined memo keeps the first note's
+        GUID.
+        """
+        groups: dict[tuple[str, str, str | None], list[InMemo]] = {}
+        for memo in memos:
+            groups.setdefault((memo.target_kind, fold(memo.target_guid), memo.coder_guid),
+                              []).append(memo)
+        joined = []
+        for (kind, _, _), group in groups.items():
+            if len(group) == 1:
+                joined.append(group[0])
+                continue
+            text = "\n\n---\n\n".join(m.text for m in group)
+            stamp = max(m.updated_at for m in group)
+            joined.append(InMemo(group[0].guid, kind, group[0].target_guid, group[0].coder_guid,
+                                 text, stamp))
+            self.snap.notes.append(f"{len(group)} notes about the same {kind} by the same "
+                                   "author joined into one memo (qualcode keeps one memo per "
+                                   "thing and author)")
+        return joined
 
     def unit(self, guid: str, source: str, kind: str, start: str, end: str) -> None:
         """Keep a unit a memo is about (whole-source units keep their GUID this way)."""
