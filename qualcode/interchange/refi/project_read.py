@@ -85,6 +85,8 @@ class ProjectReader:
         self.source_seen: dict[str, tuple[str, int | None]] = {}
         self.coding_seen: dict[str, tuple[str, int | None]] = {}
         self.note_seen: dict[str, tuple[str, int | None]] = {}
+        self.unit_guids: set[str] = set()
+        self.source_texts: dict[str, str] = {}
         self.external_ids: set[str] = set()
         self.default_user: str | None = None
         self.skipped: Counter[str] = Counter()
@@ -431,11 +433,15 @@ class ProjectReader:
 
     def unit(self, guid: str, source: str, kind: str, start: str, end: str) -> None:
         """Keep a unit a memo is about (whole-source units keep their GUID this way)."""
-        if any(fold(u.guid) == fold(guid) for u in self.snap.units):
+        # Looked up in dicts: a project with a memo on every unit would be quadratic.
+        if fold(guid) in self.unit_guids:
             return
-        text = next((s.text for s in self.snap.sources if fold(s.guid) == fold(source)), None)
+        if not self.source_texts or len(self.source_texts) != len(self.snap.sources):
+            self.source_texts = {fold(s.guid): s.text for s in self.snap.sources}
+        text = self.source_texts.get(fold(source))
         if text is not None and 0 <= int(start) <= int(end) <= len(text):
             self.snap.units.append(InUnit(guid, source, int(start), int(end), UnitKind(kind)))
+            self.unit_guids.add(fold(guid))
 
     def read_sets(self, sets: Any) -> None:
         sources = {fold(s.guid) for s in self.snap.sources}
