@@ -70,10 +70,10 @@ def _integrity(path: Path) -> None:
 
 
 def _no_partial_backups(path: Path) -> None:
-    for backup in list_backups(path):
-        conn = sqlite3.connect(backup)
+    for copy in list_backups(path):
+        conn = sqlite3.connect(copy)
         try:
-            assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok", backup
+            assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok", copy
         finally:
             conn.close()
 
