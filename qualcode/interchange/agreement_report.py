@@ -182,7 +182,7 @@ class Disagreement:
 class _Prepared:
     coders: tuple[str, ...]
     nodes: dict[str, np.ndarray]  #: per coder, (kept units, codebook nodes) direct presence
-    units: Sequence[AnalysisUnit]
+    units: UnitList
     excluded: dict[str, int]
     book: Codebook
     unit_source: str
@@ -403,7 +403,7 @@ def disagreements(store: Store, coder_a: str, coder_b: str, *, level: str = "cod
     for lv in levels:
         columns, presence = _columns(prep, lv)
         differ.append((lv, columns, presence, np.argwhere(presence[0] != presence[1])))
-    units = {int(i): prep.units[int(i)] for *_, where in differ for i in where[:, 0]}
+    units = prep.units.pick(int(i) for *_, where in differ for i in where[:, 0])
     # Only the texts of the units shown are read, not the whole corpus.
     texts = source_texts(store, sorted({s[0] for u in units.values() for s in u.spans}))
     found: list[tuple[int, int, Disagreement]] = []

@@ -9,7 +9,7 @@ coding. :class:`UnitList` builds an :class:`AnalysisUnit` only when one is asked
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, overload
 
 import numpy as np
@@ -58,14 +58,26 @@ class UnitList(Sequence[AnalysisUnit]):
             return [self[i] for i in range(*index.indices(len(self)))]
         if not -len(self) <= index < len(self):
             raise IndexError(index)
-        index %= len(self)
+        return self._unit(index % len(self))
+
+    def pick(self, indices: Iterable[int]) -> dict[int, AnalysisUnit]:
+        """Return the units at these indices, their sources' names read in one batch."""
+        wanted = sorted({int(i) for i in indices})
+        names: dict[int, str] = {}
+        if self._groups is None:
+            first = self.spans.source[self._order[self._first[wanted]]] if wanted else []
+            names = external_ids(self._store, sorted({int(s) for s in first}))
+        return {i: self._unit(i, names) for i in wanted}
+
+    def _unit(self, index: int, names: dict[int, str] | None = None) -> AnalysisUnit:
         rows = self._order[self._first[index]:self._first[index + 1]]
         s = self.spans
         spans = tuple((int(s.source[r]), int(s.start[r]), int(s.end[r])) for r in rows)
         if self._groups is not None:
             key = self._groups[index]
         else:
-            name = external_ids(self._store, [spans[0][0]])[spans[0][0]]
+            source = spans[0][0]
+            name = (names or {}).get(source) or external_ids(self._store, [source])[source]
             key = name if self._whole else f"{name}#{int(s.ordinal[rows[0]])}"
         return AnalysisUnit(key, spans)
 
@@ -73,39 +85,47 @@ class UnitList(Sequence[AnalysisUnit]):
         return (self[i] for i in range(len(self)))
 
 
-def _cut_spans(store: Store, kind: UnitKind) -> tuple[list[np.ndarray], str]:
-    """(source, start, end, ordinal) columns of sentences or paragraphs, and how they were cut."""
+def _cut_spans(store: Store, kind: UnitKind
+               ) -> tuple[list[np.ndarray], str, tuple[np.ndarray, np.ndarray]]:
+    """(source, start, end, ordinal) columns of sentences or paragraphs, how they were cut,
+    and (ids, lengths) of every source, measured on the same pass over the texts."""
     rows = store.db.execute('SELECT source_id, start, "end" FROM units WHERE kind = ?',
                             [kind.value]).fetchall()
     stored = np.array(rows, dtype=np.int64).reshape(-1, 3)
     have = set(np.unique(stored[:, 0]).tolist())
     cut = sentences if kind == UnitKind.SENTENCE else paragraphs
     made: list[tuple[int, int, int]] = []
-    n_sources = 0
+    ids: list[int] = []
+    lengths: list[int] = []
     for source_id, _, text in iter_texts(store):
-        n_sources += 1
+        ids.append(source_id)
+        lengths.append(len(text))
         if source_id not in have:
             made.extend((source_id, s, e) for s, e in cut(text))
     table = np.concatenate([stored, np.array(made, dtype=np.int64).reshape(-1, 3)])
     table = table[np.lexsort((table[:, 2], table[:, 1], table[:, 0]))]
     starts = np.searchsorted(table[:, 0], table[:, 0], side="left")
     ordinal = np.arange(len(table)) - starts + 1
-    how = (f"{kind.value}s stored in the project" if have and len(have) == n_sources
+    how = (f"{kind.value}s stored in the project" if have and len(have) == len(ids)
            else f"{kind.value}s cut by qualcode's rule-based segmentation"
            + (" (stored ones where present)" if have else ""))
-    return [table[:, 0], table[:, 1], table[:, 2], ordinal], how
+    measured = (np.array(ids, dtype=np.int64), np.array(lengths, dtype=np.int64))
+    return [table[:, 0], table[:, 1], table[:, 2], ordinal], how, measured
 
 
 def build_span_units(store: Store, kind: UnitKind, group_by: str | None,
                      reads: ColumnReads | None = None
                      ) -> tuple[SpanUnits, list[str] | None, str]:
     """Return every unit of analysis of the project, its group keys (or None) and how cut."""
-    ids, lengths = reads.source_lengths() if reads else source_lengths(store)
     if kind == UnitKind.SOURCE:
+        ids, lengths = reads.source_lengths() if reads else source_lengths(store)
         source, start, end = ids, np.zeros_like(ids), lengths
         ordinal, how = np.ones_like(ids), "whole sources"
     else:
-        (source, start, end, ordinal), how = _cut_spans(store, kind)
+        # Cutting streams every text anyway: measure them there instead of reading twice.
+        (source, start, end, ordinal), how, (ids, lengths) = _cut_spans(store, kind)
+        if reads is not None:
+            reads.keep_lengths(ids, lengths)
     if group_by is None:
         unit = np.arange(len(source))
         return SpanUnits.build(source, start, end, unit, len(source), ordinal), None, how
