@@ -243,7 +243,13 @@ def _lock(fd: int) -> int:
     if fcntl is None:
         os.close(fd)  # Windows: an open file cannot be renamed or deleted
         return -1
-    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        # Some network file systems refuse locks (ENOLCK, EOPNOTSUPP): copy without one;
+        # such a .part is then never taken for stale, which errs on the safe side.
+        os.close(fd)
+        return -1
     return fd
 
 

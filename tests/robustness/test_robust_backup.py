@@ -214,3 +214,26 @@ def test_a_part_in_use_or_not_ours_is_left_alone(small_store: Store) -> None:
     _age([fresh])
     backup(path)
     assert not busy.exists() and foreign.exists() and not fresh.exists()
+
+
+def test_backup_on_a_file_system_that_refuses_locks(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Some network mounts refuse flock (ENOLCK): the backup is made without the lock,
+    complete, and leaves no .part behind (it used to stop with a raw OSError)."""
+    import errno
+
+    from qualcode.storage import backup as backup_module
+    from robust_harness import make_project
+
+    if backup_module.fcntl is None:
+        pytest.skip("no flock on this platform")
+
+    def refuse(fd: int, operation: int) -> None:
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    project = make_project(tmp_path / "study.qualcode")
+    monkeypatch.setattr(backup_module.fcntl, "flock", refuse)
+    target = backup_module.backup(project, tmp_path / "copy.qualcode")
+    assert _rows(target, "SELECT external_id FROM sources ORDER BY id") == [("r1",), ("r2",),
+                                                                           ("r3",)]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.endswith(".part")) == []
