@@ -33,13 +33,16 @@ MAX_PASSES = 10
 
 def fit_one(x: sparse.csr_matrix, y: np.ndarray, *, c: float = 1.0,
             tol: float = 1e-2, max_iter: int = MAX_PASSES) -> tuple[np.ndarray, float]:
-    """Fit one code's balanced logistic regression; return (weights, intercept)."""
+    """Fit one code's balanced logistic regression; return (weights, intercept).
+
+    A ConvergenceWarning is expected with :data:`MAX_PASSES`; callers silence it around
+    all their fits (as :func:`fit_codes` does), since ``catch_warnings`` here, inside the
+    fitting threads, would not be thread-safe.
+    """
     # liblinear shuffles its coordinates; a fixed seed makes fits (and evaluations) repeatable.
     model = LogisticRegression(class_weight="balanced", solver="liblinear", dual=True,
                                C=c, tol=tol, max_iter=max_iter, random_state=0)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        model.fit(x, y)
+    model.fit(x, y)
     return model.coef_[0].astype(np.float32), float(model.intercept_[0])
 
 
