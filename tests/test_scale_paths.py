@@ -27,17 +27,12 @@ from qualcode.agreement.spans import SpanUnits, overlap_presence
 from qualcode.interchange import theme_quotes
 from qualcode.interchange.agreement_report import _columns, _prepare
 from qualcode.interchange.charts import frequencies
-from qualcode.interchange.matrices import (
-    cooccurrence,
-    layer_codings,
-    matrix,
-    node_presence,
-    study_index,
-)
-from qualcode.interchange.theme_table import exemplar_quotes, theme_table
+from qualcode.interchange.matrices import cooccurrence, layer_codings, matrix
+from qualcode.interchange.theme_table import theme_table
 from qualcode.model import Coding, CodeKind, Layer, SourceRecord, UnitKind
 from qualcode.segmentation import sentences
 from qualcode.storage import Store, arrays
+from reference_paths import exemplar_quotes, node_presence, study_index
 
 WORDS = ["care", "time", "team", "we", "felt", "e.g.", "shift", "“quoted”", "ok", "night"]
 GAPS = [" ", " ", " ", " ", "  ", "\n", "\t", "\u00a0", ". ", "! ", ".\n\n", " " * 25]

@@ -16,12 +16,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from qualcode.agreement.presence import build_units, code_presence, theme_membership
 from qualcode.agreement.spans import SpanUnits
 from qualcode.errors import QualcodeError, StoreError
 from qualcode.interchange.agreement_units import node_matrix
 from qualcode.interchange.writers.table import Column, Row, Table
-from qualcode.model import Code, Codebook, Coding, Layer, Source
+from qualcode.model import Code, Codebook, Coding, Layer
 from qualcode.storage.arrays import (
     CodingColumns,
     ColumnReads,
@@ -34,9 +33,8 @@ from qualcode.storage.arrays import (
 if TYPE_CHECKING:
     from qualcode.storage import Store
 
-__all__ = ["CONSENSUS", "Presence", "SourcePresence", "StudyColumns", "StudyIndex",
-           "cooccurrence", "layer_codings", "layer_columns", "matrix", "nested_presence",
-           "node_presence", "source_presence", "study_columns", "study_index"]
+__all__ = ["CONSENSUS", "SourcePresence", "StudyColumns", "cooccurrence", "layer_codings",
+           "layer_columns", "matrix", "nested_presence", "source_presence", "study_columns"]
 
 CONSENSUS = "consensus"
 """The layer name meaning the consensus (adjudicated) codings."""
@@ -71,38 +69,12 @@ def _layer(store: Store, layer: str, read: Callable[..., Any]) -> Any:
 
 
 @dataclass(frozen=True)
-class Presence:
-    """Which codebook nodes are present in which sources, directly or through a child.
+class SourcePresence:
+    """Which codebook nodes are present in which sources (ids in id order), directly or nested.
 
     ``direct`` and ``nested`` have shape (sources, nodes); ``nested`` counts a node as
     present when it or any node below it is coded. Nodes are in codebook display order.
     """
-
-    sources: tuple[Source, ...]
-    nodes: tuple[Code, ...]
-    direct: np.ndarray
-    nested: np.ndarray
-
-    def column(self, code: Code) -> int:
-        """Return the column of a node."""
-        return self.nodes.index(code)
-
-
-def node_presence(sources: Sequence[Source], codings: Sequence[Coding],
-                  book: Codebook) -> Presence:
-    """Return the presence of every node per source (whole-source units)."""
-    nodes = tuple(code for _, code in book.walk())
-    ids = [c.id for c in nodes]
-    units = build_units(sources, "source")
-    direct = code_presence(units, codings, ids)
-    member = theme_membership(book, ids, nodes).astype(np.int64)  # (node, ancestor-or-self)
-    nested = (direct.astype(np.int64) @ member) > 0
-    return Presence(tuple(sources), nodes, direct, nested)
-
-
-@dataclass(frozen=True)
-class SourcePresence:
-    """:class:`Presence` read as columns: sources are their ids (in id order), not objects."""
 
     ids: np.ndarray
     nodes: tuple[Code, ...]
@@ -126,49 +98,12 @@ def nested_presence(book: Codebook, nodes: Sequence[Code], direct: np.ndarray) -
 
 def source_presence(store: Store, codings: CodingColumns, book: Codebook,
                     reads: ColumnReads | None = None) -> SourcePresence:
-    """Return what :func:`node_presence` returns, from columns (whole sources as units)."""
+    """Return the presence of every node per source (whole-source units), from columns."""
     ids, lengths = (reads or ColumnReads(store)).source_lengths()
     units = SpanUnits.build(ids, np.zeros_like(ids), lengths, np.arange(len(ids)), len(ids))
     nodes = tuple(code for _, code in book.walk())
     direct = node_matrix(units, codings, nodes)
     return SourcePresence(ids, nodes, direct, nested_presence(book, nodes, direct))
-
-
-@dataclass(frozen=True)
-class StudyIndex:
-    """Sources grouped into studies by a metadata field, in order of first appearance."""
-
-    field: str
-    keys: tuple[str, ...]
-    labels: dict[str, str]
-    of_source: dict[int, str]
-
-    def label(self, key: str) -> str:
-        """Return a study's label (the label field's value, else its key)."""
-        return self.labels.get(key, key)
-
-
-def study_index(store: Store, sources: Sequence[Source], field: str,
-                label_field: str | None = None) -> StudyIndex:
-    """Group sources by ``field``; label each study by ``label_field`` when given."""
-    known = store.metadata_fields()
-    for name, option in ((field, "--study-field"), (label_field, "--study-label")):
-        if name is not None and name not in known:
-            raise StoreError(f"no source has a metadata field {name!r} for {option} "
-                             f"(fields: {', '.join(known) or 'none'})")
-    of_source: dict[int, str] = {}
-    labels: dict[str, str] = {}
-    keys: dict[str, None] = {}
-    for source in sources:
-        value = source.metadata.get(field)
-        key = MISSING if value in (None, "") else str(value)
-        of_source[source.id] = key
-        keys.setdefault(key)
-        if label_field is not None and key not in labels:
-            label = source.metadata.get(label_field)
-            if label not in (None, ""):
-                labels[key] = str(label)
-    return StudyIndex(field, tuple(keys), labels, of_source)
 
 
 @dataclass(frozen=True)
@@ -192,7 +127,7 @@ class StudyColumns:
 
 def study_columns(store: Store, field: str, label_field: str | None = None, *,
                   fields: Sequence[str] | None = None) -> StudyColumns:
-    """Group every source by ``field`` as :func:`study_index` does, read as columns.
+    """Group every source into studies by ``field``, read as columns.
 
     ``fields`` is the project's metadata fields when the caller already read them.
     """

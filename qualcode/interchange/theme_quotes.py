@@ -1,6 +1,6 @@
 """Exemplar quotes for the theme table without holding every coded passage in memory.
 
-The choice is the one :func:`qualcode.interchange.theme_table.exemplar_quotes` makes
+The choice is the one the object-by-object reference in ``tests/reference_paths.py`` makes
 (distinct passages, whitespace collapsed; one study at a time, the study with the
 shortest passage first; passages shown for an earlier row last). Only the shortest
 passages can be chosen, so :class:`QuotePicker` first measures every passage's collapsed

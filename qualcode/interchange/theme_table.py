@@ -25,21 +25,20 @@ from qualcode.errors import QualcodeError, StoreError
 from qualcode.interchange.matrices import (
     CONSENSUS,
     StudyColumns,
-    StudyIndex,
     layer_columns,
     source_presence,
     study_columns,
 )
-from qualcode.interchange.theme_quotes import Pools, QuotePicker, collapse, pools
+from qualcode.interchange.theme_quotes import Pools, QuotePicker
 from qualcode.interchange.writers.table import Column, Estimate, Row, Table
-from qualcode.model import Code, Codebook, Coding, Layer, Source
+from qualcode.model import Code, Codebook, Layer
 from qualcode.storage.arrays import ColumnReads, coders_with_done
 
 if TYPE_CHECKING:
     from qualcode.interchange.agreement_report import AgreementReport
     from qualcode.storage import Store
 
-__all__ = ["Quote", "ThemeRow", "ThemeTable", "auto_kappa_coders", "exemplar_quotes",
+__all__ = ["Quote", "ThemeRow", "ThemeTable", "auto_kappa_coders", 
            "quote_kind", "theme_table", "to_table"]
 
 QUOTE_CHARS = "\"'\u201c\u201d\u2018\u2019\u00ab\u00bb"
@@ -125,38 +124,6 @@ def _round_robin(by_study: dict[str, list[tuple[int, int, int, str]]], order: di
                 picked.append((key, source_id, text))
         depth += 1
     return picked
-
-
-def exemplar_quotes(codings: Sequence[Coding], sources: dict[int, Source],
-                    studies: StudyIndex | None, n: int, quote_field: str | None,
-                    used: set[str] | None = None) -> tuple[Quote, ...]:
-    """Pick up to ``n`` distinct passages, round-robin over studies, shortest first.
-
-    Passages in ``used`` (shown for an earlier row) come only when nothing else is left,
-    so two codes applied to the same finding do not show the same quote; the picked
-    passages are added to ``used``.
-    """
-    if n <= 0:
-        return ()
-    used = set() if used is None else used
-    passages = []
-    for coding in sorted(codings, key=lambda c: (c.source_id, c.start, c.end, c.id)):
-        source = sources[coding.source_id]
-        study = studies.of_source[source.id] if studies else source.external_id
-        passages.append((source.id, coding.start,
-                         collapse(source.text[coding.start:coding.end]), study))
-    fresh, stale = pools(passages, used)
-    order = {key: i for i, key in enumerate(studies.keys)} if studies else {}
-    picked = _round_robin(fresh, order, n)
-    picked += _round_robin(stale, order, n - len(picked))
-    quotes: list[Quote] = []
-    for key, source_id, text in picked:
-        source = sources[source_id]
-        kind = quote_kind(source.metadata.get(quote_field)) if quote_field else ""
-        quotes.append(Quote(text, source.external_id, key if studies else "",
-                            studies.label(key) if studies else source.external_id, kind))
-        used.add(text)
-    return tuple(quotes)
 
 
 def auto_kappa_coders(store: Store) -> tuple[str, ...]:
@@ -252,7 +219,7 @@ def theme_table(store: Store, *, layer: str = CONSENSUS, study_field: str | None
 def _quotes(picker: QuotePicker | None, code_id: int, n: int, used: set[str],
             order: dict[str, int], studies: StudyColumns | None,
             quote_field: str | None) -> tuple[Quote, ...]:
-    """The row's exemplar quotes, chosen as :func:`exemplar_quotes` chooses them."""
+    """The row's exemplar quotes (the choice is described in :mod:`theme_quotes`)."""
     if picker is None or n <= 0:
         return ()
 
