@@ -181,6 +181,27 @@ def theme_membership(codebook: Codebook, code_ids: Sequence[int],
     return member
 
 
+def rolled_up(codebook: Codebook, nodes: Sequence[Code], direct: np.ndarray,
+              targets: Sequence[Code]) -> np.ndarray:
+    """Presence of each target where it or any node below it is present.
+
+    ``direct`` has one column per node of ``nodes``; the result one column per target.
+
+    >>> from qualcode.model import CodeKind
+    >>> book = Codebook((Code(1, "", "Theme", CodeKind.THEME), Code(2, "", "Code", parent_id=1)))
+    >>> rolled_up(book, book.codes, np.array([[False, True], [False, False]]), book.roots())
+    array([[ True],
+           [False]])
+    """
+    position = {c.id: j for j, c in enumerate(nodes)}
+    out = np.zeros((direct.shape[0], len(targets)), dtype=bool)
+    for t, target in enumerate(targets):
+        below = [position[c.id] for c in [target, *codebook.descendants(target)]
+                 if c.id in position]
+        out[:, t] = direct[:, below].any(axis=1)
+    return out
+
+
 def presence_table(units: Sequence[AnalysisUnit], codings: Mapping[str, Sequence[Coding]],
                    codebook: Codebook, level: str = "code") -> PresenceTable:
     """Build the presence table of each coder, at the code or the theme level.

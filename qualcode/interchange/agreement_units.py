@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, overload
 
 import numpy as np
 
-from qualcode.agreement.presence import AnalysisUnit
+from qualcode.agreement.presence import AnalysisUnit, rolled_up
 from qualcode.agreement.spans import Done, SpanUnits, overlap_presence
 from qualcode.model import Code, Codebook, Layer, UnitKind
 from qualcode.segmentation import paragraphs, sentences
@@ -174,13 +174,8 @@ def level_columns(book: Codebook, direct: np.ndarray, level: str
     if level == "code":
         keep = [j for j, c in enumerate(nodes) if c.codable]
         return tuple(nodes[j] for j in keep), direct[:, keep]
-    position = {c.id: j for j, c in enumerate(nodes)}
     themes = book.roots()
-    out = np.zeros((direct.shape[0], len(themes)), dtype=bool)
-    for t, theme in enumerate(themes):
-        below = [position[c.id] for c in [theme, *book.descendants(theme)] if c.id in position]
-        out[:, t] = direct[:, below].any(axis=1)
-    return tuple(themes), out
+    return tuple(themes), rolled_up(book, nodes, direct, themes)
 
 
 def layer_presence(store: Store, units: SpanUnits, book: Codebook, layer: Layer,

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from qualcode.agreement.presence import rolled_up
 from qualcode.agreement.spans import SpanUnits
 from qualcode.errors import QualcodeError, StoreError
 from qualcode.interchange.agreement_units import node_matrix
@@ -88,12 +89,7 @@ class SourcePresence:
 
 def nested_presence(book: Codebook, nodes: Sequence[Code], direct: np.ndarray) -> np.ndarray:
     """A node is present where it or any node below it is coded (columns as ``nodes``)."""
-    position = {c.id: j for j, c in enumerate(nodes)}
-    out = np.zeros_like(direct)
-    for t, node in enumerate(nodes):
-        out[:, t] = direct[:, [position[c.id] for c in [node, *book.descendants(node)]
-                               if c.id in position]].any(axis=1)
-    return out
+    return rolled_up(book, nodes, direct, nodes)
 
 
 def source_presence(store: Store, codings: CodingColumns, book: Codebook,
