@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from qualcode.storage.arrays import CodingColumns, ColumnReads, text_batches
+from qualcode.storage.arrays import CodingColumns, ColumnReads, source_rows, text_batches
 
 if TYPE_CHECKING:
     from qualcode.storage import Store
@@ -143,14 +143,6 @@ class QuotePicker:
         return [(key, sid, text, sources[sid][0], json.loads(sources[sid][2]))
                 for key, sid, text in choose(fresh, stale, n)]
 
-    def _sources(self, ids: list[int]) -> dict[int, tuple[str, str, str]]:
+    def _sources(self, ids: list[int]) -> dict[int, tuple[Any, ...]]:
         """(external id, text, metadata JSON) of the listed sources."""
-        found: dict[int, tuple[str, str, str]] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            marks = ",".join("?" * len(chunk))
-            for sid, name, text, meta in self._store.db.execute(
-                    f"SELECT id, external_id, text, metadata FROM sources WHERE id IN ({marks})",
-                    chunk):
-                found[sid] = (name, text, meta)
-        return found
+        return source_rows(self._store, ("external_id", "text", "metadata"), ids)

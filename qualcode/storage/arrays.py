@@ -163,22 +163,26 @@ def text_batches(store: Store, batch_size: int = 2_000
 
 def external_ids(store: Store, ids: list[int]) -> dict[int, str]:
     """Map source ids to their external ids."""
-    return _source_column(store, "external_id", ids)
+    return {k: v[0] for k, v in source_rows(store, ("external_id",), ids).items()}
 
 
 def source_texts(store: Store, ids: list[int]) -> dict[int, str]:
     """Map the listed source ids to their texts (read in chunks)."""
-    return _source_column(store, "text", ids)
+    return {k: v[0] for k, v in source_rows(store, ("text",), ids).items()}
 
 
-def _source_column(store: Store, column: str, ids: list[int]) -> dict[int, str]:
+def source_rows(store: Store, columns: Sequence[str], ids: list[int]
+                ) -> dict[int, tuple[Any, ...]]:
+    """Map the listed source ids to the values of ``columns`` of the sources table."""
+    select = ", ".join(f'"{c}"' for c in columns)
+    found: dict[int, tuple[Any, ...]] = {}
     # Chunks of 500 stay under SQLite's limit on bound parameters in every build.
-    found: dict[int, str] = {}
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
         marks = ",".join("?" * len(chunk))
-        found.update(store.db.execute(
-            f"SELECT id, {column} FROM sources WHERE id IN ({marks})", chunk).fetchall())
+        for row in store.db.execute(
+                f"SELECT id, {select} FROM sources WHERE id IN ({marks})", chunk):
+            found[row[0]] = tuple(row[1:])
     return found
 
 
