@@ -311,3 +311,23 @@ def test_coding_columns_are_the_live_codings(tmp_path: Path, seed: int,
             assert arrays.has_codings(store, layer=layer, coder_id=coder) == bool(wanted)
     store.close()
 
+
+
+def test_field_values_read_every_json_type_as_str_of_the_decoded_value(tmp_path: Path) -> None:
+    """Booleans, arrays, objects and reals give what str(source.metadata[field]) gives; a
+    key repeated in one source's JSON counts once, the last copy winning (as json.loads)."""
+    import json
+
+    from qualcode.model import SourceRecord
+    from qualcode.storage.arrays import field_values
+
+    values = [True, False, [1, "a"], {"k": 2}, 1.5, 0.1, 3, "x", "", None, [], 1e-7]
+    with Store.create(tmp_path / "fields.qualcode") as store:
+        store.import_sources([SourceRecord(f"s{i}", "text", metadata={"f": v})
+                              for i, v in enumerate(values)])
+        store.db.execute("UPDATE sources SET metadata = ? WHERE external_id = 's0'",
+                         ['{"f": "first", "f": "last"}'])
+        found = field_values(store, "f")
+    expected = [None if v in (None, "") else str(v) for v in values]
+    expected[0] = str(json.loads('{"f": "first", "f": "last"}')["f"])
+    assert found == expected

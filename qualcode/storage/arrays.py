@@ -212,10 +212,19 @@ def field_column(store: Store, field: str) -> tuple[np.ndarray, list[str | None]
             return MISSING
         if kind == "text" or (kind == "integer" and isinstance(value, int)):
             return _python_str(value)
+        if kind in ("true", "false"):
+            return str(kind == "true")
+        if kind in ("array", "object"):  # json_each gives these as their JSON text
+            return _python_str(json.loads(value))
+        # Reals: decoded by Python, so the digits are exactly those str() prints.
         metadata = store.db.execute("SELECT metadata FROM sources WHERE id = ?",
                                     [source_id]).fetchone()[0]
         return _python_str(json.loads(metadata).get(field))
 
+    # A key repeated in one source's JSON gives one row per copy: the last wins, as in
+    # json.loads, and every source keeps exactly one value.
+    last = {row[0]: row for row in rows}
+    rows = list(last.values())
     # Non-empty text, by far the commonest value, is taken as it is without a call.
     values = [value if kind == "text" and value else other(source_id, kind, value)
               for source_id, kind, value in rows]
