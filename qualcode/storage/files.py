@@ -16,8 +16,9 @@ from typing import IO, Any
 
 from qualcode.errors import QualcodeError
 
-TEMP_SUFFIX = ".part"
-"""Suffix of the temporary file written beside the target."""
+TEMP_SUFFIX = ".tmp"
+"""Suffix of the temporary file written beside the target (not backups' ``.part``, which a
+later backup may clean up when stale)."""
 
 
 @contextlib.contextmanager
