@@ -376,6 +376,8 @@ class ProjectReader:
     def read_notes(self, notes: Any) -> None:
         """Read the notes as memos; notes about one thing by one author become one memo."""
         start = len(self.snap.memos)
+        # Notes come after every source: the texts a unit memo may cut are all known now.
+        self.source_texts = {fold(s.guid): s.text for s in self.snap.sources}
         for note in children(notes, "Note") if notes is not None else []:
             guid = clean_guid(note.get("guid"))
             if guid is None:
@@ -436,8 +438,6 @@ class ProjectReader:
         # Looked up in dicts: a project with a memo on every unit would be quadratic.
         if fold(guid) in self.unit_guids:
             return
-        if not self.source_texts or len(self.source_texts) != len(self.snap.sources):
-            self.source_texts = {fold(s.guid): s.text for s in self.snap.sources}
         text = self.source_texts.get(fold(source))
         if text is not None and 0 <= int(start) <= int(end) <= len(text):
             self.snap.units.append(InUnit(guid, source, int(start), int(end), UnitKind(kind)))
