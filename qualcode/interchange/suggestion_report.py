@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from qualcode.errors import QualcodeError
 from qualcode.interchange.writers.table import Column, Row, Table
 from qualcode.storage.queue import LIVE, OVERLAP
 from qualcode.storage.suggestion_log import acceptance_summary
@@ -57,10 +56,7 @@ def suggestion_log_table(store: Store, coder: str | None = None) -> Table:
     params: list[object] = []
     where = ""
     if coder is not None:
-        if coder not in {c.name for c in store.coders()}:
-            raise QualcodeError(f"no coder named {coder!r} in this project; "
-                                "qualcode status lists the coders")
-        where, params = "WHERE k.name = ?", [coder]
+        where, params = "WHERE k.id = ?", [store.coder(coder, create=False).id]
     paths = _code_paths(store)
     rows = []
     for (name, source, start, end, code_id, rank, score, mode, done, shown, accepted,
