@@ -3,9 +3,11 @@
 A backup reads one consistent snapshot of the project (in WAL mode a reader never blocks
 a writer, so coders keep working), writes it beside its destination under a temporary
 name, checks it and renames it into place: a backup file either is complete or does
-not exist. A backup killed mid-copy leaves its hidden ``.part`` file behind; the next
-backup into that folder removes it (see :func:`remove_stale_parts`) and ``qualcode check``
-mentions it. Automatic backups (before migrations and merges) go to
+not exist. A backup killed at any point (before its copy's first byte, mid-copy, before
+the rename) leaves at most its hidden ``.qualcode-backup.*.part`` file and SQLite's
+``-journal``/``-wal``/``-shm`` beside it; the next backup into that folder removes them
+whatever they hold (see :func:`remove_stale_parts`) and ``qualcode check`` names them.
+A backup keeps the project file's permission bits. Automatic backups (before migrations and merges) go to
 ``<project>.backups/<timestamp>-auto-<reason>.qualcode``; only the newest
 :data:`KEEP_AUTOMATIC` of them are kept. Manual backups are never pruned.
 """
@@ -15,8 +17,9 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import time
 import sqlite3
+import stat
+import time
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,14 +33,23 @@ KEEP_AUTOMATIC = 10
 BACKUP_SUFFIX = ".qualcode"
 AUTO_MARK = "-auto-"
 _REASON = re.compile(r"[^a-z0-9]+")
-# The temporary names _copy makes: ".<target name>.<8 random characters>.part", and
-# SQLite's rollback journal beside it.
-_PART = re.compile(r"^\..+\.[A-Za-z0-9_]{8}\.part(-journal)?$")
+PART_PREFIX = ".qualcode-backup."
+# The temporary names _copy makes: ".qualcode-backup.<target name>.<8 random characters>.part",
+# and the files SQLite may keep beside it. The prefix makes them ours whatever they hold
+# (empty, a torn page, no header yet).
+_PART = re.compile(r"^\.qualcode-backup\..+\.[A-Za-z0-9_]{8}\.part(-journal|-wal|-shm)?$")
+# Names before the prefix (".<target name>.<8 characters>.part"): only a SQLite file or an
+# empty one of that name is taken for ours, as then.
+_LEGACY_PART = re.compile(r"^\.(?!qualcode-backup\.).+\.[A-Za-z0-9_]{8}\.part(-journal)?$")
 _SQLITE_HEADER = b"SQLite format 3\x00"
 STALE_AFTER = 3600.0
-"""Where files cannot be locked (no ``fcntl``), a ``.part`` this many seconds old is stale."""
+"""Where files cannot be locked (no ``fcntl``, or a file system refusing locks), a ``.part``
+this many seconds old is stale."""
 MIN_AGE = 10.0
-"""A ``.part`` younger than this is never stale: it may be one just created, not yet locked."""
+"""A legacy-named ``.part`` younger than this is never stale (older versions did not check
+that the file they locked was still theirs)."""
+CREATE_ATTEMPTS = 5
+"""How often a backup picks a new temporary name when a clean-up took the one it made."""
 
 try:
     import fcntl
@@ -70,7 +82,7 @@ def backup(store_or_path: Any, dest: Path | str | None = None) -> Path:
                                  path=str(target))
             if project is not None and _same_file(target, project):
                 raise StoreError("a backup cannot replace the project itself", path=str(target))
-        _copy(conn, target)
+        _copy(conn, target, _project_mode(project))
     finally:
         if owned:
             conn.close()
@@ -176,19 +188,15 @@ def _timestamped(folder: Path, label: str) -> Path:
     return target
 
 
-def _copy(conn: sqlite3.Connection, target: Path) -> None:
+def _copy(conn: sqlite3.Connection, target: Path, mode: int | None) -> None:
     """Copy the snapshot to a temporary file, check it, and rename it to ``target``."""
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise StoreError(f"folder {str(folder)!r} does not exist", path=str(target))
     remove_stale_parts(folder)
-    fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
-    # Held until the copy is renamed: the lock tells a later backup this file is in use;
-    # the system drops it when the process dies, which is what makes a .part stale.
-    fd = _lock(fd)
-    temp = Path(temp_name)
+    fd, temp = _new_part(folder, target)
     try:
-        copy = sqlite3.connect(temp_name, isolation_level=None)
+        copy = sqlite3.connect(temp, isolation_level=None)
         try:
             # pages=-1: the whole file in one step, from one read snapshot; stepping would
             # restart every time a coder commits.
@@ -200,74 +208,168 @@ def _copy(conn: sqlite3.Connection, target: Path) -> None:
                                  "damaged: run `qualcode check`", path=str(target))
         finally:
             copy.close()
-        with open(temp, "rb+") as handle:
-            os.fsync(handle.fileno())
+        if mode is not None:
+            # Only now: a read-only mode (0440) would have kept SQLite from writing the copy.
+            os.chmod(temp, mode)
+        _sync(temp, fd)
         os.replace(temp, target)
     except sqlite3.Error as error:
         raise StoreError(f"backup failed: {error}", path=str(target)) from None
     finally:
-        with contextlib.suppress(FileNotFoundError):
-            temp.unlink()
-        with contextlib.suppress(FileNotFoundError):
-            Path(temp_name + "-journal").unlink()
+        for path in (temp, *(temp.with_name(temp.name + s) for s in ("-journal", "-wal", "-shm"))):
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
         if fd >= 0:
             os.close(fd)
 
 
+def _project_mode(project: Path | None) -> int | None:
+    """Return the project file's permission bits (``os.stat`` only: the file is never opened)."""
+    if project is None:
+        return None
+    try:
+        return stat.S_IMODE(os.stat(project).st_mode) & 0o777  # no set-id bits on a copy
+    except OSError:
+        return None
+
+
+def _new_part(folder: Path, target: Path) -> tuple[int, Path]:
+    """Create and lock the temporary file; return (descriptor to close, or -1; its path).
+
+    A clean-up in another process may take a ``.part`` in the instant between its creation
+    and its lock; the lock is then re-checked to be on the file still at that name, and a
+    new name is tried if not, so a locked ``.part`` is always the one being written.
+    """
+    for _ in range(CREATE_ATTEMPTS):
+        fd, name = tempfile.mkstemp(prefix=f"{PART_PREFIX}{target.name}.", suffix=".part",
+                                    dir=folder)
+        locked = _lock(fd)
+        if locked == _BUSY:
+            continue  # a clean-up is looking at it and will delete it
+        if locked < 0 or _still_at(locked, name):
+            return locked, Path(name)
+        os.close(locked)
+    raise StoreError(f"could not create a temporary file in {str(folder)!r} that another "
+                     "backup's clean-up did not remove; try again", path=str(target))
+
+
+def _still_at(fd: int, name: str) -> bool:
+    """Return True when ``name`` still names the file open as ``fd``."""
+    try:
+        here, there = os.fstat(fd), os.stat(name)
+    except OSError:
+        return False
+    return (here.st_dev, here.st_ino) == (there.st_dev, there.st_ino)
+
+
+def _sync(temp: Path, fd: int) -> None:
+    """Flush the copy to disk before it is renamed into place."""
+    if fd >= 0:
+        os.fsync(fd)  # the descriptor mkstemp gave is the same file SQLite wrote
+        return
+    with open(temp, "rb+") as handle:
+        os.fsync(handle.fileno())
+
+
 def stale_parts(folder: Path | str) -> list[Path]:
     """Return the partial files interrupted backups left in ``folder`` (none in use now)."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        return []
-    found = sorted(p for p in folder.iterdir() if _PART.match(p.name) and p.is_file())
-    parts = [p for p in found if p.name.endswith(".part") and _is_stale(p)]
-    journals = [p for p in found if p.name.endswith("-journal")
-                and (not p.with_name(p.name[:-len("-journal")]).exists()
-                     or p.with_name(p.name[:-len("-journal")]) in parts)]
-    return parts + journals
+    return _stale(folder, remove=False)
 
 
 def remove_stale_parts(folder: Path | str) -> list[Path]:
     """Delete what :func:`stale_parts` finds; return the files deleted."""
-    removed = []
-    for path in stale_parts(folder):
-        # Another backup may be cleaning the same folder at the same moment.
-        with contextlib.suppress(FileNotFoundError, PermissionError):
-            path.unlink()
-            removed.append(path)
-    return removed
+    return _stale(folder, remove=True)
+
+
+def _stale(folder: Path | str, *, remove: bool) -> list[Path]:
+    """Find (and with ``remove`` delete) the files killed backups left in ``folder``.
+
+    A ``.part`` is stale when no process holds its lock; it is deleted while this process
+    holds that lock, so a backup starting at that moment sees its file gone and picks
+    another name (:func:`_new_part`). SQLite's files beside a ``.part`` are stale when
+    their ``.part`` is gone or stale.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    try:
+        names = sorted(p for p in folder.iterdir()
+                       if (_PART.match(p.name) or _LEGACY_PART.match(p.name))
+                       and p.is_file() and not p.is_symlink())
+    except OSError:
+        return []
+    parts = [p for p in names if p.name.endswith(".part") and _take_if_stale(p, remove)]
+    companions = []
+    for path in names:
+        if path.name.endswith(".part"):
+            continue
+        owner = path.with_name(path.name[:path.name.rindex(".part") + len(".part")])
+        if owner in parts or not owner.exists():
+            if not remove:
+                companions.append(path)
+                continue
+            # Another backup may be cleaning the same folder at the same moment.
+            with contextlib.suppress(FileNotFoundError, PermissionError):
+                path.unlink()
+                companions.append(path)
+    return parts + companions
+
+
+_BUSY = -2
+"""What :func:`_lock` returns when another process holds the lock right now."""
 
 
 def _lock(fd: int) -> int:
-    """Lock a new temporary file for as long as it is open; return the fd to close, or -1."""
+    """Lock a new temporary file for as long as it is open.
+
+    Returns the fd to close, ``-1`` when the file cannot be locked here (the fd is closed:
+    Windows, or a file system refusing locks) or :data:`_BUSY` (fd closed) when another
+    process holds a lock on it.
+    """
     if fcntl is None:
         os.close(fd)  # Windows: an open file cannot be renamed or deleted
         return -1
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return _BUSY
     except OSError:
         # Some network file systems refuse locks (ENOLCK, EOPNOTSUPP): copy without one;
-        # such a .part is then never taken for stale, which errs on the safe side.
+        # such a .part is then judged by its age (STALE_AFTER), which errs on the safe side.
         os.close(fd)
         return -1
     return fd
 
 
-def _is_stale(path: Path) -> bool:
-    """A .part is stale when no process holds it; only SQLite files (or empty ones) count."""
+def _take_if_stale(path: Path, remove: bool) -> bool:
+    """Return whether a ``.part`` is stale, deleting it (under its lock) with ``remove``."""
+    legacy = not _PART.match(path.name)
     try:
-        with open(path, "rb") as handle:
-            head = handle.read(len(_SQLITE_HEADER))
-            if head and head != _SQLITE_HEADER:
-                return False  # not one of ours, whatever its name
-            age = time.time() - path.stat().st_mtime
-            if fcntl is None or age < MIN_AGE:
-                return age > STALE_AFTER
-            try:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
-                return False  # a backup is writing it right now
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-            return True
+        handle = open(path, "rb")  # a backup's temporary file, never a project
     except OSError:
         return False
+    with handle:
+        try:
+            if legacy:
+                head = handle.read(len(_SQLITE_HEADER))
+                if head and head != _SQLITE_HEADER:
+                    return False  # not one of ours, whatever its name
+            age = time.time() - os.fstat(handle.fileno()).st_mtime
+            if fcntl is None:
+                stale = age > STALE_AFTER
+            elif legacy and age < MIN_AGE:
+                return False
+            else:
+                try:
+                    fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    stale = _still_at(handle.fileno(), str(path))
+                except BlockingIOError:
+                    return False  # a backup is writing it right now
+                except OSError:
+                    stale = age > STALE_AFTER  # locks refused here: judge by age
+            if stale and remove:
+                path.unlink()  # still holding its lock: see _new_part
+            return stale
+        except OSError:
+            return False
