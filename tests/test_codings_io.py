@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from qualcode.cli import main
 from qualcode.interchange.codings import read_coding_rows
-from qualcode.interchange.codings_export import EXPORT_COLUMNS
+from qualcode.interchange.codings_export import CODING_COLUMNS, EXPORT_COLUMNS
 from qualcode.interchange.safe_cells import FORMULA_TRIGGERS, restore_cell, safe_cell, safe_row
 from qualcode.model import CodeKind, Layer, SourceRecord
 from qualcode.storage import Store
@@ -97,6 +97,8 @@ def test_import_whole_units_spans_and_no_code_rows(project: Path, tmp_path: Path
                   "--coder", "alice")
     assert result.exit_code == 0, result.output
     assert "3 codings added, 0 already present, 3 units marked done" in result.output
+    assert "the file has no done column, so every source it names was marked done" in \
+        result.output
     assert _codings(project, "alice") == {
         ("r1", "Communication/Skills/Listening", 20, 26),
         ("r1", "Communication/Belonging", 0, len(TEXTS["r1"])),
@@ -350,8 +352,11 @@ def test_export_csv_columns_and_rows(coded: Path) -> None:
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[0] == ",".join(EXPORT_COLUMNS)
     rows = _csv_rows(result.output)
-    assert len(rows) == 6
+    assert len(rows) == 7  # 6 codings and alice's r3, done with no code
+    assert [(r["source_id"], r["code"], r["done"], r["unit"]) for r in rows
+            if r["source_id"] == "r3"] == [("r3", "", "yes", "source")]
     listen = next(r for r in rows if r["coder"] == "alice" and r["start"] == "20")
+    assert listen["done"] == "yes" and listen["unit"] == "source"
     assert listen["code"] == "Communication/Skills/Listening"
     assert listen["text"] == "listen" and listen["end"] == "26"
     assert listen["layer"] == "coder" and listen["source_id"] == "r1"
@@ -363,13 +368,13 @@ def test_export_csv_columns_and_rows(coded: Path) -> None:
 
 def test_export_filters_by_coder_and_layer(coded: Path) -> None:
     alice = _csv_rows(_run("codings", "export", coded, "--coder", "alice").output)
-    assert {r["coder"] for r in alice} == {"alice"} and len(alice) == 5
+    assert {r["coder"] for r in alice} == {"alice"} and len(alice) == 6
     both = _csv_rows(_run("codings", "export", coded, "--coder", "alice", "--coder", "bob").output)
-    assert len(both) == 6
+    assert len(both) == 7
     consensus = _csv_rows(_run("codings", "export", coded, "--layer", "consensus").output)
     assert [(r["coder"], r["layer"]) for r in consensus] == [("bob", "consensus")]
     coder_layer = _csv_rows(_run("codings", "export", coded, "--layer", "coder").output)
-    assert {r["layer"] for r in coder_layer} == {"coder"} and len(coder_layer) == 5
+    assert {r["layer"] for r in coder_layer} == {"coder"} and len(coder_layer) == 6
     unknown = _run("codings", "export", coded, "--coder", "carol")
     assert unknown.exit_code == 1 and "no coder named 'carol'" in unknown.output
     assert "coder,layer" not in unknown.output  # nothing written before the error
@@ -377,8 +382,8 @@ def test_export_filters_by_coder_and_layer(coded: Path) -> None:
 
 def test_export_neutralises_formulas_in_csv_but_not_jsonl(coded: Path, tmp_path: Path) -> None:
     out = tmp_path / "out.csv"
-    result = _run("codings", "export", coded, "--coder", "alice", "-o", out)
-    assert result.exit_code == 0 and "Exported 5 codings" in result.output
+    result = _run("codings", "export", coded, "--coder", "alice", "--no-done-rows", "-o", out)
+    assert result.exit_code == 0 and "Exported 5 rows" in result.output
     rows = _csv_rows(out.read_text(encoding="utf-8"))
     formula = [r for r in rows if r["source_id"].endswith("-4")]
     assert formula and all(r["source_id"] == "'-4" for r in formula)
@@ -393,6 +398,7 @@ def test_export_neutralises_formulas_in_csv_but_not_jsonl(coded: Path, tmp_path:
     records = [json.loads(line) for line in jsonl.read_text(encoding="utf-8").splitlines()]
     assert all(list(r) == list(EXPORT_COLUMNS) for r in records)
     exact = next(r for r in records if r["code"] == "@mention")
+    assert exact["done"] is True and exact["unit"] == "source"
     assert exact["text"] == TEXTS["-4"] and exact["source_id"] == "-4"
     assert isinstance(exact["start"], int) and exact["end"] == len(TEXTS["-4"])
 
@@ -424,12 +430,13 @@ def test_round_trip_into_a_fresh_project(coded: Path, tmp_path: Path) -> None:
 
 def test_done_rows_carry_no_code_decisions_through_a_round_trip(coded: Path,
                                                                tmp_path: Path) -> None:
-    """r3 was marked done with no code: only --done-rows exports that decision."""
-    plain = _csv_rows(_run("codings", "export", coded, "--coder", "alice").output)
-    assert "r3" not in {r["source_id"] for r in plain}
+    """r3 was marked done with no code: --no-done-rows leaves that decision out."""
+    plain = _run("codings", "export", coded, "--coder", "alice", "--no-done-rows").output
+    assert plain.splitlines()[0] == ",".join(CODING_COLUMNS)
+    assert "r3" not in {r["source_id"] for r in _csv_rows(plain)}
     out = tmp_path / "alice-done.csv"
     result = _run("codings", "export", coded, "--coder", "alice", "--layer", "coder",
-                  "--done-rows", "-o", out)
+                  "-o", out)
     assert result.exit_code == 0, result.output
     rows = _csv_rows(out.read_text(encoding="utf-8"))
     no_code = [r for r in rows if r["code"] == ""]

@@ -9,6 +9,13 @@ import click
 from qualcode.cli.base import main, open_store, output_stream, project_argument
 
 LAYER_CHOICES = ["coder", "consensus"]
+DONE_RULES = {
+    "file": "Done marks: the units the file's done column says were done.",
+    "named": "Done marks: the file has no done column, so every source it names was marked "
+             "done (--no-mark-done to leave them open).",
+    "forced": "Done marks: every source the file names (--mark-done).",
+    "none": "Done marks: none added (--no-mark-done).",
+}
 
 
 @main.group()
@@ -29,20 +36,24 @@ def codings() -> None:
 @click.option("--create-codes", is_flag=True,
               help="Add codes missing from the codebook (with missing parents) instead of "
                    "refusing the file.")
-@click.option("--mark-done/--no-mark-done", default=True, show_default=True,
-              help="Mark every source named in the file done for the coder.")
+@click.option("--mark-done/--no-mark-done", default=None,
+              help="Mark every source named in the file done, or mark nothing [default: "
+                   "the units the file's done column says were done; a file without one "
+                   "marks every source it names].")
 @click.option("--layer", type=click.Choice(LAYER_CHOICES), default="coder", show_default=True,
               help="Write the coder's own layer or the consensus layer.")
-def import_(project: Path, file: Path, coder: str, create_codes: bool, mark_done: bool,
+def import_(project: Path, file: Path, coder: str, create_codes: bool, mark_done: bool | None,
             layer: str) -> None:
     """Import one coder's codings from a CSV (or .tsv) file: all rows, or none.
 
     Columns: source_id and code; optional start and end (Unicode code points from 0,
     end exclusive; leave both empty to code the whole unit). code is a bare name or a
     path Theme/Sub-theme/Code. A row with an empty code records "reviewed, no code
-    applies". Other columns (such as an export's text) are ignored; coder and layer
-    columns, when present, must match --coder and --layer. Importing the same file twice
-    adds nothing, and the whole import is one undoable action.
+    applies". A done column (yes/no, as `codings export` writes) says which units were
+    done and exactly those are marked; a file without one marks every source it names
+    done. Other columns (such as an export's text) are ignored; coder and layer columns,
+    when present, must match --coder and --layer. Importing the same file twice adds
+    nothing, and the whole import is one undoable action.
 
     \b
     Examples:
@@ -60,6 +71,7 @@ def import_(project: Path, file: Path, coder: str, create_codes: bool, mark_done
     click.echo(f"Imported {file} for {coder} ({layer} layer): {result.added} codings added, "
                f"{result.unchanged} already present, {result.marked_done} units marked done"
                f"{created}.")
+    click.echo(DONE_RULES[result.done_rule])
 
 
 def _format_for(fmt: str | None, output: Path | None) -> str:
@@ -80,21 +92,23 @@ def _format_for(fmt: str | None, output: Path | None) -> str:
               help="Only this coder's codings (repeat for several).")
 @click.option("--layer", type=click.Choice([*LAYER_CHOICES, "all"]), default="all",
               show_default=True, help="Which layer to export.")
-@click.option("--done-rows", is_flag=True,
-              help="Add a row with an empty code for each source a coder marked done "
-                   "without coding it (\"no code applies\"), so the file re-imports every "
-                   "decision.")
+@click.option("--done-rows/--no-done-rows", default=True, show_default=True,
+              help="Carry done status: done and unit columns, and a row with an empty code "
+                   "for each unit a coder marked done without coding it. --no-done-rows "
+                   "writes codings only (an import then marks every source it names done).")
 @click.option("--bom", is_flag=True,
               help="Start the CSV with a UTF-8 byte-order mark (helps Excel read accents).")
 def export(project: Path, fmt: str | None, output: Path | None, coders: tuple[str, ...],
            layer: str, done_rows: bool, bom: bool) -> None:
-    """Export one row per coding: coder, layer, code path, source_id, start, end, text.
+    """Export one row per coding, plus one per unit done without a coding.
 
     Columns: coder, layer, code (full path), code_guid, source_id, start, end, text (the
-    coded passage), created_at, coding_guid. In CSV, cells that a spreadsheet would run
-    as a formula (starting with = + - @) get a leading ' ; JSON Lines keeps text exact.
-    One coder's CSV export imports back with `qualcode codings import`; add --done-rows
-    to carry the units marked done with no code too.
+    coded passage), created_at, coding_guid, done (yes/no: the coder marked the row's
+    unit done), unit (source for a coding; sentence or paragraph for a done mark on one).
+    A row with an empty code is a unit done with no coding. In CSV, cells that a
+    spreadsheet would run as a formula (starting with = + - @) get a leading ' ; JSON
+    Lines keeps text exact. One coder's CSV export imports back with `qualcode codings
+    import`, done marks included.
 
     \b
     Examples:
@@ -103,6 +117,7 @@ def export(project: Path, fmt: str | None, output: Path | None, coders: tuple[st
       qualcode codings export study.qualcode --format jsonl > codings.jsonl
     """
     from qualcode.interchange.codings_export import (
+        export_columns,
         iter_coding_rows,
         write_codings_csv,
         write_codings_jsonl,
@@ -115,9 +130,10 @@ def export(project: Path, fmt: str | None, output: Path | None, coders: tuple[st
                                 layer=None if layer == "all" else Layer(layer),
                                 done_rows=done_rows)
         with output_stream(output) as handle:
+            columns = export_columns(done_rows)
             if chosen == "jsonl":
-                count = write_codings_jsonl(rows, handle)
+                count = write_codings_jsonl(rows, handle, columns=columns)
             else:
-                count = write_codings_csv(rows, handle, bom=bom)
+                count = write_codings_csv(rows, handle, bom=bom, columns=columns)
     if output is not None:
-        click.echo(f"Exported {count} codings to {output}.")
+        click.echo(f"Exported {count} rows to {output}.")

@@ -3,7 +3,9 @@
 A codings file has a header with ``source_id`` and ``code`` and, optionally, ``start``
 and ``end`` (Unicode code points, end exclusive; both empty = the whole unit). ``code``
 is a bare code name or a path ``Theme/Sub-theme/Code``; an empty ``code`` records the
-decision "reviewed, no code applies". Other columns are ignored, so a file written by
+decision "reviewed, no code applies". A ``done`` column (with ``unit``) says which units
+were done; without it every source the file names is marked done (the older rule, see
+:mod:`qualcode.interchange.codings_done`). Other columns are ignored, so a file written by
 ``qualcode codings export`` reads back as is (see :mod:`qualcode.interchange.codings_export`).
 
 The file is read twice: a first pass checks every row and resolves every code before
@@ -24,8 +26,10 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from qualcode.errors import FormatError
 from qualcode.interchange.code_resolver import CodeResolver
+from qualcode.interchange.readers.safe_open import open_regular
+from qualcode.interchange.codings_done import DoneMarks, parse_done, parse_unit
 from qualcode.interchange.safe_cells import restore_cell
-from qualcode.model import CodingRecord, Layer
+from qualcode.model import CodingRecord, Layer, UnitKind
 from qualcode.storage.connection import write_transaction
 
 if TYPE_CHECKING:
@@ -56,7 +60,8 @@ class CodingRow:
 
     ``code`` is ``None`` for "reviewed, no code applies"; ``start``/``end`` are ``None``
     for the whole unit. ``coder`` and ``layer`` hold the optional columns of that name
-    (an export's), used to refuse attributing one coder's work to another.
+    (an export's), used to refuse attributing one coder's work to another. ``done`` is
+    ``None`` when the file has no ``done`` column; ``unit`` is the unit it refers to.
     """
 
     source_id: str
@@ -66,6 +71,8 @@ class CodingRow:
     line: int
     coder: str | None = None
     layer: str | None = None
+    done: bool | None = None
+    unit: UnitKind = UnitKind.SOURCE
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +84,10 @@ class CodingsImportResult:
     unchanged: int
     marked_done: int
     codes_created: tuple[str, ...] = ()
+    done_rule: str = "file"
+    """Where the done marks came from: ``file`` (its done column), ``named`` (no done
+    column: every source the file names, the older rule), ``forced`` (--mark-done) or
+    ``none`` (--no-mark-done)."""
 
 
 def _delimiter(path: Path) -> str:
@@ -181,13 +192,23 @@ def _row(cells: list[str], columns: dict[str, int], where: str, line: int) -> Co
     if start is not None and end is not None and start > end:
         raise FormatError(f"start {start} is after end {end}; end is exclusive and must be "
                           ">= start", path=where, line=line)
-    if code is None and start is not None:
+    done, unit = None, UnitKind.SOURCE
+    if "done" in columns:
+        done = parse_done(cell("done"), where, line)
+        unit = parse_unit(cell("unit"), where, line)
+    if unit is not UnitKind.SOURCE and (code is not None or start is None):
+        raise FormatError(f"a row with unit {unit.value!r} marks that {unit.value} done: it has "
+                          "no code and gives the unit's start and end; clear the unit cell of "
+                          "a coding row (its done refers to the whole source)",
+                          path=where, line=line)
+    if code is None and start is not None and unit is UnitKind.SOURCE:
         raise FormatError("a row without a code means 'reviewed, no code applies' and cannot "
                           "have start/end; add the code or clear the offsets",
                           path=where, line=line)
     coder = restore_cell(cell("coder").strip()) or None
     layer = cell("layer").strip().casefold() or None
-    return CodingRow(source_id, code, start, end, line, coder=coder, layer=layer)
+    return CodingRow(source_id, code, start, end, line, coder=coder, layer=layer, done=done,
+                     unit=unit)
 
 
 def read_coding_rows(path: Path) -> Iterator[CodingRow]:
@@ -198,17 +219,7 @@ def read_coding_rows(path: Path) -> Iterator[CodingRow]:
     path = Path(path)
     where = str(path)
     delimiter = _delimiter(path)
-    try:
-        handle = path.open("rb")
-    except FileNotFoundError:
-        raise FormatError("file not found; check the path", path=where) from None
-    except IsADirectoryError:
-        raise FormatError("is a folder; give the path of a .csv or .tsv file",
-                          path=where) from None
-    except OSError as error:
-        raise FormatError(f"cannot be read ({error.strerror}); check the path and permissions",
-                          path=where) from None
-    with handle:
+    with open_regular(path, hint="give the path of a .csv or .tsv file") as handle:
         reader = csv.reader(_decoded_lines(handle, where), delimiter=delimiter, strict=True)
         columns: dict[str, int] | None = None
         width = 0
@@ -257,11 +268,13 @@ def _check_coder_and_layer(row: CodingRow, coder: str, layer: Layer, where: str)
                           "layer at a time", path=where, line=row.line)
 
 
-def _first_pass(path: Path, coder: str, layer: Layer,
-                resolver: CodeResolver) -> tuple[int, dict[str, int]]:
-    """Check every row and code; return the row count and each source id's first line."""
+def _first_pass(path: Path, coder: str, layer: Layer, resolver: CodeResolver
+                ) -> tuple[int, dict[str, int], DoneMarks | None]:
+    """Check every row and code; return the row count, each source id's first line and
+    the file's done marks (``None`` when it has no done column)."""
     where = str(path)
     sources: dict[str, int] = {}
+    marks: DoneMarks | None = None
     count = 0
     for row in read_coding_rows(path):
         count += 1
@@ -269,9 +282,12 @@ def _first_pass(path: Path, coder: str, layer: Layer,
         sources.setdefault(row.source_id, row.line)
         if row.code is not None:
             resolver.check(row.code, row.line)
+        if row.done is not None:
+            marks = marks or DoneMarks(where)
+            marks.add(row.source_id, row.unit, row.done, row.start, row.end, row.line)
     if count == 0:
         raise FormatError("has a header but no rows; nothing to import", path=where)
-    return count, sources
+    return count, sources, marks
 
 
 def _check_sources(store: Store, sources: dict[str, int], where: str) -> None:
@@ -285,36 +301,53 @@ def _check_sources(store: Store, sources: dict[str, int], where: str) -> None:
                           "the id", path=where, line=line)
 
 
+def _done_total(store: Store, coder_id: int, layer: Layer) -> int:
+    """Count a coder's done marks in a layer, units of every kind."""
+    return sum(store.done_count(coder_id, kind=kind, layer=layer) for kind in UnitKind)
+
+
 def import_codings_file(store: Store, path: Path, coder: str, *, create_codes: bool = False,
-                        mark_done: bool = True,
+                        mark_done: bool | None = None,
                         layer: Layer = Layer.CODER) -> CodingsImportResult:
     """Import a codings CSV/TSV file for one coder: all of it, or (on any error) nothing.
 
     Codes are matched by path or bare name; with ``create_codes`` missing ones are added
     to the codebook in the same transaction, so an error later in the file rolls them
     back too. The codings themselves are one undoable event of the coder.
+
+    Done marks: with ``mark_done`` ``None`` a file with a ``done`` column marks exactly
+    the units it says were done, and a file without one marks every source it names
+    (the older rule); ``True`` forces that older rule, ``False`` marks nothing. Done
+    marks already in the project are never taken away.
     """
     path = Path(path)
     where = str(path)
     layer = Layer(layer)
     coder = coder.strip()
     resolver = CodeResolver(store.codebook(), create=create_codes, path=where)
-    rows, sources = _first_pass(path, coder, layer, resolver)
+    rows, sources, marks = _first_pass(path, coder, layer, resolver)
     _check_sources(store, sources, where)
+    if mark_done is None:
+        rule = "named" if marks is None else "file"
+    else:
+        rule = "forced" if mark_done else "none"
     with write_transaction(store.db):
         coder_id = store.coder(coder).id
         created = resolver.create_missing(store, actor_id=coder_id)
         # Match the second pass against the codebook as it now is, codes just made included.
         final = CodeResolver(store.codebook(), create=False, path=where)
-        done_before = store.done_count(coder_id, layer=layer)
+        done_before = _done_total(store, coder_id, layer)
 
         def records() -> Iterator[CodingRecord]:
             for row in read_coding_rows(path):
                 code_id = None if row.code is None else final.code_id(row.code, row.line)
                 yield CodingRecord(row.source_id, code_id, row.start, row.end, line=row.line)
 
-        report = store.import_codings(records(), coder_id, mark_done=mark_done, layer=layer,
-                                      path=where)
-        marked = store.done_count(coder_id, layer=layer) - done_before
+        done_ids = None
+        if rule == "file" and marks is not None:
+            done_ids = marks.unit_ids(store, store.source_ids_by_external_id(sources))
+        report = store.import_codings(records(), coder_id, mark_done=rule in ("named", "forced"),
+                                      layer=layer, path=where, done_unit_ids=done_ids)
+        marked = _done_total(store, coder_id, layer) - done_before
     return CodingsImportResult(rows=rows, added=report.added, unchanged=report.unchanged,
-                               marked_done=marked, codes_created=created)
+                               marked_done=marked, codes_created=created, done_rule=rule)

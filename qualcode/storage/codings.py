@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Iterator, Sequence
 
 from sqlite_utils import Database
 
@@ -14,6 +14,7 @@ from qualcode.model import (
     Layer,
     Memo,
     Review,
+    Unit,
     UnitKind,
     new_guid,
 )
@@ -100,12 +101,15 @@ class CodingStore:
 
     def import_codings(self, records: Iterable[CodingRecord], coder_id: int, *,
                        mark_done: bool = True, layer: Layer = Layer.CODER,
-                       path: str | None = None) -> ImportReport:
+                       path: str | None = None,
+                       done_unit_ids: Collection[int] | None = None) -> ImportReport:
         """Store codings from a file for one coder, in one transaction and one event.
 
         Identical codings already present are skipped, so importing twice changes
         nothing. With ``mark_done`` every source named in the file is marked done for
         this coder: a row without a code records the decision "no code applies".
+        ``done_unit_ids`` (a file that says which units were done) replaces that rule:
+        exactly these units are marked done. Done marks are only ever added.
         """
         added: list[int] = []
         reviewed: list[int] = []
@@ -129,7 +133,9 @@ class CodingStore:
                 added.append(self._insert_coding(coder_id, source_id, record.code_id,
                                                  record.start, record.end, layer,
                                                  line=record.line, path=path))
-            if mark_done:
+            if done_unit_ids is not None:
+                reviewed = [u for u in done_unit_ids if self._insert_review(u, coder_id, layer)]
+            elif mark_done:
                 for source_id in sources.values():
                     unit_id = self.whole_unit(source_id).id
                     if self._insert_review(unit_id, coder_id, layer):
@@ -163,6 +169,41 @@ class CodingStore:
             log_event(self.db, "review.done", {"unit_id": unit_id, "layer": Layer(layer).value},
                       coder_id=coder_id)
         return True
+
+    def done_marks_by_source(self, *, layer: Layer | None = None
+                             ) -> Iterator[tuple[int, int, Layer, UnitKind, int, int, str]]:
+        """Yield (source id, coder id, layer, unit kind, start, end, done at) of each done mark.
+
+        Ordered by source id (then coder, layer, kind, start), so a reader walking the
+        sources in id order can merge them in without holding every mark in memory.
+        """
+        sql = ('SELECT u.source_id, r.coder_id, r.layer, u.kind, u.start, u."end", r.done_at '
+               "FROM reviews r JOIN units u ON u.id = r.unit_id")
+        params: list[str] = []
+        if layer is not None:
+            sql += " WHERE r.layer = ?"
+            params.append(Layer(layer).value)
+        for source_id, coder_id, layer_name, kind, start, end, done_at in self.db.execute(
+                sql + " ORDER BY u.source_id, r.coder_id, r.layer, u.kind, u.start", params):
+            yield source_id, coder_id, Layer(layer_name), UnitKind(kind), start, end, done_at
+
+    def store_units(self, source_id: int, kind: UnitKind,
+                    spans: Sequence[tuple[int, int]]) -> list[Unit]:
+        """Store a source's units of one kind when it has none yet; return its units of that kind.
+
+        Used to give done marks on sentences or paragraphs a unit to hang on: ``spans``
+        should be the whole cut of the source, so the stored units replace the cut that
+        agreement would make anyway.
+        """
+        kind = UnitKind(kind)
+        with write_transaction(self.db):
+            if not self.units_of_source(source_id, kind):
+                self.db.conn.executemany(
+                    'INSERT INTO units(guid, source_id, start, "end", kind, position) '
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    [(new_guid(), source_id, start, end, kind.value, position)
+                     for position, (start, end) in enumerate(spans)])
+        return self.units_of_source(source_id, kind)
 
     def _insert_review(self, unit_id: int, coder_id: int, layer: Layer) -> bool:
         cursor = self.db.execute("INSERT OR IGNORE INTO reviews(unit_id, coder_id, layer, "
