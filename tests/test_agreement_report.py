@@ -240,13 +240,28 @@ def test_bootstrap_is_seeded_and_brackets_the_estimate(project: Store) -> None:
     assert any("only 6 units" in w for w in one.warnings)
 
 
-def test_undefined_kappa_is_none_with_the_reason(store: Store) -> None:
+def test_a_code_nobody_used_is_not_applicable(store: Store) -> None:
+    """Neither coder used any code on the unit: 100 % agreement and AC1 = 1 would say nothing,
+    so every number is None and the row says "not applicable"."""
     _build(store, {"alice": {2: []}, "bob": {2: []}})
     report = agreement_report(store, ["alice", "bob"], level="code")
-    row = report.rows[0]
-    assert row.kappa is None and row.percent_agreement == 1.0
-    assert "chance agreement is 1" in row.note and row.label == "undefined"
+    for row in report.rows:
+        assert (row.kappa, row.ac1, row.pabak, row.percent_agreement) == (None,) * 4
+        assert row.kappa_ci_low is None and row.label == "not applicable"
+        assert row.note.startswith("not applicable") and row.n_units == 1
     assert report.pooled[0].kappa is None and report.pooled[0].n_rows_with_kappa == 0
+
+
+def test_a_code_both_always_used_is_undefined_not_not_applicable(store: Store) -> None:
+    """Both coders put Time on every unit: kappa is 0/0 (Cohen 1960, pe = 1) but they did
+    use the code, so agreement (100 %) and AC1 (Gwet 2008: pe = 0 here, AC1 = 1) are shown."""
+    _build(store, {"alice": {1: ["Time"], 4: ["Time"]}, "bob": {1: ["Time"], 4: ["Time"]}})
+    report = agreement_report(store, ["alice", "bob"], level="code")
+    row = next(r for r in report.rows if r.path == "Time (own codings)" or r.path == "Time")
+    assert row.kappa is None and row.percent_agreement == 1.0 and row.ac1 == 1.0
+    assert "chance agreement is 1" in row.note and row.label == "undefined"
+    # AC1 = 1 with SE 0 is perfect agreement: no interval, and the reason says so.
+    assert row.ac1_se == 0.0 and row.ci_note.startswith("perfect agreement")
 
 
 def test_disagreements_list_the_units_with_text(project: Store) -> None:

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from qualcode.agreement._common import AgreementInputError, divide, sqrt_nonneg, variance, z_value
+from qualcode.agreement.intervals import REASON_CONSTANT_RATER, REASON_PERFECT, wald
 
 REASON_NO_UNITS = "no units were rated by both coders"
 REASON_CONSTANT = (
@@ -40,8 +41,10 @@ class BinaryAgreement:
 
     Standard errors are large-sample (delta-method) estimates; each ``*_low`` /
     ``*_high`` pair is the Wald interval ``estimate -/+ z * se`` at ``confidence``,
-    not clipped to [-1, 1]. ``undefined`` holds, per code, why the
-    chance-corrected statistics are NaN ('' where they are defined).
+    not clipped to [-1, 1], and NaN where the SE is 0 (perfect agreement, a coder
+    who gave every unit the same value): ``interval_undefined`` says why.
+    ``undefined`` holds, per code, why the chance-corrected statistics are NaN
+    ('' where they are defined).
     """
 
     n: np.ndarray  #: units rated by both coders (int)
@@ -68,6 +71,7 @@ class BinaryAgreement:
     prevalence_index: np.ndarray  #: Byrt et al. (1993) PI = p11 - p00
     bias_index: np.ndarray  #: Byrt et al. (1993) BI = p10 - p01
     undefined: np.ndarray  #: reason the chance-corrected values are NaN, '' if defined
+    interval_undefined: np.ndarray  #: reason the kappa and AC1 intervals are NaN while kappa is defined, ''
     confidence: float = 0.95
     codes: tuple[str, ...] | None = field(default=None)
 
@@ -237,7 +241,9 @@ def binary_statistics(n: Any, both: Any, a_total: Any, b_total: Any) -> dict[str
         + (p10 + p01) * g1**2
         - (po - 2.0 * g1 * pe_g) ** 2
     )
-    ac1_se = sqrt_nonneg(variance(var_g, n * d_e_g**2))
+    # Gwet (2014) linearisation over units, 1/(n(n-1)) sum (g*_i - g)^2: the table form above
+    # times n/(n-1), the same SE `qualcode stats` (gwet_ac) gives for the same two-rater data.
+    ac1_se = sqrt_nonneg(variance(var_g, (n - 1.0) * d_e_g**2))
 
     return {
         "percent_agreement": po,
@@ -295,7 +301,10 @@ def binary_agreement(
       SE from Gwet (2014, ch. 5) linearisation.
     * Gwet's AC1 (2008): :math:`p_e = 2\pi(1-\pi)`; SE
       :math:`\mathrm{Var} = [p_o(1-p_o) - 4(1-\gamma)(\sum_k p_{kk}(1-\pi_k) - p_o p_e)
-      + 4(1-\gamma)^2(\sum_{kl}p_{kl}(1-(\pi_k+\pi_l)/2)^2 - p_e^2)]/(n(1-p_e)^2)`.
+      + 4(1-\gamma)^2(\sum_{kl}p_{kl}(1-(\pi_k+\pi_l)/2)^2 - p_e^2)]/((n-1)(1-p_e)^2)`,
+      Gwet's (2014) linearisation over units (:math:`1/(n(n-1))\sum_i(\gamma^\star_i-\gamma)^2`,
+      irrCAC's ``gwet.ac1.raw``; its ``gwet.ac1.table`` divides by n instead), so it equals
+      :func:`qualcode.agreement.gwet_ac` on the same two columns.
     * PABAK = Brennan-Prediger with two categories: :math:`2p_o - 1`, SE
       :math:`2\sqrt{p_o(1-p_o)/n}`.
     * Byrt, Bishop & Carlin (1993): prevalence index :math:`PI = p_{11} - p_{00}`,
@@ -338,6 +347,12 @@ def binary_agreement(
     (array([0.7 , 0.32]), array([0.7 , 0.81]), array([-0.05,  0.75]))
     >>> r.kappa_se.round(4)
     array([0.0714, 0.1335])
+
+    Perfect agreement has SE 0, so no interval (not a zero-width one):
+
+    >>> p = binary_agreement(np.array([1, 0, 1, 0]), np.array([1, 0, 1, 0]))
+    >>> p.kappa, p.kappa_low, p.interval_undefined[0].split(":")[0]
+    (array([1.]), array([nan]), 'perfect agreement')
     """
     n, both, na, nb = binary_counts(a, b)
     if codes is not None and len(codes) != n.shape[0]:
@@ -348,17 +363,25 @@ def binary_agreement(
     constant = ((na == 0) & (nb == 0)) | ((na == n) & (nb == n))
     undefined[constant] = REASON_CONSTANT
     undefined[n == 0] = REASON_NO_UNITS
+    kappa_low, kappa_high = wald(stats["kappa"], stats["kappa_se"], z)
+    ac1_low, ac1_high = wald(stats["ac1"], stats["ac1_se"], z)
+    interval_undefined = np.full(n.shape, "", dtype=object)
+    one_constant = (na == 0) | (na == n) | (nb == 0) | (nb == n)
+    perfect = (na == both) & (nb == both)
+    interval_undefined[(n > 0) & one_constant & ~constant] = REASON_CONSTANT_RATER
+    interval_undefined[(n > 0) & perfect] = REASON_PERFECT
     return BinaryAgreement(
         n=n,
         both=both,
         only_a=na - both,
         only_b=nb - both,
         neither=n - na - nb + both,
-        kappa_low=stats["kappa"] - z * stats["kappa_se"],
-        kappa_high=stats["kappa"] + z * stats["kappa_se"],
-        ac1_low=stats["ac1"] - z * stats["ac1_se"],
-        ac1_high=stats["ac1"] + z * stats["ac1_se"],
+        kappa_low=kappa_low,
+        kappa_high=kappa_high,
+        ac1_low=ac1_low,
+        ac1_high=ac1_high,
         undefined=undefined,
+        interval_undefined=interval_undefined,
         confidence=float(confidence),
         codes=tuple(codes) if codes is not None else None,
         **stats,

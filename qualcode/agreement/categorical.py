@@ -23,7 +23,8 @@ import numpy as np
 from qualcode.agreement._common import AgreementInputError, as_float, divide, sqrt_nonneg, variance, z_value
 from qualcode.agreement._labels import encode
 from qualcode.agreement.results import Coefficient
-from qualcode.agreement.weights import resolve_weights
+from qualcode.agreement.intervals import wald, zero_se_reason
+from qualcode.agreement.weights import Scores, resolve_weights
 
 Weights = str | np.ndarray | Sequence[Sequence[float]] | None
 
@@ -61,10 +62,15 @@ def table_coefficients(
     table: Any,
     *,
     weights: Weights = None,
+    scores: Scores = None,
     confidence: float = 0.95,
     categories: Sequence[Any] | None = None,
 ) -> dict[str, Coefficient]:
     r"""All two-rater coefficients from a q x q contingency table (rows rater 1, columns rater 2).
+
+    ``scores`` places the categories for named weights: ``"ranks"`` (default, equal
+    steps in category order) or ``"values"`` (their numbers); see
+    :func:`qualcode.agreement.weights.category_scores`.
 
     Returns a dict with keys ``cohen_kappa``, ``scott_pi``, ``gwet_ac``,
     ``brennan_prediger`` and ``percent_agreement``. The chance agreement and the
@@ -106,10 +112,11 @@ def table_coefficients(
     cats = tuple(categories) if categories is not None else tuple(range(q))
     if len(cats) != q:
         raise AgreementInputError(f"got {len(cats)} categories for a {q} x {q} table")
-    w, wname = resolve_weights(weights, q)
+    w, wname, sname = resolve_weights(weights, q, scores, cats)
     n = float(t.sum())
     z = z_value(confidence)
-    common = dict(confidence=float(confidence), n_units=int(round(n)), n_raters=2, categories=cats, weights=wname)
+    common = dict(confidence=float(confidence), n_units=int(round(n)), n_raters=2, categories=cats, weights=wname,
+                  scores=sname)
     if n == 0:
         note = "no unit was rated by both raters"
         nan = float("nan")
@@ -127,14 +134,18 @@ def table_coefficients(
     pa = 1.0 - d_o
     sum_pw2 = float((p * w**2).sum())
 
+    constant_rater = bool(np.isclose(pr.max(), 1.0) or np.isclose(pc.max(), 1.0))
+
     def build(key: str, value: Any, pe: Any, var: Any, method: str, note: str = "", **extra: Any) -> Coefficient:
         val, se = as_float(value), as_float(sqrt_nonneg(var))
         if not np.isfinite(val):
             se = float("nan")
+        low, high = wald(val, se, z)
+        ci_note = zero_se_reason(d_o == 0, constant_rater) if np.isfinite(val) and se == 0 else ""
         return Coefficient(
-            name=_NAMES[key], value=val, se=se, ci_low=val - z * se, ci_high=val + z * se,
+            name=_NAMES[key], value=val, se=se, ci_low=as_float(low), ci_high=as_float(high),
             percent_agreement=pa, chance_agreement=as_float(pe), method=method,
-            note=note if not np.isfinite(val) else "", table=t.astype(np.int64), **common, **extra,  # type: ignore[arg-type]
+            note=note if not np.isfinite(val) else "", ci_note=ci_note, table=t.astype(np.int64), **common, **extra,  # type: ignore[arg-type]
         )
 
     def linearised(gamma: Any, d_e: float, c: np.ndarray) -> Any:
@@ -205,6 +216,7 @@ def cohen_kappa(
     categories: Sequence[Any] | None = None,
     confidence: float = 0.95,
     missing: Any = None,
+    scores: Scores = None,
 ) -> Coefficient:
     r"""Cohen's kappa (weighted or not) of two raters, with its Fleiss-Cohen-Everitt SE and CI.
 
@@ -214,9 +226,13 @@ def cohen_kappa(
         One rating per unit from each rater; None, NaN or ``missing`` marks a
         missing rating, and such units are left out.
     weights : None, "linear", "quadratic", "ordinal", "radical", "ratio" or q x q array
-        Agreement weights (1 on the diagonal). Named weights treat the
-        categories as equally spaced in the order of ``categories``; see
-        :func:`qualcode.agreement.weights.weight_matrix` for numeric scores.
+        Agreement weights (1 on the diagonal).
+    scores : "ranks" (default), "values" or one number per category
+        Where named weights place the categories: ``ranks`` treats them as equally
+        spaced in the order of ``categories`` (as scikit-learn's
+        ``cohen_kappa_score``); ``values`` uses their numeric distances (as
+        ``qualcode stats --scores values``, irrCAC and statsmodels with category
+        scores). The result's ``scores`` says which was used.
     categories : sequence, optional
         Category order (required for a meaningful ordinal order when labels do
         not sort naturally); defaults to the sorted labels seen.
@@ -260,9 +276,17 @@ def cohen_kappa(
     >>> kw = cohen_kappa(r1, r2, weights="linear")
     >>> print(f"{kw.value:.4f} {kw.se:.4f} {kw.ci_low:.4f} {kw.ci_high:.4f}")
     0.5082 0.0655 0.3798 0.6366
+
+    Categories with a gap: ranks weight 3 -> 5 like one step, values like two.
+
+    >>> a, b = [1, 2, 3, 5, 5, 1], [1, 3, 3, 5, 3, 2]
+    >>> k_ranks, k_values = cohen_kappa(a, b, weights="linear"), cohen_kappa(a, b, weights="linear", scores="values")
+    >>> k_ranks.scores, round(k_ranks.value, 4), k_values.scores, round(k_values.value, 4)
+    ('ranks', 0.6087, 'values', 0.6)
     """
     table, cats, dropped = contingency_table(r1, r2, categories=categories, missing=missing)
-    res = table_coefficients(table, weights=weights, confidence=confidence, categories=cats)["cohen_kappa"]
+    res = table_coefficients(table, weights=weights, scores=scores, confidence=confidence,
+                             categories=cats)["cohen_kappa"]
     if weights is not None:
         res = _renamed(res, "Cohen's weighted kappa")
     return _with_dropped(res, dropped)
@@ -276,6 +300,7 @@ def scott_pi(
     categories: Sequence[Any] | None = None,
     confidence: float = 0.95,
     missing: Any = None,
+    scores: Scores = None,
 ) -> Coefficient:
     r"""Scott's pi of two raters: chance agreement from the pooled category distribution.
 
@@ -295,7 +320,8 @@ def scott_pi(
     (0.6, 5)
     """
     table, cats, dropped = contingency_table(r1, r2, categories=categories, missing=missing)
-    res = table_coefficients(table, weights=weights, confidence=confidence, categories=cats)["scott_pi"]
+    res = table_coefficients(table, weights=weights, scores=scores, confidence=confidence,
+                             categories=cats)["scott_pi"]
     return _with_dropped(res, dropped)
 
 

@@ -40,7 +40,8 @@ import numpy as np
 from qualcode.agreement._common import AgreementInputError, divide, sqrt_nonneg, z_value
 from qualcode.agreement._labels import encode
 from qualcode.agreement.results import Coefficient
-from qualcode.agreement.weights import resolve_weights
+from qualcode.agreement.intervals import wald, zero_se_reason
+from qualcode.agreement.weights import Scores, resolve_weights
 
 Weights = str | np.ndarray | Sequence[Sequence[float]] | None
 _SE = "Gwet (2014) linearised SE over units"
@@ -87,11 +88,12 @@ def _prepare(
 
 
 def _coefficient(
-    kind: str, ratings: Any, counts: Any, categories: Any, missing: Any, weights: Weights, confidence: float
+    kind: str, ratings: Any, counts: Any, categories: Any, missing: Any, weights: Weights, confidence: float,
+    scores: Scores = None,
 ) -> Coefficient:
     r, cats, n_raters = _prepare(ratings, counts, categories, missing)
     q = len(cats)
-    w, wname = resolve_weights(weights, q) if q else (np.eye(0), "identity")
+    w, wname, sname = resolve_weights(weights, q, scores, cats) if q else (np.eye(0), "identity", "")
     z = z_value(confidence)
     n = r.shape[0]
     name = {"fleiss": "Fleiss' kappa", "gwet": "Gwet's AC1" if wname == "identity" else "Gwet's AC2",
@@ -101,7 +103,7 @@ def _coefficient(
     n2 = int(two.sum())
     nan = float("nan")
     base = dict(name=name, confidence=float(confidence), n_units=n, n_raters=n_raters, categories=cats,
-                weights=wname, method=_SE)
+                weights=wname, scores=sname, method=_SE)
     if n2 == 0:
         return Coefficient(value=nan, se=nan, ci_low=nan, ci_high=nan, percent_agreement=nan, chance_agreement=nan,
                            note="no unit has two or more ratings, so there is no pair to agree", **base)  # type: ignore[arg-type]
@@ -138,8 +140,24 @@ def _coefficient(
         # Deviations below 1e-12 are round-off of an exact 0 (e.g. perfect agreement).
         se = float(np.sqrt((np.where(np.abs(dev) < 1e-12, 0.0, dev) ** 2).sum() / (n * (n - 1))))
     se_null = _fleiss_null_se(rf, prev, n) if kind == "fleiss" and wname == "identity" else nan
-    return Coefficient(value=value, se=se, ci_low=value - z * se, ci_high=value + z * se, percent_agreement=pa,
-                       chance_agreement=float(pe), se_null=se_null, note=note, **base)  # type: ignore[arg-type]
+    low, high = wald(value, se, z)
+    ci_note = ""
+    if np.isfinite(value) and se == 0:
+        # A rater is constant when every unit they rated has their one category.
+        constant = ratings is not None and _constant_rater(ratings, categories, missing)
+        ci_note = zero_se_reason(pa == 1.0, constant)
+    return Coefficient(value=value, se=se, ci_low=float(low), ci_high=float(high), percent_agreement=pa,
+                       chance_agreement=float(pe), se_null=se_null, note=note, ci_note=ci_note,
+                       **base)  # type: ignore[arg-type]
+
+
+def _constant_rater(ratings: Any, categories: Any, missing: Any) -> bool:
+    codes, _ = encode(ratings, categories, missing)
+    for column in codes.T:
+        seen = column[column >= 0]
+        if seen.size and (seen == seen[0]).all():
+            return True
+    return False
 
 
 def _fleiss_null_se(r: np.ndarray, prev: np.ndarray, n: int) -> float:
@@ -158,7 +176,7 @@ def _fleiss_null_se(r: np.ndarray, prev: np.ndarray, n: int) -> float:
 
 def fleiss_kappa(
     ratings: Any = None, *, counts: Any = None, categories: Sequence[Any] | None = None, missing: Any = None,
-    weights: Weights = None, confidence: float = 0.95,
+    weights: Weights = None, confidence: float = 0.95, scores: Scores = None,
 ) -> Coefficient:
     """Fleiss' kappa for any number of raters (Fleiss 1971), extended to missing ratings and weights (Gwet 2014).
 
@@ -188,12 +206,12 @@ def fleiss_kappa(
     >>> print(f"{k.value:.5f} {k.se:.5f} {k.percent_agreement:.5f} {k.chance_agreement:.5f}")
     0.76117 0.15302 0.81818 0.23872
     """
-    return _coefficient("fleiss", ratings, counts, categories, missing, weights, confidence)
+    return _coefficient("fleiss", ratings, counts, categories, missing, weights, confidence, scores)
 
 
 def gwet_ac(
     ratings: Any = None, *, counts: Any = None, categories: Sequence[Any] | None = None, missing: Any = None,
-    weights: Weights = None, confidence: float = 0.95,
+    weights: Weights = None, confidence: float = 0.95, scores: Scores = None,
 ) -> Coefficient:
     """Gwet's AC1 (unweighted) or AC2 (weighted) for any number of raters with missing ratings.
 
@@ -222,12 +240,12 @@ def gwet_ac(
     >>> print(ac2.name, f"{ac2.value:.3f} {ac2.se:.3f}")
     Gwet's AC2 0.914 0.104
     """
-    return _coefficient("gwet", ratings, counts, categories, missing, weights, confidence)
+    return _coefficient("gwet", ratings, counts, categories, missing, weights, confidence, scores)
 
 
 def brennan_prediger(
     ratings: Any = None, *, counts: Any = None, categories: Sequence[Any] | None = None, missing: Any = None,
-    weights: Weights = None, confidence: float = 0.95,
+    weights: Weights = None, confidence: float = 0.95, scores: Scores = None,
 ) -> Coefficient:
     """Brennan-Prediger coefficient (uniform chance agreement ``T_w / q^2``; 1/q unweighted) for many raters.
 
@@ -248,19 +266,19 @@ def brennan_prediger(
     >>> print(f"{bp.value:.3f} {bp.se:.3f}")
     0.773 0.145
     """
-    return _coefficient("bp", ratings, counts, categories, missing, weights, confidence)
+    return _coefficient("bp", ratings, counts, categories, missing, weights, confidence, scores)
 
 
 def percent_agreement(
     ratings: Any = None, *, counts: Any = None, categories: Sequence[Any] | None = None, missing: Any = None,
-    weights: Weights = None, confidence: float = 0.95,
+    weights: Weights = None, confidence: float = 0.95, scores: Scores = None,
 ) -> Coefficient:
     """Share of agreeing rater pairs, averaged over units with two or more ratings (the ``p_a`` of Fleiss/Gwet).
 
     >>> percent_agreement([["a", "a", "b"], ["b", "b", "b"]]).value
     0.6666666666666666
     """
-    return _coefficient("pa", ratings, counts, categories, missing, weights, confidence)
+    return _coefficient("pa", ratings, counts, categories, missing, weights, confidence, scores)
 
 
 @dataclass(frozen=True, eq=False)
@@ -287,7 +305,7 @@ def pairwise_agreement(
     codes, cats = encode(ratings, categories, missing)
     if codes.ndim != 2:
         raise AgreementInputError("ratings must be a 2-D array of shape (units, raters)")
-    w, _ = resolve_weights(weights, max(len(cats), 1))
+    w, _, _ = resolve_weights(weights, max(len(cats), 1))
     k = codes.shape[1]
     agree = np.full((k, k), np.nan)
     n = np.zeros((k, k), dtype=np.int64)

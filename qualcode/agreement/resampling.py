@@ -7,7 +7,10 @@ times every unit was drawn (a multinomial count vector, built with one
 are then one matrix product ``draws @ [a & b, a, b]``. Intervals are percentile
 intervals (Efron & Tibshirani 1993, ch. 13); resamples where a statistic is
 undefined (e.g. kappa 0/0 because a code vanished from the resample) are left out
-of that statistic's interval and counted in ``undefined``.
+of that statistic's interval and counted in ``undefined``. An interval of zero width
+(every resample gave the same value: perfect agreement, a constant coder) is NaN,
+not a ``[1, 1]`` or ``[0, 0]`` that would read as certainty; ``flat`` marks it
+(see :mod:`qualcode.agreement.intervals`).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import numpy as np
 
 from qualcode.agreement._common import AgreementInputError, check_confidence
 from qualcode.agreement.binary import as_presence, binary_statistics
+from qualcode.agreement.intervals import REASON_BOOT_FLAT
 
 BOOTSTRAP_STATISTICS = ("kappa", "scott_pi", "ac1", "pabak", "percent_agreement")
 # Cap on resamples x units cells held at once: the index, count and weight arrays then stay under ~200 MB.
@@ -36,6 +40,7 @@ class BinaryBootstrap:
     high: dict[str, np.ndarray]  #: statistic name -> upper limit per code
     se: dict[str, np.ndarray]  #: statistic name -> bootstrap standard deviation per code
     undefined: dict[str, np.ndarray]  #: statistic name -> resamples where it was NaN, per code
+    flat: dict[str, np.ndarray]  #: statistic name -> True where every resample gave one value (limits NaN)
     pooled_kappa_low: float
     pooled_kappa_high: float
     pooled_kappa_se: float
@@ -128,14 +133,18 @@ def bootstrap_binary(
             pooled.append(np.where(pe_bar < 1, (po_bar - pe_bar) / (1 - pe_bar), np.nan))
         done += draws
     alpha = (1.0 - confidence) / 2.0
-    low, high, se, undefined = {}, {}, {}, {}
+    low, high, se, undefined, flat = {}, {}, {}, {}, {}
     for key in BOOTSTRAP_STATISTICS:
         s = np.concatenate(samples[key], axis=0)
         low[key], high[key], se[key], undefined[key] = _percentile(s, alpha)
+        flat[key] = low[key] == high[key]
+        low[key][flat[key]] = high[key][flat[key]] = np.nan
     pk = np.concatenate(pooled)[:, None]
     pl, ph, ps, _ = _percentile(pk, alpha)
+    if pl[0] == ph[0]:
+        pl[0] = ph[0] = np.nan
     return BinaryBootstrap(
-        low=low, high=high, se=se, undefined=undefined,
+        low=low, high=high, se=se, undefined=undefined, flat=flat,
         pooled_kappa_low=float(pl[0]), pooled_kappa_high=float(ph[0]), pooled_kappa_se=float(ps[0]),
         n_resamples=n_resamples, seed=seed, confidence=float(confidence),
     )
@@ -176,6 +185,7 @@ class Bootstrap:
     seed: int | None
     confidence: float
     method: str = "percentile bootstrap over units"
+    note: str = ""  #: why ``low``/``high`` are NaN (every resample gave the same value)
 
 
 def bootstrap(
@@ -209,5 +219,10 @@ def bootstrap(
     n = arr.shape[0]
     values = np.array([statistic(arr[rng.integers(0, n, size=n)]) for _ in range(n_resamples)], dtype=float)
     lo, hi, sd, nbad = _percentile(values[:, None], (1.0 - confidence) / 2.0)
+    note = ""
+    if lo[0] == hi[0]:
+        lo[0] = hi[0] = np.nan
+        note = REASON_BOOT_FLAT
     return Bootstrap(estimate=float(statistic(arr)), low=float(lo[0]), high=float(hi[0]), se=float(sd[0]),
-                     undefined=int(nbad[0]), n_resamples=n_resamples, seed=seed, confidence=float(confidence))
+                     undefined=int(nbad[0]), n_resamples=n_resamples, seed=seed, confidence=float(confidence),
+                     note=note)

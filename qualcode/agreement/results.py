@@ -18,7 +18,9 @@ class Coefficient:
     ``value = (percent_agreement - chance_agreement) / (1 - chance_agreement)``
     for every coefficient here; they differ in ``chance_agreement``. ``se`` is the
     large-sample standard error named in ``method``; ``ci_low`` / ``ci_high`` is the
-    Wald interval ``value -/+ z * se`` at ``confidence`` (not clipped to [-1, 1]).
+    Wald interval ``value -/+ z * se`` at ``confidence`` (not clipped to [-1, 1]); it is
+    NaN when ``se`` is 0 (perfect agreement, a constant rater), with the reason in
+    ``ci_note`` (see :mod:`qualcode.agreement.intervals`).
     ``se_null`` is the standard error under "no agreement beyond chance" where the
     literature gives one (Cohen's kappa, Fleiss' kappa), NaN otherwise. ``note`` says
     why ``value`` is NaN when it is.
@@ -36,10 +38,12 @@ class Coefficient:
     n_raters: int
     categories: tuple[Any, ...]
     weights: str = "identity"
+    scores: str = ""  #: how named weights placed the categories: "ranks", "values", "custom" or "" (unweighted)
     se_null: float = math.nan
     kappa_max: float = math.nan
     method: str = ""
     note: str = ""
+    ci_note: str = ""  #: why ``ci_low``/``ci_high`` are NaN while ``value`` is defined ('' otherwise)
     table: np.ndarray | None = field(default=None, repr=False)
 
     @property
@@ -60,7 +64,7 @@ class Coefficient:
         out: dict[str, Any] = {}
         for key in (
             "name", "value", "se", "ci_low", "ci_high", "confidence", "percent_agreement",
-            "chance_agreement", "n_units", "n_raters", "weights", "se_null", "kappa_max", "method", "note",
+            "chance_agreement", "n_units", "n_raters", "weights", "scores", "se_null", "kappa_max", "method", "note", "ci_note",
         ):
             out[key] = getattr(self, key)
         out["categories"] = [c.item() if hasattr(c, "item") else c for c in self.categories]

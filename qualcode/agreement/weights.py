@@ -5,10 +5,12 @@ most distant pair of categories. scikit-learn's ``cohen_kappa_score`` takes
 *disagreement* weights instead; the two give the same kappa because
 ``w_agree = 1 - d / max(d)``.
 
-Named weights place the categories at ``scores``; by default the categories are
-taken as equally spaced, ``scores = 0, 1, ..., q-1`` in the order given (what SAS
-does for character levels and scikit-learn always does). Pass ``scores`` to
-weight by numeric distances instead.
+Named weights place the categories at ``scores``; by default (``scores="ranks"``)
+the categories are taken as equally spaced, ``0, 1, ..., q-1`` in the order given
+(what SAS does for character levels and scikit-learn always does).
+``scores="values"`` weights by the categories' numeric distances instead (what
+irrCAC does for numeric categories and statsmodels' ``cohens_kappa`` with
+``weights=`` the category values). The coefficients report which was used.
 
 References
 ----------
@@ -98,12 +100,65 @@ def weight_matrix(kind: str, q: int | None = None, scores: Sequence[float] | Non
     return 1.0 - ratio / ((x.max() - x.min()) / (x.max() + x.min())) ** 2
 
 
-def resolve_weights(weights: str | np.ndarray | Sequence[Sequence[float]] | None, q: int) -> tuple[np.ndarray, str]:
-    """Turn a ``weights`` argument (None, a kind name or a matrix) into (q x q matrix, label)."""
+SCORES = ("ranks", "values")
+"""How named weights place the categories: equal steps in category order, or their numbers."""
+
+Scores = str | Sequence[float] | None
+
+
+def category_scores(scores: Scores, categories: Sequence[object] | None, q: int) -> tuple[np.ndarray | None, str]:
+    """Positions of the categories for named weights and their label ("ranks", "values" or "custom").
+
+    ``ranks`` (the default, what scikit-learn and SAS with character levels do): equal
+    steps 0, 1, ..., q-1 in category order, so a scale 1, 2, 3, 5 is weighted like
+    1, 2, 3, 4. ``values``: the categories' own numbers, so 3 -> 5 is twice 2 -> 3
+    (irrCAC and SAS ``SCORES=TABLE`` for numeric levels). A sequence gives one score
+    per category.
+
+    >>> category_scores("values", [1, 2, 3, 5], 4)[0].tolist()
+    [1.0, 2.0, 3.0, 5.0]
+    >>> category_scores(None, [1, 2, 3, 5], 4)
+    (None, 'ranks')
+    """
+    if scores is None or (isinstance(scores, str) and scores == "ranks"):
+        return None, "ranks"
+    if isinstance(scores, str):
+        if scores != "values":
+            raise AgreementInputError(f"unknown scores {scores!r}: use ranks, values or one number per category")
+        cats = list(categories) if categories is not None else list(range(q))
+        bad = [c for c in cats if isinstance(c, bool) or not isinstance(c, int | float | np.integer | np.floating)]
+        if bad:
+            raise AgreementInputError(
+                f"scores='values' needs numeric categories, got {bad[0]!r}; recode the categories as numbers "
+                "or use scores='ranks'"
+            )
+        return np.asarray(cats, dtype=float), "values"
+    x = np.asarray(scores, dtype=float)
+    if x.shape != (q,):
+        raise AgreementInputError(f"got {x.size} scores for {q} categories")
+    return x, "custom"
+
+
+def resolve_weights(
+    weights: str | np.ndarray | Sequence[Sequence[float]] | None,
+    q: int,
+    scores: Scores = None,
+    categories: Sequence[object] | None = None,
+) -> tuple[np.ndarray, str, str]:
+    """Turn a ``weights`` argument (None, a kind name or a matrix) into (q x q matrix, label, scores label).
+
+    The scores label is "" when the weights do not depend on category positions
+    (no weights, identity, or a matrix given directly).
+    """
     if weights is None:
-        return np.eye(q), "identity"
+        return np.eye(q), "identity", ""
     if isinstance(weights, str):
-        return weight_matrix(weights, q), weights
+        if weights == "identity":
+            return np.eye(q), "identity", ""
+        x, label = category_scores(scores, categories, q)
+        if x is None:
+            return weight_matrix(weights, q), weights, label
+        return weight_matrix(weights, scores=x), weights, label
     w = np.asarray(weights, dtype=float)
     if w.shape != (q, q):
         raise AgreementInputError(f"weights matrix has shape {w.shape}; expected ({q}, {q}) for {q} categories")
@@ -113,4 +168,4 @@ def resolve_weights(weights: str | np.ndarray | Sequence[Sequence[float]] | None
         raise AgreementInputError(
             "weights matrix must be agreement weights with 1 on the diagonal (1 - disagreement / max disagreement)"
         )
-    return w, "custom"
+    return w, "custom", ""

@@ -75,9 +75,14 @@ def dump_json(data: Any, handle: TextIO) -> None:
 @click.option("--disagreements", "show_disagreements", is_flag=True,
               help="Also list the units (with text) where the coders differ, per code or "
                    "theme; with --format csv, write only that list.")
+@click.option("--split-by-suggestions", "split", is_flag=True,
+              help="Also compare agreement on units where code suggestions were shown to a "
+                   "coder before the unit was done with the other units (per code and theme, "
+                   "with CIs and counts); with --format csv, write only that comparison.")
 def agreement(project: Path, more_coders: tuple[str, ...], coders: tuple[str, ...], level: str,
               unit: str, group_by: str | None, partial_groups: bool, bootstrap: int, seed: int,
-              fmt: str | None, output: Path | None, show_disagreements: bool) -> None:
+              fmt: str | None, output: Path | None, show_disagreements: bool,
+              split: bool) -> None:
     """Inter-coder agreement per code and per theme over the units every coder marked done.
 
     Per code and theme: Cohen's kappa with its 95% CI, Gwet's AC1, PABAK, percent
@@ -91,6 +96,7 @@ def agreement(project: Path, more_coders: tuple[str, ...], coders: tuple[str, ..
       qualcode agreement study.qualcode --coders alice bob --level theme --bootstrap 1000
       qualcode agreement study.qualcode --coders alice bob --group-by study_id --format markdown
       qualcode agreement study.qualcode --coders alice consensus --disagreements
+      qualcode agreement study.qualcode --coders alice bob --split-by-suggestions
     """
     from qualcode.interchange.agreement_report import agreement_report, disagreements
     from qualcode.model import UnitKind
@@ -100,7 +106,8 @@ def agreement(project: Path, more_coders: tuple[str, ...], coders: tuple[str, ..
     kind = UnitKind(unit)
     with open_store(project) as store:
         report = agreement_report(store, names, level=level, unit=kind, group_by=group_by,
-                                  bootstrap=bootstrap, seed=seed, partial_groups=partial_groups)
+                                  bootstrap=bootstrap, seed=seed, partial_groups=partial_groups,
+                                  split_by_suggestions=split)
         found = None
         if show_disagreements:
             pairs = list(dict.fromkeys((r.coder_a, r.coder_b) for r in report.rows))
@@ -117,7 +124,11 @@ def _write(report: Any, found: Any, chosen: str, output: Path | None) -> None:
         if chosen == "json":
             dump_json(af.report_json(report, found), handle)
         elif chosen == "csv":
-            if found is not None:
+            if report.split:
+                from qualcode.interchange.agreement_split_format import write_split_csv
+
+                write_split_csv(report.split, handle)
+            elif found is not None:
                 af.write_disagreements_csv(found, handle)
             else:
                 af.write_csv(report, handle)

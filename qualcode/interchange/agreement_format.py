@@ -30,13 +30,24 @@ METHODS = {
     "units": "only units every compared coder marked done are counted",
     "kappa": "Cohen's kappa (1960) per code, presence vs absence",
     "kappa_ci": ("95% Wald interval from the Fleiss, Cohen & Everitt (1969) large-sample SE, "
-                 "truncated to [-1, 1]"),
-    "ac1": "Gwet's AC1 (Gwet 2008)",
+                 "truncated to [-1, 1]; null where the SE is 0 (perfect agreement, a coder who "
+                 "gave every unit the same value), which would give a zero-width interval "
+                 "(Brown, Cai & DasGupta 2001), with the reason in ci_note"),
+    "ac1": "Gwet's AC1 (Gwet 2008); ac1_se is Gwet's (2014) linearisation over units, "
+           "1/(n(n-1)) sum (g*_i - g)^2, the same formula as qualcode stats",
+    "not_applicable": "a code or theme neither coder used on the units counted has no kappa, "
+                      "AC1, PABAK or agreement (label 'not applicable')",
+    "name": "unique row name: the path, or 'PATH (own codings)' for the code-level row of a "
+            "theme or of a code with codes below it",
     "pabak": "prevalence- and bias-adjusted kappa, 2 po - 1 (Byrt, Bishop & Carlin 1993)",
     "prevalence_index": "p11 - p00 (Byrt et al. 1993)",
     "bias_index": "p10 - p01 (Byrt et al. 1993)",
     "kappa_max": "largest kappa the two coders' marginals allow",
-    "boot_ci": "95% percentile bootstrap over units (seeded)",
+    "boot_ci": "95% percentile bootstrap over units (seeded); null where every resample gave "
+               "the same value",
+    "suggestions": "suggestions_shown: per coder, units counted where code suggestions were shown "
+                   "before the unit was done (suggestion log, mode 'on'); split_by_suggestions "
+                   "compares agreement on units shown to either coder with the others",
     "pooled": "pooled kappa: mean observed and mean chance agreement over the rows of a level, "
               "then kappa (De Vries et al. 2008); mean_kappa is the plain mean of the defined "
               "row kappas",
@@ -113,11 +124,14 @@ def report_json(report: AgreementReport,
         "rows": [asdict(r) for r in report.rows],
         "pooled": [asdict(p) for p in report.pooled],
         "multi_rater": [asdict(m) for m in report.multi_rater],
+        "suggestions_shown": dict(report.suggestions_shown),
         "warnings": list(report.warnings),
         "methods": dict(METHODS),
     }
     if found is not None:
         out["disagreements"] = disagreement_records(found)
+    if report.split:
+        out["split_by_suggestions"] = [asdict(r) for r in report.split]
     return out
 
 
@@ -174,11 +188,11 @@ def pct(value: float | None) -> str:
 
 
 def kappa_ci(row: AgreementRow) -> str:
-    """'0.74 (0.52–0.95)' or the bare kappa when its CI is undefined."""
+    """'0.74 (0.52–0.95)', or '1.00 (no CI)' when the interval is not estimable."""
     if row.kappa is None:
         return "–"
     if row.kappa_ci_low is None or row.kappa_ci_high is None:
-        return fmt(row.kappa)
+        return f"{fmt(row.kappa)} (no CI)"
     return f"{row.kappa:.2f} ({row.kappa_ci_low:.2f}–{row.kappa_ci_high:.2f})"
 
 
@@ -191,6 +205,8 @@ def short_note(row: AgreementRow) -> str:
     """A few words for the notes column; the full sentence is in ``row.note``."""
     if row.n_units == 0:
         return "no units"
+    if row.label == "not applicable":
+        return "not applicable: nobody used it"
     if row.kappa is None:
         return "kappa undefined: no variation"
     if (row.a_count == 0) != (row.b_count == 0):
@@ -200,18 +216,24 @@ def short_note(row: AgreementRow) -> str:
     return ""
 
 
+def _suffix(row: AgreementRow | MultiRaterRow) -> str:
+    """' (own codings)' when the row's unique name adds it to the path, else ''."""
+    return row.name[len(row.path):] if row.name.startswith(row.path) else ""
+
+
 def display_name(row: AgreementRow | MultiRaterRow) -> str:
-    """Theme rows: the theme; code rows: the path below the theme."""
+    """Theme rows: the theme; code rows: the path below the theme (with ' (own codings)')."""
     if row.level == "theme":
         return row.path
     parts = row.path.split("/")
-    return "/".join(parts[1:]) if len(parts) > 1 else row.path
+    return ("/".join(parts[1:]) if len(parts) > 1 else row.path) + _suffix(row)
 
 
 def outline(rows: Sequence[AgreementRow | MultiRaterRow]
             ) -> list[tuple[int, str, AgreementRow | MultiRaterRow | None]]:
     """``(depth, name, row)`` lines in codebook order, with a heading line (row None) for each
     sub-theme the first time one of its codes appears; a code at depth d is indented d steps.
+    A code with codes below it is their heading itself, named ``NAME (own codings)``.
     """
     out: list[tuple[int, str, AgreementRow | MultiRaterRow | None]] = []
     shown: set[tuple[str, ...]] = set()
@@ -222,9 +244,8 @@ def outline(rows: Sequence[AgreementRow | MultiRaterRow]
                 if parts[:k] not in shown:
                     shown.add(parts[:k])
                     out.append((k - 1, parts[k - 1], None))
-        else:
-            shown.add(parts)
-        out.append((0 if row.level == "theme" else len(parts) - 1, parts[-1], row))
+        shown.add(parts)
+        out.append((0 if row.level == "theme" else len(parts) - 1, parts[-1] + _suffix(row), row))
     return out
 
 
@@ -280,6 +301,10 @@ def to_markdown(report: AgreementReport,
                          f"{pct(m.percent_agreement)} | {m.n_units} |")
         lines.append("")
     lines.append(_legend(boot))
+    if report.split:
+        from qualcode.interchange.agreement_split_format import split_markdown
+
+        lines += ["", split_markdown(report.split)]
     for w in report.warnings:
         lines.append(f"\nWarning: {w}.")
     if found:
@@ -306,7 +331,10 @@ def _legend(boot: bool) -> str:
             "from the Fleiss, Cohen & Everitt (1969) standard error, truncated to [-1, 1]; "
             "AC1: Gwet (2008); PABAK: "
             "Byrt, Bishop & Carlin (1993); agreement: share of units the coders agree on; "
-            "interpretation: Landis & Koch (1977); pooled κ: De Vries et al. (2008).")
+            "interpretation: Landis & Koch (1977); pooled κ: De Vries et al. (2008). "
+            "No CI: the standard error is 0 (perfect agreement, or a coder who gave every unit "
+            "the same value), so a Wald interval would have zero width; not applicable: "
+            "neither coder used it on the units counted.")
     if boot:
         text += " Bootstrap CI: 95% percentile interval over units."
     return text

@@ -16,6 +16,16 @@ What is counted (design.md §4):
   layer 'consensus', whoever wrote them).
 * With three or more coders every pair is compared over the units *all* coders finished,
   and Krippendorff's alpha (nominal) and Fleiss' kappa are given per row over all coders.
+* A code (or theme) neither coder used on the units counted is "not applicable": no kappa,
+  AC1, PABAK or agreement, because 100 % agreement on never using it says nothing.
+* An interval whose standard error is 0 (perfect agreement, a coder who gave every unit
+  the same value) is not estimable (None, reason in ``ci_note``), see
+  :mod:`qualcode.agreement.intervals`; the limits shown are cut to [-1, 1].
+* Rows have unique names: a code that is also a theme, or has codes below it, is named
+  ``PATH (own codings)`` at the code level (its theme row counts everything below it).
+* ``suggestions_shown`` counts, per coder, the units counted where the coder was shown
+  code suggestions before marking the unit done; ``split_by_suggestions`` adds the
+  comparison of :mod:`qualcode.interchange.agreement_split`.
 
 The numbers come from :mod:`qualcode.agreement`; nothing is recomputed here.
 """
@@ -38,9 +48,11 @@ from qualcode.agreement import (
     landis_koch,
     paradox_note,
 )
+from qualcode.agreement.intervals import REASON_BOOT_FLAT, clipped
 from qualcode.agreement.presence import AnalysisUnit
 from qualcode.agreement.spans import Done, keep_done_spans
 from qualcode.errors import QualcodeError, StoreError
+from qualcode.interchange.agreement_split import SplitRow, shown_units, split_rows
 from qualcode.interchange.agreement_units import (
     UnitList,
     build_span_units,
@@ -93,6 +105,8 @@ class AgreementRow:
     a_count: int
     b_count: int
     both_count: int
+    name: str = ""  #: unique row name: the path, or "PATH (own codings)" (see the module docstring)
+    ci_note: str = ""  #: why a kappa interval (Wald or bootstrap) is None while kappa is defined
 
 
 @dataclass(frozen=True)
@@ -126,6 +140,7 @@ class MultiRaterRow:
     percent_agreement: float | None
     label: str
     note: str
+    name: str = ""  #: unique row name, as :attr:`AgreementRow.name`
 
 
 @dataclass(frozen=True)
@@ -150,6 +165,8 @@ class AgreementReport:
     seed: int = 0
     unit_source: str = ""  #: how the units were obtained (whole sources, stored units, cut by rule)
     partial_groups: bool = False
+    suggestions_shown: dict[str, int] = field(default_factory=dict)  #: coder -> units counted shown suggestions before done
+    split: list[Any] = field(default_factory=list)  #: :class:`~qualcode.interchange.agreement_split.SplitRow` rows
 
     def pooled_for(self, coder_a: str, coder_b: str, level: str = "code") -> PooledKappa | None:
         """Return the pooled kappa of one pair at one level, if reported."""
@@ -188,6 +205,7 @@ class _Prepared:
     unit_source: str
     group_by: str | None = None
     partial_groups: bool = False
+    coder_ids: tuple[int | None, ...] = ()  #: per coder, its id (None for the consensus layer)
 
 
 def _layer_key(store: Store, name: str) -> tuple[Layer, int | None]:
@@ -230,7 +248,8 @@ def _prepare(store: Store, coders: Sequence[str], unit: UnitKind | str,
     nodes = {name: layer_presence(store, kept, book, *keys[name], reads) for name in names}
     units = UnitList(store, kept, None if groups is None else [groups[i] for i in index],
                      whole=kind == UnitKind.SOURCE)
-    return _Prepared(names, nodes, units, excluded, book, how, group_by, partial_groups)
+    return _Prepared(names, nodes, units, excluded, book, how, group_by, partial_groups,
+                     tuple(keys[name][1] for name in names))
 
 
 def _levels(level: str) -> list[str]:
@@ -257,15 +276,30 @@ def _order(book: Codebook, levels: list[str]) -> list[tuple[str, int]]:
 
 
 # -- the report ------------------------------------------------------------------------------
+OWN_CODINGS = " (own codings)"
+"""Suffix of the code-level row of a code that is also a theme or has codes below it."""
+NOT_APPLICABLE = ("not applicable: neither coder used this on the units counted, so there is "
+                  "no agreement to measure (100 % agreement on never using it says nothing)")
+
+
+def row_name(book: Codebook, code: Code, level: str, parents: set[int | None] | None = None) -> str:
+    """The unique name of a report row: theme rows the path; code rows of a theme or of a
+    code with codes below it ``PATH (own codings)``, since their theme row or the rows below
+    them count more than the code's own codings. ``parents``: ids of nodes with children."""
+    path = book.path(code)
+    if parents is None:
+        parents = {c.parent_id for c in book.codes}
+    if level == "code" and (code.parent_id is None or code.id in parents):
+        return path + OWN_CODINGS
+    return path
+
+
 def _num(x: Any) -> float | None:
     v = float(x)
     return None if math.isnan(v) else v
 
 
-def _kappa_limit(x: Any) -> float | None:
-    """A Wald limit truncated to kappa's range [-1, 1]; reports never show kappa above 1."""
-    v = _num(x)
-    return None if v is None else min(1.0, max(-1.0, v))
+_kappa_limit = clipped  # a Wald limit truncated to kappa's range [-1, 1], None if undefined
 
 
 def _pair_rows(level: str, columns: Sequence[Code], book: Codebook, a: str, b: str,
@@ -275,49 +309,63 @@ def _pair_rows(level: str, columns: Sequence[Code], book: Codebook, a: str, b: s
     res = binary_agreement(pa, pb)
     boot = bootstrap_binary(pa, pb, n_resamples=bootstrap, seed=seed) if bootstrap and n else None
     labels = landis_koch(res.kappa)
+    parents = {c.parent_id for c in book.codes}
     rows: dict[int, AgreementRow] = {}
     for j, code in enumerate(columns):
+        a_count, b_count = int(res.both[j] + res.only_a[j]), int(res.both[j] + res.only_b[j])
+        unused = n > 0 and a_count == 0 and b_count == 0
         one_sided = ""
-        if (res.both[j] + res.only_a[j] == 0) != (res.both[j] + res.only_b[j] == 0):
-            user = a if res.both[j] + res.only_a[j] else b
+        if (a_count == 0) != (b_count == 0):
+            user = a if a_count else b
             one_sided = (f"only {user} used this on the units counted, so kappa is 0 "
                          "whatever the agreement; ")
-        note = str(res.undefined[j]) or one_sided + paradox_note(
+        note = NOT_APPLICABLE if unused else str(res.undefined[j]) or one_sided + paradox_note(
             float(res.percent_agreement[j]), float(res.kappa[j]), float(res.ac1[j]),
             float(res.pabak[j]), float(res.prevalence_index[j]))
+        ci_notes = [str(res.interval_undefined[j])] if not unused else []
+        if boot is not None and boot.flat["kappa"][j] and not unused:
+            ci_notes.append("bootstrap: " + REASON_BOOT_FLAT)
+        value = (lambda x: None) if unused else _num  # noqa: E731 - N/A rows show no numbers
         rows[code.id] = AgreementRow(
             level=level, code_id=code.id, path=book.path(code), coder_a=a, coder_b=b,
-            n_units=int(res.n[j]), percent_agreement=_num(res.percent_agreement[j]),
-            kappa=_num(res.kappa[j]), kappa_se=_num(res.kappa_se[j]),
-            kappa_ci_low=_kappa_limit(res.kappa_low[j]),
-            kappa_ci_high=_kappa_limit(res.kappa_high[j]),
-            scott_pi=_num(res.scott_pi[j]), ac1=_num(res.ac1[j]), ac1_se=_num(res.ac1_se[j]),
-            pabak=_num(res.pabak[j]), prevalence_index=_num(res.prevalence_index[j]),
-            bias_index=_num(res.bias_index[j]), kappa_max=_num(res.kappa_max[j]),
-            boot_ci_low=_num(boot.low["kappa"][j]) if boot else None,
-            boot_ci_high=_num(boot.high["kappa"][j]) if boot else None,
-            label=str(labels[j]), note=note, a_count=int(res.both[j] + res.only_a[j]),
-            b_count=int(res.both[j] + res.only_b[j]), both_count=int(res.both[j]))
+            n_units=int(res.n[j]), percent_agreement=value(res.percent_agreement[j]),
+            kappa=value(res.kappa[j]), kappa_se=value(res.kappa_se[j]),
+            kappa_ci_low=clipped(res.kappa_low[j]), kappa_ci_high=clipped(res.kappa_high[j]),
+            scott_pi=value(res.scott_pi[j]), ac1=value(res.ac1[j]), ac1_se=value(res.ac1_se[j]),
+            pabak=value(res.pabak[j]), prevalence_index=value(res.prevalence_index[j]),
+            bias_index=value(res.bias_index[j]), kappa_max=value(res.kappa_max[j]),
+            boot_ci_low=clipped(boot.low["kappa"][j]) if boot else None,
+            boot_ci_high=clipped(boot.high["kappa"][j]) if boot else None,
+            label="not applicable" if unused else str(labels[j]), note=note,
+            a_count=a_count, b_count=b_count, both_count=int(res.both[j]),
+            name=row_name(book, code, level, parents), ci_note="; ".join(x for x in ci_notes if x))
     summary = res.summary() if len(columns) else {"pooled_kappa": math.nan, "mean_kappa": math.nan,
                                                   "codes_with_kappa": 0}
     pooled = PooledKappa(
         coder_a=a, coder_b=b, level=level, kappa=_num(summary["pooled_kappa"]),
         mean_kappa=_num(summary["mean_kappa"]), n_rows=len(columns),
         n_rows_with_kappa=int(summary["codes_with_kappa"]),
-        boot_ci_low=_num(boot.pooled_kappa_low) if boot else None,
-        boot_ci_high=_num(boot.pooled_kappa_high) if boot else None)
+        boot_ci_low=clipped(boot.pooled_kappa_low) if boot else None,
+        boot_ci_high=clipped(boot.pooled_kappa_high) if boot else None)
     return rows, pooled
 
 
 def _multi_rows(level: str, columns: Sequence[Code], book: Codebook,
                 presence: np.ndarray) -> dict[int, MultiRaterRow]:
     rows: dict[int, MultiRaterRow] = {}
+    parents = {c.parent_id for c in book.codes}
     for j, code in enumerate(columns):
         ratings = presence[:, :, j].T.astype(np.int64)  # units x coders
+        name = row_name(book, code, level, parents)
         if ratings.shape[0] == 0:
             rows[code.id] = MultiRaterRow(level, code.id, book.path(code), 0, None, None, None,
                                           None, None, None, "undefined",
-                                          "no units were finished by every coder")
+                                          "no units were finished by every coder", name)
+            continue
+        if not ratings.any():
+            rows[code.id] = MultiRaterRow(level, code.id, book.path(code), int(ratings.shape[0]),
+                                          None, None, None, None, None, None, "not applicable",
+                                          NOT_APPLICABLE.replace("neither coder", "no coder"), name)
             continue
         # Both categories are always declared, so a code nobody used is "one category", not an error.
         alpha = krippendorff_alpha(ratings, level="nominal", categories=[0, 1])
@@ -325,20 +373,25 @@ def _multi_rows(level: str, columns: Sequence[Code], book: Codebook,
         rows[code.id] = MultiRaterRow(
             level=level, code_id=code.id, path=book.path(code), n_units=int(ratings.shape[0]),
             krippendorff_alpha=_num(alpha.alpha), fleiss_kappa=_num(fk.value),
-            fleiss_se=_num(fk.se), fleiss_ci_low=_num(fk.ci_low), fleiss_ci_high=_num(fk.ci_high),
-            percent_agreement=_num(fk.percent_agreement), label=str(landis_koch(fk.value)),
-            note=alpha.note or fk.note)
+            fleiss_se=_num(fk.se), fleiss_ci_low=clipped(fk.ci_low),
+            fleiss_ci_high=clipped(fk.ci_high), percent_agreement=_num(fk.percent_agreement),
+            label=str(landis_koch(fk.value)), note="; ".join(
+                x for x in (alpha.note or fk.note, fk.ci_note) if x), name=name)
     return rows
 
 
 def agreement_report(store: Store, coders: Sequence[str], *, level: str = "both",
                      unit: UnitKind | str = UnitKind.SOURCE, group_by: str | None = None,
                      bootstrap: int = 0, seed: int = 0, partial_groups: bool = False,
-                     reads: ColumnReads | None = None) -> AgreementReport:
+                     reads: ColumnReads | None = None,
+                     split_by_suggestions: bool = False) -> AgreementReport:
     """Agreement per code and/or theme of two or more coders (or a coder and ``consensus``).
 
     With ``group_by`` a group counts only when every coder finished all its units; with
     ``partial_groups`` it counts over the units every coder finished in it instead.
+    ``split_by_suggestions`` adds, per pair, code and theme, agreement on the units where
+    suggestions were shown to either coder before coding and on the others
+    (:mod:`qualcode.interchange.agreement_split`).
 
     Raises a :class:`~qualcode.errors.QualcodeError` for an unknown coder, a coder with
     nothing marked done, an unknown group field, level or unit. ``reads`` shares column
@@ -349,6 +402,9 @@ def agreement_report(store: Store, coders: Sequence[str], *, level: str = "both"
         raise QualcodeError(f"--bootstrap must be 0 or more resamples, got {bootstrap}")
     prep = _prepare(store, coders, unit, group_by, partial_groups, reads)
     pairs = list(combinations(prep.coders, 2))
+    shown = {name: shown_units(store, prep.units.spans, cid)
+             for name, cid in zip(prep.coders, prep.coder_ids, strict=True)}
+    split: list[SplitRow] = []
     by_key: dict[tuple[str, int, str, str], AgreementRow] = {}
     multi: dict[tuple[str, int], MultiRaterRow] = {}
     pooled: list[PooledKappa] = []
@@ -360,6 +416,9 @@ def agreement_report(store: Store, coders: Sequence[str], *, level: str = "both"
                                   bootstrap, seed)
             pooled.append(pk)
             by_key.update({(lv, cid, a, b): r for cid, r in rows.items()})
+            if split_by_suggestions:
+                split += split_rows(lv, columns, prep.book, [rows[c.id].name for c in columns],
+                                    a, b, presence[i], presence[k], shown[a] | shown[b])
         if len(prep.coders) > 2:
             multi.update({(lv, cid): r for cid, r in
                           _multi_rows(lv, columns, prep.book, presence).items()})
@@ -367,12 +426,31 @@ def agreement_report(store: Store, coders: Sequence[str], *, level: str = "both"
     rows = [by_key[(lv, cid, a, b)] for a, b in pairs for lv, cid in order
             if (lv, cid, a, b) in by_key]
     multi_rows = [multi[key] for key in order if key in multi]
+    rank = {key: i for i, key in enumerate(order)}
+    split.sort(key=lambda r: (pairs.index((r.coder_a, r.coder_b)), rank[(r.level, r.code_id)]))
     warnings = _warnings(prep, bootstrap)
+    seen = {name: int(m.sum()) for name, m in shown.items()
+            if prep.coder_ids[prep.coders.index(name)] is not None}
+    if note := suggestions_note(seen, len(prep.units)):
+        warnings.append(note)
     return AgreementReport(rows=rows, pooled=pooled, n_units=len(prep.units),
                            excluded=prep.excluded, unit=UnitKind(unit), group_by=group_by,
                            coders=prep.coders, multi_rater=multi_rows, warnings=warnings,
                            level=level, bootstrap=bootstrap, seed=seed,
-                           unit_source=prep.unit_source, partial_groups=partial_groups)
+                           unit_source=prep.unit_source, partial_groups=partial_groups,
+                           suggestions_shown=seen, split=split)
+
+
+def suggestions_note(shown: dict[str, int], n_units: int) -> str:
+    """One sentence saying which coders saw suggestions before coding the units counted ('' if none)."""
+    seen = {name: n for name, n in shown.items() if n}
+    if not seen:
+        return ""
+    parts = ", ".join(f"{name} on {n} of {n_units}" for name, n in seen.items())
+    others = [name for name in shown if name not in seen]
+    rest = f" ({', '.join(others)}: none)" if others else ""
+    return (f"code suggestions were shown before coding to {parts} units counted{rest}; "
+            "agreement may partly reflect the model (compare with --split-by-suggestions)")
 
 
 def _warnings(prep: _Prepared, bootstrap: int) -> list[str]:

@@ -36,6 +36,7 @@ SHORT_NOTES = {
     "high agreement, low kappa: see AC1, PABAK": "paradox",
     "no units": "no units",
     "one coder never used it": "one-sided",
+    "not applicable: nobody used it": "n/a",
 }
 
 
@@ -116,9 +117,22 @@ def render_report(report: AgreementReport, console: Console,
     if report.multi_rater:
         console.print()
         console.print(_multi_table(report, console.width))
+    if report.split:
+        from qualcode.interchange.agreement_split_format import SPLIT_LEGEND, split_table
+
+        for a, b in dict.fromkeys((r.coder_a, r.coder_b) for r in report.split):
+            console.print()
+            console.print(split_table(report.split, a, b))
+        console.print(SPLIT_LEGEND)
     kinds = {SHORT_NOTES.get(short_note(r), "") for r in report.rows}
-    if kinds & {"undefined", "paradox"} or report.warnings:
+    if kinds & {"undefined", "paradox", "n/a"} or report.warnings:
         console.print()
+    if "n/a" in kinds:
+        console.print("n/a: neither coder used the code on the units counted, so there is no "
+                      "agreement to measure.")
+    if any(r.kappa is not None and r.kappa_ci_low is None for r in report.rows):
+        console.print("no CI: the standard error is 0 (perfect agreement, or a coder who gave "
+                      "every unit the same value), so a Wald interval would have zero width.")
     if "undefined" in kinds:
         console.print("undefined: both coders gave every unit the same value, so chance "
                       "agreement is 1 and kappa is 0/0; report agreement, AC1 or PABAK.")

@@ -179,3 +179,16 @@ def acceptance_summary(store: Store) -> list[AcceptanceSummary]:
         """).fetchall()
     return [AcceptanceSummary(str(r[0]), int(r[1]), int(r[2]), int(r[3] or 0), int(r[4] or 0),
                               int(r[5] or 0)) for r in rows]
+
+
+def shown_before_done_spans(store: Store, coder_id: int) -> list[tuple[int, int, int]]:
+    """Return (source id, start, end) of each unit where the coder saw suggestions before it was done.
+
+    A showing counts when it was made in mode ``on`` while the unit was not yet done;
+    ``after`` showings (the unit was done first) do not. Spans are distinct and sorted.
+    """
+    rows = store.db.execute(
+        'SELECT DISTINCT u.source_id, u.start, u."end" FROM suggestion_log l '
+        "JOIN units u ON u.id = l.unit_id WHERE l.coder_id = ? AND l.mode = 'on' "
+        'AND l.unit_done = 0 ORDER BY u.source_id, u.start, u."end"', [coder_id]).fetchall()
+    return [(int(s), int(a), int(b)) for s, a, b in rows]

@@ -54,7 +54,10 @@ def test_vectorised_equals_per_code_table_formulas(random_pair) -> None:  # type
         assert r.scott_pi[j] == pytest.approx(t["scott_pi"].value, abs=1e-12)
         assert r.scott_pi_se[j] == pytest.approx(t["scott_pi"].se, abs=1e-12)
         assert r.ac1[j] == pytest.approx(t["gwet_ac"].value, abs=1e-12)
-        assert r.ac1_se[j] == pytest.approx(t["gwet_ac"].se, abs=1e-12)
+        # AC1's SE is Gwet's (2014) linearisation over units (irrCAC gwet.ac1.raw): the table
+        # formula (gwet.ac1.table, divides by n) times n / (n - 1).
+        n = r.n[j]
+        assert r.ac1_se[j] == pytest.approx(t["gwet_ac"].se * math.sqrt(n / (n - 1)), abs=1e-12)
         assert r.pabak[j] == pytest.approx(t["brennan_prediger"].value, abs=1e-12)
         assert r.pabak_se[j] == pytest.approx(t["brennan_prediger"].se, abs=1e-12)
 
@@ -62,7 +65,8 @@ def test_vectorised_equals_per_code_table_formulas(random_pair) -> None:  # type
 def test_ac1_variance_by_hand_gwet_2008() -> None:
     """Gwet (2008), Br J Math Stat Psychol 61:29-48, eq. for v(AC1) with q = 2, f = 0:
     v = [pa(1-pa) - 4(1-g)(sum_k p_kk(1-pi_k) - pa pe) + 4(1-g)^2(sum_kl p_kl(1-(pi_k+pi_l)/2)^2 - pe^2)]
-        / (n (1-pe)^2), computed here cell by cell for Feinstein & Cicchetti's (80, 10, 5, 5)."""
+        / (n (1-pe)^2), computed here cell by cell for Feinstein & Cicchetti's (80, 10, 5, 5);
+    qualcode reports Gwet's (2014) unit-level form of it, 1/(n(n-1)) sum (g*_i - g)^2 = v n/(n-1)."""
     n11, n10, n01, n00 = 80, 10, 5, 5
     n = n11 + n10 + n01 + n00
     p = np.array([[n11, n10], [n01, n00]]) / n
@@ -77,7 +81,7 @@ def test_ac1_variance_by_hand_gwet_2008() -> None:
     b = np.array([1] * n11 + [0] * n10 + [1] * n01 + [0] * n00, dtype=bool)
     r = binary_agreement(a, b)
     assert r.ac1[0] == pytest.approx(g, abs=1e-12)
-    assert r.ac1_se[0] == pytest.approx(math.sqrt(var), abs=1e-12)
+    assert r.ac1_se[0] == pytest.approx(math.sqrt(var * n / (n - 1)), abs=1e-12)
 
 
 def test_byrt_bishop_carlin_identity(random_pair) -> None:  # type: ignore[no-untyped-def]
@@ -104,8 +108,8 @@ def test_ci_is_wald_on_non_null_se() -> None:
     b = a ^ (rng.random((500, 2)) < 0.1)
     r = binary_agreement(a, b, confidence=0.90)
     z = 1.6448536269514722
-    assert np.allclose(r.kappa_low, r.kappa - z * r.kappa_se)
-    assert np.allclose(r.ac1_high, r.ac1 + z * r.ac1_se)
+    assert np.allclose(r.kappa_low, r.kappa - z * r.kappa_se) and np.isfinite(r.kappa_low).all()
+    assert np.allclose(r.ac1_high, r.ac1 + z * r.ac1_se) and np.isfinite(r.ac1_high).all()
     assert r.confidence == 0.90
 
 

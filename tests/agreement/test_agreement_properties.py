@@ -59,7 +59,9 @@ def test_vectorised_equals_scalar_per_code(pair: tuple[np.ndarray, np.ndarray]) 
         t = table_coefficients([[r.both[j], r.only_a[j]], [r.only_b[j], r.neither[j]]])
         assert same(r.kappa[j], one.kappa[0]) and same(r.kappa[j], t["cohen_kappa"].value)
         assert same(r.kappa_se[j], t["cohen_kappa"].se)
-        assert same(r.ac1[j], t["gwet_ac"].value) and same(r.ac1_se[j], t["gwet_ac"].se)
+        # AC1's SE: Gwet's (2014) unit-level linearisation, as gwet_ac on the two columns.
+        raw = gwet_ac(np.c_[a[:, j], b[:, j]].astype(np.int64), categories=[0, 1])
+        assert same(r.ac1[j], t["gwet_ac"].value) and same(r.ac1_se[j], raw.se)
         assert same(r.scott_pi[j], t["scott_pi"].value)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -75,7 +77,34 @@ def test_undefined_resamples_are_counted() -> None:
     share = boot.undefined["kappa"][0] / 400
     assert 0.25 < share < 0.45
     assert boot.undefined["ac1"][0] == 0
-    assert boot.low["kappa"][0] == 1.0
+    # Every defined resample is perfect (kappa 1): a [1, 1] interval would read as certainty.
+    assert math.isnan(boot.low["kappa"][0]) and math.isnan(boot.high["kappa"][0])
+    assert boot.flat["kappa"][0]
+
+
+@pytest.mark.parametrize(("a_col", "b_col", "statistic"), [
+    ([1, 0] * 15, [1, 0] * 15, "kappa"),  # perfect agreement: every resample has kappa 1
+    ([1, 0] * 15, [1, 0] * 15, "ac1"),
+    ([0] * 30, [1, 0, 0] * 10, "kappa"),  # A never used it: kappa is 0 in every resample
+])
+def test_zero_width_bootstrap_intervals_are_not_estimable(a_col, b_col, statistic) -> None:  # type: ignore[no-untyped-def]
+    """Efron & Tibshirani (1993, ch. 13) percentile limits collapse to one point when every
+    resample gives the same value; that is the boundary, not certainty (Brown, Cai &
+    DasGupta 2001 on the Wald analogue), so the limits are NaN and ``flat`` says so."""
+    a, b = np.array(a_col, bool)[:, None], np.array(b_col, bool)[:, None]
+    boot = bootstrap_binary(a, b, n_resamples=200, seed=1)
+    assert math.isnan(boot.low[statistic][0]) and math.isnan(boot.high[statistic][0])
+    assert boot.flat[statistic][0]
+    # Flip one unit of B: now there is real disagreement and a real interval.
+    b[0, 0] = not b[0, 0]
+    mixed = bootstrap_binary(a, b, n_resamples=200, seed=1)
+    assert mixed.low["ac1"][0] < mixed.high["ac1"][0] and not mixed.flat["ac1"][0]
+
+
+def test_generic_bootstrap_flat_interval_has_a_note() -> None:
+    """The scalar bootstrap follows the same rule as the binary one."""
+    res = bootstrap(lambda r: float(np.mean(r)), [[1.0]] * 20, n_resamples=50, seed=0)
+    assert math.isnan(res.low) and math.isnan(res.high) and "same value" in res.note
 
 
 def test_generic_bootstrap_for_many_raters() -> None:
