@@ -135,12 +135,11 @@ def _write(report: Any, found: Any, chosen: str, output: Path | None) -> None:
         elif chosen == "markdown":
             handle.write(af.to_markdown(report, found))
         else:
-            from rich.console import Console
-
             from qualcode.interchange.agreement_table import render_report
+            from qualcode.interchange.literal import literal_console
 
-            console = (Console(file=handle, width=120, color_system=None) if output
-                       else Console())
+            console = (literal_console(file=handle, width=120, color_system=None) if output
+                       else literal_console())
             render_report(report, console, found)
     if output is not None:
         click.echo(f"Wrote the agreement report ({chosen}) to {output}.", err=True)
@@ -193,9 +192,10 @@ def stats(file: Path, raters: tuple[str, ...], more_raters: tuple[str, ...], id_
         if fmt == "json":
             dump_json(result, handle)
         else:
-            from rich.console import Console
+            from qualcode.interchange.literal import literal_console
 
-            console = Console(file=handle, width=100, color_system=None) if output else Console()
+            console = (literal_console(file=handle, width=100, color_system=None) if output
+                       else literal_console())
             _render_stats(result, console)
 
 

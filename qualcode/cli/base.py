@@ -58,10 +58,10 @@ def open_store(project: Path, *, create: bool = False) -> Any:
 
 
 def stderr_console() -> Any:
-    """Return a rich console writing to stderr (progress bars, warnings)."""
-    from rich.console import Console
+    """Return a rich console writing to stderr (progress bars, warnings); strings as typed."""
+    from qualcode.interchange.literal import literal_console
 
-    return Console(file=sys.stderr)
+    return literal_console(file=sys.stderr)
 
 
 def wraps_store(func: F) -> F:

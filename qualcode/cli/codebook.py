@@ -236,12 +236,12 @@ def show(project: Path, definitions: bool) -> None:
     Example:
       qualcode codebook show study.qualcode --definitions
     """
-    from rich.console import Console
+    from qualcode.interchange.literal import literal_console
 
     with open_store(project) as store:
         book = store.codebook()
         counts = store.coding_counts()
-    console = Console()
+    console = literal_console()
     if not len(book):
         console.print(f"The codebook of {project} is empty. Add nodes with 'qualcode codebook "
                       "add' or import a file with 'qualcode codebook import'.", markup=False)

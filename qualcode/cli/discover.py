@@ -55,10 +55,11 @@ def discover(project: Path, clusters: int, seed: int, examples: int, kind: str,
 
 
 def _print_table(result: ProjectDiscovery) -> None:
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    from qualcode.interchange.literal import literal_console
+
+    console = literal_console()
     console.print(f"{result.uncoded} uncoded {result.kind.value} units, "
                   f"{len(result.candidates)} candidate themes (seed {result.seed})"
                   + (f"; {result.unplaced} units share no terms with the others"

@@ -39,8 +39,9 @@ def log_command(project: Path, coder: str | None, last: int, fmt: str) -> None:
                                    "undoes": event.undoes, "payload": event.payload},
                                   ensure_ascii=False))
         return
-    from rich.console import Console
     from rich.table import Table
+
+    from qualcode.interchange.literal import literal_console
 
     table = Table("id", "at (UTC)", "coder", "action", title=f"{project}: event log")
     table.add_column("details", no_wrap=True, overflow="ellipsis")
@@ -52,7 +53,7 @@ def log_command(project: Path, coder: str | None, last: int, fmt: str) -> None:
             details = details[:PAYLOAD_WIDTH - 1] + "…"
         table.add_row(str(event.id), event.at[:19].replace("T", " "), names.get(event.coder_id, "-"), event.action,
                       details)
-    Console().print(table)
+    literal_console().print(table)
 
 
 def _step(project: Path, coder: str, steps: int, *, redo: bool) -> None:

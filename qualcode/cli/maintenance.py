@@ -68,15 +68,16 @@ def check_command(project: Path, fmt: str) -> None:
         click.echo(f"{project}: ok (integrity, foreign keys, schema, offsets, orphans, "
                    "event log)")
     else:
-        from rich.console import Console
         from rich.table import Table
+
+        from qualcode.interchange.literal import literal, literal_console
 
         table = Table(title=f"qualcode check {project}", title_justify="left")
         for column in ("severity", "check", "problem"):
             table.add_column(column, overflow="fold")
         for finding in findings:
             style = "red" if finding.severity == "error" else "yellow"
-            table.add_row(f"[{style}]{finding.severity}[/]", finding.check, finding.message)
-        Console().print(table)
+            table.add_row(literal(finding.severity, style), finding.check, finding.message)
+        literal_console().print(table)
     if has_errors(findings):
         click.get_current_context().exit(1)

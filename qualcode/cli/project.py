@@ -6,10 +6,11 @@ import json
 from pathlib import Path
 
 import click
-from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from qualcode.cli.base import main, open_store, project_argument
+from qualcode.interchange.literal import literal_console
 from qualcode.storage.suggestion_log import AcceptanceSummary, acceptance_summary
 
 
@@ -51,9 +52,10 @@ def status(project: Path, fmt: str) -> None:
                                  "accepted": s.accepted, "present": s.present}
                                 for s in suggested]}, indent=2, ensure_ascii=False))
             return
-        console = Console()
-        console.print(f"[bold]{project}[/]: {store.source_count()} sources, {units} units, "
-                      f"{len(book)} codebook entries, {len(rows)} coders")
+        console = literal_console()
+        console.print(Text.assemble((str(project), "bold"),
+                                    f": {store.source_count()} sources, {units} units, "
+                                    f"{len(book)} codebook entries, {len(rows)} coders"))
         if not rows:
             console.print("No coder has started yet.")
             return

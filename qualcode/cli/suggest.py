@@ -65,10 +65,11 @@ def suggest(project: Path, coder: str, fmt: str, layer: str, spacy_model: str | 
 
 def _print_suggestions(rows: list[dict[str, Any]], suggester: Any, coder: str,
                        pending: int) -> None:
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    from qualcode.interchange.literal import literal_console
+
+    console = literal_console()
     learnt = int(sum(suggester.examples > 0))
     origin = "reused stored model" if suggester.origin == "stored" else "fitted now"
     console.print(f"{pending} units not done by {coder}; model: {origin}, "
@@ -148,10 +149,11 @@ def evaluate(project: Path, coder: str, fmt: str, layer: str, spacy_model: str |
 
 def _print_evaluation(result: dict[str, Any], what: str, units: int, fraction: float | None,
                       folds: int | None, seed: int) -> None:
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    from qualcode.interchange.literal import literal_console
+
+    console = literal_console()
     how = f"{folds}-fold cross-validation" if folds else f"train {fraction:.0%} / score the rest"
     console.print(f"{what}: {units} done units, {how}, seed {seed}")
     console.print(f"micro F1 {result['micro_f1']:.3f}   macro F1 {result['macro_f1']:.3f}   "

@@ -1,4 +1,8 @@
-"""The agreement report as rich tables for the terminal: theme rows bold, their codes indented."""
+"""The agreement report as rich tables for the terminal: theme rows bold, their codes indented.
+
+Every string that may hold a name or text from the project goes out as a Text (see
+qualcode.interchange.literal), so it prints as typed on any console.
+"""
 
 from __future__ import annotations
 
@@ -27,6 +31,7 @@ from qualcode.interchange.agreement_report import (
     Disagreement,
     MultiRaterRow,
 )
+from qualcode.interchange.literal import literal
 
 __all__ = ["render_report"]
 
@@ -42,13 +47,14 @@ SHORT_NOTES = {
 
 def _new_table(title: str, roomy: bool) -> Table:
     # Narrow terminals get one-space gaps so the numbers, label and note still fit in 80 columns.
-    return Table(title=title, title_justify="left", title_style="bold", box=box.SIMPLE_HEAD,
+    # A Text title keeps no title_style: the style goes on the Text.
+    return Table(title=literal(title, style="bold"), title_justify="left", box=box.SIMPLE_HEAD,
                  show_edge=False, pad_edge=False, padding=(0, 1 if roomy else 0))
 
 
 def _name(depth: int, label: str, level: str | None) -> Text:
     style = {"theme": "bold", None: "italic dim"}.get(level, "")
-    return Text("  " * depth + label, style=style)
+    return literal("  " * depth + label, style=style)
 
 
 def _pair_table(report: AgreementReport, a: str, b: str, width: int) -> Table:
@@ -101,9 +107,9 @@ def _multi_table(report: AgreementReport, width: int) -> Table:
 def render_report(report: AgreementReport, console: Console,
                   found: dict[tuple[str, str], Sequence[Disagreement]] | None = None) -> None:
     """Print the header, a table per coder pair, pooled kappas, all-coder table and notes."""
-    console.print(Text(f"Agreement of {', '.join(report.coders)}", style="bold"))
-    console.print(f"Unit of analysis: {unit_text(report)}")
-    console.print(f"{counted_text(report)}; {excluded_text(report)}.")
+    console.print(literal(f"Agreement of {', '.join(report.coders)}", style="bold"))
+    console.print(literal(f"Unit of analysis: {unit_text(report)}"))
+    console.print(literal(f"{counted_text(report)}; {excluded_text(report)}."))
     pairs = list(dict.fromkeys((r.coder_a, r.coder_b) for r in report.rows))
     for a, b in pairs:
         console.print()
@@ -144,7 +150,7 @@ def render_report(report: AgreementReport, console: Console,
                       "which inflates chance agreement (Feinstein & Cicchetti 1990); AC1 and "
                       "PABAK are less affected.")
     for w in report.warnings:
-        console.print(f"Warning: {w}.", style="yellow")
+        console.print(literal(f"Warning: {w}.", style="yellow"))
     if found is not None:
         _render_disagreements(console, found)
 
@@ -153,9 +159,9 @@ def _render_disagreements(console: Console,
                           found: dict[tuple[str, str], Sequence[Disagreement]]) -> None:
     for (a, b), items in found.items():
         console.print()
-        console.print(Text(f"Disagreements, {a} vs {b}: {len(items)}", style="bold"))
+        console.print(literal(f"Disagreements, {a} vs {b}: {len(items)}", style="bold"))
         for d in items:
             who = a if d.a_present else b
             console.print(Text.assemble((d.unit.key, "bold"), f"  {d.path}  ",
                                         (f"coded by {who} only", "italic")))
-            console.print(Text("    " + " ".join(d.text.split())), overflow="fold")
+            console.print(literal("    " + " ".join(d.text.split())), overflow="fold")
