@@ -89,7 +89,8 @@ def _progress(label: str) -> Iterator[Callable[[int], None]]:
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     started = time.perf_counter()
-    columns = (SpinnerColumn(), TextColumn("Importing {task.description}"),
+    # markup=False: the description is a file name, which may hold "[...]".
+    columns = (SpinnerColumn(), TextColumn("Importing {task.description}", markup=False),
                TextColumn("{task.completed:,.0f} rows"), TextColumn("{task.fields[rate]}"),
                TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as progress:
