@@ -127,10 +127,10 @@ def test_two_raters_match_scikit_learn_on_random_data(tmp_path: Path, seed: int)
                      "quadratic")
     keep = ~gaps
     assert out["cohen_kappa"]["value"] == pytest.approx(cohen_kappa_score(a[keep], b[keep]))
-    labels = sorted(set(a[keep]) | set(b[keep]))
-    if labels == list(range(labels[0], labels[-1] + 1)):  # sklearn weights by label rank
-        assert out["weighted_kappa"]["value"] == pytest.approx(
-            cohen_kappa_score(a[keep], b[keep], weights="quadratic"))
+    # Default --scores ranks: scikit-learn weights by label rank too, gaps or not.
+    assert out["scores"] == "ranks"
+    assert out["weighted_kappa"]["value"] == pytest.approx(
+        cohen_kappa_score(a[keep], b[keep], weights="quadratic"))
 
 
 @pytest.mark.parametrize("level", ["nominal", "ordinal", "interval", "ratio"])
@@ -166,7 +166,7 @@ def test_table_output_names_every_statistic() -> None:
     result = CliRunner().invoke(main, ["stats", str(DATA / "sas_skin_condition.csv"),
                                        "--id-col", "patient", "--weights", "quadratic"])
     assert result.exit_code == 0, result.output
-    for name in ("Cohen's kappa", "weighted kappa (quadratic)", "Scott's pi", "Fleiss' kappa",
+    for name in ("Cohen's kappa", "weighted kappa (quadratic, ranks)", "Scott's pi", "Fleiss' kappa",
                  "Krippendorff's alpha (nominal)", "Gwet's AC1", "Brennan-Prediger",
                  "0.3449", "0.0724"):
         assert name in result.output

@@ -160,14 +160,21 @@ def _write(report: Any, found: Any, chosen: str, output: Path | None) -> None:
               help="Level of measurement for Krippendorff's alpha (ordinal, interval and ratio "
                    "need numeric ratings).")
 @click.option("--weights", type=click.Choice(["linear", "quadratic"]), default=None,
-              help="Also report Cohen's weighted kappa (two raters; numeric ratings).")
+              help="Also report Cohen's weighted kappa (two raters).")
+@click.option("--scores", type=click.Choice(["ranks", "values"]), default="ranks",
+              show_default=True,
+              help="Where --weights places the categories: equal steps in their order (ranks, "
+                   "as scikit-learn and the Python API) or at their numbers (values).")
+@click.option("--categories", "categories", default=None, metavar="A,B,C",
+              help="Every possible category, in order, comma-separated (one nobody chose still "
+                   "counts for Brennan-Prediger and AC1) [default: the ratings seen].")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True, help="Output format.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write to this file instead of standard output.")
 def stats(file: Path, raters: tuple[str, ...], more_raters: tuple[str, ...], id_col: str | None,
-          sheet: str | None, level: str, weights: str | None, fmt: str,
-          output: Path | None) -> None:
+          sheet: str | None, level: str, weights: str | None, scores: str,
+          categories: str | None, fmt: str, output: Path | None) -> None:
     """Agreement of any ratings table (CSV, TSV or XLSX), without a project.
 
     One row per unit, one column per rater; an empty cell is a missing rating. Reports
@@ -181,13 +188,15 @@ def stats(file: Path, raters: tuple[str, ...], more_raters: tuple[str, ...], id_
       qualcode stats ratings.csv
       qualcode stats ratings.xlsx --id-col case --raters r1 r2 --weights quadratic
       qualcode stats reliability.tsv --level interval --format json
+      qualcode stats scale.csv --weights linear --scores values --categories 1,2,3,4,5
     """
     from qualcode.interchange.agreement_ratings import read_ratings
     from qualcode.interchange.agreement_stats import ratings_statistics
 
     file, names = split_names(file, raters, more_raters, commas=False)
     table = read_ratings(file, raters=names, id_col=id_col, sheet=sheet)
-    result = ratings_statistics(table, level=level, weights=weights)
+    result = ratings_statistics(table, level=level, weights=weights, scores=scores,
+                                categories=categories.split(",") if categories else None)
     with output_stream(output) as handle:
         if fmt == "json":
             dump_json(result, handle)
@@ -216,8 +225,8 @@ def _render_stats(result: dict[str, Any], console: Any) -> None:
     rows: list[tuple[str, Any]] = [
         ("percent agreement", result["percent_agreement"]),
         ("Cohen's kappa", result["cohen_kappa"]),
-        (f"weighted kappa ({result['weights']})", result["weighted_kappa"]) if result["weights"]
-        else ("", None),
+        (f"weighted kappa ({result['weights']}, {result['scores']})", result["weighted_kappa"])
+        if result["weights"] else ("", None),
         ("Scott's pi", result["scott_pi"]),
         ("Fleiss' kappa", result["fleiss_kappa"]),
         (f"Krippendorff's alpha ({result['level']})", result["krippendorff_alpha"]),
@@ -228,8 +237,9 @@ def _render_stats(result: dict[str, Any], console: Any) -> None:
         if not name:
             continue
         if isinstance(value, dict):
-            ci = ("" if "ci_low" not in value else "null" if value["ci_low"] is None
-                  else f"{value['ci_low']:.4f} to {value['ci_high']:.4f}")
+            ci = ("" if "ci_low" not in value else
+                  ("not estimable" if value["value"] is not None else "null")
+                  if value["ci_low"] is None else f"{value['ci_low']:.4f} to {value['ci_high']:.4f}")
             table.add_row(name, num(value["value"]), num(value["se"]), ci)
         else:
             table.add_row(name, num(value), "", "")
