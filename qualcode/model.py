@@ -6,8 +6,10 @@ Offsets (``start``, ``end``) are always Unicode code points into the source text
 
 from __future__ import annotations
 
+import re
+import unicodedata
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -16,6 +18,81 @@ from typing import Any
 def new_guid() -> str:
     """Return a fresh GUID in the 8-4-4-4-12 form REFI-QDA expects (lower case)."""
     return str(uuid.uuid4())
+
+
+GUID_PATTERN = re.compile(r"^\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
+                          r"[0-9a-fA-F]{12})\}?$")
+"""A GUID as files write it: 8-4-4-4-12 hex digits, either case, optionally in braces."""
+
+
+def clean_guid(value: object) -> str | None:
+    """Return a GUID as written but without braces or surrounding space; None if not a GUID.
+
+    Exporters differ (NVivo and ATLAS.ti write upper case, QualCoder lower case, the
+    REFI-QDA example wraps some in braces); the case a file uses is kept.
+
+    >>> clean_guid("{5215CC69-B628-4E02-AFB9-9BEEAEE55808}")
+    '5215CC69-B628-4E02-AFB9-9BEEAEE55808'
+    >>> clean_guid("not-a-guid") is None
+    True
+    """
+    if not isinstance(value, str):
+        return None
+    stripped = value.strip()
+    match = GUID_PATTERN.match(stripped)
+    if match is None or stripped.startswith("{") != stripped.endswith("}"):
+        return None
+    return match.group(1)
+
+
+def fold_guid(guid: str | None) -> str:
+    """Return the one form GUIDs are compared in: lower case, without braces.
+
+    Every comparison of GUIDs (merge, REFI-QDA import, codebook import, the
+    ``lower(guid)`` indexes) goes through this, so two GUIDs that differ only in case
+    are one thing everywhere. A value that is not a GUID is only stripped and lowered.
+    """
+    if guid is None:
+        return ""
+    return (clean_guid(guid) or guid.strip()).lower()
+
+
+RESERVED_NAMES = frozenset({"consensus", "coder", "all"})
+"""Names the command line gives a meaning of its own, so no coder may carry them.
+
+``consensus`` names the consensus layer wherever a coder is named (``agreement
+--coders``, ``export --layer``, the matrices); ``coder`` and ``consensus`` are the
+layer names (``--layer``, ``--learn-from``); ``all`` is ``codings export --layer all``
+and the multi-rater rows of the agreement CSV.
+"""
+
+IMPORTED_SUFFIX = "imported"
+
+
+def is_reserved_name(name: str) -> bool:
+    """Return True when a coder name is one of :data:`RESERVED_NAMES` (any case or width)."""
+    return unicodedata.normalize("NFKC", name).strip().casefold() in RESERVED_NAMES
+
+
+def unreserved_name(name: str, taken: Callable[[str], bool]) -> str:
+    """Return the name an imported coder called ``name`` gets: ``name`` itself if allowed.
+
+    The rule: a reserved name gets `` (imported)`` after it, then `` (imported 2)``,
+    `` (imported 3)`` ... until ``taken`` says the name is free.
+
+    >>> unreserved_name("consensus", lambda name: False)
+    'consensus (imported)'
+    >>> unreserved_name("alice", lambda name: True)
+    'alice'
+    """
+    if not is_reserved_name(name):
+        return name
+    base, number = name.strip(), 1
+    candidate = f"{base} ({IMPORTED_SUFFIX})"
+    while taken(candidate):
+        number += 1
+        candidate = f"{base} ({IMPORTED_SUFFIX} {number})"
+    return candidate
 
 
 class CodeKind(StrEnum):

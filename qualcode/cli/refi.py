@@ -80,14 +80,11 @@ def export_qdpx_command(project: Path, output: Path, coders: tuple[str, ...],
 
 
 def import_qdc_codebook(store: Any, file: Path, actor_id: int | None) -> Any:
-    """Add or update codes from a .qdc (GUIDs matched case-insensitively); return the report."""
+    """Add or update codes from a .qdc (GUIDs matched by fold_guid); return the report."""
     from qualcode.errors import CodebookError
     from qualcode.interchange.refi import read_qdc, to_specs
 
     codes, notes = read_qdc(file)
-    known = {guid.lower(): guid for (guid,) in store.db.execute("SELECT guid FROM codes")}
-    codes = [c if c.guid.lower() not in known else _with_guid(c, known[c.guid.lower()])
-             for c in codes]
     try:
         report = store.import_codebook(to_specs(codes), actor_id=actor_id)
     except CodebookError as error:
@@ -95,12 +92,6 @@ def import_qdc_codebook(store: Any, file: Path, actor_id: int | None) -> Any:
     for note in notes:
         click.echo(f"Note: {note}")
     return report
-
-
-def _with_guid(code: Any, guid: str) -> Any:
-    import dataclasses
-
-    return dataclasses.replace(code, guid=guid)
 
 
 def import_refi(project: Path, file: Path, coder: str | None) -> None:

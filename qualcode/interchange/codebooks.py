@@ -26,7 +26,7 @@ from qualcode.interchange.codebook_dump import (
     dump_specs_yaml,
 )
 from qualcode.interchange.safe_yaml import compose_yaml
-from qualcode.model import PATH_SEPARATOR, RESERVED_KEYS, CodeKind, CodeSpec
+from qualcode.model import PATH_SEPARATOR, RESERVED_KEYS, CodeKind, CodeSpec, fold_guid
 
 __all__ = [
     "FORMAT_ID",
@@ -420,7 +420,7 @@ class _Builder:
         if not _GUID.match(value):
             self.fail(node, f"guid {value!r} {where} is not a UUID (8-4-4-4-12 hexadecimal "
                             "digits); fix it or delete the line to get a new one")
-        folded = value.lower()
+        folded = fold_guid(value)
         if folded in self.guids:
             first_line, first_path = self.guids[folded]
             self.fail(node, f"guid {value} {where} is also the guid of '{first_path}' on line "

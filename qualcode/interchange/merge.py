@@ -16,6 +16,7 @@ from qualcode.errors import FormatError, StoreError
 from qualcode.interchange.refi.offsets import Counting
 from qualcode.storage.merge import Choice, MergeReport, apply_snapshot
 from qualcode.storage.snapshot import Snapshot, read_snapshot
+from qualcode.storage.snapshot_check import check_snapshot
 
 if TYPE_CHECKING:
     from qualcode.storage import Store
@@ -49,6 +50,7 @@ def merge_into(store: Store, other: Path, *, prefer: Choice | None = None,
         raise StoreError("is the project itself; merge another coder's file into it",
                          path=str(other))
     snap = read_other(other, counting=counting, mark_done=mark_done)
+    check_snapshot(snap)  # a damaged file is refused before a backup is taken for it
     taken = None
     if backup and not dry_run:
         from qualcode.storage.backup import automatic_backup

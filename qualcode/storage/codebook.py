@@ -19,6 +19,7 @@ from qualcode.model import (
     CodeKind,
     CodeSpec,
     ImportReport,
+    fold_guid,
     new_guid,
 )
 from qualcode.storage.connection import log_event, utc_now, write_transaction
@@ -311,8 +312,8 @@ class CodebookStore:
 
     def _match_spec(self, book: Codebook, spec: CodeSpec, parents: tuple[str, ...]) -> Code | None:
         if spec.guid:
-            row = self.db.execute(f"SELECT {CODE_COLUMNS} FROM codes WHERE guid = ? "
-                                  "AND deleted_at IS NULL", [spec.guid]).fetchone()
+            row = self.db.execute(f"SELECT {CODE_COLUMNS} FROM codes WHERE lower(guid) = ? "
+                                  "AND deleted_at IS NULL", [fold_guid(spec.guid)]).fetchone()
             return to_code(row) if row else None
         path = PATH_SEPARATOR.join(parents + (spec.name,))
         matches = book.find(path) if parents else [c for c in book.roots()

@@ -23,11 +23,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import StoreError
-from qualcode.model import UnitKind, new_guid
+from qualcode.model import UnitKind, is_reserved_name, new_guid, unreserved_name
+from qualcode.model import fold_guid as fold
 from qualcode.storage.connection import log_event, utc_now, write_transaction
-from qualcode.storage.merge_codebook import Choice, CodebookMerge, Conflict, fold
+from qualcode.storage.merge_codebook import Choice, CodebookMerge, Conflict
 from qualcode.storage.rows import source_length
-from qualcode.storage.snapshot import InCoding, InMemo, InSource, Snapshot
+from qualcode.storage.snapshot import InCoder, InCoding, InMemo, InSource, Snapshot
+from qualcode.storage.snapshot_check import check_snapshot
 
 if TYPE_CHECKING:
     from qualcode.storage.store import Store
@@ -80,7 +82,11 @@ def apply_snapshot(store: Store, snap: Snapshot, *, prefer: Choice | None = None
     decides every other conflict. With ``dry_run`` the report is computed and the
     transaction rolled back. ``backup`` (the copy taken just before) is recorded in the
     summary event: restoring it is how a whole merge is undone.
+
+    The snapshot is checked whole first (:func:`check_snapshot`): a damaged record stops
+    the merge with one line before anything is written, whatever the choices.
     """
+    check_snapshot(snap)
     picks = {fold(k): v for k, v in (choices or {}).items()}
     merger = _Merger(store, snap, lambda c: picks.get(fold(c.guid), prefer), actor_id)
     merger.backup = backup
@@ -136,7 +142,7 @@ class _Merger(CodebookMerge):
     def run(self) -> None:
         """Apply every kind of record, parents before what refers to them."""
         for coder in self.snap.coders:
-            self.coder(coder.guid, coder.name)
+            self.coder(coder)
         paths = self.code_paths()
         for code in self.snap.codes:
             self.code(code, paths.get(fold(code.guid), code.name))
@@ -150,12 +156,14 @@ class _Merger(CodebookMerge):
             self.memo(memo)
 
     # -- coders --------------------------------------------------------------------------
-    def coder(self, guid: str, name: str) -> None:
+    def coder(self, coder: InCoder) -> None:
+        guid = coder.guid
         row = self.one("SELECT id, name FROM coders WHERE lower(guid) = ?", [fold(guid)])
         if row is not None:
             self.coders[fold(guid)] = row[0]
             self.report.unchanged["coders"] += 1
             return
+        name = self.allowed_name(coder.name.strip())
         clash = self.one("SELECT id, guid FROM coders WHERE name = ?", [name])
         if clash is not None:
             self.decide(Conflict("coder", guid, name, f"GUID {clash[1]}",
@@ -166,6 +174,22 @@ class _Merger(CodebookMerge):
                                  [guid, name, self.now])
         self.coders[fold(guid)] = int(cursor.lastrowid)
         self.report.added["coders"] += 1
+
+    def allowed_name(self, name: str) -> str:
+        """Return ``name``, or the name a reserved one becomes (listed in the report)."""
+        if not is_reserved_name(name):
+            return name
+        others = {c.name.strip().casefold() for c in self.snap.coders}
+
+        def taken(candidate: str) -> bool:
+            return candidate.casefold() in others or self.one(
+                "SELECT 1 FROM coders WHERE name = ?", [candidate]) is not None
+        allowed = unreserved_name(name, taken)
+        if allowed != name:
+            self.report.notes.append(f"coder {name!r} renamed {allowed!r}: qualcode gives "
+                                     f"{name!r} a meaning of its own (the consensus layer, a "
+                                     "layer name or 'all')")
+        return allowed
 
     # -- sources and units ---------------------------------------------------------------
     def source(self, src: InSource) -> None:
@@ -243,12 +267,27 @@ class _Merger(CodebookMerge):
             if row is not None:
                 self.units[fold(unit.guid)] = row[0]
                 continue
+            self.inside_text(source_id, unit.start, unit.end, f"unit {unit.guid}")
             cursor = self.db.execute(
                 'INSERT INTO units(guid, source_id, start, "end", kind, position) '
                 "VALUES (?, ?, ?, ?, ?, ?)",
                 [unit.guid, source_id, unit.start, unit.end, unit.kind.value, unit.position])
             self.units[fold(unit.guid)] = int(cursor.lastrowid)
             self.report.added["units"] += 1
+
+    def inside_text(self, source_id: int, start: int, end: int, what: str) -> None:
+        """Refuse (rolling everything back) a span outside the project's text of a source.
+
+        The snapshot's spans were checked against the file's own texts; this holds the
+        line where the text they land in is the project's (same text, or theirs taken).
+        """
+        if source_id not in self.lengths:  # once per source, not once per coding
+            found = source_length(self.db, source_id)
+            self.lengths[source_id] = found[0] if found else 0
+        length = self.lengths[source_id]
+        if not 0 <= start <= end <= length:
+            raise StoreError(f"{what}: span {start}..{end} lies outside its source's {length} "
+                             "characters here; nothing was changed", path=self.snap.label)
 
     # -- codings, reviews, memos -----------------------------------------------------------
     def coding(self, c: InCoding) -> None:
@@ -270,6 +309,12 @@ class _Merger(CodebookMerge):
                                       f"code {row[3]} at {row[4]}..{row[5]}",
                                       f"code {code_id} at {c.start}..{c.end}")) == "theirs" \
                     and None not in theirs:
+                if source_id != row[2] or source_id in self.frozen:
+                    # Their positions count in another text than the one ours points into.
+                    self.report.notes.append(f"coding {c.guid}: kept ours; theirs lies in "
+                                             "another source or in a text that differs")
+                    return
+                self.inside_text(source_id, c.start, c.end, f"coding {c.guid}")
                 self.db.execute('UPDATE codings SET code_id = ?, start = ?, "end" = ? WHERE id = ?',
                                 [code_id, c.start, c.end, row[0]])
                 self.report.updated["codings"] += 1
@@ -284,14 +329,7 @@ class _Merger(CodebookMerge):
             self.report.skipped.append(f"coding {c.guid}: its code {c.code_guid} is not in "
                                        "the codebook")
             return
-        if source_id not in self.lengths:  # once per source, not once per coding
-            found = source_length(self.db, source_id)
-            self.lengths[source_id] = found[0] if found else 0
-        length = self.lengths[source_id]
-        if not 0 <= c.start <= c.end <= length:
-            self.report.skipped.append(f"coding {c.guid}: span {c.start}..{c.end} lies outside "
-                                       f"its source's {length} characters")
-            return
+        self.inside_text(source_id, c.start, c.end, f"coding {c.guid}")
         if self.one('SELECT 1 FROM codings WHERE coder_id = ? AND source_id = ? AND code_id = ? '
                     'AND start = ? AND "end" = ? AND layer = ? AND deleted_at IS NULL',
                     [coder_id, source_id, code_id, c.start, c.end, c.layer.value]) is not None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from qualcode.errors import CodebookError
+from qualcode.model import fold_guid as fold
 from qualcode.storage.codebook import _check_fields, code_fields
 from qualcode.storage.rows import CODE_COLUMNS, to_code
 from qualcode.storage.snapshot import InCode
@@ -21,11 +22,6 @@ if TYPE_CHECKING:
     from qualcode.storage.store import Store
 
 Choice = Literal["ours", "theirs"]
-
-
-def fold(guid: str | None) -> str:
-    """Return the form GUIDs are compared in: lower case, without braces."""
-    return (guid or "").strip().strip("{}").lower()
 
 
 @dataclass(frozen=True, slots=True)

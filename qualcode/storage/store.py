@@ -9,7 +9,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from qualcode.errors import NotFoundError, StoreError
-from qualcode.model import Coder, Event, new_guid
+from qualcode.model import RESERVED_NAMES, Coder, Event, is_reserved_name, new_guid
 from qualcode.storage.codebook import CodebookStore
 from qualcode.storage.codings import CodingStore
 from qualcode.storage.connection import (
@@ -93,10 +93,19 @@ class Store(SourceStore, CodebookStore, CodingStore):
 
     # -- coders ------------------------------------------------------------------------
     def coder(self, name: str, *, create: bool = True) -> Coder:
-        """Return the coder of this name, creating them on first use unless told not to."""
+        """Return the coder of this name, creating them on first use unless told not to.
+
+        A name the command line gives a meaning of its own (:data:`RESERVED_NAMES`, such
+        as ``consensus``) is refused wherever a coder would be created or would work.
+        """
         name = name.strip()
         if not name:
             raise StoreError("a coder name cannot be empty")
+        if create and is_reserved_name(name):
+            raise StoreError(f"{name!r} cannot be a coder's name: qualcode gives it a meaning "
+                             f"of its own (reserved: {', '.join(sorted(RESERVED_NAMES))}); "
+                             "work under your own name, e.g. --coder carol (adjudication "
+                             "writes the consensus layer: qualcode adjudicate ... --as carol)")
         row = self.db.execute("SELECT id, guid, name FROM coders WHERE name = ?",
                               [name]).fetchone()
         if row is not None:

@@ -15,7 +15,7 @@ import codecs
 import re
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from qualcode.errors import FormatError
 from qualcode.interchange.refi.guids import clean_guid, derived_guid, fold
@@ -30,6 +30,7 @@ from qualcode.interchange.refi.project_xml import (
 from qualcode.interchange.refi.qdc import CodeReader
 from qualcode.interchange.refi.safe_xml import child, children, local, text_of
 from qualcode.interchange.refi.safe_zip import MAX_MEMBER_BYTES, SafeZip
+from qualcode.storage.snapshot_check import show
 from qualcode.model import Layer, UnitKind
 from qualcode.storage.snapshot import (
     InCoder,
@@ -97,13 +98,13 @@ class ProjectReader:
         if local(root) != "Project":
             raise FormatError(f"project.qde's root element is <{local(root)}>, not <Project>",
                               path=self.where, line=root.sourceline)
-        self.default_user = clean_guid(root.get("creatingUserGUID"))
+        self.default_user = self.guid_attr(root, "creatingUserGUID")
         self.read_users(child(root, "Users"))
         self.read_codebook(child(root, "CodeBook"))
         variables = child(root, "Variables")
         for variable in children(variables, "Variable") if variables is not None else []:
-            if clean_guid(variable.get("guid")):
-                self.variables[fold(variable.get("guid"))] = variable.get("name") or ""
+            guid = self.guid_attr(variable, "guid", required=True)
+            self.variables[fold(guid)] = variable.get("name") or ""
         sources = child(root, "Sources")
         for element in sources if sources is not None else []:
             if local(element) == "TextSource":
@@ -175,6 +176,27 @@ class ProjectReader:
                           "nothing was imported; give each its own GUID in the exporting "
                           "tool and export again", path=self.where, line=line)
 
+    def fail(self, element: Any, problem: str) -> NoReturn:
+        """Refuse the file: one line naming the element and its line."""
+        raise FormatError(f"project.qde <{local(element)}>: {problem}; nothing was imported; fix "
+                          "that element, or export the project again from the tool that wrote it",
+                          path=self.where, line=element.sourceline)
+
+    def guid_attr(self, element: Any, attr: str, *, required: bool = False) -> str | None:
+        """Return a GUID attribute without braces; None when absent and not required.
+
+        A value that is there but is not a GUID refuses the whole file: every GUID read
+        from it names something, and a broken one would name the wrong thing or nothing.
+        """
+        raw = element.get(attr)
+        if raw is None and not required:
+            return None
+        guid = clean_guid(raw)
+        if guid is None:
+            self.fail(element, f"{attr} {show(raw)} is not a GUID (8-4-4-4-12 hexadecimal "
+                               "digits)")
+        return guid
+
     def add_user(self, guid: str, name: str) -> InCoder:
         base, number = name, 1
         while name.casefold() in self.names:
@@ -220,16 +242,15 @@ class ProjectReader:
             self.note_targets.setdefault(fold(note), []).append(("code", code))
 
     def refer(self, ref: Any, kind: str, target: str) -> None:
-        note = clean_guid(ref.get("targetGUID"))
-        if note:
-            self.note_targets.setdefault(fold(note), []).append((kind, target))
+        note = self.guid_attr(ref, "targetGUID", required=True)
+        self.note_targets.setdefault(fold(note), []).append((kind, target))
 
     # -- sources ----------------------------------------------------------------------------
     def other_source(self, element: Any) -> None:
         kind = OTHER_SOURCES[local(element)]
         codings = sum(1 for node in element.iter() if local(node) == "Coding")
         name = element.get("name") or element.get("guid")
-        guid = clean_guid(element.get("guid"))
+        guid = self.guid_attr(element, "guid")
         if guid is not None:
             self.once(self.source_seen, "sources", guid, f"{kind} source {name!r}",
                       element.sourceline)
@@ -251,7 +272,12 @@ class ProjectReader:
         metadata: dict[str, str] = {}
         for value in children(element, "VariableValue"):
             ref = child(value, "VariableRef")
-            variable = self.variables.get(fold(ref.get("targetGUID") or "")) if ref is not None else None
+            variable = None
+            if ref is not None:
+                target = self.guid_attr(ref, "targetGUID", required=True)
+                variable = self.variables.get(fold(target))
+                if variable is None:
+                    self.fail(ref, f"targetGUID {target} names no Variable of the project")
             if variable:
                 node = next((n for n in value if local(n) != "VariableRef"), None)
                 metadata[variable] = text_of(node).strip() if node is not None else ""
@@ -308,7 +334,7 @@ class ProjectReader:
     def relative(self, rest: str) -> bytes | None:
         base = self.path.parent.resolve()
         candidate = (base / rest.lstrip("/")).resolve()
-        if not candidate.is_relative_to(base) or not candidate.is_file():
+        if not candidate.is_relative_to(base):
             return None
         if candidate.stat().st_size > MAX_MEMBER_BYTES:
             return None
@@ -317,11 +343,9 @@ class ProjectReader:
     def selections(self, element: Any, source: str, name: str, text: str) -> None:
         found: list[tuple[Any, int, int]] = []
         for selection in children(element, "PlainTextSelection"):
-            try:
-                found.append((selection, int(selection.get("startPosition")),
-                              int(selection.get("endPosition"))))
-            except (TypeError, ValueError):
-                self.skipped["selections with positions that are not whole numbers"] += 1
+            self.guid_attr(selection, "guid")
+            found.append((selection, self.position(selection, "startPosition"),
+                          self.position(selection, "endPosition")))
         counting = choose_counting(text, [(s, e, sel.get("name")) for sel, s, e in found],
                                    self.counting)
         if counting is not Counting.CODEPOINTS:
@@ -332,12 +356,12 @@ class ProjectReader:
         for selection, start, end in found:
             s, e = mapping.to_codepoint(start), mapping.to_codepoint(end)
             if s is None or e is None or s > e:
-                codings = len(children(selection, "Coding"))
-                self.snap.skipped.append(f"selection {start}..{end} in source {name!r} lies "
-                                         f"outside its {len(text)} characters; left out with "
-                                         f"its {codings} codings")
-                continue
-            users = (selection.get("creatingUser"), element.get("creatingUser"))
+                self.fail(selection, f"positions {start}..{end} lie outside source {name!r} "
+                                     f"({mapping.total} positions counted as "
+                                     f"{counting.value}), or start after they end; if the tool "
+                                     "counts positions another way, try --positions")
+            users = (self.guid_attr(selection, "creatingUser"),
+                     self.guid_attr(element, "creatingUser"))
             guids = [self.coding(c, source, s, e, users) for c in children(selection, "Coding")]
             guids = [g for g in guids if g]
             for ref in children(selection, "NoteRef"):
@@ -346,26 +370,37 @@ class ProjectReader:
                 else:
                     self.refer(ref, "source", source)
         for node in children(element, "Coding"):
-            self.coding(node, source, 0, len(text), (element.get("creatingUser"),))
+            self.coding(node, source, 0, len(text), (self.guid_attr(element, "creatingUser"),))
+
+    def position(self, selection: Any, attr: str) -> int:
+        """Return a selection's position attribute, refusing one that is not a whole number."""
+        raw = selection.get(attr)
+        try:
+            value = int(raw)
+        except (TypeError, ValueError):
+            self.fail(selection, f"{attr} {show(raw)} is not a whole number")
+        return value
 
     def coding(self, node: Any, source: str, start: int, end: int,
                users: tuple[str | None, ...]) -> str | None:
         ref = child(node, "CodeRef")
-        code = clean_guid(ref.get("targetGUID")) if ref is not None else None
-        own = clean_guid(node.get("guid"))
+        if ref is None:
+            self.fail(node, "it has no CodeRef (which code it applies)")
+        code = self.guid_attr(ref, "targetGUID", required=True)
+        own = self.guid_attr(node, "guid")
         if own is not None:
             where = self.source_seen.get(fold(source), (repr(source), None))[0]
             self.once(self.coding_seen, "codings", own, f"the coding at {start}..{end} in {where}",
                       node.sourceline)
         guid = own or derived_guid("coding", source, str(start), str(end),
                                                            code or "")
-        if code is None or fold(code) not in self.code_guids:
-            self.skipped["codings on codes that are not in the codebook"] += 1
-            return None
+        if fold(code) not in self.code_guids:
+            self.fail(ref, f"targetGUID {code} names no Code of the codebook")
         if fold(guid) in self.coding_guids:  # two GUID-less codings deriving the same GUID
             guid = derived_guid("coding", guid, source, str(start), str(end))
         self.coding_guids.add(fold(guid))
-        coder, layer = self.coder_for(node.get("creatingUser"), *users, self.default_user)
+        coder, layer = self.coder_for(self.guid_attr(node, "creatingUser"), *users,
+                                      self.default_user)
         self.snap.codings.append(InCoding(guid, coder, source, code, start, end, layer,
                                           node.get("creationDateTime") or ""))
         for note in children(node, "NoteRef"):
@@ -379,10 +414,7 @@ class ProjectReader:
         # Notes come after every source: the texts a unit memo may cut are all known now.
         self.source_texts = {fold(s.guid): s.text for s in self.snap.sources}
         for note in children(notes, "Note") if notes is not None else []:
-            guid = clean_guid(note.get("guid"))
-            if guid is None:
-                self.skipped["notes without a valid GUID"] += 1
-                continue
+            guid = self.guid_attr(note, "guid", required=True)
             name = " ".join((note.get("name") or "").split())
             self.once(self.note_seen, "notes", guid, repr(name or guid), note.sourceline)
             content = self.source_text(note, note.get("name") or guid) if (
@@ -397,10 +429,14 @@ class ProjectReader:
             targets = self.note_targets.get(fold(guid)) or [("project", "")]
             unit = _UNIT.match(marker)
             if unit:
+                for number in (1, 2):  # the unit's GUID and its source's: a memo's target
+                    if clean_guid(unit.group(number)) is None:
+                        self.fail(note, f"its unit marker names {show(unit.group(number))}, "
+                                        "which is not a GUID")
                 targets = [("unit", unit.group(1))]
-                self.unit(*unit.groups())
-            user = note.get("creatingUser")
-            coder = self.coder_for(user)[0] if clean_guid(user) else None
+                self.unit(note, *unit.groups())
+            user = self.guid_attr(note, "creatingUser")
+            coder = self.coder_for(user)[0] if user else None
             stamp = note.get("modifiedDateTime") or note.get("creationDateTime") or ""
             for number, (kind, target) in enumerate(targets):
                 memo_guid = guid if number == 0 else derived_guid("note", guid, kind, target)
@@ -433,15 +469,21 @@ class ProjectReader:
                                    "thing and author)")
         return joined
 
-    def unit(self, guid: str, source: str, kind: str, start: str, end: str) -> None:
+    def unit(self, note: Any, guid: str, source: str, kind: str, start: str, end: str) -> None:
         """Keep a unit a memo is about (whole-source units keep their GUID this way)."""
         # Looked up in dicts: a project with a memo on every unit would be quadratic.
         if fold(guid) in self.unit_guids:
             return
         text = self.source_texts.get(fold(source))
-        if text is not None and 0 <= int(start) <= int(end) <= len(text):
-            self.snap.units.append(InUnit(guid, source, int(start), int(end), UnitKind(kind)))
-            self.unit_guids.add(fold(guid))
+        if text is None:  # its source was left out (and listed): the memo is left out too
+            return
+        if not 0 <= int(start) <= int(end) <= len(text):
+            self.fail(note, f"its unit {start}..{end} lies outside its source's {len(text)} "
+                            "characters")
+        self.snap.units.append(InUnit(clean_guid(guid) or guid, clean_guid(source) or source,
+                                      int(start), int(end), UnitKind(kind),
+                                      origin=f"<Note> at line {note.sourceline}"))
+        self.unit_guids.add(fold(guid))
 
     def read_sets(self, sets: Any) -> None:
         sources = {fold(s.guid) for s in self.snap.sources}
@@ -452,12 +494,13 @@ class ProjectReader:
                 other += 1
                 continue
             coder, layer = match.group(1), Layer(match.group(2))
-            if fold(coder) not in self.users:
-                continue
+            if clean_guid(coder) is None or fold(coder) not in self.users:
+                self.fail(element, f"its done marks are for user {show(coder)}, who is not "
+                                   "in Users")
             self.used.add(fold(coder))
             for member in children(element, "MemberSource"):
-                target = clean_guid(member.get("targetGUID"))
-                if target and fold(target) in sources:
+                target = self.guid_attr(member, "targetGUID", required=True)
+                if fold(target) in sources:  # a source left out (and listed) is passed over
                     self.snap.reviews.append(InReview(target, self.users[fold(coder)].guid,
                                                       None, layer))
         if other:

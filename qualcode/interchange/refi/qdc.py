@@ -162,8 +162,12 @@ class CodeReader:
         if definition.kind in {k.value for k in CodeKind}:
             kind = CodeKind(definition.kind)
         for ref in children(element, "NoteRef"):
-            if clean_guid(ref.get("targetGUID")):
-                self.note_refs.append((clean_guid(ref.get("targetGUID")) or "", guid))
+            note = clean_guid(ref.get("targetGUID"))
+            if note is None:
+                raise FormatError(f"a NoteRef has targetGUID {ref.get('targetGUID')!r:.60}, which "
+                                  "is not a GUID; nothing was imported", path=self.where,
+                                  line=ref.sourceline)
+            self.note_refs.append((note, guid))
         code = InCode(guid=guid, name=name, parent_guid=parent, kind=kind,
                       description=definition.description, inclusion=definition.inclusion,
                       exclusion=definition.exclusion, examples=definition.examples,
