@@ -28,6 +28,8 @@ from qualcode.errors import FormatError
 from qualcode.interchange.code_resolver import CodeResolver
 from qualcode.interchange.readers.safe_open import open_regular
 from qualcode.interchange.codings_done import DoneMarks, parse_done, parse_unit
+from qualcode.interchange.readers.columns import header_problems
+from qualcode.interchange.readers.separator import detect_separator
 from qualcode.interchange.safe_cells import restore_cell
 from qualcode.model import CodingRecord, Layer, UnitKind
 from qualcode.storage.connection import write_transaction
@@ -133,27 +135,30 @@ def _csv_problem(error: csv.Error, kind: str) -> str:
 
 
 def _header(cells: list[str], where: str) -> dict[str, int]:
-    """Map lower-case column names to positions; refuse duplicates and missing columns."""
+    """Map lower-case column names to positions; refuse duplicates and missing columns,
+    naming every problem of the header in one message."""
     columns: dict[str, int] = {}
+    problems: list[str] = []
     for index, cell in enumerate(cells):
         name = cell.strip().casefold()
         if not name:
             continue
         if name in columns:
-            raise FormatError(f"column {name!r} appears twice in the header; keep one",
-                              path=where, line=1)
+            problems.append(f"column {name!r} appears twice in the header; keep one")
+            continue
         columns[name] = index
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
         found = ", ".join(repr(c.strip()) for c in cells if c.strip()) or "none"
-        raise FormatError(f"missing required column(s) {', '.join(missing)}; found columns: "
-                          f"{found} (need source_id and code; start and end are optional)",
-                          path=where, line=1)
+        problems.append(f"missing required column(s) {', '.join(missing)}; found columns: "
+                        f"{found} (need source_id and code; start and end are optional)")
     present = [c for c in OFFSET_COLUMNS if c in columns]
     if len(present) == 1:
         other = "end" if present[0] == "start" else "start"
-        raise FormatError(f"has a {present[0]} column but no {other} column; give both "
-                          "(or neither, to code whole units)", path=where, line=1)
+        problems.append(f"has a {present[0]} column but no {other} column; give both "
+                        "(or neither, to code whole units)")
+    if problems:
+        raise FormatError(header_problems(problems), path=where, line=1)
     return columns
 
 
@@ -220,7 +225,9 @@ def read_coding_rows(path: Path) -> Iterator[CodingRow]:
     where = str(path)
     delimiter = _delimiter(path)
     with open_regular(path, hint="give the path of a .csv or .tsv file") as handle:
-        reader = csv.reader(_decoded_lines(handle, where), delimiter=delimiter, strict=True)
+        # Excel saves "CSV" with semicolons in many locales: the header tells.
+        delimiter, lines = detect_separator(_decoded_lines(handle, where), delimiter)
+        reader = csv.reader(lines, delimiter=delimiter, strict=True)
         columns: dict[str, int] | None = None
         width = 0
         while True:

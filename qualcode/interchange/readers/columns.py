@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,16 +57,31 @@ def closest(wanted: str, names: Sequence[str]) -> str | None:
     return matches[0] if matches else None
 
 
+def _column_hint(role: str, wanted: str, option: str, names: Sequence[str],
+                 given: bool) -> str:
+    """What to do about a missing column: the close name to use, or the option to name it."""
+    guess = closest(wanted, names)
+    if guess is not None:
+        return f"did you mean {guess!r}? Use {option} {guess!r}"
+    return "" if given else f"name the {role} column with {option} COLUMN"
+
+
 def missing_column(role: str, wanted: str, option: str, names: Sequence[str], *,
                    path: Path, line: int | None, given: bool) -> FormatError:
     """Build the error for an id/text/name/metadata column that is not in the file."""
     message = f"no {role} column {wanted!r}; the columns are {quoted(names)}"
-    guess = closest(wanted, names)
-    if guess is not None:
-        message += f"; did you mean {guess!r}? Use {option} {guess!r}"
-    elif not given:
-        message += f"; name the {role} column with {option} COLUMN"
+    hint = _column_hint(role, wanted, option, names, given)
+    if hint:
+        message += f"; {hint}"
     return FormatError(message, path=str(path), line=line)
+
+
+def header_problems(problems: Sequence[str]) -> str:
+    """Say every problem of a header at once: ``the header has 2 problems: (1) ...; (2) ...``."""
+    if len(problems) == 1:
+        return problems[0]
+    listed = "; ".join(f"({number}) {problem}" for number, problem in enumerate(problems, 1))
+    return f"the header has {len(problems)} problems: {listed}"
 
 
 def as_text(value: Any) -> str:
@@ -108,18 +124,19 @@ class RowMapper:
         self.skip_empty = options.skip_empty
         self.typed = typed
         self.blank_rows = 0
-        names = self._check_header(header, header_line)
+        names, problems = self._check_header(header)
         self.names = names
         self.width = len(names)
         index = {name: i for i, name in enumerate(names)}
+        missing: list[tuple[str, str, str, bool]] = []
 
         def find(role: str, wanted: str | None, default: str | None, option: str) -> int | None:
             name = wanted if wanted is not None else default
             if name is None:
                 return None
             if name not in index:
-                raise missing_column(role, name, option, names, path=path, line=header_line,
-                                     given=wanted is not None)
+                missing.append((role, name, option, wanted is not None))
+                return None
             return index[name]
 
         self.id_index = find("id", options.id_col, DEFAULT_ID, "--id-col")
@@ -132,22 +149,35 @@ class RowMapper:
             self.meta = []
             for name in dict.fromkeys(options.meta_cols):
                 i = find("metadata", name, None, "--meta")
-                self.meta.append((name, i))
+                self.meta.append((name, i))  # type: ignore[arg-type]  # None only on error
+        if problems or missing:
+            raise self._header_error(problems, missing, names, header_line)
 
-    def _check_header(self, header: Sequence[Any], line: int) -> list[str]:
+    def _header_error(self, problems: list[str], missing: list[tuple[str, str, str, bool]],
+                      names: list[str], line: int) -> FormatError:
+        """One error naming every problem of the header, so one run shows them all."""
+        if not problems and len(missing) == 1:
+            role, wanted, option, given = missing[0]
+            return missing_column(role, wanted, option, names, path=self.path, line=line,
+                                  given=given)
+        for role, wanted, option, given in missing:
+            hint = _column_hint(role, wanted, option, names, given)
+            problems.append(f"no {role} column {wanted!r}" + (f" ({hint})" if hint else ""))
+        message = header_problems(problems)
+        if missing:
+            message += f"; the columns are {quoted(names)}"
+        return FormatError(message, path=str(self.path), line=line)
+
+    def _check_header(self, header: Sequence[Any]) -> tuple[list[str], list[str]]:
+        """Return the column names and what is wrong with them (unnamed or repeated columns)."""
         names = [as_text(cell) for cell in header]
-        for position, name in enumerate(names, start=1):
-            if not name.strip():
-                raise FormatError(f"column {position} of the header has no name; every column "
-                                  "needs a name (or delete the empty column)",
-                                  path=str(self.path), line=line)
-        seen: set[str] = set()
-        for name in names:
-            if name in seen:
-                raise FormatError(f"the header names column {name!r} twice; rename one of them",
-                                  path=str(self.path), line=line)
-            seen.add(name)
-        return names
+        problems = [f"column {position} of the header has no name; every column needs a name "
+                    "(or delete the empty column)"
+                    for position, name in enumerate(names, start=1) if not name.strip()]
+        counts = Counter(names)
+        problems += [f"the header names column {name!r} twice; rename one of them"
+                     for name, count in counts.items() if count > 1 and name.strip()]
+        return names, problems
 
     def _blank(self, row: Sequence[Any]) -> bool:
         """Say whether every field is empty: a row spreadsheets export for formatted cells.

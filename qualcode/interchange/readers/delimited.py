@@ -15,12 +15,16 @@ from qualcode.interchange.readers.columns import (
     Skipped,
 )
 from qualcode.interchange.readers.encoding import checked_lines, open_utf8
+from qualcode.interchange.readers.separator import detect_separator
 from qualcode.model import SourceRecord
 
 
 def read_csv(path: Path, options: ReadOptions | None = None, *, delimiter: str = ",",
              skipped: Skipped | None = None) -> Iterator[SourceRecord]:
     """Yield one record per row of a CSV file (header first; UTF-8, quotes as Excel writes them).
+
+    When ``delimiter`` leaves the header in one column, another of comma, semicolon, tab
+    and vertical bar that splits it is used instead (:mod:`~qualcode.interchange.readers.separator`).
 
     ``line`` of each record is the physical line where its row starts, even when quoted
     fields hold line breaks.
@@ -40,8 +44,10 @@ def _read_rows(path: Path, options: ReadOptions, delimiter: str,
                skipped: Skipped) -> Iterator[SourceRecord]:
     """Parse the rows after the header, tracking the line where each row starts."""
     with open_utf8(path, newline="") as handle:
+        # Excel saves "CSV" with semicolons in many locales: the header tells.
+        delimiter, lines = detect_separator(checked_lines(handle, path), delimiter)
         # strict: a stray quote is an error with a line number, not a silently merged row.
-        reader = csv.reader(checked_lines(handle, path), delimiter=delimiter, strict=True)
+        reader = csv.reader(lines, delimiter=delimiter, strict=True)
         end = 0  # the line where the last complete row ended; a bad row starts after it
         try:
             header = _first_row(reader)
