@@ -16,6 +16,7 @@ from qualcode.interchange.codebooks import read_codebook_yaml
 from qualcode.interchange.codings import import_codings_file
 from qualcode.interchange.corpora import import_corpus
 from qualcode.storage import Store
+from qualcode.storage.connection import prepare_to_replace
 
 CODEBOOK = Path("codebooks") / "balint.yaml"
 CODERS = ("alice", "bob")
@@ -73,6 +74,8 @@ def build_demo_project(path: Path, corpus: str = "metasynthesis", *,
     if path.exists() and not replace:
         raise StoreError("already exists; open it, or rebuild it with --force (this "
                          "discards the coding done in it)", path=str(path))
+    if path.exists():
+        prepare_to_replace(path)  # never pull a project from under a coder's feet
     root = find_data_root(data_root)
     spec = CORPORA[corpus]
     building = path.with_name(f".{path.name}.building")
@@ -80,9 +83,6 @@ def build_demo_project(path: Path, corpus: str = "metasynthesis", *,
     try:
         codings = _fill(building, root, spec)
         os.replace(building, path)
-        for suffix in ("-wal", "-shm"):
-            # A stale WAL beside the new file would be replayed into it on open.
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
     finally:
         _remove_project_files(building)
     with Store.open(path) as store:

@@ -145,13 +145,17 @@ def project_connection(obj: Any) -> tuple[sqlite3.Connection, Path | None, bool]
     A path is checked to be a project and opened read-only.
     """
     if isinstance(obj, (str, Path)):
-        from qualcode.storage.connection import check_is_project
+        from qualcode.storage.connection import check_path, open_connection, verify_project
 
         path = Path(obj)
-        check_is_project(path)
+        check_path(path)
         # Read-only: a backup must never change the project it copies.
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
-        conn.execute("PRAGMA busy_timeout = 30000")
+        conn = open_connection(path, "ro")
+        try:
+            verify_project(conn, path)
+        except BaseException:
+            conn.close()
+            raise
         return conn, path, True
     if isinstance(obj, sqlite3.Connection):
         return obj, _main_file(obj), False

@@ -1,25 +1,57 @@
-"""Opening a project file safely, and the write transaction every user action runs in."""
+"""Opening a project file safely, and the write transaction every user action runs in.
+
+**Only SQLite ever opens a project file, its ``-wal`` or its ``-shm``.** SQLite keeps
+POSIX advisory locks on those files, and POSIX drops *all* of a process's locks on a file
+the moment the process closes *any* descriptor of it ("How To Corrupt An SQLite Database
+File", §2.2). A plain ``open()`` of the project (to read its header, hash it, copy it)
+in a process that holds a connection therefore lets another process believe it is the
+last one: that process checkpoints and deletes the WAL under the live connection, and
+every later commit of this process is written to a deleted file and lost. SQLite's own
+connections are safe together: its Unix VFS shares one lock table per file between the
+connections of a process and keeps descriptors open until no connection holds a lock.
+
+So the rules, which :mod:`tests.robustness.test_robust_wal_locks` checks:
+
+* every look at a project goes through :func:`open_connection` (the header check
+  included: SQLite reads the header, not Python);
+* a process may hold several connections to one project (the coding screen's worker
+  threads open their own), each used by one thread at a time;
+* nothing writes over, renames onto or deletes a project or its companion files while
+  it may be open (exports refuse a project as their target: see
+  :func:`qualcode.storage.files.replacing`).
+"""
 
 from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sqlite3
+import stat
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from sqlite_utils import Database
 
 from qualcode.errors import StoreError
 from qualcode.model import new_guid
-from qualcode.storage.schema import APPLICATION_ID, apply_migrations, pending_migrations
+from qualcode.storage.schema import (
+    APPLICATION_ID,
+    apply_migrations,
+    pending_migrations,
+    unknown_migrations,
+)
 
 BUSY_TIMEOUT_MS = 30_000
 """How long a writer waits for another coder's transaction; ours last milliseconds."""
 
-SQLITE_MAGIC = b"SQLite format 3\x00"
+OpenMode = Literal["ro", "rw", "rwc"]
+"""SQLite URI modes: read-only, read-write (never creates), read-write-create."""
+
+COMPANIONS = ("-wal", "-shm", "-journal")
+"""Files SQLite keeps beside a project; they belong to it and are never touched by hand."""
 
 
 def utc_now() -> str:
@@ -27,51 +59,121 @@ def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
-def connect(path: Path) -> Database:
-    """Open a SQLite file with the settings qualcode relies on.
+def project_uri(path: Path, mode: OpenMode) -> str:
+    """Return the ``file:`` URI SQLite opens ``path`` by (any character in a name is safe)."""
+    return f"{Path(os.path.abspath(path)).as_uri()}?mode={mode}"
 
-    WAL lets coders read while another writes; ``busy_timeout`` makes a writer wait for
-    the lock instead of failing; ``isolation_level=None`` leaves transactions to us, so
-    every write begins with ``BEGIN IMMEDIATE`` and cannot deadlock on a lock upgrade.
+
+def open_connection(path: Path, mode: OpenMode = "rw") -> sqlite3.Connection:
+    """Open ``path`` through SQLite only, with qualcode's busy timeout; nothing is read yet.
+
+    ``rw`` never creates a stray empty file for a mistyped name (``rwc`` does, for
+    :meth:`Store.create`).
     """
-    conn = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000,
-                           check_same_thread=False)
+    try:
+        conn = sqlite3.connect(project_uri(path, mode), uri=True, isolation_level=None,
+                               timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    except sqlite3.Error as error:
+        raise StoreError(f"cannot be opened ({error}); check that it exists and that you "
+                         "may read it", path=str(path)) from None
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    conn.execute("PRAGMA foreign_keys = ON")
-    mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-    if str(mode).lower() != "wal":
-        conn.close()
-        raise StoreError(f"cannot switch to WAL journal mode (got {mode}); "
-                         "is the file on a read-only or network file system?", path=str(path))
-    conn.execute("PRAGMA synchronous = NORMAL")
-    return Database(conn, execute_plugins=False)
+    return conn
+
+
+def verify_project(conn: sqlite3.Connection, path: Path) -> None:
+    """Raise StoreError unless the file open on ``conn`` is a qualcode project.
+
+    SQLite reads the header (a new project's header may still be in its ``-wal``, which
+    only SQLite sees); the file is never opened by Python.
+    """
+    try:
+        application_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
+        conn.execute("SELECT count(*) FROM sqlite_schema").fetchone()
+    except sqlite3.DatabaseError as error:
+        text = str(error)
+        if "not a database" in text:
+            raise StoreError("not a qualcode project (not an SQLite file)",
+                             path=str(path)) from None
+        raise StoreError(f"cannot be read ({text})", path=str(path)) from None
+    if application_id != APPLICATION_ID:
+        raise StoreError("an SQLite file, but not a qualcode project", path=str(path))
+
+
+def check_path(path: Path) -> None:
+    """Raise StoreError unless ``path`` names an existing regular file (stat only)."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise StoreError("no such project; create it with `qualcode init`",
+                         path=str(path)) from None
+    except OSError as error:
+        raise StoreError(f"cannot be reached ({error.strerror})", path=str(path)) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise StoreError("is a folder, not a project file", path=str(path))
+    if not stat.S_ISREG(info.st_mode):
+        raise StoreError("is not a regular file (a device, pipe or socket), so not a "
+                         "project", path=str(path))
+    if info.st_size == 0:
+        raise StoreError("is an empty file, not a qualcode project", path=str(path))
 
 
 def check_is_project(path: Path) -> None:
     """Raise StoreError unless ``path`` is an existing qualcode project file."""
-    if not path.exists():
-        raise StoreError("no such project; create it with `qualcode init`", path=str(path))
-    if path.is_dir():
-        raise StoreError("is a folder, not a project file", path=str(path))
-    with path.open("rb") as handle:
-        header = handle.read(100)
-    if header[:16] != SQLITE_MAGIC:
-        raise StoreError("not a qualcode project (not an SQLite file)", path=str(path))
-    stamped = int.from_bytes(header[68:72], "big") == APPLICATION_ID
-    if not stamped and _application_id(path) != APPLICATION_ID:
-        raise StoreError("an SQLite file, but not a qualcode project", path=str(path))
-
-
-def _application_id(path: Path) -> int:
-    """Ask SQLite for the application id: a new project's header may still be in its -wal."""
+    check_path(path)
+    conn = open_connection(path, "ro")
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        verify_project(conn, path)
+    finally:
+        conn.close()
+
+
+def prepare_to_replace(path: Path) -> None:
+    """Make sure no one has project ``path`` open, and fold its WAL in, before it is replaced.
+
+    Leaving WAL mode needs the only connection to the file, so it doubles as the check
+    that no coder is working in it; afterwards no ``-wal`` or ``-shm`` remains that the
+    new file could inherit. A file that is not a project is refused rather than replaced.
+    """
+    check_is_project(path)
+    conn = open_connection(path, "rw")
+    try:
+        conn.execute("PRAGMA busy_timeout = 2000")
         try:
-            return int(conn.execute("PRAGMA application_id").fetchone()[0])
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        return 0
+            mode = conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
+        except sqlite3.OperationalError as error:
+            mode = str(error)
+        if str(mode).lower() != "delete":
+            raise StoreError("is open in another qualcode (someone is coding in it); ask "
+                             "them to quit first, then try again", path=str(path))
+    finally:
+        conn.close()
+
+
+def connect(path: Path, *, create: bool = False) -> Database:
+    """Open (or, with ``create``, create) a project with the settings qualcode relies on.
+
+    An existing file is checked to be a project before anything is written to it. WAL
+    lets coders read while another writes; ``busy_timeout`` makes a writer wait for the
+    lock instead of failing; ``isolation_level=None`` leaves transactions to us, so every
+    write begins with ``BEGIN IMMEDIATE`` and cannot deadlock on a lock upgrade.
+    """
+    if not create:
+        check_path(path)
+    conn = open_connection(path, "rwc" if create else "rw")
+    try:
+        if not create:
+            verify_project(conn, path)
+        conn.execute("PRAGMA foreign_keys = ON")
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
+            raise StoreError(f"cannot switch to WAL journal mode (got {mode}); "
+                             "is the file on a read-only or network file system?",
+                             path=str(path))
+        conn.execute("PRAGMA synchronous = NORMAL")
+    except BaseException:
+        conn.close()
+        raise
+    return Database(conn, execute_plugins=False)
 
 
 def initialise(db: Database) -> None:
@@ -91,6 +193,7 @@ def migrate_if_needed(db: Database) -> list[str]:
     and the other, after waiting, finds nothing left to do (instead of running the same
     migration twice and failing).
     """
+    refuse_newer_schema(db)
     if not pending_migrations(db):
         return []
     with write_transaction(db):
@@ -98,6 +201,20 @@ def migrate_if_needed(db: Database) -> list[str]:
         if pending:
             apply_migrations(db)
     return pending
+
+
+def refuse_newer_schema(db: Database) -> None:
+    """Refuse, before anything is written, a project a newer qualcode has migrated."""
+    newer = unknown_migrations(db)
+    if newer:
+        from qualcode.storage.schema import schema_version
+
+        path = next((file for _, name, file in db.execute("PRAGMA database_list")
+                     if name == "main"), "")
+        raise StoreError(f"was written by a newer qualcode (schema version "
+                         f"{schema_version() + len(newer)}; this qualcode reads up to "
+                         f"{schema_version()}): upgrade qualcode to open it "
+                         "(pip install --upgrade qualcode)", path=path or None)
 
 
 @contextlib.contextmanager

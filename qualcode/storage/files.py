@@ -21,6 +21,31 @@ TEMP_SUFFIX = ".tmp"
 later backup may clean up when stale)."""
 
 
+def refuse_project_target(target: Path) -> None:
+    """Refuse to write over a project or a file SQLite keeps beside one.
+
+    Renaming an export onto a project someone is coding in would pull the file from under
+    them (and leave their ``-wal`` to be replayed into the export). Whether ``target`` is a
+    project is asked of SQLite, never read by Python (see :mod:`qualcode.storage.connection`).
+    """
+    from qualcode.storage.connection import COMPANIONS, check_is_project
+
+    for suffix in COMPANIONS:
+        if target.name.endswith(suffix) and target.with_name(
+                target.name[:-len(suffix)]).exists():
+            raise QualcodeError(f"is a file SQLite keeps beside the project "
+                                f"{target.name[:-len(suffix)]!r}; choose another output file",
+                                path=str(target))
+    if not target.is_file() or target.stat().st_size == 0:
+        return
+    try:
+        check_is_project(target)
+    except QualcodeError:
+        return  # not a project: an earlier export, which may be replaced
+    raise QualcodeError("is a qualcode project; choose another output file (an export never "
+                        "replaces a project)", path=str(target))
+
+
 @contextlib.contextmanager
 def replacing(target: Path) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; rename it to ``target`` if the block succeeds.
@@ -33,6 +58,7 @@ def replacing(target: Path) -> Iterator[Path]:
     if not folder.is_dir():
         raise QualcodeError(f"folder {str(folder)!r} does not exist; create it first",
                             path=str(target))
+    refuse_project_target(target)
     fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TEMP_SUFFIX, dir=folder)
     os.close(fd)
     try:

@@ -229,3 +229,14 @@ def apply_migrations(db: Database) -> None:
 def pending_migrations(db: Database) -> list[str]:
     """Return the names of migrations not yet applied to a project."""
     return [m.name for m in migrations.pending(db)]
+
+
+def schema_version() -> int:
+    """Return the schema version this qualcode writes: how many migrations it knows."""
+    return len(migrations._migrations)
+
+
+def unknown_migrations(db: Database) -> list[str]:
+    """Return migrations applied to a project that this qualcode does not know (a newer one)."""
+    known = {m.name for m in migrations._migrations}
+    return [m.name for m in migrations.applied(db) if m.name not in known]

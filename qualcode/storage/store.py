@@ -13,11 +13,11 @@ from qualcode.model import RESERVED_NAMES, Coder, Event, is_reserved_name, new_g
 from qualcode.storage.codebook import CodebookStore
 from qualcode.storage.codings import CodingStore
 from qualcode.storage.connection import (
-    check_is_project,
     connect,
     initialise,
     log_event,
     migrate_if_needed,
+    refuse_newer_schema,
     utc_now,
     write_transaction,
 )
@@ -56,7 +56,7 @@ class Store(SourceStore, CodebookStore, CodingStore):
             raise StoreError("already exists; choose another name or open it", path=str(path))
         if not path.parent.exists():
             raise StoreError(f"folder {str(path.parent)!r} does not exist", path=str(path))
-        db = connect(path)
+        db = connect(path, create=True)
         try:
             initialise(db)
         except BaseException:
@@ -69,11 +69,11 @@ class Store(SourceStore, CodebookStore, CodingStore):
     def open(cls, path: Path | str) -> Store:
         """Open an existing project, applying pending forward migrations."""
         path = Path(path)
-        check_is_project(path)
-        db = connect(path)
+        db = connect(path)  # checks, through SQLite, that it is a project
         try:
             from qualcode.storage.backup import backup_before_migrations
 
+            refuse_newer_schema(db)
             backup_before_migrations(db, path)  # an old project is copied before it changes
             migrate_if_needed(db)
         except BaseException:
