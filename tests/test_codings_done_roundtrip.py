@@ -158,6 +158,7 @@ def test_round_trip_keeps_done_marks_codings_and_agreement(coded: Path, tmp_path
     fresh = _export_and_import_all(coded, tmp_path)
     assert _done_marks(fresh) == _done_marks(coded)
     assert _codings(fresh) == _codings(coded)
+    assert _run("check", fresh).exit_code == 0  # the sentences and paragraphs it stored
     for unit in ("source", "sentence", "paragraph"):
         for coders in (("alice", "bob"), ("alice", "consensus")):
             original = _agreement(coded, unit, *coders)

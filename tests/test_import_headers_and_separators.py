@@ -197,3 +197,21 @@ def test_a_codings_csv_with_another_separator_imports(coded_project: Path, tmp_p
     with Store.open(coded_project) as store:
         spans = sorted((c.start, c.end) for c in store.codings())
     assert spans == [(0, 5), (0, len("Second; answer."))]
+
+
+@pytest.mark.parametrize("separator", SEPARATED)
+def test_a_ratings_table_with_another_separator_gives_the_same_statistics(
+        tmp_path: Path, separator: str) -> None:
+    """`qualcode stats` reads its tables the same way: same figures as the comma file."""
+    rows = [["id", "r1", "r2"], ["u1", "a", "a"], ["u2", "a", "b"], ["u3", "b", "b"],
+            ["u4", "c", "c"], ["u5", "b", "c"]]
+    comma = tmp_path / "comma.csv"
+    comma.write_text("\n".join(",".join(r) for r in rows) + "\n", encoding="utf-8")
+    other = tmp_path / "other.csv"
+    other.write_text("\n".join(separator.join(r) for r in rows) + "\n", encoding="utf-8")
+    expected = _run("stats", comma, "--format", "json")
+    assert expected.exit_code == 0, expected.output
+    result = _run("stats", other, "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert result.output.replace(str(other), "FILE") == expected.output.replace(str(comma),
+                                                                               "FILE")

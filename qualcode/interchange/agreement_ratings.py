@@ -19,6 +19,7 @@ from qualcode.errors import FormatError
 from qualcode.interchange.readers.columns import MAX_FIELD_BYTES, missing_column, quoted
 from qualcode.interchange.readers.delimited import _csv_error
 from qualcode.interchange.readers.encoding import checked_lines, open_utf8
+from qualcode.interchange.readers.separator import detect_separator
 
 __all__ = ["RatingsTable", "read_ratings"]
 
@@ -52,7 +53,9 @@ def _rows(path: Path, sheet: str | None) -> Iterator[tuple[int, list[Any]]]:
     previous = csv.field_size_limit(MAX_FIELD_BYTES)
     try:
         with open_utf8(path, newline="") as handle:
-            reader = csv.reader(checked_lines(handle, path), delimiter=delimiter, strict=True)
+            # Excel saves "CSV" with semicolons in many locales: the header tells.
+            delimiter, lines = detect_separator(checked_lines(handle, path), delimiter)
+            reader = csv.reader(lines, delimiter=delimiter, strict=True)
             end = 0
             try:
                 for row in reader:
