@@ -8,7 +8,6 @@ GUID, so nothing depends on the other file's row ids.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +24,7 @@ class InCoder:
 
     guid: str
     name: str
+    origin: str = field(default="", compare=False)  # where read: table+row, element+line
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +43,7 @@ class InCode:
     shortcut: str | None = None
     codable: bool = True
     deleted: bool = False
+    origin: str = field(default="", compare=False)  # where read: table+row, element+line
 
     def fields(self) -> dict[str, Any]:
         """Return the editable fields, shaped as :func:`storage.codebook.code_fields` is."""
@@ -61,6 +62,7 @@ class InSource:
     name: str
     text: str
     metadata: dict[str, Any] = field(default_factory=dict)
+    origin: str = field(default="", compare=False)  # where read: table+row, element+line
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +75,7 @@ class InUnit:
     end: int
     kind: UnitKind = UnitKind.SOURCE
     position: int = 0
+    origin: str = field(default="", compare=False)  # where read: table+row, element+line
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +91,7 @@ class InCoding:
     layer: Layer = Layer.CODER
     created_at: str = ""
     deleted: bool = False
+    origin: str = field(default="", compare=False)  # where read: table+row, element+line
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +103,7 @@ class InReview:
     unit_guid: str | None = None
     layer: Layer = Layer.CODER
     done_at: str = ""
+    origin: str = field(default="", compare=False)  # where read: table+row, element+line
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +117,7 @@ class InMemo:
     text: str
     updated_at: str = ""
     deleted: bool = False
+    origin: str = field(default="", compare=False)  # where read: table+row, element+line
 
 
 @dataclass(slots=True)
@@ -145,50 +151,7 @@ def read_snapshot(path: Path) -> Snapshot:
 
 
 def _read(conn: sqlite3.Connection, path: Path) -> Snapshot:
-    snap = Snapshot(label=str(path))
-    coders = {cid: guid for cid, guid, _ in conn.execute("SELECT id, guid, name FROM coders")}
-    snap.coders = [InCoder(guid, name) for _, guid, name in
-                   conn.execute("SELECT id, guid, name FROM coders ORDER BY id")]
-    code_guid: dict[int, str] = dict(conn.execute("SELECT id, guid FROM codes"))
-    rows = conn.execute("SELECT id, guid, name, parent_id, kind, description, inclusion, "
-                        "exclusion, examples, colour, shortcut, codable, deleted_at, position "
-                        "FROM codes ORDER BY position, id").fetchall()
-    by_parent: dict[int | None, list[tuple[Any, ...]]] = {}
-    for row in rows:
-        by_parent.setdefault(row[3], []).append(row)
-    stack = list(reversed(by_parent.get(None, [])))
-    while stack:  # parents before children, siblings in order
-        row = stack.pop()
-        snap.codes.append(InCode(
-            guid=row[1], name=row[2], parent_guid=code_guid.get(row[3]) if row[3] else None,
-            kind=CodeKind(row[4]), description=row[5], inclusion=row[6], exclusion=row[7],
-            examples=tuple(json.loads(row[8])), colour=row[9], shortcut=row[10],
-            codable=bool(row[11]), deleted=row[12] is not None))
-        stack.extend(reversed(by_parent.get(row[0], [])))
-    source_guid: dict[int, str] = {}
-    for sid, guid, ext, name, text, meta in conn.execute(
-            "SELECT id, guid, external_id, name, text, metadata FROM sources ORDER BY id"):
-        source_guid[sid] = guid
-        snap.sources.append(InSource(guid, ext, name, text, json.loads(meta)))
-    unit_guid: dict[int, str] = {}
-    for uid, guid, sid, start, end, kind, pos in conn.execute(
-            'SELECT id, guid, source_id, start, "end", kind, position FROM units ORDER BY id'):
-        unit_guid[uid] = guid
-        snap.units.append(InUnit(guid, source_guid[sid], start, end, UnitKind(kind), pos))
-    coding_guid: dict[int, str] = {}
-    for row in conn.execute('SELECT id, guid, coder_id, source_id, code_id, start, "end", '
-                            "layer, created_at, deleted_at FROM codings ORDER BY id"):
-        coding_guid[row[0]] = row[1]
-        snap.codings.append(InCoding(row[1], coders[row[2]], source_guid[row[3]],
-                                     code_guid[row[4]], row[5], row[6], Layer(row[7]), row[8],
-                                     row[9] is not None))
-    unit_source = {uid: sid for uid, sid in conn.execute("SELECT id, source_id FROM units")}
-    for uid, cid, layer, done_at in conn.execute(
-            "SELECT unit_id, coder_id, layer, done_at FROM reviews ORDER BY unit_id"):
-        snap.reviews.append(InReview(source_guid[unit_source[uid]], coders[cid], unit_guid[uid],
-                                     Layer(layer), done_at))
-    for row in conn.execute("SELECT guid, target_kind, target_guid, coder_id, text, updated_at, "
-                            "deleted_at FROM memos ORDER BY id"):
-        snap.memos.append(InMemo(row[0], row[1], row[2], coders.get(row[3]), row[4], row[5],
-                                 row[6] is not None))
-    return snap
+    # The reader checks every row as it reads it (a merge input may be damaged).
+    from qualcode.storage.snapshot_read import read_rows
+
+    return read_rows(conn, path)
