@@ -46,16 +46,18 @@ def export_columns(done_rows: bool) -> tuple[str, ...]:
 
 def iter_coding_rows(store: Store, *, coders: Sequence[str] = (),
                      layer: Layer | None = None,
-                     done_rows: bool = False) -> Iterator[dict[str, Any]]:
+                     done_rows: bool = True) -> Iterator[dict[str, Any]]:
     """Yield one dict per live coding (keys :data:`EXPORT_COLUMNS`), source by source.
 
     ``coders`` limits the rows to these coders (an unknown name is an error); ``layer``
     to one layer (``None``: both). ``text`` is the coded passage, exactly as stored;
     ``done`` whether the coder marked the row's unit (``unit``: the whole source for a
-    coding) done. With ``done_rows``, each done unit without a coding of its coder gets a
-    row with an empty ``code``: a whole source is "reviewed, no code applies"; a
-    sentence or paragraph carries its ``start`` and ``end``. Then the export imports
-    back with every decision. Unknown coder names raise at once, before any row.
+    coding) done. With ``done_rows`` (the default), each done unit without a coding of
+    its coder gets a row with an empty ``code``: a whole source is "reviewed, no code
+    applies"; a sentence or paragraph carries its ``start`` and ``end``. Then the export
+    imports back with every decision; without them write :data:`CODING_COLUMNS` only
+    (:func:`export_columns`), so the file does not claim a done status it lacks. Unknown
+    coder names raise at once, before any row.
     """
     wanted = {store.coder(name, create=False).id for name in coders}
     return _rows(store, wanted, layer, done_rows)
