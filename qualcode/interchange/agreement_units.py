@@ -18,6 +18,7 @@ from qualcode.agreement.presence import AnalysisUnit, rolled_up
 from qualcode.agreement.spans import Done, SpanUnits, overlap_presence
 from qualcode.model import Code, Codebook, Layer, UnitKind
 from qualcode.segmentation import paragraphs, sentences
+from qualcode.storage.blank_codings import blank_coding_ids
 from qualcode.storage.arrays import (
     CodingColumns,
     ColumnReads,
@@ -180,6 +181,15 @@ def level_columns(book: Codebook, direct: np.ndarray, level: str
 
 def layer_presence(store: Store, units: SpanUnits, book: Codebook, layer: Layer,
                    coder_id: int | None, reads: ColumnReads | None = None) -> np.ndarray:
-    """Presence of every codebook node (iteration order) per unit, for one coder's layer."""
+    """Presence of every codebook node (iteration order) per unit, for one coder's layer.
+
+    Codings that cover only whitespace are left out: the gap between two sentences
+    overlaps its source but no sentence, so it would count at one level and not another.
+    """
     codings = (reads or ColumnReads(store)).codings(layer=layer, coder_id=coder_id)
+    blank = blank_coding_ids(store, layer=layer, coder_id=coder_id)
+    if len(blank):
+        keep = ~np.isin(codings.id, blank)
+        codings = CodingColumns(codings.id[keep], codings.source[keep], codings.code[keep],
+                                codings.start[keep], codings.end[keep])
     return node_matrix(units, codings, list(book))
