@@ -52,8 +52,9 @@ def import_(project: Path, file: Path, coder: str, create_codes: bool, mark_done
     applies". A done column (yes/no, as `codings export` writes) says which units were
     done and exactly those are marked; a file without one marks every source it names
     done. Other columns (such as an export's text) are ignored; coder and layer columns,
-    when present, must match --coder and --layer. Importing the same file twice adds
-    nothing, and the whole import is one undoable action.
+    when present, must match --coder and --layer. A CSV separated by semicolons (as
+    Excel saves it in many locales), tabs or | is recognised from its header. Importing
+    the same file twice adds nothing, and the whole import is one undoable action.
 
     \b
     Examples:
