@@ -110,9 +110,20 @@ def screen_commands(screen: CodingScreen) -> Iterable[SystemCommand]:
     for _, code in book.walk():
         if code.codable:
             key = f" ({code.shortcut})" if code.shortcut else ""
-            yield SystemCommand(f"Apply code: {book.path(code)}{key}",
+            yield SystemCommand(f"Apply code: {markup_escape(book.path(code))}{key}",
                                 "Toggle on the selection, or on the whole unit",
                                 partial(screen.action_apply_code, code.id))
+
+
+def markup_escape(text: str) -> str:
+    """Return ``text`` as Textual content markup that shows it as typed.
+
+    The command palette reads every command title as markup. In that markup only a "["
+    with no backslash before it opens a tag, and a text's "\\[" reads as "["; so a
+    backslash before every "[" keeps each bracket, and each backslash the user typed,
+    as it was (textual.markup.escape misses "\\[" and a trailing backslash).
+    """
+    return text.replace("[", "\\[")
 
 
 def make_app(store: Store, coder: Coder | str, *, suggester: Suggester | None = None,

@@ -263,3 +263,196 @@ def test_import_and_merge_reports(project: Path, tmp_path: Path) -> None:
     assert_literal(output, [str(other), str(project)])
     output = shown(qualcode("undo", project, "--coder", coder_name(0)))
     assert_literal(output, [str(other)])
+
+
+# -- the screens --------------------------------------------------------------------------------
+def drawn(app: object) -> str:
+    """What the app's top screen shows now, as text; no part of it is a link or an action
+    that came from user text."""
+    strips = app.screen._compositor.render_strips()  # type: ignore[attr-defined]
+    for strip in strips:
+        for segment in strip:
+            style = segment.style
+            if style is None:
+                continue
+            assert "example.com" not in (style.link or ""), segment.text
+            assert "app.quit" not in repr(style.meta.get("@click", "")), segment.text
+    return "\n".join(strip.text for strip in strips)
+
+
+def run_screens(app: object, scenario: object, size: tuple[int, int] = (240, 80)) -> None:
+    """Drive ``app`` headless through ``scenario(pilot, app)`` to the end, toasts shown."""
+
+    async def run() -> None:
+        async with app.run_test(size=size, notifications=True) as pilot:  # type: ignore[attr-defined]
+            await settle(pilot)
+            await scenario(pilot, app)  # type: ignore[operator]
+
+    asyncio.run(run())
+
+
+async def settle(pilot: object) -> None:
+    """Let workers finish and the screen redraw."""
+    for _ in range(3):
+        await pilot.pause()  # type: ignore[attr-defined]
+        await pilot.app.workers.wait_for_complete()  # type: ignore[attr-defined]
+    await pilot.pause()  # type: ignore[attr-defined]
+
+
+def test_coding_screen_and_its_dialogs_show_text_as_typed(project: Path) -> None:
+    from textual.widgets import Select
+
+    from qualcode.tui.app import make_app
+    from qualcode.tui.dialogs.search import SearchDialog
+    from qualcode.tui.screens.coding import CodingScreen
+
+    seen: list[str] = []
+
+    async def scenario(pilot: object, app: object) -> None:
+        screen = app.screen  # type: ignore[attr-defined]
+        assert isinstance(screen, CodingScreen)
+        for i in range(CODED):
+            with Store.open(project) as store:
+                unit = store.whole_unit(store.source_by_external_id(source_id(i)).id)
+            screen.open_unit(unit.id)
+            await settle(pilot)
+            text = drawn(app)
+            assert_literal(text, [source_id(i), source_text(i), f"key{HOSTILE[i]}=",
+                                  f"value{i}{HOSTILE[i]}", code_name(i), coder_name(1),
+                                  f"name{i}{HOSTILE[i]}"])
+            seen.append(text)
+        await pilot.press("m")  # type: ignore[attr-defined]
+        await settle(pilot)
+        seen.append(drawn(app))
+        await pilot.press("escape", "question_mark")  # type: ignore[attr-defined]
+        await settle(pilot)
+        seen.append(drawn(app))
+        await pilot.press("escape", "slash")  # type: ignore[attr-defined]
+        await settle(pilot)
+        assert isinstance(app.screen, SearchDialog)  # type: ignore[attr-defined]
+        app.screen.query_one("#field", Select).value = f"key{HOSTILE[10]}"  # type: ignore[attr-defined]
+        with Store.open(project) as store:
+            chosen = store.codebook().find(code_name(3))[0].id
+        app.screen.query_one("#code", Select).value = chosen  # type: ignore[attr-defined]
+        await settle(pilot)
+        seen.append(drawn(app))
+        await pilot.press("escape", "ctrl+p")  # type: ignore[attr-defined]
+        await settle(pilot)
+        await pilot.press(*"Apply code")  # type: ignore[attr-defined]
+        await settle(pilot)
+        seen.append(drawn(app))
+        await pilot.press("escape")  # type: ignore[attr-defined]
+
+    with Store.open(project) as store:
+        run_screens(make_app(store, coder_name(0), reveal=True), scenario, size=(400, 80))
+    coding, memo, keys, search, palette = seen[CODED - 1:]
+    assert_literal("\n".join(seen[:CODED]), [coder_name(0), THEME,
+                                               *map(code_name, range(CODED))])
+    assert_literal(memo, [f"Memo on unit {source_id(CODED - 1)}", f"memo{CODED - 1}{HOSTILE[-1]}"])
+    assert_literal(keys, [f"{THEME}/{code_name(0)}"])
+    assert_literal(search, [f"key{HOSTILE[10]}", f"{code_name(3)}  ({THEME})"])
+    assert f"Apply code: {THEME}/" in palette
+
+
+def test_agreement_and_frequencies_screens_show_names_as_typed(project: Path) -> None:
+    from qualcode.tui.app import make_app
+    from qualcode.tui.screens.agreement import AgreementScreen
+    from qualcode.tui.screens.frequencies import FrequenciesScreen
+
+    seen: list[str] = []
+    pair = (coder_name(3), coder_name(4))
+
+    async def scenario(pilot: object, app: object) -> None:
+        with Store.open(project) as store:
+            app.push_screen(AgreementScreen(store, pair))  # type: ignore[attr-defined]
+            await settle(pilot)
+            seen.append(drawn(app))
+            app.pop_screen()  # type: ignore[attr-defined]
+            app.push_screen(FrequenciesScreen(store))  # type: ignore[attr-defined]
+            await settle(pilot)
+            seen.append(drawn(app))
+
+    with Store.open(project) as store:
+        run_screens(make_app(store, coder_name(0), reveal=True), scenario, size=(900, 90))
+    agreement, frequencies = seen
+    assert_literal(agreement, [f"Agreement: {pair[0]} vs {pair[1]}", THEME,
+                               *map(code_name, range(CODED))])
+    # The name column is 30 cells wide: a longer name is cut, the rest must be as typed.
+    assert_literal(frequencies, [*map(coder_name, range(CODED)), THEME,
+                                 *(code_name(i)[:26] for i in range(CODED)),
+                                 f"per-theme κ: {coder_name(0)} vs {coder_name(1)}"])
+
+
+def test_adjudication_screen_picker_and_report(project: Path) -> None:
+    from qualcode.tui.adjudication_app import make_adjudication_app
+
+    seen: list[str] = []
+
+    async def scenario(pilot: object, app: object) -> None:
+        seen.append(drawn(app))
+        await pilot.press("e")  # type: ignore[attr-defined]
+        await settle(pilot)
+        seen.append(drawn(app))
+        await pilot.press("escape", "a")  # type: ignore[attr-defined]
+        await settle(pilot)
+        await pilot.press("c")  # type: ignore[attr-defined]
+        await settle(pilot)
+        seen.append(drawn(app))
+
+    with Store.open(project) as store:
+        app = make_adjudication_app(store, f"judge{HOSTILE[6]}", coder_name(2), coder_name(5))
+        run_screens(app, scenario)
+        key = app.session.units[0].key
+        first = store.source_by_external_id(key)
+    screen, picker, report = seen
+    assert_literal(screen, [f"A: {coder_name(2)}", f"B: {coder_name(5)}", key, first.text,
+                            *(str(v) for v in first.metadata.values()),
+                            f"judge{HOSTILE[6]}: {coder_name(2)} vs {coder_name(5)}"])
+    assert_literal(picker, [f"Consensus codes for {key}", *map(code_name, range(CODED))])
+    assert_literal(report, [f"{coder_name(2)} vs consensus"])
+
+
+def test_discovery_screen_shows_candidates_as_typed(project: Path) -> None:
+    from qualcode.tui.app import make_app
+    from qualcode.tui.screens.discovery import DiscoveryScreen
+
+    seen: list[str] = []
+    found: list[object] = []
+
+    async def scenario(pilot: object, app: object) -> None:
+        screen = DiscoveryScreen(app.session, clusters=2)  # type: ignore[attr-defined]
+        app.push_screen(screen)  # type: ignore[attr-defined]
+        await settle(pilot)
+        found.append(screen.result)
+        seen.append(drawn(app))
+
+    with Store.open(project) as store:
+        run_screens(make_app(store, coder_name(0)), scenario)
+    [result] = found
+    assert result is not None and result.candidates  # type: ignore[attr-defined]
+    candidate = result.candidates[0]  # type: ignore[attr-defined]
+    assert_literal(seen[0], [f"1. {candidate.label}",
+                             *(f"{e.source} {e.text}" for e in candidate.examples)])
+
+
+def test_undo_after_a_merge_notifies_the_file_name_as_typed(project: Path,
+                                                             tmp_path: Path) -> None:
+    from qualcode.tui.app import make_app
+
+    other = build(tmp_path / f"other{no_slash(HOSTILE[4])}{HOSTILE[8]}.qualcode")
+    with Store.open(other) as store:
+        store.add_code(f"extra{no_slash(HOSTILE[6])}")
+    shown(qualcode("merge", project, other, "--prefer", "ours"))
+    seen: list[str] = []
+
+    async def scenario(pilot: object, app: object) -> None:
+        from textual.widgets._toast import Toast
+
+        await pilot.press("u")  # type: ignore[attr-defined]
+        await settle(pilot)
+        drawn(app)
+        seen.extend(toast.render().plain for toast in app.screen.query(Toast))  # type: ignore[attr-defined]
+
+    with Store.open(project) as store:
+        run_screens(make_app(store, coder_name(0)), scenario)
+    assert any(text.startswith(f"{other.name} was merged in") for text in seen), seen

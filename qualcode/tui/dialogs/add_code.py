@@ -11,6 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select
 
 from qualcode.errors import QualcodeError
+from qualcode.interchange.literal import literal
 from qualcode.model import RESERVED_KEYS, Code, Codebook, CodeKind
 
 AddCode = Callable[..., Code]
@@ -33,7 +34,7 @@ class AddCodeDialog(ModalScreen[Code | None]):
     def compose(self) -> ComposeResult:
         """The form."""
         parents = [("(top level)", TOP)] + [
-            (self.codebook.path(code), code.id) for _, code in self.codebook.walk()
+            (literal(self.codebook.path(code)), code.id) for _, code in self.codebook.walk()
             if code.kind != CodeKind.CODE or self.codebook.children(code.id)]
         start = self.parent_id if any(v == self.parent_id for _, v in parents) else TOP
         kinds = [("code", CodeKind.CODE.value), ("sub-theme", CodeKind.SUBTHEME.value),
@@ -83,7 +84,7 @@ class AddCodeDialog(ModalScreen[Code | None]):
             code = self.add(name, parent_id=None if parent == TOP else int(str(parent)),
                             kind=kind, shortcut=shortcut, description=description)
         except QualcodeError as problem:
-            error.update(str(problem))
+            error.update(literal(problem))
             return
         self.dismiss(code)
 

@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, SelectionList
 from textual.widgets.selection_list import Selection
 
+from qualcode.interchange.literal import literal
 from qualcode.model import Codebook
 
 
@@ -40,13 +41,13 @@ class CodePicker(ModalScreen[set[int] | None]):
             if not code.codable:
                 continue
             who = self.used_by.get(code.id, "")
-            label = Text(f"{'  ' * depth}{code.name}")
+            label = literal(f"{'  ' * depth}{code.name}")
             if who:
                 # A Text prompt, so "[A B]" is shown, not read as markup.
                 label.append(f"  [{who}]", style="bold")
             options.append(Selection(label, code.id, code.id in self.chosen))
         with Vertical(classes="dialog", id="picker-dialog"):
-            yield Label(self.title_text, classes="dialog-title")
+            yield Label(literal(self.title_text), classes="dialog-title")
             yield SelectionList[int](*options, id="picker")
             yield Label(Text("space ticks · enter saves · escape cancels · [A] [B]: used by "
                              "that coder"), classes="dialog-hint")

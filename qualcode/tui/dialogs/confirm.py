@@ -10,6 +10,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
+from qualcode.interchange.literal import literal
+
 
 class ConfirmDialog(ModalScreen[bool]):
     """Ask before doing something that cannot be taken back; returns True for yes."""
@@ -27,8 +29,8 @@ class ConfirmDialog(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         """Question, explanation, buttons."""
         with Vertical(classes="dialog", id="confirm-dialog"):
-            yield Label(self.title_text, classes="dialog-title")
-            yield Static(self.message, id="confirm-message")
+            yield Label(literal(self.title_text), classes="dialog-title")
+            yield Static(literal(self.message), id="confirm-message")
             yield Label("y answers yes · n or escape no", classes="dialog-hint")
             with Horizontal(classes="dialog-buttons"):
                 yield Button(f"{self.yes} (y)", variant="primary", id="yes")

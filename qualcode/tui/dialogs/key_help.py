@@ -16,6 +16,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from qualcode.interchange.literal import literal
+
 
 def key_table(title: str, rows: Sequence[tuple[str, str]], notes: str = "") -> Group:
     """Return a screen's keys as a table, with an optional explanation under it."""
@@ -24,7 +26,7 @@ def key_table(title: str, rows: Sequence[tuple[str, str]], notes: str = "") -> G
     table.add_column("Key", style="bold", ratio=1)
     table.add_column("Action", ratio=4)
     for key, action in rows:
-        table.add_row(key, action)
+        table.add_row(literal(key), literal(action))
     parts: list[Table | Text] = [table]
     if notes:
         parts.append(Text(notes))

@@ -8,6 +8,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, TextArea
 
+from qualcode.interchange.literal import literal
+
 
 class MemoDialog(ModalScreen[str | None]):
     """Edit a memo; returns the new text (empty removes the memo) or None when cancelled."""
@@ -26,7 +28,7 @@ class MemoDialog(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         """Title, editor, buttons."""
         with Vertical(classes="dialog", id="memo-dialog"):
-            yield Label(f"Memo on {self.label}", classes="dialog-title")
+            yield Label(literal(f"Memo on {self.label}"), classes="dialog-title")
             yield TextArea(self.text, id="memo-text", soft_wrap=True, show_line_numbers=False)
             yield Label("ctrl+s saves · escape cancels · an empty memo is removed",
                         classes="dialog-hint")

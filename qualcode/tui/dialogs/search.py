@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select
 
+from qualcode.interchange.literal import literal
 from qualcode.model import Code, Codebook
 from qualcode.storage.queue import Order, QueueFilter, Status
 
@@ -35,7 +37,7 @@ class SearchDialog(ModalScreen[QueueFilter | None]):
         codes = [("(any)", ANY)] + [(self._code_label(c), c.id)
                                     for _, c in self.codebook.walk()]
         code_value = current.code_ids[0] if current.code_ids else ANY
-        fields = [("(any)", NO_FIELD)] + [(f, f) for f in self.fields]
+        fields = [("(any)", NO_FIELD)] + [(literal(f), f) for f in self.fields]
         with Vertical(classes="dialog", id="search-dialog"):
             yield Label("Search and filter units", classes="dialog-title")
             with Horizontal(classes="form-row"):
@@ -66,10 +68,10 @@ class SearchDialog(ModalScreen[QueueFilter | None]):
                 yield Button("Clear", id="clear")
                 yield Button("Cancel", id="cancel")
 
-    def _code_label(self, code: Code) -> str:
+    def _code_label(self, code: Code) -> Text:
         parents = [a.name for a in self.codebook.ancestors(code)]
         key = f"[{code.shortcut}] " if code.shortcut else ""
-        return f"{key}{code.name}" + (f"  ({' / '.join(parents)})" if parents else "")
+        return literal(f"{key}{code.name}" + (f"  ({' / '.join(parents)})" if parents else ""))
 
     def on_mount(self) -> None:
         """Start in the text box."""

@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from qualcode.errors import QualcodeError
+from qualcode.interchange.literal import literal
 from qualcode.tui.adjudication_session import AdjudicationSession, DisputedUnit
 from qualcode.tui.colours import code_colours
 from qualcode.tui.dialogs.code_picker import CodePicker
@@ -79,8 +80,9 @@ class AdjudicationScreen(Screen[None]):
     def on_mount(self) -> None:
         """Start on the first unsettled unit."""
         session = self.session
-        self.query_one("#adj-a").border_title = f"A: {session.coder_a.name}"
-        self.query_one("#adj-b").border_title = f"B: {session.coder_b.name}"
+        # Text, not str: a border title string is read as markup.
+        self.query_one("#adj-a").border_title = literal(f"A: {session.coder_a.name}")
+        self.query_one("#adj-b").border_title = literal(f"B: {session.coder_b.name}")
         if session.units and session.is_settled(session.current):
             session.next_unsettled()
         self.redraw()
@@ -103,7 +105,7 @@ class AdjudicationScreen(Screen[None]):
                 if counted else "No unit was finished by both coders at this unit of "
                 "analysis (with --group-by, every source of a group must be done by both).")
             self.query_one("#adj-b-col", CoderColumn).update("")
-            self.query_one("#adj-consensus", Static).update(self._message)
+            self.query_one("#adj-consensus", Static).update(literal(self._message))
             return
         unit = session.current
         disputed = session.disputed_codes(unit)

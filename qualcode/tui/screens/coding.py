@@ -218,7 +218,7 @@ class CodingScreen(SuggestionsMixin, Screen[None]):
                 outcome, _ = self.session.toggle(code_id, selection.start, selection.end)
                 extent = f"characters {selection.start}-{selection.end}"
         except QualcodeError as error:
-            self.notify(str(error), severity="error")
+            self.notify(str(error), severity="error", markup=False)
             return
         sign = "+" if outcome == "added" else "−"
         self._after_change(view.unit.id, before, f"saved: {sign}{code.name} ({extent})")
@@ -300,11 +300,11 @@ class CodingScreen(SuggestionsMixin, Screen[None]):
         try:
             event, unit_id = self.session.redo() if redo else self.session.undo()
         except QualcodeError as error:
-            self.notify(str(error), severity="error")
+            self.notify(str(error), severity="error", markup=False)
             return
         note = None if redo else self.session.merge_note(event)
         if note is not None:
-            self.notify(note, severity="warning", timeout=10)
+            self.notify(note, severity="warning", timeout=10, markup=False)
         if event is None:
             self._say("nothing to redo" if redo else "nothing to undo")
             return

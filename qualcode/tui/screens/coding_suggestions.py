@@ -178,7 +178,7 @@ class SuggestionsMixin:
 
     def _fit_failed(self, message: str) -> None:
         self._fitting = False
-        self.notify(f"Suggestion model: {message}", severity="error", timeout=8)
+        self.notify(f"Suggestion model: {message}", severity="error", timeout=8, markup=False)
         self.refresh_suggestions()
 
     def _fitted(self, suggester: Suggester, mark: int, ranked: list[int] | None) -> None:

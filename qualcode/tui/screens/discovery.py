@@ -19,6 +19,7 @@ from textual.widgets import Button, Footer, Input, Label, OptionList, Select, St
 from textual.widgets.option_list import Option
 
 from qualcode.errors import QualcodeError
+from qualcode.interchange.literal import literal
 from qualcode.model import Code, CodeKind
 
 if TYPE_CHECKING:
@@ -62,7 +63,7 @@ class DiscoveryScreen(Screen[Code | None]):
         """Title, candidate list, the highlighted candidate, the make-a-code form."""
         book = self.session.codebook
         parents = [("(top level)", TOP)] + [
-            (book.path(code), code.id) for _, code in book.walk()
+            (literal(book.path(code)), code.id) for _, code in book.walk()
             if code.kind != CodeKind.CODE or book.children(code.id)]
         yield Static("", id="discovery-title")
         yield OptionList(id="candidates")
@@ -105,7 +106,7 @@ class DiscoveryScreen(Screen[Code | None]):
 
     def _failed(self, message: str) -> None:
         self.query_one("#discovery-title", Static).update("No candidate themes")
-        self.query_one("#candidate-detail", Static).update(message)
+        self.query_one("#candidate-detail", Static).update(literal(message))
 
     def _show(self, result: ProjectDiscovery) -> None:
         self.result = result
@@ -115,7 +116,7 @@ class DiscoveryScreen(Screen[Code | None]):
             f"has coded{unplaced}")
         options = self.query_one(OptionList)
         options.clear_options()
-        options.add_options([Option(f"{c.number:>2}. {c.label}  ({_units(c.size)})",
+        options.add_options([Option(literal(f"{c.number:>2}. {c.label}  ({_units(c.size)})"),
                                     id=str(c.number)) for c in result.candidates])
         if result.candidates:
             options.highlighted = 0

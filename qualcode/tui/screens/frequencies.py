@@ -22,6 +22,7 @@ from textual.widgets import Footer, Static
 
 from qualcode.errors import QualcodeError
 from qualcode.interchange.agreement_report import CONSENSUS, agreement_report
+from qualcode.interchange.literal import literal
 from qualcode.model import Codebook
 from qualcode.storage import Store
 from qualcode.storage.codings import LIVE_CODINGS
@@ -78,11 +79,11 @@ def frequency_table(book: Codebook, names: list[str], counts: dict[str, dict[int
                   show_edge=False, pad_edge=False)
     table.add_column("", no_wrap=True, overflow="ellipsis", max_width=30)
     for name in names:
-        table.add_column(name, no_wrap=True)
+        table.add_column(literal(name), no_wrap=True)
     for depth, code in book.walk():
         if themes and depth > 0:
             continue
-        label = Text("  " * depth + code.name,
+        label = literal("  " * depth + code.name,
                      style="bold" if depth == 0 else "" if code.codable else "italic")
         cells: list[RenderableType] = []
         for name in names:
@@ -139,7 +140,7 @@ class FrequenciesScreen(Screen[None]):
         self.query_one("#freq-charts", Static).update(Group(*parts))
         pair = " vs ".join(self.pairs[self.pair_index]) if self.pairs else "no pair"
         self.query_one("#freq-status", Static).update(
-            Text(f"Frequencies per coder · per-theme κ: {pair}", style="bold"))
+            literal(f"Frequencies per coder · per-theme κ: {pair}", style="bold"))
 
     def _kappa(self) -> RenderableType:
         if not self.pairs:
@@ -148,7 +149,7 @@ class FrequenciesScreen(Screen[None]):
         try:
             report = agreement_report(self.store, [a, b], level="theme")
         except QualcodeError as error:
-            return Text(str(error))
+            return literal(error)
         title = f"Per-theme κ, {a} vs {b} ({report.n_units} units)"
         return Group(kappa_table(report.rows, title=title),
                      Text(pooled_line(report.pooled_for(a, b, "theme")), style="dim"))

@@ -12,17 +12,19 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from qualcode.interchange.literal import literal
 from qualcode.model import Codebook
 from qualcode.tui.keys import ANYWHERE, CODEBOOK, KEYS, QUEUE, TEXT
 
 
 def _table(title: str, rows: list[tuple[str, str]], what: str = "Action") -> Table:
-    table = Table(title=title, title_justify="left", title_style="bold", box=box.SIMPLE_HEAD,
+    # A Text title keeps no title_style: the style goes on the Text.
+    table = Table(title=literal(title, style="bold"), title_justify="left", title_style="bold", box=box.SIMPLE_HEAD,
                   expand=True, show_edge=False, pad_edge=False)
     table.add_column("Key", style="bold", ratio=2)
     table.add_column(what, ratio=5)
     for key, action in rows:
-        table.add_row(key, action)
+        table.add_row(literal(key), literal(action))
     return table
 
 

@@ -9,6 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from qualcode.interchange.agreement_report import AgreementRow, PooledKappa
+from qualcode.interchange.literal import literal
 from qualcode.tui.widgets.ci_bar import ci_bar, scale_for
 
 
@@ -31,7 +32,8 @@ def kappa_table(rows: Sequence[AgreementRow], *, title: str = "", bar_width: int
                 name_width: int = 28) -> Table:
     """Return rows as a table: name, n, % agreement, κ, 95% CI bar with its ends, label."""
     scale = scale_for(r.kappa_ci_low for r in rows)
-    table = Table(title=title or None, title_justify="left", title_style="bold",
+    # A Text title keeps no title_style: the style goes on the Text.
+    table = Table(title=literal(title, style="bold") if title else None, title_justify="left", title_style="bold",
                   box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     table.add_column("", max_width=name_width, no_wrap=True, overflow="ellipsis")
     table.add_column("n", justify="right", min_width=3, no_wrap=True)
@@ -42,7 +44,7 @@ def kappa_table(rows: Sequence[AgreementRow], *, title: str = "", bar_width: int
     table.add_column("label", no_wrap=True, overflow="ellipsis", max_width=14)
     for row in rows:
         name = row.path.split("/")[-1] if row.level == "code" else row.path
-        table.add_row(Text(("  " if row.level == "code" else "") + name), str(row.n_units),
+        table.add_row(literal(("  " if row.level == "code" else "") + name), str(row.n_units),
                       number(row.percent_agreement, percent=True), number(row.kappa),
                       ci_bar(row.kappa, row.kappa_ci_low, row.kappa_ci_high,
                              width=bar_width, scale=scale), row.label)
