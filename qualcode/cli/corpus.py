@@ -13,6 +13,7 @@ from qualcode.cli.base import main, open_store, project_argument, stderr_console
 
 FORMAT_CHOICES = ("csv", "tsv", "jsonl", "xlsx", "folder")
 SHOWN_SKIPS = 5
+SHOWN_NOT_READ = 50
 
 
 @main.command("import")
@@ -36,17 +37,22 @@ SHOWN_SKIPS = 5
                    "text cannot change).")
 @click.option("--sheet", metavar="NAME", help="Worksheet of an .xlsx file [default: the first].")
 @click.option("--coder", metavar="NAME", help="Record the import under this coder's name.")
+@click.option("--follow-links", is_flag=True,
+              help="Folders: also import symbolic links to .txt/.md files inside the folder "
+                   "(links leading outside it, to folders or to devices are never followed).")
 def import_command(project: Path, corpus: Path, fmt: str | None, id_col: str | None,
                    text_col: str | None, name_col: str | None, meta: tuple[str, ...],
                    no_meta: bool, skip_empty: bool, update: bool, sheet: str | None,
-                   coder: str | None) -> None:
+                   coder: str | None, follow_links: bool) -> None:
     """Import the sources of FILE (one row, line or text file each) into PROJECT.
 
     FILE is a .csv, .tsv, .jsonl or .xlsx table with a header, or a folder of .txt/.md
     files. Tables need an id and a text column; every other column becomes metadata
     (study, participant, ...) unless --meta or --no-meta says otherwise. The file must be
     UTF-8. Nothing is imported unless every row is valid: an error names the file and
-    line, and the project stays as it was. A REFI-QDA project (.qdpx: sources, codebook,
+    line, and the project stays as it was. In a folder only regular files are read:
+    symbolic links (unless --follow-links, for links inside the folder), pipes, sockets
+    and devices are left out and listed. A REFI-QDA project (.qdpx: sources, codebook,
     coders' codings and notes, as with 'qualcode merge') or codebook (.qdc) from NVivo,
     ATLAS.ti, MAXQDA or QualCoder is imported too; the table options do not apply to it.
 
@@ -69,7 +75,7 @@ def import_command(project: Path, corpus: Path, fmt: str | None, id_col: str | N
         report = import_corpus(store, corpus, update=update, coder=coder,
                                on_progress=on_progress, id_col=id_col, text_col=text_col,
                                name_col=name_col, meta_cols=meta_cols, skip_empty=skip_empty,
-                               sheet=sheet, fmt=fmt)
+                               sheet=sheet, fmt=fmt, follow_links=follow_links)
     summary = (f"Imported {corpus} into {project}: {report.added} added, {report.updated} "
                f"updated, {report.unchanged} unchanged, {len(report.skipped)} skipped")
     if report.skipped:
@@ -77,6 +83,13 @@ def import_command(project: Path, corpus: Path, fmt: str | None, id_col: str | N
         more = ", ..." if len(report.skipped) > SHOWN_SKIPS else ""
         summary += f" (empty text: {shown}{more})"
     click.echo(summary)
+    if report.not_read:
+        click.echo(f"Not read, {len(report.not_read)} entries that are not regular files "
+                   "inside the folder:")
+        for entry in report.not_read[:SHOWN_NOT_READ]:
+            click.echo(f"  {entry}")
+        if len(report.not_read) > SHOWN_NOT_READ:
+            click.echo(f"  ... and {len(report.not_read) - SHOWN_NOT_READ} more")
 
 
 @contextmanager

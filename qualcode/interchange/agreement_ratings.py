@@ -19,6 +19,7 @@ from qualcode.errors import FormatError
 from qualcode.interchange.readers.columns import MAX_FIELD_BYTES, missing_column, quoted
 from qualcode.interchange.readers.delimited import _csv_error
 from qualcode.interchange.readers.encoding import checked_lines, open_utf8
+from qualcode.interchange.readers.safe_open import open_regular
 from qualcode.interchange.readers.separator import detect_separator
 
 __all__ = ["RatingsTable", "read_ratings"]
@@ -71,10 +72,7 @@ def _xlsx_rows(path: Path, sheet: str | None) -> Iterator[tuple[int, list[Any]]]
     from openpyxl import load_workbook  # only spreadsheets need openpyxl: keep `--help` quick
     from openpyxl.utils.exceptions import InvalidFileException
 
-    try:
-        handle = path.open("rb")
-    except OSError as error:
-        raise FormatError(f"cannot read the file: {error.strerror}", path=str(path)) from None
+    handle = open_regular(path, hint="give the path of an .xlsx workbook")
     try:
         book = load_workbook(handle, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError,

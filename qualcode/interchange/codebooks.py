@@ -25,6 +25,7 @@ from qualcode.interchange.codebook_dump import (
     dump_codebook_yaml,
     dump_specs_yaml,
 )
+from qualcode.interchange.readers.safe_open import read_limited
 from qualcode.interchange.safe_yaml import compose_yaml
 from qualcode.model import PATH_SEPARATOR, RESERVED_KEYS, CodeKind, CodeSpec, fold_guid
 
@@ -89,19 +90,9 @@ def read_codebook_document(path: Path) -> CodebookDocument:
     """Read a codebook YAML file with its title and description."""
     path = Path(path)
     where = str(path)
-    try:
-        size = path.stat().st_size
-        if not path.is_file():
-            raise FormatError("is not a file; give the path of a codebook .yaml file", path=where)
-        if size > MAX_BYTES:
-            raise FormatError(f"is {size / 1e6:.1f} MB, over the {MAX_BYTES // 2**20} MB limit "
-                              "for a codebook; check that this is the right file", path=where)
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise FormatError("file not found; check the path", path=where) from None
-    except OSError as error:
-        raise FormatError(f"cannot be read ({error.strerror}); check the path and permissions",
-                          path=where) from None
+    data = read_limited(path, MAX_BYTES, what="a codebook",
+                        advice="check that this is the right file",
+                        hint="give the path of a codebook .yaml file")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:

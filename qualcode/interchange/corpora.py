@@ -30,6 +30,7 @@ from qualcode.interchange.readers.columns import ReadOptions, Skipped
 from qualcode.interchange.readers.delimited import read_csv, read_tsv
 from qualcode.interchange.readers.folder import read_folder
 from qualcode.interchange.readers.jsonl import read_jsonl
+from qualcode.interchange.readers.safe_open import regular_file_stat
 from qualcode.interchange.readers.xlsx import read_xlsx
 from qualcode.model import ImportReport, SourceRecord
 from qualcode.storage.connection import write_transaction
@@ -117,20 +118,36 @@ class CorpusStream(Iterator[SourceRecord]):
         """Rows (``line 12``) or files left out for their empty text, so far."""
         return tuple(self._skipped.items)
 
+    @property
+    def not_read(self) -> tuple[str, ...]:
+        """A folder's entries left unread: not regular files (``path: why``)."""
+        return tuple(self._skipped.not_read)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class CorpusImportReport(ImportReport):
+    """An import's counts, plus the folder entries that were not read (links, pipes, devices)."""
+
+    not_read: tuple[str, ...] = ()
+
 
 def read_corpus(path: Path | str, *, id_col: str | None = None, text_col: str | None = None,
                 name_col: str | None = None, meta_cols: Sequence[str] | None = None,
                 skip_empty: bool = False, sheet: str | None = None,
-                fmt: str | None = None) -> CorpusStream:
+                fmt: str | None = None, follow_links: bool = False) -> CorpusStream:
     """Stream the sources of a corpus file or folder, choosing the reader by extension.
 
     ``meta_cols`` None keeps every other column as metadata; a list keeps those only; an
     empty list keeps none. ``fmt`` (one of :data:`FORMATS`) overrides the extension.
+    ``follow_links`` (folders only) follows symbolic links to files inside the folder.
     Errors surface while iterating, as ``FormatError`` naming file and line.
     """
     path = Path(path)
-    if not path.exists():
-        raise FormatError("no such file or folder", path=str(path))
+    if not path.exists() and not path.is_symlink():
+        raise FormatError("no such file or folder; check the path", path=str(path))
+    if not path.is_dir():  # a folder is walked entry by entry; anything else must be a file
+        regular_file_stat(path, hint="give the path of a .csv, .tsv, .jsonl or .xlsx file, "
+                                     "or of a folder of .txt/.md files")
     if fmt is None:
         fmt = detect_format(path)
     elif fmt not in READERS:
@@ -143,16 +160,18 @@ def read_corpus(path: Path | str, *, id_col: str | None = None, text_col: str | 
                           path=str(path))
     if sheet is not None and fmt not in ("xlsx", "folder"):
         raise FormatError("--sheet applies to .xlsx workbooks only", path=str(path))
+    if follow_links and fmt != "folder":
+        raise FormatError("--follow-links applies to folders only", path=str(path))
     options = ReadOptions(id_col=id_col, text_col=text_col, name_col=name_col,
                           meta_cols=None if meta_cols is None else tuple(meta_cols),
-                          skip_empty=skip_empty, sheet=sheet)
+                          skip_empty=skip_empty, sheet=sheet, follow_links=follow_links)
     skipped = Skipped()
     return CorpusStream(READERS[fmt](path, options, skipped=skipped), skipped, fmt)
 
 
 def import_corpus(store: Store, path: Path | str, *, update: bool = False,
                   coder: str | None = None, on_progress: Callable[[int], None] | None = None,
-                  **read_options: Any) -> ImportReport:
+                  **read_options: Any) -> CorpusImportReport:
     """Read a corpus and store it in one transaction; the report lists the rows skipped.
 
     ``read_options`` are those of :func:`read_corpus`; see :meth:`Store.import_sources`
@@ -168,4 +187,6 @@ def import_corpus(store: Store, path: Path | str, *, update: bool = False,
                                           actor_id=actor_id, on_progress=on_progress)
     finally:
         stream.close()
-    return dataclasses.replace(report, skipped=stream.skipped)
+    counts = {field.name: getattr(report, field.name) for field in dataclasses.fields(report)}
+    return CorpusImportReport(**{**counts, "skipped": stream.skipped},
+                              not_read=stream.not_read)

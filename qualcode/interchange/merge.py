@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qualcode.errors import FormatError, StoreError
+from qualcode.interchange.readers.safe_open import regular_file_stat
 from qualcode.interchange.refi.offsets import Counting
 from qualcode.storage.merge import Choice, MergeReport, apply_snapshot
 from qualcode.storage.snapshot import Snapshot, read_snapshot
@@ -27,9 +28,8 @@ QDPX_SUFFIX = ".qdpx"
 def read_other(path: Path, *, counting: Counting | None = None,
                mark_done: bool = False) -> Snapshot:
     """Read a qualcode project or a .qdpx into a snapshot (nothing is written)."""
-    if not path.is_file():
-        raise FormatError("file not found; give another coder's .qualcode file or a .qdpx",
-                          path=str(path))
+    # A regular file only: a pipe, socket or device (or a link to one) is refused unread.
+    regular_file_stat(path, hint="give another coder's .qualcode file or a .qdpx")
     if path.suffix.lower() == QDPX_SUFFIX:
         from qualcode.interchange.refi.qdpx import read_qdpx
 

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import codecs
 import io
+import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 from qualcode.errors import FormatError
+from qualcode.interchange.readers.safe_open import open_regular, read_limited
 
 CHUNK = 1 << 16
 SNIFF = 4096
@@ -29,11 +31,11 @@ FOREIGN_BOMS = (
 
 
 def open_utf8(path: Path, *, newline: str) -> TextIO:
-    """Open ``path`` for streaming as UTF-8 (with or without a BOM), refusing UTF-16/32 at once."""
-    try:
-        raw = path.open("rb")
-    except OSError as error:
-        raise FormatError(f"cannot read the file: {error.strerror}", path=str(path)) from None
+    """Open ``path`` for streaming as UTF-8 (with or without a BOM), refusing UTF-16/32 at once.
+
+    Only a regular file is opened (see :mod:`~qualcode.interchange.readers.safe_open`).
+    """
+    raw = open_regular(path)
     try:
         head = raw.read(SNIFF)
         refuse_foreign_encoding(head, path)
@@ -68,21 +70,37 @@ def checked_lines(handle: TextIO, path: Path) -> Iterator[str]:
         raise encoding_error(path) from None
 
 
-def read_text_file(path: Path, *, display: str | None = None) -> str:
-    """Read a whole (size-checked) text file as UTF-8, keeping its line endings exactly."""
-    with open_utf8(path, newline="") as handle:
-        try:
-            text = handle.read()
-        except UnicodeDecodeError:
-            raise encoding_error(path) from None
+def read_text_file(path: Path, *, limit: int, advice: str, follow_links: bool = True,
+                   same_as: os.stat_result | None = None) -> str:
+    """Read a whole regular text file of at most ``limit`` bytes as UTF-8, line endings kept."""
+    data = read_limited(path, limit, what="a text file", advice=advice,
+                        follow_links=follow_links, same_as=same_as)
+    return decode_utf8(data, path)
+
+
+def decode_utf8(data: bytes, path: Path) -> str:
+    """Decode a file's bytes as UTF-8 (with or without a BOM), refusing NUL and other encodings."""
+    refuse_foreign_encoding(data[:SNIFF], path)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise encoding_error(path, data) from None
     if "\x00" in text:
-        raise encoding_error(path)
+        raise encoding_error(path, data)
     return text
 
 
-def encoding_error(path: Path) -> FormatError:
-    """Build the error for the first NUL or non-UTF-8 byte of ``path``, naming its line."""
-    found = locate_bad_byte(path)
+def encoding_error(path: Path, data: bytes | None = None) -> FormatError:
+    """Build the error for the first NUL or non-UTF-8 byte of ``path``, naming its line.
+
+    ``data`` is the file's content when it has been read whole already; otherwise the
+    file is opened again (through the same regular-file check) and scanned.
+    """
+    if data is not None:
+        found = locate_bad_byte(io.BytesIO(data))
+    else:
+        with open_regular(path) as raw:
+            found = locate_bad_byte(raw)
     if found is None:
         return FormatError(f"the file is not valid UTF-8; {SAVE_AS}", path=str(path))
     offset, line, value, sample = found
@@ -103,32 +121,31 @@ def guess_encoding(sample: bytes) -> str:
     return "Latin-1 / Windows-1252"
 
 
-def locate_bad_byte(path: Path) -> tuple[int, int, int, bytes] | None:
+def locate_bad_byte(raw: BinaryIO) -> tuple[int, int, int, bytes] | None:
     """Return ``(byte offset, line, byte value, sample)`` of the first NUL or non-UTF-8 byte."""
     offset = 0
     line = 1
     carry = b""
-    with path.open("rb") as raw:
-        while True:
-            chunk = raw.read(CHUNK)
-            data = carry + chunk
-            if not data:
-                return None
-            bad: int | None = None
-            try:
-                data.decode("utf-8")
-                good = len(data)
-            except UnicodeDecodeError as error:
-                good = error.start
-                # A character cut in two by the chunk border is completed by the next read.
-                if not (chunk and error.reason == "unexpected end of data"):
-                    bad = error.start
-            nul = data.find(b"\x00", 0, good)
-            if nul >= 0:
-                bad = nul
-            if bad is not None:
-                return (offset + bad, line + data.count(b"\n", 0, bad), data[bad],
-                        data[max(0, bad - 256):bad + 256])
-            line += data.count(b"\n", 0, good)
-            offset += good
-            carry = data[good:]
+    while True:
+        chunk = raw.read(CHUNK)
+        data = carry + chunk
+        if not data:
+            return None
+        bad: int | None = None
+        try:
+            data.decode("utf-8")
+            good = len(data)
+        except UnicodeDecodeError as error:
+            good = error.start
+            # A character cut in two by the chunk border is completed by the next read.
+            if not (chunk and error.reason == "unexpected end of data"):
+                bad = error.start
+        nul = data.find(b"\x00", 0, good)
+        if nul >= 0:
+            bad = nul
+        if bad is not None:
+            return (offset + bad, line + data.count(b"\n", 0, bad), data[bad],
+                    data[max(0, bad - 256):bad + 256])
+        line += data.count(b"\n", 0, good)
+        offset += good
+        carry = data[good:]

@@ -1,35 +1,123 @@
-"""A folder of ``.txt`` / ``.md`` files: one source per file, read one file at a time."""
+"""A folder of ``.txt`` / ``.md`` files: one source per file, read one file at a time.
+
+Only regular files inside the folder are read. Everything else met on the walk is left
+out, unread, and listed: symbolic links (to files outside the folder, to folders, to
+devices, dangling or looping), named pipes, sockets and devices. ``follow_links`` (the
+CLI's ``--follow-links``) is the one opt-in: it follows links whose target is a regular
+file inside the folder. Each file is opened through
+:mod:`~qualcode.interchange.readers.safe_open` as the very file the walk saw (same
+inode, links not followed), so nothing swapped in after the walk is read.
+"""
 
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from qualcode.errors import FormatError
 from qualcode.interchange.readers.columns import (
     MAX_FIELD_BYTES,
-    MAX_FIELD_LABEL,
     ReadOptions,
     Skipped,
 )
 from qualcode.interchange.readers.encoding import read_text_file
+from qualcode.interchange.readers.safe_open import describe_mode
 from qualcode.model import SourceRecord
 
 TEXT_SUFFIXES = frozenset({".txt", ".md"})
 FILE_KEY = "file"
+FOLLOW_HINT = "use --follow-links to import links to files inside the folder"
 
 
-def text_files(folder: Path) -> list[PurePosixPath]:
-    """Return the relative paths of the .txt/.md files under ``folder``, sorted, hidden skipped."""
-    found: list[PurePosixPath] = []
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        base = PurePosixPath(Path(root).relative_to(folder).as_posix())
-        for name in files:
-            if not name.startswith(".") and Path(name).suffix.lower() in TEXT_SUFFIXES:
-                found.append(base / name)
-    return sorted(found, key=lambda p: p.parts)
+@dataclass(frozen=True, slots=True)
+class TextFile:
+    """One file to import: its place in the folder, where to read it, what the walk saw."""
+
+    relative: PurePosixPath
+    path: Path
+    seen: os.stat_result
+
+
+@dataclass(slots=True)
+class FolderListing:
+    """The text files of a folder, and the entries left out unread (``path: why``)."""
+
+    files: list[TextFile] = field(default_factory=list)
+    not_read: list[str] = field(default_factory=list)
+
+
+def is_text_name(name: str) -> bool:
+    """True for a visible ``.txt`` / ``.md`` file name."""
+    return not name.startswith(".") and Path(name).suffix.lower() in TEXT_SUFFIXES
+
+
+def list_folder(folder: Path, *, follow_links: bool = False) -> FolderListing:
+    """Walk ``folder`` (hidden entries skipped) without following links or opening anything.
+
+    Files are sorted by their relative path; ``not_read`` names every link, pipe, socket
+    and device met (whatever its name), with the reason it is not read.
+    """
+    root = Path(os.path.realpath(folder))
+    listing = FolderListing()
+    pending: list[tuple[Path, PurePosixPath]] = [(folder, PurePosixPath())]
+    while pending:
+        directory, base = pending.pop()
+        try:
+            with os.scandir(directory) as scan:
+                entries = list(scan)
+        except OSError as error:
+            raise FormatError(f"cannot list the folder ({error.strerror}); check its "
+                              "permissions", path=str(directory)) from None
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            relative = base / entry.name
+            try:
+                seen = entry.stat(follow_symlinks=False)
+            except OSError as error:
+                listing.not_read.append(f"{relative}: cannot be examined ({error.strerror})")
+                continue
+            if stat.S_ISDIR(seen.st_mode):
+                pending.append((Path(entry.path), relative))
+            elif stat.S_ISREG(seen.st_mode):
+                if is_text_name(entry.name):
+                    listing.files.append(TextFile(relative, Path(entry.path), seen))
+            elif stat.S_ISLNK(seen.st_mode):
+                _add_link(listing, Path(entry.path), relative, root, follow_links)
+            else:
+                listing.not_read.append(f"{relative}: {describe_mode(seen.st_mode)}")
+    listing.files.sort(key=lambda item: item.relative.parts)
+    listing.not_read.sort()
+    return listing
+
+
+def _add_link(listing: FolderListing, link: Path, relative: PurePosixPath, root: Path,
+              follow_links: bool) -> None:
+    """File a link: followed (to a regular file inside the folder, when asked) or listed."""
+    try:
+        target = Path(os.path.realpath(link, strict=True))
+        found = os.stat(target)
+    except (OSError, RuntimeError):
+        listing.not_read.append(f"{relative}: a symbolic link to nothing (dangling, or a loop)")
+        return
+    kind = describe_mode(found.st_mode)
+    if not target.is_relative_to(root):
+        listing.not_read.append(f"{relative}: a symbolic link to {target}, {kind} outside the "
+                                "folder; never followed")
+    elif stat.S_ISDIR(found.st_mode):
+        listing.not_read.append(f"{relative}: a symbolic link to a folder; folder links are "
+                                "never followed")
+    elif not stat.S_ISREG(found.st_mode):
+        listing.not_read.append(f"{relative}: a symbolic link to {kind}; never followed")
+    elif not is_text_name(link.name):
+        return  # a link to another kind of file, passed over like that file would be
+    elif not follow_links:
+        listing.not_read.append(f"{relative}: a symbolic link; {FOLLOW_HINT}")
+    else:
+        listing.files.append(TextFile(relative, target, found))
 
 
 def read_folder(path: Path, options: ReadOptions | None = None, *,
@@ -38,31 +126,30 @@ def read_folder(path: Path, options: ReadOptions | None = None, *,
 
     The id is the relative path without its extension (``interviews/p01``), the name is
     the file name, and the metadata is ``{"file": relative path}`` (none with ``--no-meta``).
+    Entries that are not regular files are listed in ``skipped.not_read``, unread.
     """
     options = options or ReadOptions()
     skipped = skipped if skipped is not None else Skipped()
     _refuse_table_options(options, path)
     keep_file = options.meta_cols is None or FILE_KEY in options.meta_cols
-    files = text_files(path)
-    if not files:
-        raise FormatError("the folder has no .txt or .md files", path=str(path))
+    listing = list_folder(path, follow_links=options.follow_links)
+    skipped.not_read.extend(listing.not_read)
+    if not listing.files:
+        unread = (f"; {len(listing.not_read)} entries are not regular files and were not read, "
+                  f"such as {listing.not_read[0]}" if listing.not_read else "")
+        raise FormatError(f"the folder has no .txt or .md files{unread}", path=str(path))
     owners: dict[str, PurePosixPath] = {}
-    for relative in files:
+    for item in listing.files:
+        relative = item.relative
         file_path = path.joinpath(*relative.parts)
         external_id = str(relative.with_suffix(""))
         if external_id in owners:
             raise FormatError(f"gives the same id {external_id!r} as {str(owners[external_id])!r}; "
                               "rename one of them", path=str(file_path))
         owners[external_id] = relative
-        try:
-            size = file_path.stat().st_size
-        except OSError as error:
-            raise FormatError(f"cannot read the file: {error.strerror}",
-                              path=str(file_path)) from None
-        if size > MAX_FIELD_BYTES:
-            raise FormatError(f"the file is larger than {MAX_FIELD_LABEL}; split it into "
-                              "several sources", path=str(file_path))
-        text = read_text_file(file_path)
+        text = read_text_file(item.path, limit=MAX_FIELD_BYTES,
+                              advice="split it into several sources", follow_links=False,
+                              same_as=item.seen)
         if not text or text.isspace():
             if options.skip_empty:
                 skipped.items.append(str(relative))
@@ -71,8 +158,9 @@ def read_folder(path: Path, options: ReadOptions | None = None, *,
                               path=str(file_path))
         metadata = {FILE_KEY: str(relative)} if keep_file else {}
         yield SourceRecord(external_id, text, relative.name, metadata, None)
-    if len(skipped.items) == len(files):
-        raise FormatError(f"all {len(files)} files are empty; nothing to import", path=str(path))
+    if len(skipped.items) == len(listing.files):
+        raise FormatError(f"all {len(listing.files)} files are empty; nothing to import",
+                          path=str(path))
 
 
 def _refuse_table_options(options: ReadOptions, path: Path) -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from qualcode.errors import FormatError
+from qualcode.interchange.readers.safe_open import read_limited
 from qualcode.interchange.refi.guids import clean_guid, derived_guid, fold
 from qualcode.interchange.refi.offsets import Counting, PositionMap, choose_counting
 from qualcode.interchange.refi.project_xml import (
@@ -313,7 +314,8 @@ class ProjectReader:
             data = self.relative(rest)
         if data is None:
             where = ("is at an absolute path, which is never read from an imported file"
-                     if scheme.lower() == "absolute" else "is not in the archive or beside it")
+                     if scheme.lower() == "absolute"
+                     else "is not in the archive or beside it as a regular file")
             self.snap.skipped.append(f"text source {name!r}: its text {path!r} {where}; left "
                                      "out with its codings")
             return None
@@ -332,13 +334,16 @@ class ProjectReader:
         return self.archive.read(info) if info is not None and self.archive else None
 
     def relative(self, rest: str) -> bytes | None:
+        """A text beside the archive: a regular file inside its folder, or None (never read)."""
         base = self.path.parent.resolve()
         candidate = (base / rest.lstrip("/")).resolve()
         if not candidate.is_relative_to(base):
             return None
-        if candidate.stat().st_size > MAX_MEMBER_BYTES:
-            return None
-        return candidate.read_bytes()
+        try:
+            return read_limited(candidate, MAX_MEMBER_BYTES, what="a source text",
+                                advice="left out", follow_links=False)
+        except FormatError:
+            return None  # not a regular file, or too big: left out like a missing text
 
     def selections(self, element: Any, source: str, name: str, text: str) -> None:
         found: list[tuple[Any, int, int]] = []

@@ -21,7 +21,15 @@ from qualcode.errors import CodebookError, FormatError
 from qualcode.interchange.codebooks import normalise_colour
 from qualcode.interchange.refi.description import Definition, pack, unpack
 from qualcode.interchange.refi.guids import clean_guid, fold
-from qualcode.interchange.refi.safe_xml import child, children, local, parse_xml, text_of
+from qualcode.interchange.readers.safe_open import read_limited
+from qualcode.interchange.refi.safe_xml import (
+    MAX_XML_BYTES,
+    child,
+    children,
+    local,
+    parse_xml,
+    text_of,
+)
 from qualcode.model import PATH_SEPARATOR, Code, Codebook, CodeKind, CodeSpec
 from qualcode.storage.files import write_replacing
 from qualcode.storage.snapshot import InCode
@@ -225,12 +233,9 @@ def to_specs(codes: list[InCode]) -> tuple[CodeSpec, ...]:
 def read_qdc(path: Path) -> tuple[list[InCode], list[str]]:
     """Read a ``.qdc`` file: its codes (parents first) and notes on what was changed or left out."""
     where = str(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise FormatError("file not found; check the path", path=where) from None
-    except OSError as error:
-        raise FormatError(f"cannot be read ({error.strerror})", path=where) from None
+    data = read_limited(path, MAX_XML_BYTES, what="a .qdc codebook",
+                        advice="check that this is the right file",
+                        hint="give the path of a .qdc codebook")
     root = parse_xml(data, where)
     if local(root) != "CodeBook":
         raise FormatError(f"the root element is <{local(root)}>, not <CodeBook>; is this a "

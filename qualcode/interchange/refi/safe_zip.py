@@ -14,6 +14,7 @@ import zipfile
 from pathlib import Path, PurePosixPath
 
 from qualcode.errors import FormatError
+from qualcode.interchange.readers.safe_open import open_regular
 
 MAX_MEMBERS = 200_000
 MAX_MEMBER_BYTES = 256 * 1024 * 1024
@@ -31,23 +32,25 @@ class SafeZip:
 
     def __init__(self, path: Path) -> None:
         self.where = str(path)
+        # A regular file only: a pipe or device named .qdpx is refused before it is read.
+        self._file = open_regular(path, hint="give the path of a .qdpx file")
         try:
-            self.zip = zipfile.ZipFile(path)
-        except FileNotFoundError:
-            raise FormatError("file not found; check the path", path=self.where) from None
+            self.zip = zipfile.ZipFile(self._file)
         except (zipfile.BadZipFile, OSError) as error:
+            self._file.close()
             raise FormatError(f"is not a readable ZIP archive ({error}); a .qdpx is a ZIP "
                               "holding project.qde", path=self.where) from None
         self.read_total = 0
         try:
             self._members = self._check()
         except BaseException:
-            self.zip.close()
+            self.close()
             raise
 
     def close(self) -> None:
-        """Close the archive."""
+        """Close the archive (and the file under it: ZipFile leaves a given file open)."""
         self.zip.close()
+        self._file.close()
 
     def __enter__(self) -> SafeZip:
         return self
