@@ -116,7 +116,7 @@ def test_jsonl_numbers_become_string_ids_and_metadata_keeps_json_values(
     assert result.exit_code == 0, result.output
     got = sources(project)
     assert got["7"][1:] == (CRLF_TEXT, {"age": 34, "tags": ["a", "b"]})
-    assert got["8"][2] == {"age": None}
+    assert got["8.0"][2] == {"age": None}  # a number id stays as typed (issue 11, item 10)
     assert got["r9"][2] == {}
     assert [r.line for r in read_corpus(corpus)] == [1, 2, 3]
 

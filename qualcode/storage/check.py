@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from qualcode.storage.backup import backups_folder, project_connection, stale_parts
+from qualcode.storage.metadata import REPAIR_HINT, bad_metadata
 from qualcode.storage.rows import char_length_sql, register_char_length
 
 Severity = Literal["error", "warning"]
@@ -156,6 +157,25 @@ def _codings(conn: sqlite3.Connection) -> Iterator[Finding]:
         'SELECT c.id FROM codings c JOIN sources s ON s.id = c.source_id '
         f'WHERE c.start < 0 OR c."end" < c.start OR c."end" > {TEXT_LENGTH} ORDER BY c.id',
         "codings lie outside their source's text")
+
+
+# -- stored JSON ---------------------------------------------------------------------------
+@check("metadata")
+def _metadata(conn: sqlite3.Connection) -> Iterator[Finding]:
+    """Metadata SQLite's JSON functions fail on (error) or read rounded (warning)."""
+    faults = bad_metadata(conn)
+    broken = [fault for fault in faults if not fault.rounded]
+    rounded = [fault for fault in faults if fault.rounded]
+    for rows, severity, what in ((broken, "error", "metadata SQLite cannot read (commands "
+                                  "that use metadata stop on it)"),
+                                 (rounded, "warning", "metadata numbers SQLite reads rounded")):
+        if rows:
+            shown = "; ".join(f"source {f.external_id!r} (row {f.source_id}) {f.problem}"
+                              for f in rows[:EXAMPLES])
+            more = "; ..." if len(rows) > EXAMPLES else ""
+            yield Finding("metadata", severity, f"{len(rows)} sources have {what}: {shown}"
+                          f"{more}; {REPAIR_HINT}", len(rows),
+                          tuple(f.external_id for f in rows[:EXAMPLES]))
 
 
 # -- orphans -------------------------------------------------------------------------------

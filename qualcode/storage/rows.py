@@ -18,6 +18,7 @@ from qualcode.model import (
     Unit,
     UnitKind,
 )
+from qualcode.storage.metadata import decode_metadata
 
 SOURCE_COLUMNS = "id, guid, external_id, name, text, metadata"
 UNIT_COLUMNS = 'id, guid, source_id, start, "end", kind, position'
@@ -31,7 +32,7 @@ EVENT_COLUMNS = "id, guid, at, coder_id, action, payload, undoes"
 def to_source(row: tuple[Any, ...]) -> Source:
     """Build a Source from a row of :data:`SOURCE_COLUMNS`."""
     return Source(id=row[0], guid=row[1], external_id=row[2], name=row[3], text=row[4],
-                  metadata=json.loads(row[5]))
+                  metadata=decode_metadata(row[5], row[2]))
 
 
 def to_unit(row: tuple[Any, ...]) -> Unit:

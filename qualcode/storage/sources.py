@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 
@@ -11,6 +10,11 @@ from sqlite_utils import Database
 from qualcode.errors import FormatError, NotFoundError, StoreError
 from qualcode.model import ImportReport, Source, SourceRecord, Unit, UnitKind, new_guid
 from qualcode.storage.connection import log_event, utc_now, write_transaction
+from qualcode.storage.metadata import (
+    encode_metadata,
+    is_malformed_json,
+    unreadable_metadata_error,
+)
 from qualcode.storage.rows import SOURCE_COLUMNS, UNIT_COLUMNS, to_source, to_unit
 
 ProgressCallback = Callable[[int], None]
@@ -61,7 +65,7 @@ class SourceStore:
     def _store_record(self, conn: sqlite3.Connection, record: SourceRecord, *, before: int,
                       update: bool, now: str, path: str | None) -> str:
         """Insert or update one record; return 'added', 'updated' or 'unchanged'."""
-        metadata = json.dumps(dict(record.metadata), ensure_ascii=False, sort_keys=True)
+        metadata = encode_metadata(record.metadata, path=path, line=record.line)
         name = record.name or record.external_id
         try:
             cursor = conn.execute(
@@ -153,10 +157,22 @@ class SourceStore:
             last = rows[-1][0]
 
     def metadata_fields(self) -> list[str]:
-        """Return the metadata keys used by any source, sorted."""
-        rows = self.db.execute("SELECT DISTINCT key FROM sources, json_each(sources.metadata) "
-                               "ORDER BY key")
-        return [row[0] for row in rows]
+        """Return the metadata keys used by any source, sorted.
+
+        Every command that reads metadata asks this first, so metadata SQLite cannot read
+        is reported here, in one line naming a source, before any other query meets it.
+        """
+        try:
+            keys = [row[0] for row in self.db.execute(
+                "SELECT DISTINCT key FROM sources, json_each(sources.metadata) ORDER BY key")]
+        except sqlite3.OperationalError as error:
+            if not is_malformed_json(error):
+                raise
+            raise unreadable_metadata_error(self.db.conn) from None
+        if not all(isinstance(key, str) for key in keys):
+            # json_each gives an array's indexes (or NULL for a scalar): not an object.
+            raise unreadable_metadata_error(self.db.conn)
+        return keys
 
     def unit_count(self, kind: UnitKind = UnitKind.SOURCE) -> int:
         """Return the number of units of one kind."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -90,28 +91,59 @@ def header_problems(problems: Sequence[str]) -> str:
     return f"the header has {len(problems)} problems: {listed}"
 
 
+EXACT_WHOLE_FLOAT = 2 ** 53
+"""Beyond this a float's whole-number digits are binary noise (1e30 is not 10**30 exactly)."""
+
+
 def as_text(value: Any) -> str:
-    """Render a cell or JSON value as a string: whole numbers without ``.0``, None as ''."""
+    """Render a cell or JSON value as a string: whole numbers without ``.0``, None as ''.
+
+    A whole float beyond 2**53 keeps its exponent (``1e+30``) rather than digits nobody typed.
+    """
     if value is None:
         return ""
     if isinstance(value, str):
         return value
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and value.is_integer() and abs(value) <= EXACT_WHOLE_FLOAT:
         return str(int(value))
     if isinstance(value, (dt.datetime, dt.date, dt.time)):
         return value.isoformat()
     return str(value)
 
 
+class NotFiniteNumber(ValueError):
+    """A spreadsheet number that is NaN or infinite: no text or JSON number stands for it."""
+
+
+def cell_text(value: Any) -> str:
+    """Render an id, text or name cell as :func:`as_text`; refuse NaN and infinity."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise NotFiniteNumber(repr(value))
+    return as_text(value)
+
+
 def as_metadata(value: Any) -> Any:
-    """Turn a spreadsheet cell into a JSON value: numbers stay numbers, dates become ISO text."""
+    """Turn a spreadsheet cell into a JSON value: numbers stay numbers, dates become ISO text.
+
+    Numbers JSON or SQLite cannot hold are left to storage's rule
+    (:func:`qualcode.storage.metadata.encode_metadata`), which names the row and column.
+    """
     if value is None or isinstance(value, (str, bool, int)):
         return value
     if isinstance(value, float):
-        return int(value) if value.is_integer() else value
+        return int(value) if value.is_integer() and abs(value) <= EXACT_WHOLE_FLOAT else value
     return as_text(value)
+
+
+def column_letter(position: int) -> str:
+    """Return the spreadsheet letter of a 1-based column (1 -> A, 27 -> AA)."""
+    letters = ""
+    while position > 0:
+        position, rest = divmod(position - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
 
 
 class RowMapper:
@@ -185,6 +217,17 @@ class RowMapper:
                      for name, count in counts.items() if count > 1 and name.strip()]
         return names, problems
 
+    def _not_finite(self, row: Sequence[Any], line: int) -> FormatError:
+        """Name the id, text or name cell that holds NaN or infinity."""
+        roles = ((self.id_index, "id"), (self.text_index, "text"), (self.name_index, "name"))
+        index, role = next((i, role) for i, role in roles if i is not None
+                           and isinstance(row[i], float) and not math.isfinite(row[i]))
+        return FormatError(f"cell {column_letter(index + 1)}{line} (the {role} column "
+                           f"{self.names[index]!r}) holds {row[index]!r}, which is not a finite "
+                           "number and no text stands for it; put text or a finite number in "
+                           "the cell and save the workbook again", path=str(self.path),
+                           line=line)
+
     def _blank(self, row: Sequence[Any]) -> bool:
         """Say whether every field is empty: a row spreadsheets export for formatted cells.
 
@@ -207,7 +250,11 @@ class RowMapper:
         external_id = row[self.id_index]  # type: ignore[index]
         text = row[self.text_index]  # type: ignore[index]
         if self.typed:
-            external_id, text = as_text(external_id), as_text(text)
+            try:
+                external_id, text = cell_text(external_id), cell_text(text)
+                name = "" if self.name_index is None else cell_text(row[self.name_index])
+            except NotFiniteNumber:
+                raise self._not_finite(row, line) from None
         external_id = external_id.strip()
         if not external_id:
             if self._blank(row):
@@ -220,10 +267,9 @@ class RowMapper:
                 return None
             raise FormatError(f"the text of id {external_id!r} is empty; {SKIP_HINT}",
                               path=str(self.path), line=line)
-        name = "" if self.name_index is None else row[self.name_index]
         if self.typed:
-            name = as_text(name)
             metadata = {key: as_metadata(row[i]) for key, i in self.meta}
         else:
+            name = "" if self.name_index is None else row[self.name_index]
             metadata = {key: row[i] for key, i in self.meta}
         return SourceRecord(external_id, text, name, metadata, line)

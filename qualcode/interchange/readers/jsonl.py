@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -47,13 +48,91 @@ def _refuse_constant(name: str) -> Any:
     raise _NotJson(name)
 
 
+class _Constant(str):
+    """A NaN or Infinity, decoded only to find which field holds it for the message."""
+
+
+def _where_constant(value: Any, path: str = "") -> str | None:
+    """Return the field (``'age'``, ``'scores'[2]``) holding the first :class:`_Constant`."""
+    if isinstance(value, _Constant):
+        return path
+    items = (((repr(k), v) for k, v in value.items()) if isinstance(value, dict)
+             else ((str(i), v) for i, v in enumerate(value)) if isinstance(value, list)
+             else ())
+    for key, item in items:
+        found = _where_constant(item, f"{path}[{key}]" if path else key)
+        if found is not None:
+            return found
+    return None
+
+
+class JsonNumber(str):
+    """A JSON number as it is spelled in the file (``1.0``, ``1e400``), before typing.
+
+    Decimals are decoded so (whole numbers only when Python cannot convert them): an id
+    keeps the spelling; metadata becomes a number by :func:`number_from_spelling`.
+    """
+
+
+def number_from_spelling(spelling: str) -> int | float | str:
+    """Return a JSON number as metadata: a number, or its spelling when a float cannot hold it.
+
+    ``1e400`` (infinite as a float) and ``1e-400`` (zero as a float) stay the text written,
+    and so does a whole number of more than 20 characters (far outside SQLite's 64-bit
+    integers, and Python refuses to convert one of over 4,300 digits). Other whole numbers
+    become ints; storage stores those outside 64 bits as their digits too.
+    """
+    if "." not in spelling and "e" not in spelling and "E" not in spelling:
+        return int(spelling) if len(spelling) <= 20 else str(spelling)
+    number = float(spelling)
+    if math.isinf(number) or (number == 0.0 and _NONZERO_MANTISSA.match(spelling)):
+        return str(spelling)
+    return number
+
+
+_NONZERO_MANTISSA = re.compile(r"-?0*\.?0*[1-9]")
+"""A mantissa with a non-zero digit: such a number read as 0.0 has underflowed."""
+
+
+def _typed(value: Any) -> Any:
+    """Turn the :class:`JsonNumber` spellings inside a decoded value into metadata numbers."""
+    if type(value) is JsonNumber:
+        return number_from_spelling(value)
+    if isinstance(value, list):
+        return [_typed(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _typed(item) for key, item in value.items()}
+    return value
+
+
+_UNTYPED = frozenset({JsonNumber, list, dict})
+"""The value types :func:`_typed` changes; text, ints, booleans and null pass as they are."""
+
+
+def _decode(line: str) -> Any:
+    """Decode one line: decimals as :class:`JsonNumber` spellings, whole numbers as ints.
+
+    Ints keep the C fast path (their digits are their spelling); a whole number too long
+    for Python to convert is decoded again with every number kept as spelled.
+    """
+    try:
+        return json.loads(line, parse_constant=_refuse_constant, parse_float=JsonNumber)
+    except json.JSONDecodeError:
+        raise
+    except ValueError as error:
+        if isinstance(error, _NotJson):
+            raise
+        return json.loads(line, parse_constant=_refuse_constant, parse_float=JsonNumber,
+                          parse_int=JsonNumber)
+
+
 def json_type(value: Any) -> str:
     """Name a decoded JSON value's type the way the JSON spec does."""
     if value is None:
         return "null"
     if isinstance(value, bool):
         return "true/false"
-    if isinstance(value, (int, float)):
+    if isinstance(value, (int, float, JsonNumber)):
         return "a number"
     if isinstance(value, str):
         return "a string"
@@ -66,8 +145,9 @@ def read_jsonl(path: Path, options: ReadOptions | None = None, *,
                skipped: Skipped | None = None) -> Iterator[SourceRecord]:
     """Yield one record per line of a JSON Lines file; blank lines are ignored.
 
-    Ids may be strings or numbers (numbers become strings, ``12.0`` becomes ``"12"``);
-    the text must be a string; other keys become metadata with their JSON values.
+    Ids may be strings or numbers; a number id is the text as written (``1.0``, ``1e400``
+    and ``12345678901234567890123`` stay exactly that). The text must be a string; other
+    keys become metadata with their JSON values, numbers by :func:`number_from_spelling`.
     """
     options = options or ReadOptions()
     skipped = skipped if skipped is not None else Skipped()
@@ -83,11 +163,9 @@ def read_jsonl(path: Path, options: ReadOptions | None = None, *,
             if not line.strip():
                 continue
             try:
-                value = json.loads(line, parse_constant=_refuse_constant)
+                value = _decode(line)
             except _NotJson as error:
-                raise FormatError(f"{error.args[0]} is not a JSON value (the project stores "
-                                  "strict JSON); write null or a string instead",
-                                  path=str(path), line=number) from None
+                raise _constant_error(line, error.args[0], path, number) from None
             except json.JSONDecodeError as error:
                 raise FormatError(f"invalid JSON at column {error.colno}: {error.msg}; each line "
                                   "must be one complete JSON object", path=str(path),
@@ -111,6 +189,18 @@ def read_jsonl(path: Path, options: ReadOptions | None = None, *,
     if rows == len(skipped.items):
         raise FormatError(f"all {rows} lines have empty text; nothing to import", path=str(path))
     mapper.check_meta_seen()
+
+
+def _constant_error(line: str, name: str, path: Path, number: int) -> FormatError:
+    """Name the field holding NaN or Infinity, the value, and what to write instead."""
+    try:
+        where = _where_constant(json.loads(line, parse_constant=_Constant))
+    except (ValueError, RecursionError):
+        where = None
+    field = f"field {where} holds {name}" if where else f"{name} appears"
+    return FormatError(f"{field}, which is not a JSON value (the project stores strict JSON, "
+                       f"which SQLite reads); write a number instead, or \"{name}\" in quotes "
+                       "to keep it as text", path=str(path), line=number)
 
 
 class _ObjectMapper:
@@ -147,7 +237,7 @@ class _ObjectMapper:
             raise FormatError("the id is empty; every line needs a unique id",
                               path=str(self.path), line=line)
         text = self._get(obj, "text", self.text_key, "--text-col", self.text_given, line)
-        if text is not None and not isinstance(text, str):
+        if text is not None and (not isinstance(text, str) or type(text) is JsonNumber):
             raise FormatError(f"the text ({self.text_key!r}) of id {external_id!r} must be a "
                               f"string, found {json_type(text)}", path=str(self.path), line=line)
         if not text or text.isspace():
@@ -168,6 +258,9 @@ class _ObjectMapper:
         else:
             metadata = {k: obj[k] for k in self.meta_keys if k in obj}
             self.meta_seen.update(metadata)
+        for key, value in metadata.items():
+            if type(value) in _UNTYPED:
+                metadata[key] = _typed(value)
         return SourceRecord(external_id, text, name, metadata, line)
 
     def check_meta_seen(self) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -93,7 +93,7 @@ def _rows_to_records(rows: Iterator[tuple[Any, ...]], options: ReadOptions, path
     """Map worksheet rows to records: trailing empty cells do not count as fields."""
     mapper: RowMapper | None = None
     count = 0
-    for number, row in enumerate(rows, start=1):
+    for number, row in enumerate(_cast_checked(rows, path, lambda: mapper), start=1):
         cells = _trim(row)
         if not cells:
             continue
@@ -116,6 +116,65 @@ def _rows_to_records(rows: Iterator[tuple[Any, ...]], options: ReadOptions, path
         raise FormatError("the worksheet has a header but no data rows", path=str(path), line=1)
     if count == len(skipped.items):
         raise FormatError(f"all {count} rows have empty text; nothing to import", path=str(path))
+
+
+CAST_ERRORS = (ValueError, IndexError, OverflowError)
+"""What openpyxl raises, mid-sheet, for a cell whose stored value its type cannot hold."""
+
+CELL_TYPES = {"n": "a number", "s": "a shared text", "b": "true/false", "d": "a date"}
+
+
+def _cast_checked(rows: Iterator[tuple[Any, ...]], path: Path,
+                  header: Callable[[], RowMapper | None]) -> Iterator[tuple[Any, ...]]:
+    """Yield the worksheet's rows; a cell openpyxl cannot convert is one line naming it.
+
+    Excel writes an error (``#NUM!``) as an error cell, which reads as its text; other
+    programs may write ``NaN``, ``inf`` or ``#NUM!`` as the value of a number cell, and
+    openpyxl stops on those with a bare ValueError.
+    """
+    try:
+        yield from rows
+    except CAST_ERRORS as error:
+        raise _uncastable(error, path, header()) from None
+
+
+def _uncastable(error: BaseException, path: Path, mapper: RowMapper | None) -> FormatError:
+    """Name the cell openpyxl failed on, its column, its value and what to do."""
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
+    coordinate, value, kind = _failed_cell(error)
+    if coordinate is None:
+        return FormatError(f"a cell holds a value its type cannot hold ({error}); open the "
+                           "workbook in Excel or LibreOffice, correct the cell and save it "
+                           "again", path=str(path))
+    letters, row = coordinate_from_string(coordinate)
+    position = column_index_from_string(letters)
+    column = ""
+    if mapper is not None and position <= len(mapper.names):
+        column = f" (column {mapper.names[position - 1]!r})"
+    shown = repr(value) if len(str(value)) <= 40 else (
+        f"{str(value)[:20]!r}... ({len(str(value)):,} characters)")
+    return FormatError(f"cell {coordinate}{column} is stored as {CELL_TYPES.get(kind, kind)} "
+                       f"but holds {shown}, which cannot be read as one (a program other than "
+                       "Excel wrote it); put a finite number or text in the cell, or clear it, "
+                       "and save the workbook again", path=str(path), line=row)
+
+
+def _failed_cell(error: BaseException) -> tuple[str | None, Any, str | None]:
+    """Return the coordinate, raw value and type of the cell openpyxl's parser failed on.
+
+    openpyxl's error says only ``invalid literal for int()``; the cell is still in the
+    frame of its ``parse_cell`` (openpyxl 3.x). Without that frame the caller says less.
+    """
+    trace = error.__traceback__
+    found: tuple[str | None, Any, str | None] = (None, None, None)
+    while trace is not None:
+        if trace.tb_frame.f_code.co_name == "parse_cell":
+            local = trace.tb_frame.f_locals
+            if isinstance(local.get("coordinate"), str):
+                found = (local["coordinate"], local.get("value"), local.get("data_type"))
+        trace = trace.tb_next
+    return found
 
 
 def _trim(row: tuple[Any, ...]) -> list[Any]:
