@@ -265,6 +265,25 @@ def test_import_and_merge_reports(project: Path, tmp_path: Path) -> None:
     assert_literal(output, [str(other)])
 
 
+@pytest.mark.parametrize("control", ["\x1b]8;;https://example.com\x1b\\click\x1b]8;;\x1b\\",
+                                     "\x1b[31mred\x1b[0m", "\x1b]0;title\x07", "\x9b31m"])
+def test_control_characters_in_a_text_never_reach_the_terminal(tmp_path: Path,
+                                                                control: str) -> None:
+    """An escape sequence imported in a text is shown as visible symbols, not obeyed."""
+    from qualcode.interchange.literal import visible
+
+    project = tmp_path / "study.qualcode"
+    with Store.create(project) as store:
+        store.import_sources([SourceRecord(f"esc{control}", f"before {control} after"),
+                              SourceRecord("plain", "nothing odd")])
+        store.add_code("Listening")
+        store.coder("alice")
+    run = qualcode("suggest", project, "--coder", "alice")
+    output = shown(run)
+    assert "\x1b]" not in run.stdout and "\x07" not in run.stdout and "\x9b" not in run.stdout
+    assert_literal(output, [visible(f"esc{control}"), visible(f"before {control} after")])
+
+
 # -- the screens --------------------------------------------------------------------------------
 def drawn(app: object) -> str:
     """What the app's top screen shows now, as text; no part of it is a link or an action
