@@ -364,7 +364,8 @@ class ProjectReader:
                 self.fail(selection, f"positions {start}..{end} lie outside source {name!r} "
                                      f"({mapping.total} positions counted as "
                                      f"{counting.value}), or start after they end; if the tool "
-                                     "counts positions another way, try --positions")
+                                     "counts positions another way, say how with 'qualcode "
+                                     "merge PROJECT FILE --positions ...'")
             users = (self.guid_attr(selection, "creatingUser"),
                      self.guid_attr(element, "creatingUser"))
             guids = [self.coding(c, source, s, e, users) for c in children(selection, "Coding")]
