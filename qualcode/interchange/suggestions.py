@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from qualcode.model import Codebook, Coder, Layer, UnitKind
-from qualcode.storage.models import save_model, stored_model
+from qualcode.storage.models import MAX_MODEL_BYTES, save_model, stored_model
 from qualcode.storage.queue import LIVE, OVERLAP
 
 if TYPE_CHECKING:
     from qualcode.nlp.suggester import CodeSuggester, SuggesterConfig
     from qualcode.storage.store import Store
+
+log = logging.getLogger(__name__)
+"""Where a refused stored model is reported (Python prints warnings to stderr by default)."""
 
 UNIT_TEXT = 'substr(s.text, u.start + 1, u."end" - u.start)'
 
@@ -99,7 +103,9 @@ def load_or_fit_suggester(store: Store, coder: Coder | str | None, *,
 
     The stored model is reused when the fingerprint of the training data (done units,
     their texts and codes, the codebook) is unchanged; otherwise a new one is fitted and,
-    with ``keep``, stored. ``suggester.origin`` says which happened ("stored" or "fitted").
+    with ``keep``, stored. ``suggester.origin`` says which happened ("stored", "fitted", or
+    "refitted" when a stored model was refused as unreadable or untrustworthy, which
+    ``suggester.note`` then explains and :data:`log` reports as a warning).
     """
     from qualcode.errors import QualcodeError
     from qualcode.nlp.pipeline import build_pipeline
@@ -115,17 +121,30 @@ def load_or_fit_suggester(store: Store, coder: Coder | str | None, *,
     coder_id = coder.id if coder is not None else None
     found = stored_model(store, layer=layer, coder_id=coder_id, unit_kind=kind,
                          pipeline=pipeline.name)
+    note = None
     if found is not None and found.fingerprint == digest:
         try:
+            if found.oversize:
+                raise QualcodeError(f"stored suggester model refused: it is "
+                                    f"{found.size / 2**20:.0f} MB, over the "
+                                    f"{MAX_MODEL_BYTES // 2**20} MB limit; it will be refitted")
             suggester = CodeSuggester.from_bytes(found.model, pipeline=pipeline)
-        except QualcodeError:
-            suggester = None  # unreadable (e.g. written by another version): refit below
+            codable = tuple(c.id for c in codebook if c.codable)
+            if suggester.code_ids != codable:
+                raise QualcodeError("stored suggester model refused: its codes are not the "
+                                    "codebook's; it will be refitted")
+        except QualcodeError as error:
+            # Untrusted bytes (the project may come from anyone) or another version's model:
+            # say so, refit, and replace it.
+            suggester, note = None, f"{store.path}: {error}"
+            log.warning("%s", note)
         if suggester is not None:
             suggester.origin = "stored"
             return suggester
     suggester = CodeSuggester(pipeline=pipeline, config=config)
     suggester.fit(data.texts, data.labels, codebook)
-    suggester.origin = "fitted"
+    suggester.origin = "fitted" if note is None else "refitted"
+    suggester.note = note
     if keep:
         save_model(store, layer=layer, coder_id=coder_id, unit_kind=kind, pipeline=pipeline.name,
                    fingerprint=digest, units=len(data), model=suggester.to_bytes())

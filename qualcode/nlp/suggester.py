@@ -10,9 +10,11 @@ stored in a project file and read back without pickle (a project may come from a
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from scipy import sparse
@@ -22,7 +24,8 @@ from qualcode.errors import QualcodeError
 from qualcode.model import Codebook, Suggestion
 from qualcode.nlp import linear
 from qualcode.nlp.calibration import calibrate
-from qualcode.nlp.features import FeatureConfig, TextFeatures, dumps, loads
+from qualcode.nlp.features import FeatureConfig, TextFeatures, dumps
+from qualcode.nlp.model_file import MAX_MODEL_BYTES, read_model, refuse
 from qualcode.nlp.pipeline import Pipeline, build_pipeline
 from qualcode.nlp.prototypes import PrototypeScorer
 
@@ -71,7 +74,9 @@ class CodeSuggester:
         self._telling: np.ndarray | None = None
         self._term_array = np.zeros(0, dtype=object)
         self.origin = "new"
-        """Where the model came from: "new", "fitted" or "stored" (set by the loader)."""
+        """Where the model came from: "new", "fitted", "refitted" or "stored" (the loader's)."""
+        self.note: str | None = None
+        """Why a stored model was refused and this one refitted, if it was."""
         if codebook is not None:
             self.fit([], [], codebook)
 
@@ -269,42 +274,46 @@ class CodeSuggester:
 
     @classmethod
     def from_bytes(cls, data: bytes, *, pipeline: Pipeline | None = None) -> CodeSuggester:
-        """Rebuild a model written by :meth:`to_bytes`."""
-        try:
-            with np.load(io.BytesIO(data), allow_pickle=False) as archive:
-                arrays = {name: archive[name] for name in archive.files}
-            meta = loads(arrays.pop("meta"))
-        except (ValueError, OSError, KeyError, UnicodeDecodeError) as error:
-            raise QualcodeError(f"stored suggester model is unreadable ({error}); "
-                                "it will be refitted") from None
-        if meta.get("format") != FORMAT:
-            raise QualcodeError(f"stored suggester model has format {meta.get('format')!r}, "
-                                f"expected {FORMAT!r}; it will be refitted")
-        raw = dict(meta["config"])  # type: ignore[arg-type]
-        features = dict(raw.pop("features"))
+        """Rebuild a model written by :meth:`to_bytes`, treating the bytes as untrusted.
+
+        Sizes, settings, array shapes and values are checked before use
+        (:mod:`qualcode.nlp.model_file`); a model that fails raises
+        :class:`~qualcode.nlp.model_file.ModelError`.
+        """
+        meta, arrays = read_model(data, FORMAT)
+        name = _model_name(meta)
+        if pipeline is not None and (name or pipeline.name) != pipeline.name:
+            raise refuse(f"it was fitted with the spaCy pipeline {name!r}, not {pipeline.name!r}")
+        if pipeline is None and name is not None and not _PIPELINE_NAME.match(name):
+            raise refuse(f"setting pipeline {name[:60]!r} is not a package name")
+        raw, features = meta["config"], meta["config"]["features"]
         config = SuggesterConfig(
-            features=FeatureConfig(tuple(features["word_ngrams"]),
-                                   tuple(features["char_ngrams"]) if features["char_ngrams"]
-                                   else None, int(features["min_df"]), features["max_features"],
-                                   bool(features.get("lemmas", False))),
-            min_positives=int(raw["min_positives"]), c=float(raw["c"]),
-            calibrate=bool(raw["calibrate"]), small_corpus_up_to=int(raw["small_corpus_up_to"]))
-        suggester = cls(pipeline=pipeline or build_pipeline(_model_name(meta)), config=config)
-        suggester.code_ids = tuple(int(i) for i in meta["code_ids"])  # type: ignore[union-attr]
-        suggester.examples = arrays["examples"]
-        suggester.trained = arrays["trained"].astype(bool)
-        suggester.thresholds = arrays["thresholds"]
-        suggester.weights = arrays["weights"]
-        suggester.intercepts = arrays["intercepts"]
-        suggester.prototypes = PrototypeScorer.from_state(
-            suggester.pipeline, meta["prototypes"], arrays)  # type: ignore[arg-type]
-        if "features" in meta:
-            suggester.features = TextFeatures.from_state(
-                meta["features"], arrays, suggester.pipeline)  # type: ignore[arg-type]
-            if "telling" in arrays:  # models stored before it was kept compute it on use
-                suggester._telling = arrays["telling"].astype(bool)
-        suggester.fitted = True
+            features=FeatureConfig(features["word_ngrams"], features["char_ngrams"],
+                                   features["min_df"], features["max_features"],
+                                   features["lemmas"]),
+            min_positives=raw["min_positives"], c=raw["c"], calibrate=raw["calibrate"],
+            small_corpus_up_to=raw["small_corpus_up_to"])
+        suggester = cls(pipeline=pipeline or build_pipeline(name), config=config)
+        try:
+            suggester._restore(meta, arrays)
+        except (ValueError, TypeError, KeyError, IndexError) as error:
+            # The checks above should leave nothing for here; a model is never worth a crash.
+            raise refuse(f"it cannot be rebuilt ({type(error).__name__}: {error})") from None
         return suggester
+
+    def _restore(self, meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
+        self.code_ids = tuple(meta["code_ids"])
+        self.examples = arrays["examples"].astype(np.int64)
+        self.trained = arrays["trained"].astype(bool)
+        self.thresholds = arrays["thresholds"].astype(np.float32)
+        self.weights = arrays["weights"].astype(np.float32)
+        self.intercepts = arrays["intercepts"].astype(np.float32)
+        self.prototypes = PrototypeScorer.from_state(self.pipeline, meta["prototypes"], arrays)
+        if "features" in meta:
+            self.features = TextFeatures.from_state(meta["features"], arrays, self.pipeline)
+            if "telling" in arrays:  # models stored before it was kept compute it on use
+                self._telling = arrays["telling"].astype(bool)
+        self.fitted = True
 
     def save(self, path: Path | str) -> None:
         """Write the fitted model to a file."""
@@ -313,6 +322,8 @@ class CodeSuggester:
     @classmethod
     def load(cls, path: Path | str, *, pipeline: Pipeline | None = None) -> CodeSuggester:
         """Read a model written by :meth:`save`."""
+        if Path(path).stat().st_size > MAX_MODEL_BYTES:
+            raise refuse(f"{path} is over the {MAX_MODEL_BYTES // 2**20} MB limit")
         return cls.from_bytes(Path(path).read_bytes(), pipeline=pipeline)
 
     def code_examples(self) -> dict[int, int]:
@@ -320,6 +331,10 @@ class CodeSuggester:
         return {code_id: int(n) for code_id, n in zip(self.code_ids, self.examples)}
 
 
-def _model_name(meta: dict[str, object]) -> str | None:
+# A spaCy package name (a stored model never names a folder to load code from).
+_PIPELINE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(-[A-Za-z0-9_.]+)?$")
+
+
+def _model_name(meta: dict[str, Any]) -> str | None:
     name = meta.get("pipeline")
     return None if name in (None, "blank:en") else str(name)

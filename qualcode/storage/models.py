@@ -16,6 +16,10 @@ from qualcode.storage.connection import utc_now, write_transaction
 if TYPE_CHECKING:
     from qualcode.storage.store import Store
 
+MAX_MODEL_BYTES = 256 * 1024 * 1024
+"""Largest stored model read from a project (as :mod:`qualcode.nlp.model_file` accepts):
+a bigger blob, which only a tampered project holds, is never loaded into memory."""
+
 
 @dataclass(frozen=True, slots=True)
 class StoredModel:
@@ -28,7 +32,15 @@ class StoredModel:
     fingerprint: str
     units: int
     model: bytes
+    """The model's bytes; empty when it is over :data:`MAX_MODEL_BYTES` (left unread)."""
     created_at: str
+    size: int = 0
+    """The stored blob's size in bytes (read without reading the blob)."""
+
+    @property
+    def oversize(self) -> bool:
+        """True when the blob is too large to be read (it is then refitted)."""
+        return self.size > MAX_MODEL_BYTES
 
 
 def _key(layer: Layer, coder_id: int | None) -> list[object]:
@@ -40,15 +52,21 @@ def _key(layer: Layer, coder_id: int | None) -> list[object]:
 def stored_model(store: Store, *, layer: Layer, coder_id: int | None,
                  unit_kind: UnitKind = UnitKind.SOURCE, pipeline: str) -> StoredModel | None:
     """Return the model stored for this layer/coder/unit kind/pipeline, if any."""
+    # The blob is read only when its size is within bounds: a table edited by hand can
+    # hold gigabytes (or text, or a number) where a model should be.
     row = store.db.execute(
-        "SELECT layer, coder_id, unit_kind, pipeline, fingerprint, units, model, created_at "
+        "SELECT layer, coder_id, unit_kind, pipeline, fingerprint, units, "
+        "CASE WHEN typeof(model) = 'blob' AND length(model) <= ? THEN model END, "
+        "created_at, CASE WHEN typeof(model) = 'blob' THEN length(model) ELSE -1 END "
         "FROM suggester_models WHERE layer = ? AND coalesce(coder_id, 0) = ? "
         "AND unit_kind = ? AND pipeline = ?",
-        [*_key(layer, coder_id), UnitKind(unit_kind).value, pipeline]).fetchone()
+        [MAX_MODEL_BYTES, *_key(layer, coder_id), UnitKind(unit_kind).value,
+         pipeline]).fetchone()
     if row is None:
         return None
-    return StoredModel(Layer(row[0]), row[1], UnitKind(row[2]), row[3], row[4], int(row[5]),
-                       bytes(row[6]), row[7])
+    units = row[5] if isinstance(row[5], int) else 0
+    return StoredModel(Layer(row[0]), row[1], UnitKind(row[2]), str(row[3]), str(row[4]),
+                       units, row[6] if row[6] is not None else b"", str(row[7]), int(row[8]))
 
 
 def save_model(store: Store, *, layer: Layer, coder_id: int | None, pipeline: str,
