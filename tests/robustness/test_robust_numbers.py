@@ -220,6 +220,18 @@ def test_xlsx_number_cells_that_overflow_are_refused(project: Path, tmp_path: Pa
                    "put text or a finite number in the cell")
 
 
+@pytest.mark.parametrize("serial", ["1E300", "1E20", "99999999"])
+def test_xlsx_date_cells_outside_the_calendar_are_refused_not_stored_as_value_errors(
+        project: Path, tmp_path: Path, serial: str) -> None:
+    import datetime as dt
+
+    book = workbook(tmp_path / "book.xlsx", [["id", "text", "when"], ["a", "t", 1],
+                                             ["b", "t", dt.datetime(2020, 1, 1)]],
+                    {"43831": serial})
+    assert_refused(project, book, "line 3", "cell C3 (column 'when') is stored as a date",
+                   "a date or text in the cell")
+
+
 def test_xlsx_whole_numbers_beyond_64_bits_are_stored_as_their_digits(project: Path,
                                                                     tmp_path: Path) -> None:
     book = workbook(tmp_path / "book.xlsx", [["id", "text", "x"], ["a", "t", 424242]],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -123,6 +124,9 @@ CAST_ERRORS = (ValueError, IndexError, OverflowError)
 
 CELL_TYPES = {"n": "a number", "s": "a shared text", "b": "true/false", "d": "a date"}
 
+DATE_WARNING = r"Cell \S+ is marked as a date but the serial value"
+"""The start of openpyxl's warning for a date cell outside the calendar (made an error)."""
+
 
 def _cast_checked(rows: Iterator[tuple[Any, ...]], path: Path,
                   header: Callable[[], RowMapper | None]) -> Iterator[tuple[Any, ...]]:
@@ -130,12 +134,16 @@ def _cast_checked(rows: Iterator[tuple[Any, ...]], path: Path,
 
     Excel writes an error (``#NUM!``) as an error cell, which reads as its text; other
     programs may write ``NaN``, ``inf`` or ``#NUM!`` as the value of a number cell, and
-    openpyxl stops on those with a bare ValueError.
+    openpyxl stops on those with a bare ValueError. A date cell whose number is outside
+    the calendar openpyxl only warns of (on stderr) and reads as ``#VALUE!``: it is
+    refused the same way, rather than stored as text nobody typed.
     """
-    try:
-        yield from rows
-    except CAST_ERRORS as error:
-        raise _uncastable(error, path, header()) from None
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=DATE_WARNING, category=UserWarning)
+        try:
+            yield from rows
+        except (*CAST_ERRORS, UserWarning) as error:
+            raise _uncastable(error, path, header()) from None
 
 
 def _uncastable(error: BaseException, path: Path, mapper: RowMapper | None) -> FormatError:
@@ -155,9 +163,9 @@ def _uncastable(error: BaseException, path: Path, mapper: RowMapper | None) -> F
     shown = repr(value) if len(str(value)) <= 40 else (
         f"{str(value)[:20]!r}... ({len(str(value)):,} characters)")
     return FormatError(f"cell {coordinate}{column} is stored as {CELL_TYPES.get(kind, kind)} "
-                       f"but holds {shown}, which cannot be read as one (a program other than "
-                       "Excel wrote it); put a finite number or text in the cell, or clear it, "
-                       "and save the workbook again", path=str(path), line=row)
+                       f"but holds {shown}, which cannot be read as one; put a finite number, "
+                       "a date or text in the cell, or clear it, and save the workbook again",
+                       path=str(path), line=row)
 
 
 def _failed_cell(error: BaseException) -> tuple[str | None, Any, str | None]:
