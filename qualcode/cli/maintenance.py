@@ -48,9 +48,10 @@ def check_command(project: Path, fmt: str) -> None:
 
     Checks SQLite's integrity and foreign keys, the schema version, that every unit and
     coding lies inside its source's text, that nothing points at a missing source,
-    code, coder or unit (codings, done marks, memos, codes' parents), and that the
-    event log is well formed (so undo works). Warnings (such as migrations still to
-    apply) do not change the exit status.
+    code, coder or unit (codings, done marks, memos, codes' parents), that the event
+    log is well formed (so undo works), and that every source's metadata is JSON SQLite
+    reads as written. Warnings (such as migrations still to apply) do not change the
+    exit status.
 
     \b
     Examples:
@@ -65,8 +66,8 @@ def check_command(project: Path, fmt: str) -> None:
                                "findings": [f.as_dict() for f in findings]},
                               ensure_ascii=False, indent=2))
     elif not findings:
-        click.echo(f"{project}: ok (integrity, foreign keys, schema, offsets, orphans, "
-                   "event log)")
+        click.echo(f"{project}: ok (integrity, foreign keys, schema, offsets, metadata, "
+                   "orphans, event log)")
     else:
         from rich.table import Table
 
