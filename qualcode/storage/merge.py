@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import StoreError
-from qualcode.model import UnitKind, is_reserved_name, new_guid, unreserved_name
+from qualcode.model import UnitKind, clean_guid, is_reserved_name, new_guid, unreserved_name
 from qualcode.model import fold_guid as fold
 from qualcode.storage.connection import log_event, utc_now, write_transaction
 from qualcode.storage.merge_codebook import Choice, CodebookMerge, Conflict
@@ -35,6 +35,11 @@ if TYPE_CHECKING:
     from qualcode.storage.store import Store
 
 __all__ = ["Choice", "Conflict", "MergeConflicts", "MergeReport", "apply_snapshot", "fold"]
+
+
+def spelt(guid: str) -> str:
+    """Return a checked GUID as it is stored: as the file spells it, without braces."""
+    return clean_guid(guid) or guid
 
 
 class MergeConflicts(StoreError):
@@ -171,7 +176,7 @@ class _Merger(CodebookMerge):
             self.coders[fold(guid)] = clash[0]
             return
         cursor = self.db.execute("INSERT INTO coders(guid, name, created_at) VALUES (?, ?, ?)",
-                                 [guid, name, self.now])
+                                 [spelt(guid), name, self.now])
         self.coders[fold(guid)] = int(cursor.lastrowid)
         self.report.added["coders"] += 1
 
@@ -240,12 +245,13 @@ class _Merger(CodebookMerge):
         cursor = self.db.execute(
             "INSERT INTO sources(guid, external_id, name, text, metadata, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?)",
-            [src.guid, src.external_id, src.name or src.external_id, src.text,
+            [spelt(src.guid), src.external_id, src.name or src.external_id, src.text,
              json.dumps(dict(src.metadata), ensure_ascii=False, sort_keys=True), self.now])
         source_id = int(cursor.lastrowid)
         self.db.execute('INSERT INTO units(guid, source_id, start, "end", kind, position) '
                         "VALUES (?, ?, 0, ?, 'source', ?)",
-                        [whole or new_guid(), source_id, len(src.text), source_id])
+                        [spelt(whole) if whole else new_guid(), source_id, len(src.text),
+                         source_id])
         self.sources[fold(src.guid)] = source_id
         self.report.added["sources"] += 1
 
@@ -271,7 +277,8 @@ class _Merger(CodebookMerge):
             cursor = self.db.execute(
                 'INSERT INTO units(guid, source_id, start, "end", kind, position) '
                 "VALUES (?, ?, ?, ?, ?, ?)",
-                [unit.guid, source_id, unit.start, unit.end, unit.kind.value, unit.position])
+                [spelt(unit.guid), source_id, unit.start, unit.end, unit.kind.value,
+                 unit.position])
             self.units[fold(unit.guid)] = int(cursor.lastrowid)
             self.report.added["units"] += 1
 
@@ -338,7 +345,7 @@ class _Merger(CodebookMerge):
         cursor = self.db.execute(
             'INSERT INTO codings(guid, coder_id, source_id, code_id, start, "end", layer, '
             "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [c.guid, coder_id, source_id, code_id, c.start, c.end, c.layer.value,
+            [spelt(c.guid), coder_id, source_id, code_id, c.start, c.end, c.layer.value,
              c.created_at or self.now])
         self.coding_ids[(coder_id, c.layer.value)].append(int(cursor.lastrowid))
         self.report.added["codings"] += 1
@@ -396,7 +403,7 @@ class _Merger(CodebookMerge):
                 cursor = self.db.execute(
                     "INSERT INTO memos(guid, target_kind, target_guid, coder_id, text, "
                     "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [memo.guid, memo.target_kind, target, coder_id, memo.text,
+                    [spelt(memo.guid), memo.target_kind, target, coder_id, memo.text,
                      memo.updated_at or self.now, memo.updated_at or self.now])
                 self.memo_events.append((int(cursor.lastrowid), None, memo.text, coder_id))
                 self.report.added["memos"] += 1

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from qualcode.errors import CodebookError
+from qualcode.model import clean_guid
 from qualcode.model import fold_guid as fold
 from qualcode.storage.codebook import _check_fields, code_fields
 from qualcode.storage.rows import CODE_COLUMNS, to_code
@@ -100,7 +101,8 @@ class CodebookMerge:
             return
         fields = self.checked(code, path)
         code_id = self.store._insert_code(fields, parent_id=parent_id, kind=code.kind,
-                                          codable=code.codable, guid=code.guid)
+                                          codable=code.codable,
+                                          guid=clean_guid(code.guid) or code.guid)
         self.codes[fold(code.guid)] = code_id
         self.code_added.append(code_id)
         self.report.added["codes"] += 1

@@ -163,12 +163,17 @@ def test_the_sound_copy_merges(sound: tuple[Path, Path], tmp_path: Path) -> None
     assert "added 1 coder, 1 coding, 1 done mark, 1 memo" in run.stdout
 
 
+GUID_TABLES = ("coders", "codes", "sources", "units", "codings", "memos")
+
+
+@pytest.mark.parametrize("spelling", ["upper(guid)", "'{' || upper(guid) || '}'"],
+                         ids=["upper-case", "upper-case-in-braces"])
 def test_guids_differing_in_case_are_one_thing_across_files(sound: tuple[Path, Path],
-                                                            tmp_path: Path) -> None:
-    """Upper-case GUIDs in the other file match the project's lower-case ones: nothing doubles."""
-    project, other = _damaged(sound, tmp_path, *(f"UPDATE {table} SET guid = upper(guid)"
-                                                 for table in ("coders", "codes", "sources", "units",
-                                                               "codings", "memos")))
+                                                            tmp_path: Path, spelling: str) -> None:
+    """Upper-case (braced) GUIDs in the other file match the project's: nothing doubles, and
+    what the merge adds is stored without braces, so later lookups find it."""
+    project, other = _damaged(sound, tmp_path, *(f"UPDATE {table} SET guid = {spelling}"
+                                                 for table in GUID_TABLES))
     run = run_cli(["merge", str(project), str(other)])
     assert run.exit_code == 0, run.stderr
     with Store.open(project) as store:
@@ -176,6 +181,9 @@ def test_guids_differing_in_case_are_one_thing_across_files(sound: tuple[Path, P
         assert [c.name for c in store.coders()] == ["alice", "bob"]
         guids = [fold_guid(c.guid) for c in store.coders()]
         assert len(set(guids)) == len(guids)
+        for table in GUID_TABLES:
+            assert not store.db.execute(f"SELECT guid FROM {table} WHERE guid LIKE '%{{%'"
+                                        ).fetchall(), table
     again = run_cli(["merge", str(project), str(other)])
     assert again.exit_code == 0 and "added nothing new" in again.stdout
 
