@@ -21,6 +21,7 @@ from qualcode.interchange.readers.delimited import _csv_error
 from qualcode.interchange.readers.encoding import checked_lines, open_utf8
 from qualcode.interchange.readers.safe_open import open_regular
 from qualcode.interchange.readers.separator import detect_separator
+from qualcode.interchange.readers.xlsx import checked_rows
 
 __all__ = ["RatingsTable", "read_ratings"]
 
@@ -90,7 +91,8 @@ def _xlsx_rows(path: Path, sheet: str | None) -> Iterator[tuple[int, list[Any]]]
             raise FormatError("the workbook has no worksheets", path=str(path))
         ws = book[sheet or names[0]]
         ws.reset_dimensions()
-        for number, row in enumerate(ws.iter_rows(values_only=True), start=1):
+        for number, row in enumerate(checked_rows(ws.iter_rows(values_only=True), path),
+                                     start=1):
             cells = list(row)
             while cells and (cells[-1] is None or cells[-1] == ""):
                 cells.pop()

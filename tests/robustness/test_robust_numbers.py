@@ -220,6 +220,17 @@ def test_xlsx_number_cells_that_overflow_are_refused(project: Path, tmp_path: Pa
                    "put text or a finite number in the cell")
 
 
+@pytest.mark.parametrize("text", ["NaN", "inf", "#NUM!"])
+def test_stats_reads_ratings_workbooks_through_the_same_cell_guard(tmp_path: Path,
+                                                                   text: str) -> None:
+    book = workbook(tmp_path / "ratings.xlsx", [["item", "r1", "r2"], ["a", 1, 1],
+                                                ["b", 424242, 0], ["c", 1, 0]],
+                    {"424242": text})
+    run = run_cli(["stats", str(book)])
+    assert one_line_error(run, book) is None, run
+    assert f"line 3: cell B3 is stored as a number but holds {text!r}" in run.stderr
+
+
 @pytest.mark.parametrize("serial", ["1E300", "1E20", "99999999"])
 def test_xlsx_date_cells_outside_the_calendar_are_refused_not_stored_as_value_errors(
         project: Path, tmp_path: Path, serial: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import warnings
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -94,7 +94,8 @@ def _rows_to_records(rows: Iterator[tuple[Any, ...]], options: ReadOptions, path
     """Map worksheet rows to records: trailing empty cells do not count as fields."""
     mapper: RowMapper | None = None
     count = 0
-    for number, row in enumerate(_cast_checked(rows, path, lambda: mapper), start=1):
+    for number, row in enumerate(checked_rows(rows, path, lambda: mapper and mapper.names),
+                                 start=1):
         cells = _trim(row)
         if not cells:
             continue
@@ -128,9 +129,12 @@ DATE_WARNING = r"Cell \S+ is marked as a date but the serial value"
 """The start of openpyxl's warning for a date cell outside the calendar (made an error)."""
 
 
-def _cast_checked(rows: Iterator[tuple[Any, ...]], path: Path,
-                  header: Callable[[], RowMapper | None]) -> Iterator[tuple[Any, ...]]:
-    """Yield the worksheet's rows; a cell openpyxl cannot convert is one line naming it.
+def checked_rows(rows: Iterator[tuple[Any, ...]], path: Path,
+                 header: Callable[[], Sequence[str] | None] = lambda: None,
+                 ) -> Iterator[tuple[Any, ...]]:
+    """Yield a worksheet's rows; a cell openpyxl cannot convert is one line naming it.
+
+    ``header`` gives the column names once the header row is read (for the message).
 
     Excel writes an error (``#NUM!``) as an error cell, which reads as its text; other
     programs may write ``NaN``, ``inf`` or ``#NUM!`` as the value of a number cell, and
@@ -146,7 +150,7 @@ def _cast_checked(rows: Iterator[tuple[Any, ...]], path: Path,
             raise _uncastable(error, path, header()) from None
 
 
-def _uncastable(error: BaseException, path: Path, mapper: RowMapper | None) -> FormatError:
+def _uncastable(error: BaseException, path: Path, names: Sequence[str] | None) -> FormatError:
     """Name the cell openpyxl failed on, its column, its value and what to do."""
     from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
@@ -158,8 +162,8 @@ def _uncastable(error: BaseException, path: Path, mapper: RowMapper | None) -> F
     letters, row = coordinate_from_string(coordinate)
     position = column_index_from_string(letters)
     column = ""
-    if mapper is not None and position <= len(mapper.names):
-        column = f" (column {mapper.names[position - 1]!r})"
+    if names and position <= len(names):
+        column = f" (column {names[position - 1]!r})"
     shown = repr(value) if len(str(value)) <= 40 else (
         f"{str(value)[:20]!r}... ({len(str(value)):,} characters)")
     return FormatError(f"cell {coordinate}{column} is stored as {CELL_TYPES.get(kind, kind)} "
