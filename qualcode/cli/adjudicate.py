@@ -32,10 +32,12 @@ def adjudicate(project: Path, coders: tuple[str, str], adjudicator: str, level: 
     Example: qualcode adjudicate study.qualcode --coders alice bob --as carol
     """
     from qualcode.errors import QualcodeError
+    from qualcode.model import is_reserved_name
 
-    if adjudicator.strip().casefold() == "consensus":
-        raise QualcodeError("'consensus' names the consensus layer itself; adjudicate under "
-                            "your own name, e.g. --as carol")
+    if is_reserved_name(adjudicator):  # consensus, coder, all: names qualcode gives meaning
+        raise QualcodeError(f"{adjudicator.strip()!r} cannot be a coder's name (it names the "
+                            "consensus layer, a layer or 'all'); adjudicate under your own "
+                            "name, e.g. --as carol")
     # Textual is imported here, not at the top, so `qualcode --help` stays instant.
     from qualcode.tui.adjudication_app import make_adjudication_app
 

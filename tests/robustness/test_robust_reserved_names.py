@@ -65,7 +65,7 @@ def _codings_csv(folder: Path) -> Path:
 
 
 @pytest.mark.parametrize("name", SPELLINGS)
-@pytest.mark.parametrize("command", ["codings import", "code", "merge", "import"])
+@pytest.mark.parametrize("command", ["codings import", "code", "merge", "import", "adjudicate"])
 def test_a_typed_reserved_coder_is_refused(project: Path, tmp_path: Path, name: str,
                                            command: str) -> None:
     other = tmp_path / "other.qualcode"
@@ -75,12 +75,15 @@ def test_a_typed_reserved_coder_is_refused(project: Path, tmp_path: Path, name: 
         "code": ["code", str(project)],
         "merge": ["merge", str(project), str(other)],
         "import": ["import", str(project), str(_codings_csv(tmp_path))],
-    }[command] + ["--coder", name]
+        "adjudicate": ["adjudicate", str(project), "--coders", "alice", "bob", "--as"],
+    }[command]
+    args += [name] if command == "adjudicate" else ["--coder", name]
     before = digest(project)
     run = run_cli(args)
     problem = one_line_error(run, Path(repr(name.strip())))  # the line names the refused name
     assert problem is None, problem
-    assert "cannot be a coder's name" in run.stderr and "--coder carol" in run.stderr
+    assert "cannot be a coder's name" in run.stderr
+    assert ("--as carol" if command == "adjudicate" else "--coder carol") in run.stderr
     assert digest(project) == before
 
 
