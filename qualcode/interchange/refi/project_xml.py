@@ -216,8 +216,8 @@ class ProjectWriter:
         return text_source
 
     def notes(self, xf: Any) -> None:
-        units = {row[0]: row[1:] for row in self.store.db.execute(
-            'SELECT lower(u.guid), u.guid, s.guid, u.kind, u.start, u."end" FROM units u '
+        units = {fold(row[0]): row for row in self.store.db.execute(
+            'SELECT u.guid, s.guid, u.kind, u.start, u."end" FROM units u '
             "JOIN sources s ON s.id = u.source_id")}
         wanted: list[tuple[Memo, str | None]] = []
         for kind, by_target in self.memos.items():
