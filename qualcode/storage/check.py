@@ -167,14 +167,16 @@ def _metadata(conn: sqlite3.Connection) -> Iterator[Finding]:
     broken = [fault for fault in faults if not fault.rounded]
     rounded = [fault for fault in faults if fault.rounded]
     for rows, severity, what in ((broken, "error", "metadata SQLite cannot read (commands "
-                                  "that use metadata stop on it)"),
+                                  "that group or filter by metadata stop on it) or reads as "
+                                  "infinity"),
                                  (rounded, "warning", "metadata numbers SQLite reads rounded")):
         if rows:
             shown = "; ".join(f"source {f.external_id!r} (row {f.source_id}) {f.problem}"
                               for f in rows[:EXAMPLES])
             more = "; ..." if len(rows) > EXAMPLES else ""
-            yield Finding("metadata", severity, f"{len(rows)} sources have {what}: {shown}"
-                          f"{more}; {REPAIR_HINT}", len(rows),
+            sources = "1 source has" if len(rows) == 1 else f"{len(rows)} sources have"
+            yield Finding("metadata", severity, f"{sources} {what}: {shown}{more}; "
+                          f"{REPAIR_HINT}", len(rows),
                           tuple(f.external_id for f in rows[:EXAMPLES]))
 
 
