@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -13,9 +14,12 @@ import click
 
 from qualcode import __version__
 from qualcode.errors import QualcodeError
+from qualcode.storage.failures import explain, is_environmental
 from qualcode.storage.files import open_replacing
 
 F = TypeVar("F", bound=Callable[..., Any])
+_OPENED: list[Path] = []
+"""Projects this command opened, newest last (named when the database fails)."""
 
 
 class QualcodeGroup(click.Group):
@@ -28,6 +32,14 @@ class QualcodeGroup(click.Group):
         except QualcodeError as error:
             click.echo(f"Error: {error}", err=True)
             ctx.exit(error.exit_code)
+        except (sqlite3.Error, OSError) as error:
+            # The database or the disk failed (locked, read-only, full, damaged): one line.
+            if isinstance(error, OSError) and not is_environmental(error):
+                raise
+            project = _OPENED[-1] if _OPENED else getattr(error, "filename", None)
+            failure = explain(error, project)
+            click.echo(f"Error: {failure}", err=True)
+            ctx.exit(failure.exit_code)
         except KeyboardInterrupt:
             click.echo("Interrupted; the last completed action is saved.", err=True)
             ctx.exit(130)
@@ -52,6 +64,7 @@ def open_store(project: Path, *, create: bool = False) -> Any:
     """Open a project's store, refusing a path that is not a project unless creating it."""
     from qualcode.storage import Store
 
+    _OPENED.append(project)  # named by a database failure's message
     if create:
         return Store.create(project)
     return Store.open(project)

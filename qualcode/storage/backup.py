@@ -145,12 +145,12 @@ def project_connection(obj: Any) -> tuple[sqlite3.Connection, Path | None, bool]
     A path is checked to be a project and opened read-only.
     """
     if isinstance(obj, (str, Path)):
-        from qualcode.storage.connection import check_path, open_connection, verify_project
+        from qualcode.storage.connection import check_path, open_readonly, verify_project
 
         path = Path(obj)
         check_path(path)
         # Read-only: a backup must never change the project it copies.
-        conn = open_connection(path, "ro")
+        conn = open_readonly(path)
         try:
             verify_project(conn, path)
         except BaseException:

@@ -44,8 +44,16 @@ from qualcode.storage.schema import (
     unknown_migrations,
 )
 
-BUSY_TIMEOUT_MS = 30_000
-"""How long a writer waits for another coder's transaction; ours last milliseconds."""
+def _busy_timeout_ms() -> int:
+    try:
+        return max(0, int(os.environ.get("QUALCODE_BUSY_TIMEOUT_MS", "30000")))
+    except ValueError:
+        return 30_000
+
+
+BUSY_TIMEOUT_MS = _busy_timeout_ms()
+"""How long a writer waits for another coder's transaction; ours last milliseconds.
+``QUALCODE_BUSY_TIMEOUT_MS`` changes it (a slow network drive; the tests)."""
 
 OpenMode = Literal["ro", "rw", "rwc"]
 """SQLite URI modes: read-only, read-write (never creates), read-write-create."""
@@ -59,9 +67,42 @@ def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
-def project_uri(path: Path, mode: OpenMode) -> str:
+def project_uri(path: Path, mode: OpenMode, *, immutable: bool = False) -> str:
     """Return the ``file:`` URI SQLite opens ``path`` by (any character in a name is safe)."""
-    return f"{Path(os.path.abspath(path)).as_uri()}?mode={mode}"
+    return (f"{Path(os.path.abspath(path)).as_uri()}?mode={mode}"
+            + ("&immutable=1" if immutable else ""))
+
+
+def writable(path: Path) -> bool:
+    """True when this process may change the project and create its ``-wal`` and ``-shm``.
+
+    Asked of the operating system (``access``), which also answers for read-only media.
+    """
+    if not os.access(path, os.W_OK):
+        return False
+    if os.access(path.parent if str(path.parent) else Path("."), os.W_OK):
+        return True
+    return all(os.access(f"{path}{suffix}", os.W_OK) for suffix in ("-wal", "-shm"))
+
+
+def open_readonly(path: Path) -> sqlite3.Connection:
+    """Open a project for reading only, also on read-only media.
+
+    A WAL project is read through its ``-shm``; where that file cannot exist (a read-only
+    folder without one) SQLite is told the file is immutable, which is true there.
+    """
+    folder = path.parent if str(path.parent) else Path(".")
+    immutable = (not os.access(folder, os.W_OK)
+                 and not Path(f"{path}-shm").exists())
+    try:
+        conn = sqlite3.connect(project_uri(path, "ro", immutable=immutable), uri=True,
+                               isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000,
+                               check_same_thread=False)
+    except sqlite3.Error as error:
+        raise StoreError(f"cannot be opened ({error}); check that it exists and that you "
+                         "may read it", path=str(path)) from None
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    return conn
 
 
 def open_connection(path: Path, mode: OpenMode = "rw") -> sqlite3.Connection:
@@ -92,9 +133,14 @@ def verify_project(conn: sqlite3.Connection, path: Path) -> None:
     except sqlite3.DatabaseError as error:
         text = str(error)
         if "not a database" in text:
-            raise StoreError("not a qualcode project (not an SQLite file)",
-                             path=str(path)) from None
-        raise StoreError(f"cannot be read ({text})", path=str(path)) from None
+            # SQLite cannot tell a foreign file from a project whose header was damaged,
+            # and Python may not look (see the module docstring): say both.
+            raise StoreError("not a qualcode project (not an SQLite file, or one whose "
+                             "header is damaged: if it was a project, restore it from a "
+                             "backup)", path=str(path)) from None
+        from qualcode.storage.failures import explain
+
+        raise explain(error, path) from None
     if application_id != APPLICATION_ID:
         raise StoreError("an SQLite file, but not a qualcode project", path=str(path))
 
@@ -120,7 +166,7 @@ def check_path(path: Path) -> None:
 def check_is_project(path: Path) -> None:
     """Raise StoreError unless ``path`` is an existing qualcode project file."""
     check_path(path)
-    conn = open_connection(path, "ro")
+    conn = open_readonly(path)
     try:
         verify_project(conn, path)
     finally:
@@ -147,6 +193,19 @@ def prepare_to_replace(path: Path) -> None:
                              "them to quit first, then try again", path=str(path))
     finally:
         conn.close()
+
+
+def connect_readonly(path: Path) -> Database:
+    """Open an existing project for reading only (see :func:`open_readonly`)."""
+    check_path(path)
+    conn = open_readonly(path)
+    try:
+        verify_project(conn, path)
+        conn.execute("PRAGMA query_only = ON")
+    except BaseException:
+        conn.close()
+        raise
+    return Database(conn, execute_plugins=False)
 
 
 def connect(path: Path, *, create: bool = False) -> Database:

@@ -15,7 +15,7 @@ from typing import Any
 
 from qualcode.errors import StoreError
 from qualcode.model import CodeKind, Layer, UnitKind
-from qualcode.storage.connection import check_path, open_connection, verify_project
+from qualcode.storage.connection import check_path, open_readonly, verify_project
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +139,7 @@ class Snapshot:
 def read_snapshot(path: Path) -> Snapshot:
     """Read another qualcode project, read-only, deleted rows included (as deletions)."""
     check_path(path)
-    conn = open_connection(path, "ro")
+    conn = open_readonly(path)
     try:
         verify_project(conn, path)
         return _read(conn, path)

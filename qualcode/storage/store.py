@@ -13,15 +13,19 @@ from qualcode.model import RESERVED_NAMES, Coder, Event, is_reserved_name, new_g
 from qualcode.storage.codebook import CodebookStore
 from qualcode.storage.codings import CodingStore
 from qualcode.storage.connection import (
+    check_path,
     connect,
+    connect_readonly,
     initialise,
     log_event,
     migrate_if_needed,
     refuse_newer_schema,
     utc_now,
+    writable,
     write_transaction,
 )
 from qualcode.storage.rows import EVENT_COLUMNS, to_coder, to_event
+from qualcode.storage.schema import pending_migrations
 from qualcode.storage.sources import SourceStore
 from qualcode.storage.undo import HANDLERS, undo_stacks
 
@@ -44,9 +48,11 @@ class Store(SourceStore, CodebookStore, CodingStore):
     >>> store.close()
     """
 
-    def __init__(self, db: Database, path: Path) -> None:
+    def __init__(self, db: Database, path: Path, *, readonly: bool = False) -> None:
         self.db = db
         self.path = path
+        self.readonly = readonly
+        """True when opened for reading only (read-only file or media, or asked for)."""
 
     @classmethod
     def create(cls, path: Path | str) -> Store:
@@ -66,9 +72,19 @@ class Store(SourceStore, CodebookStore, CodingStore):
         return cls(db, path)
 
     @classmethod
-    def open(cls, path: Path | str) -> Store:
-        """Open an existing project, applying pending forward migrations."""
+    def open(cls, path: Path | str, *, readonly: bool | None = None) -> Store:
+        """Open an existing project, applying pending forward migrations.
+
+        ``readonly`` None (the default) opens for reading only when the file or its folder
+        cannot be written (read-only media, permissions): every command that only reads
+        works there, and one that writes fails with one clear line.
+        """
         path = Path(path)
+        if readonly is None:
+            check_path(path)
+            readonly = not writable(path)
+        if readonly:
+            return cls._open_readonly(path)
         db = connect(path)  # checks, through SQLite, that it is a project
         try:
             from qualcode.storage.backup import backup_before_migrations
@@ -80,6 +96,21 @@ class Store(SourceStore, CodebookStore, CodingStore):
             db.close()
             raise
         return cls(db, path)
+
+    @classmethod
+    def _open_readonly(cls, path: Path) -> Store:
+        db = connect_readonly(path)
+        try:
+            refuse_newer_schema(db)
+            if pending_migrations(db):
+                raise StoreError("was made by an older qualcode and must be upgraded, which "
+                                 "needs write access: copy it somewhere writable (`qualcode "
+                                 "backup PROJECT -o COPY`) and open the copy",
+                                 path=str(path))
+        except BaseException:
+            db.close()
+            raise
+        return cls(db, path, readonly=True)
 
     def close(self) -> None:
         """Close the file (committed work is already on disk)."""

@@ -10,10 +10,11 @@ asked for, and :meth:`CodingSession.others` is the only door to other coders' wo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from qualcode.errors import NotFoundError
 from qualcode.model import (
@@ -30,6 +31,7 @@ from qualcode.model import (
     Unit,
     UnitKind,
 )
+from qualcode.storage.failures import one_line_failures
 from qualcode.storage.queue import Order, QueueFilter, UnitQueue
 from qualcode.tui.suggesting import Fitter, SuggestionState, SuggestMode
 
@@ -40,6 +42,21 @@ if TYPE_CHECKING:
 Toggled = Literal["added", "removed"]
 UNIT_ACTIONS = frozenset({"coding.add", "coding.remove", "review.done", "review.undone",
                           "memo.set"})
+
+
+_Method = TypeVar("_Method", bound=Callable[..., Any])
+
+
+def saving(method: _Method) -> _Method:
+    """Say a database failure during a coding action in one line (a StoreError the screen
+    shows), instead of a traceback: locked past the timeout, read-only, disk full."""
+
+    @functools.wraps(method)
+    def wrapper(self: CodingSession, *args: Any, **kwargs: Any) -> Any:
+        with one_line_failures(self.store.path):
+            return method(self, *args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,6 +207,7 @@ class CodingSession:
             raise NotFoundError("no unit is open; pick one in the queue")
         return self.view
 
+    @saving
     def toggle(self, code_id: int, start: int | None = None,
                end: int | None = None) -> tuple[Toggled, UnitView]:
         """Apply a code to a span of the unit (text-pane offsets), or remove it if there.
@@ -226,6 +244,7 @@ class CodingSession:
         return any(c.code_id == code_id and (c.start, c.end) == (first, last)
                    for c in view.codings)
 
+    @saving
     def accept(self, rank: int, start: int | None = None,
                end: int | None = None) -> tuple[Suggestion | None, str]:
         """Apply the suggestion shown at ``rank`` (1 = top) as the code key would; log it.
@@ -246,6 +265,7 @@ class CodingSession:
         self.suggesting.record_accepted(view.unit.id, item.code_id, made[0] if made else None)
         return item, f"saved: +{name} (suggested)"
 
+    @saving
     def remove(self, coding_id: int) -> UnitView:
         """Remove one of this coder's codings on the unit in view."""
         view = self._current()
@@ -256,6 +276,7 @@ class CodingSession:
         self.suggesting.changed()
         return self.reload()
 
+    @saving
     def mark_done(self) -> bool:
         """Mark the unit in view done ("no code applies" is a decision too)."""
         view = self._current()
@@ -265,6 +286,7 @@ class CodingSession:
         self.reload()
         return changed
 
+    @saving
     def mark_not_done(self) -> bool:
         """Take back the done mark of the unit in view."""
         view = self._current()
@@ -280,10 +302,12 @@ class CodingSession:
         return self.queue.next_not_done(after)
 
     # -- undo --------------------------------------------------------------------------
+    @saving
     def undo(self) -> tuple[Event | None, int | None]:
         """Undo this coder's last action; return it and the unit it touched."""
         return self._step(redo=False)
 
+    @saving
     def redo(self) -> tuple[Event | None, int | None]:
         """Redo this coder's last undone action; return it and the unit it touched."""
         return self._step(redo=True)
@@ -351,6 +375,7 @@ class CodingSession:
         memo = self._own_memo(kind, guid)
         return memo.text if memo else ""
 
+    @saving
     def set_memo(self, kind: str, guid: str, text: str) -> UnitView:
         """Write this coder's memo on a target (empty text removes it); one event."""
         self.store.set_memo(kind, guid, text, coder_id=self.coder.id)
@@ -364,6 +389,7 @@ class CodingSession:
         except KeyError:
             return f"code {code_id}"
 
+    @saving
     def add_code(self, name: str, *, parent_id: int | None, kind: CodeKind = CodeKind.CODE,
                  shortcut: str | None = None, description: str = "",
                  examples: Sequence[str] = ()) -> Code:

@@ -247,7 +247,11 @@ class CodingScreen(SuggestionsMixin, Screen[None]):
             return
         before = self.session.queue.count()
         name = self.session.code_name(under[0].code_id)
-        self.session.remove(under[0].id)
+        try:
+            self.session.remove(under[0].id)
+        except QualcodeError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
         self._after_change(view.unit.id, before, f"saved: −{name} (span removed)")
 
     @on(QueueList.Chosen)
@@ -262,7 +266,11 @@ class CodingScreen(SuggestionsMixin, Screen[None]):
             return
         before = self.session.queue.count()
         was_done = view.done
-        self.session.mark_done()
+        try:
+            self.session.mark_done()
+        except QualcodeError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
         self._after_change(view.unit.id, before, f"saved: {view.source.external_id} done")
         state = self.session.suggesting
         if state.mode is SuggestMode.AFTER and state.suggester is not None and not was_done:
@@ -284,7 +292,11 @@ class CodingScreen(SuggestionsMixin, Screen[None]):
         if view is None:
             return
         before = self.session.queue.count()
-        self.session.mark_not_done()
+        try:
+            self.session.mark_not_done()
+        except QualcodeError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
         self._after_change(view.unit.id, before, f"saved: {view.source.external_id} not done")
 
     def action_undo(self) -> None:
@@ -336,7 +348,11 @@ class CodingScreen(SuggestionsMixin, Screen[None]):
                 return
             before = self.session.queue.count()
             had = self.session.memo_text(kind, guid)
-            self.session.set_memo(kind, guid, text)
+            try:
+                self.session.set_memo(kind, guid, text)
+            except QualcodeError as error:
+                self.notify(str(error), severity="error", markup=False)
+                return
             if text.strip():
                 message = f"saved: memo on {label}"
             else:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from textual import work
 from textual.timer import Timer
 
+from qualcode.errors import QualcodeError
 from qualcode.model import Code, Suggestion
 from qualcode.storage.queue import Order
 from qualcode.tui.screens.discovery import DiscoveryScreen
@@ -136,7 +137,11 @@ class SuggestionsMixin:
         selection = self.query_one(CodedText).selection
         before = self.session.queue.count()
         span = (None, None) if selection is None else (selection.start, selection.end)
-        item, message = self.session.accept(rank, *span)
+        try:
+            item, message = self.session.accept(rank, *span)
+        except QualcodeError as error:
+            self.notify(str(error), severity="error", markup=False)  # type: ignore[attr-defined]
+            return
         if item is None:
             self._say(message)
             return
