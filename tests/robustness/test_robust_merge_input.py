@@ -308,3 +308,23 @@ def test_the_sound_qdpx_imports(project: Path, tmp_path: Path) -> None:
             coding.layer is Layer.CODER
         assert store.db.execute("SELECT count(*) FROM memos WHERE target_kind = 'coding'"
                                 ).fetchone()[0] == 1
+
+
+@pytest.mark.parametrize("target", ["x", "", "a" * 200, SQL_QUOTES])
+def test_a_qdc_note_ref_that_is_not_a_guid_is_refused(project: Path, tmp_path: Path,
+                                                      target: str) -> None:
+    """A codebook's note reference (a memo's target) must be a GUID too."""
+    from xml.sax.saxutils import quoteattr
+
+    qdc = tmp_path / "book.qdc"
+    qdc.write_text('<?xml version="1.0" encoding="utf-8"?>\n'
+                   '<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>\n'
+                   f'<Code guid="{CODE}" name="Time" isCodable="true">\n'
+                   f"<NoteRef targetGUID={quoteattr(target)}/></Code></Codes></CodeBook>\n",
+                   encoding="utf-8")
+    before = digest(project)
+    run = run_cli(["codebook", "import", str(project), str(qdc)])
+    problem = one_line_error(run, qdc)
+    assert problem is None, problem
+    assert "NoteRef" in run.stderr and "line 4" in run.stderr and "export" in run.stderr
+    assert digest(project) == before

@@ -173,8 +173,8 @@ class CodeReader:
             note = clean_guid(ref.get("targetGUID"))
             if note is None:
                 raise FormatError(f"a NoteRef has targetGUID {ref.get('targetGUID')!r:.60}, which "
-                                  "is not a GUID; nothing was imported", path=self.where,
-                                  line=ref.sourceline)
+                                  "is not a GUID; nothing was imported; fix it, or export the "
+                                  "codebook again", path=self.where, line=ref.sourceline)
             self.note_refs.append((note, guid))
         code = InCode(guid=guid, name=name, parent_guid=parent, kind=kind,
                       description=definition.description, inclusion=definition.inclusion,
