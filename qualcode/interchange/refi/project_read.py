@@ -5,15 +5,18 @@ users as the consensus layer), the codebook, text sources (``PlainTextContent``,
 ``internal://`` texts, ``relative://`` texts found beside the ``.qdpx``), their text
 selections' codings, notes (as memos on what refers to them), source variables (as
 metadata) and qualcode's own "done" sets. Left out, and listed: PDF, picture, audio
-and video sources, ``absolute://`` files, codings on codes the codebook lacks,
-selections outside their text, cases, links, graphs and other sets.
+and video sources, ``absolute://`` files, cases, links, graphs and other sets.
+Refused, the whole file with one line naming the element and its line: a GUID
+attribute that is there but is not a GUID, a reference that names nothing (a code,
+a variable, a done set's user), a selection whose positions are not whole numbers
+inside its text; :func:`qualcode.storage.snapshot_check.check_snapshot` then checks
+the snapshot whole, as for a merge.
 """
 
 from __future__ import annotations
 
 import codecs
 import re
-from collections import Counter
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -91,7 +94,6 @@ class ProjectReader:
         self.source_texts: dict[str, str] = {}
         self.external_ids: set[str] = set()
         self.default_user: str | None = None
-        self.skipped: Counter[str] = Counter()
 
     # -- top level -----------------------------------------------------------------------
     def read(self, root: Any) -> Snapshot:
@@ -124,8 +126,6 @@ class ProjectReader:
         return self.snap
 
     def finish(self) -> None:
-        for kind, count in sorted(self.skipped.items()):
-            self.snap.skipped.insert(0, f"{count} {kind}")
         self.snap.coders = [c for key, c in self.users.items() if key in self.used]
         unused = len(self.users) - len(self.snap.coders)
         if unused:
