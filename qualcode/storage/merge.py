@@ -16,7 +16,6 @@ event (``merge`` or ``refi.import``).
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from qualcode.model import UnitKind, clean_guid, is_reserved_name, new_guid, unr
 from qualcode.model import fold_guid as fold
 from qualcode.storage.connection import log_event, utc_now, write_transaction
 from qualcode.storage.merge_codebook import Choice, CodebookMerge, Conflict
+from qualcode.storage.metadata import encode_metadata
 from qualcode.storage.rows import source_length
 from qualcode.storage.snapshot import InCoder, InCoding, InMemo, InSource, Snapshot
 from qualcode.storage.snapshot_check import check_snapshot
@@ -246,7 +246,7 @@ class _Merger(CodebookMerge):
             "INSERT INTO sources(guid, external_id, name, text, metadata, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?)",
             [spelt(src.guid), src.external_id, src.name or src.external_id, src.text,
-             json.dumps(dict(src.metadata), ensure_ascii=False, sort_keys=True), self.now])
+             encode_metadata(src.metadata, path=self.snap.label), self.now])
         source_id = int(cursor.lastrowid)
         self.db.execute('INSERT INTO units(guid, source_id, start, "end", kind, position) '
                         "VALUES (?, ?, 0, ?, 'source', ?)",

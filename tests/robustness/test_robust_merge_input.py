@@ -328,3 +328,29 @@ def test_a_qdc_note_ref_that_is_not_a_guid_is_refused(project: Path, tmp_path: P
     assert problem is None, problem
     assert "NoteRef" in run.stderr and "line 4" in run.stderr and "export" in run.stderr
     assert digest(project) == before
+
+
+def test_merged_metadata_follows_the_project_number_rule(sound: tuple[Path, Path],
+                                                         tmp_path: Path) -> None:
+    """A whole number beyond SQLite's 64 bits in the other file's metadata is stored as its
+    digits (the rule of qualcode.storage.metadata), so `qualcode check` stays clean."""
+    from qualcode.storage.check import check_project
+
+    big = "123456789012345678901234567890"
+    project, other = _damaged(
+        sound, tmp_path,
+        "INSERT INTO sources(guid, external_id, name, text, metadata, created_at) VALUES "
+        "('0e0e0e0e-0000-4000-8000-000000000001', 'r9', 'r9', 'New text.', "
+        f"'{{\"n\": {big}, \"ok\": 2}}', '2026-01-01T00:00:00Z')",
+        "INSERT INTO units(guid, source_id, start, \"end\", kind, position) VALUES "
+        "('0e0e0e0e-0000-4000-8000-000000000002', (SELECT id FROM sources WHERE external_id = "
+        "'r9'), 0, 9, 'source', 9)")
+    run = run_cli(["merge", str(project), str(other)])
+    assert run.exit_code == 0, run.stderr
+    conn = sqlite3.connect(project)
+    try:
+        (stored,) = conn.execute("SELECT metadata FROM sources WHERE external_id = 'r9'").fetchone()
+    finally:
+        conn.close()
+    assert stored == f'{{"n": "{big}", "ok": 2}}'
+    assert check_project(project) == []
