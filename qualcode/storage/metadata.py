@@ -164,17 +164,20 @@ def metadata_problem(text: Any) -> str | None:
     return None if fault is None else str(fault)
 
 
-def decode_metadata(text: Any, external_id: str) -> dict[str, Any]:
-    """Decode the stored metadata of source ``external_id``; refuse unreadable text in one line."""
+def decode_metadata(text: Any) -> dict[str, Any]:
+    """Decode one source's stored metadata for reading; empty when it is not a JSON object.
+
+    Reading never stops on metadata: NaN and Infinity, which Python reads but SQLite does
+    not, come back as floats, and text that is not a JSON object at all as ``{}``, so the
+    coding screen and exports of codings still work on such a source. ``qualcode check``
+    names it, and commands that group or filter by metadata (which SQLite reads) stop on
+    it with one line (:func:`unreadable_metadata_error`).
+    """
     try:
-        value = json.loads(text, parse_constant=_refuse_constant, strict=False)
-    except (_Problem, ValueError, TypeError, RecursionError):
-        value = None
-    if not isinstance(value, dict):
-        problem = metadata_problem(text) or "is unreadable"
-        raise StoreError(f"the metadata of source {external_id!r} {problem}; run `qualcode "
-                         f"check PROJECT` to list every such source ({REPAIR_HINT})")
-    return value
+        value = json.loads(text, strict=False)
+    except (ValueError, TypeError, RecursionError):
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 # A text SQLite's JSON functions fail on, or read other than it is written; the CASE stops

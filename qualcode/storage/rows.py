@@ -32,7 +32,7 @@ EVENT_COLUMNS = "id, guid, at, coder_id, action, payload, undoes"
 def to_source(row: tuple[Any, ...]) -> Source:
     """Build a Source from a row of :data:`SOURCE_COLUMNS`."""
     return Source(id=row[0], guid=row[1], external_id=row[2], name=row[3], text=row[4],
-                  metadata=decode_metadata(row[5], row[2]))
+                  metadata=decode_metadata(row[5]))
 
 
 def to_unit(row: tuple[Any, ...]) -> Unit:

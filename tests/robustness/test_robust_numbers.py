@@ -360,6 +360,29 @@ def test_commands_on_unreadable_metadata_work_or_say_one_line(tmp_path: Path, ba
         assert run.exit_code == 1
 
 
+def test_reading_sources_never_stops_on_their_metadata(tmp_path: Path) -> None:
+    """The coding screen and codings exports read sources: they go on, metadata or not."""
+    import asyncio
+    import math
+
+    from qualcode.tui.app import make_app
+
+    project = coded_project(tmp_path / "study.qualcode")
+    damage(project, DAMAGED)
+    with Store.open(project) as store:
+        read = {s.external_id: dict(s.metadata) for s in store.iter_sources()}
+        assert read["r1"] == {} and read["r4"] == {} and read["r5"] == {}  # not an object
+        assert read["r2"] == {"study": math.inf} and math.isinf(read["r3"]["study"])
+
+        async def open_screen() -> str:
+            app = make_app(store, "alice")
+            async with app.run_test(size=(100, 30)) as pilot:
+                await pilot.pause()
+                return type(app.screen).__name__
+
+        assert asyncio.run(open_screen()) == "CodingScreen"
+
+
 def test_import_update_repairs_what_check_found(tmp_path: Path) -> None:
     project = coded_project(tmp_path / "study.qualcode")
     damage(project, {"r2": '{"study": Infinity}', "r3": '{"study": "S1"'})
