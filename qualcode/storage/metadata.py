@@ -12,8 +12,8 @@ study, filtering the queue, theme tables). JSON and SQLite cannot hold every num
 
 Readers keep the spelling of a number too large for a decimal (``1e400``) as text before
 it gets here (only they have the spelling). :func:`encode_metadata` is the guard every
-import goes through; :func:`metadata_problem` applies the same rule to what is already
-stored, for ``qualcode check`` and for reading a source.
+import goes through; :func:`bad_metadata` applies the same rule to what is already
+stored, for ``qualcode check``; :func:`decode_metadata` reads it without ever stopping.
 """
 
 from __future__ import annotations
@@ -47,7 +47,12 @@ def storable(value: Any) -> Any:
     if value is None or kind is str or kind is bool:
         return value
     if isinstance(value, int):
-        return int(value) if INT64_MIN <= value <= INT64_MAX else str(value)
+        if INT64_MIN <= value <= INT64_MAX:
+            return int(value)
+        try:
+            return str(value)
+        except ValueError:  # Python writes no int of over 4,300 digits
+            raise _NotStorable("a whole number of more than 4,300 digits") from None
     if isinstance(value, float):
         if math.isfinite(value):
             return float(value)

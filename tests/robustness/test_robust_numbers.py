@@ -256,7 +256,8 @@ def test_the_storage_guard_refuses_nan_and_stores_big_integers_as_text(project: 
         == '{"a": "18446744073709551616", "b": ["-9223372036854775809", ' \
            '{"c": 9223372036854775807}], "d": "x"}'
     before = digest(project)
-    for bad in (float("nan"), float("inf"), [1, -float("inf")], {"deep": float("nan")}):
+    for bad in (float("nan"), float("inf"), [1, -float("inf")], {"deep": float("nan")},
+                10 ** 5000):
         with pytest.raises(FormatError) as caught, Store.open(project) as store:
             store.import_sources([SourceRecord("n1", "t", metadata={"ok": 1, "bad": bad},
                                                line=7)], path="api.jsonl")
