@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from qualcode.cli.base import main, open_store, project_argument
+from qualcode.cli.log_layout import fits_in_columns, print_folded_log
 
 PAYLOAD_WIDTH = 70
 
@@ -43,17 +44,27 @@ def log_command(project: Path, coder: str | None, last: int, fmt: str) -> None:
 
     from qualcode.interchange.literal import literal_console
 
+    rows = [(str(event.id), event.at[:19].replace("T", " "), names.get(event.coder_id, "-"),
+             event.action, _details(event)) for event in events]
+    console = literal_console()
+    if not fits_in_columns(rows, console.width):
+        print_folded_log(console, f"{project}: event log", rows)
+        return
     table = Table("id", "at (UTC)", "coder", "action", title=f"{project}: event log")
     table.add_column("details", no_wrap=True, overflow="ellipsis")
-    for event in events:
-        details = json.dumps(dict(event.payload), ensure_ascii=False)
-        if event.undoes is not None:
-            details = f"event {event.undoes}"
-        if len(details) > PAYLOAD_WIDTH:
-            details = details[:PAYLOAD_WIDTH - 1] + "…"
-        table.add_row(str(event.id), event.at[:19].replace("T", " "), names.get(event.coder_id, "-"), event.action,
-                      details)
-    literal_console().print(table)
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
+
+
+def _details(event: Any) -> str:
+    """An event's payload as one JSON line (cut at PAYLOAD_WIDTH), or the event it undoes."""
+    details = json.dumps(dict(event.payload), ensure_ascii=False)
+    if event.undoes is not None:
+        details = f"event {event.undoes}"
+    if len(details) > PAYLOAD_WIDTH:
+        details = details[:PAYLOAD_WIDTH - 1] + "…"
+    return details
 
 
 def _step(project: Path, coder: str, steps: int, *, redo: bool) -> None:
