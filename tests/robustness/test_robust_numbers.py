@@ -361,6 +361,18 @@ def test_commands_on_unreadable_metadata_work_or_say_one_line(tmp_path: Path, ba
         assert run.exit_code == 1
 
 
+def test_any_other_malformed_json_query_says_check_not_restore(tmp_path: Path) -> None:
+    """A query no guard covers still ends in one line pointing at check, not at a backup."""
+    from qualcode.storage.failures import explain
+
+    conn = sqlite3.connect(":memory:")
+    with pytest.raises(sqlite3.OperationalError) as caught:
+        conn.execute("SELECT key FROM json_each('{\"a\": NaN}')").fetchall()
+    message = str(explain(caught.value, tmp_path / "study.qualcode"))
+    assert "malformed JSON" in message and "not a sound" not in message
+    assert f"qualcode check {tmp_path / 'study.qualcode'}" in message
+
+
 def test_reading_sources_never_stops_on_their_metadata(tmp_path: Path) -> None:
     """The coding screen and codings exports read sources: they go on, metadata or not."""
     import asyncio
