@@ -102,7 +102,7 @@ def jsonl(tmp_path: Path, second_line: str) -> Path:
 @pytest.mark.parametrize("where", ["metadata", "nested", "id"])
 def test_jsonl_nan_and_infinity_are_refused_naming_line_field_and_value(
         project: Path, tmp_path: Path, token: str, where: str) -> None:
-    line = {"metadata": f'{{"id": "a", "text": "t", "age": {token}}}',
+    line = {"metadata": f'{{"id": "a", "text": "t", "n": {HUGE_DIGITS}, "age": {token}}}',
             "nested": f'{{"id": "a", "text": "t", "scores": [1, {{"x": {token}}}]}}',
             "id": f'{{"id": {token}, "text": "t"}}'}[where]
     field = {"metadata": "'age'", "nested": "'scores'[1]['x']", "id": "'id'"}[where]

@@ -194,7 +194,8 @@ def read_jsonl(path: Path, options: ReadOptions | None = None, *,
 def _constant_error(line: str, name: str, path: Path, number: int) -> FormatError:
     """Name the field holding NaN or Infinity, the value, and what to write instead."""
     try:
-        where = _where_constant(json.loads(line, parse_constant=_Constant))
+        where = _where_constant(json.loads(line, parse_constant=_Constant, parse_int=str,
+                                           parse_float=str))
     except (ValueError, RecursionError):
         where = None
     field = f"field {where} holds {name}" if where else f"{name} appears"
