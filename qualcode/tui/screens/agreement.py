@@ -208,14 +208,15 @@ class AgreementScreen(Screen[None]):
 
     @staticmethod
     def _cells(row: AgreementRow, themed: bool, scale: tuple[float, float]) -> list[object]:
+        own = row.name[len(row.path):] if row.name.startswith(row.path) else ""  # " (own codings)"
         if row.level == "theme":
             name = Text(row.path, style="bold")
         elif themed:
             parts = row.path.split("/")
             # No-break spaces: the table would trim ordinary leading spaces.
-            name = Text("\u00a0\u00a0" * (len(parts) - 1) + parts[-1])
+            name = Text("\u00a0\u00a0" * (len(parts) - 1) + parts[-1] + own)
         else:
-            name = Text(row.path)
+            name = Text(row.path + own)
         return [name, Text(str(row.n_units), justify="right"),
                 Text(number(row.percent_agreement, percent=True), justify="right"),
                 Text(number(row.kappa), justify="right"),

@@ -41,7 +41,8 @@ KEYS = (
 def frequencies(store: Store) -> tuple[list[str], dict[str, dict[int, int]], dict[int, int]]:
     """Return (coder names, {coder: {code id: sources coded}}, {code id: theme id}).
 
-    Theme counts are under the theme's id: sources with any code under the theme.
+    Theme counts are under the theme's id: sources with any code under the theme. A
+    codable theme's own codings are also counted under ``-id`` (its "(own codings)" row).
     """
     book = store.codebook()
     theme_of = {code.id: book.theme_of(code).id for code in book}
@@ -59,6 +60,8 @@ def frequencies(store: Store) -> tuple[list[str], dict[str, dict[int, int]], dic
         seen[name].add((source_id, code_id))
         if code_id in theme_of and theme_of[code_id] != code_id:
             seen[name].add((source_id, theme_of[code_id]))
+        elif code_id in theme_of:  # a theme's own coding: kept apart from its roll-up
+            seen[name].add((source_id, -code_id))
     counts = {name: _count(pairs) for name, pairs in seen.items()}
     return names, counts, theme_of
 
@@ -80,14 +83,18 @@ def frequency_table(book: Codebook, names: list[str], counts: dict[str, dict[int
     table.add_column("", no_wrap=True, overflow="ellipsis", max_width=30)
     for name in names:
         table.add_column(literal(name), no_wrap=True)
+    parents = {c.parent_id for c in book}
     for depth, code in book.walk():
         if themes and depth > 0:
             continue
-        label = literal("  " * depth + code.name,
+        # As in the agreement report: a code that is a theme or has codes below it is
+        # "(own codings)" here, so its row never shares a name with its theme's.
+        own = not themes and code.codable and (depth == 0 or code.id in parents)
+        label = literal("  " * depth + code.name + (" (own codings)" if own else ""),
                      style="bold" if depth == 0 else "" if code.codable else "italic")
         cells: list[RenderableType] = []
         for name in names:
-            n = counts.get(name, {}).get(code.id, 0)
+            n = counts.get(name, {}).get(-code.id if own and depth == 0 else code.id, 0)
             if not themes and not code.codable:
                 cells.append(Text(""))
                 continue

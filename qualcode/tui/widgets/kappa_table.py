@@ -44,6 +44,7 @@ def kappa_table(rows: Sequence[AgreementRow], *, title: str = "", bar_width: int
     table.add_column("label", no_wrap=True, overflow="ellipsis", max_width=14)
     for row in rows:
         name = row.path.split("/")[-1] if row.level == "code" else row.path
+        name += row.name[len(row.path):] if row.name.startswith(row.path) else ""  # own codings
         table.add_row(literal(("  " if row.level == "code" else "") + name), str(row.n_units),
                       number(row.percent_agreement, percent=True), number(row.kappa),
                       ci_bar(row.kappa, row.kappa_ci_low, row.kappa_ci_high,
