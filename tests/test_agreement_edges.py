@@ -226,3 +226,27 @@ def test_a_whitespace_only_coding_counts_the_same_at_every_unit_level(
                                                           unit=unit).rows).a_count
                   for unit in ("source", "sentence", "paragraph")}
     assert counts == {"source": 1, "sentence": 1, "paragraph": 1}  # s1 only, at every level
+
+
+def test_all_coder_rows_of_an_unused_code_are_not_applicable(tmp_path: Path) -> None:
+    """Three coders: Krippendorff's alpha and Fleiss' kappa of a code nobody used would be
+    0/0 with 100 % agreement; the row says "not applicable" instead. Fleiss' kappa's CI
+    (Gwet 2014 SE) is cut to [-1, 1] like the pairwise ones."""
+    with Store.create(tmp_path / "three.qualcode") as store:
+        store.import_sources([SourceRecord(f"s{i}", f"Text {i}.") for i in range(6)],
+                             path="fixture.csv")
+        used, unused = store.add_code("Used"), store.add_code("Unused")
+        for k, name in enumerate(("alice", "bob", "carol")):
+            coder = store.coder(name)
+            for i in range(6):
+                source = store.source_by_external_id(f"s{i}")
+                if i < 3 or (i == 3 and k == 0):
+                    store.add_coding(coder.id, source.id, used.id)
+                store.mark_done(store.whole_unit(source.id).id, coder.id)
+        report = agreement_report(store, ["alice", "bob", "carol"], level="code")
+    rows = {m.name: m for m in report.multi_rater}
+    gone = rows["Unused (own codings)"]
+    assert gone.label == "not applicable" and gone.percent_agreement is None
+    assert gone.fleiss_kappa is None and gone.note.startswith("not applicable")
+    kept = rows["Used (own codings)"]
+    assert kept.fleiss_kappa is not None and -1.0 <= kept.fleiss_ci_low <= kept.fleiss_ci_high <= 1.0

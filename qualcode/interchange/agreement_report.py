@@ -60,7 +60,7 @@ from qualcode.interchange.agreement_units import (
     layer_presence,
     level_columns,
 )
-from qualcode.storage.arrays import ColumnReads, source_texts
+from qualcode.storage.arrays import ColumnReads, source_rows
 from qualcode.model import Code, Codebook, Layer, UnitKind
 
 if TYPE_CHECKING:
@@ -180,8 +180,9 @@ class AgreementReport:
 class Disagreement:
     """One unit where two coders differ on one code or theme.
 
-    ``source_ids`` are database ids of the sources the unit spans; ``text`` is the unit's
-    text (the texts of a group's units joined by blank lines).
+    ``source_ids`` are database ids of the sources the unit spans and ``sources`` their
+    external ids (the ids users know, written to reports); ``text`` is the unit's text
+    (the texts of a group's units joined by blank lines).
     """
 
     unit: AnalysisUnit
@@ -192,6 +193,7 @@ class Disagreement:
     level: str
     a_present: bool
     b_present: bool
+    sources: tuple[str, ...] = ()
 
 
 # -- gathering -------------------------------------------------------------------------------
@@ -299,7 +301,8 @@ def _num(x: Any) -> float | None:
     return None if math.isnan(v) else v
 
 
-_kappa_limit = clipped  # a Wald limit truncated to kappa's range [-1, 1], None if undefined
+def _none(x: Any) -> None:
+    return None
 
 
 def _pair_rows(level: str, columns: Sequence[Code], book: Codebook, a: str, b: str,
@@ -325,7 +328,7 @@ def _pair_rows(level: str, columns: Sequence[Code], book: Codebook, a: str, b: s
         ci_notes = [str(res.interval_undefined[j])] if not unused else []
         if boot is not None and boot.flat["kappa"][j] and not unused:
             ci_notes.append("bootstrap: " + REASON_BOOT_FLAT)
-        value = (lambda x: None) if unused else _num  # noqa: E731 - N/A rows show no numbers
+        value = _none if unused else _num  # not-applicable rows show no numbers
         rows[code.id] = AgreementRow(
             level=level, code_id=code.id, path=book.path(code), coder_a=a, coder_b=b,
             n_units=int(res.n[j]), percent_agreement=value(res.percent_agreement[j]),
@@ -483,15 +486,17 @@ def disagreements(store: Store, coder_a: str, coder_b: str, *, level: str = "cod
         differ.append((lv, columns, presence, np.argwhere(presence[0] != presence[1])))
     units = prep.units.pick(int(i) for *_, where in differ for i in where[:, 0])
     # Only the texts of the units shown are read, not the whole corpus.
-    texts = source_texts(store, sorted({s[0] for u in units.values() for s in u.spans}))
+    rows = source_rows(store, ("text", "external_id"),
+                       sorted({s[0] for u in units.values() for s in u.spans}))
     found: list[tuple[int, int, Disagreement]] = []
     for lv, columns, presence, where in differ:
         for i, j in where.tolist():
             u = units[i]
             code = columns[j]
+            ids = tuple(dict.fromkeys(s[0] for s in u.spans))
             found.append((i, order[(lv, code.id)], Disagreement(
-                unit=u, source_ids=tuple(dict.fromkeys(s[0] for s in u.spans)),
-                text="\n\n".join(texts[s[0]][s[1]:s[2]] for s in u.spans),
+                unit=u, source_ids=ids, sources=tuple(rows[s][1] for s in ids),
+                text="\n\n".join(rows[s[0]][0][s[1]:s[2]] for s in u.spans),
                 code_id=code.id, path=prep.book.path(code), level=lv,
                 a_present=bool(presence[0][i, j]), b_present=bool(presence[1][i, j]))))
     found.sort(key=lambda t: (t[0], t[1]))
