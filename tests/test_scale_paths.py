@@ -107,7 +107,10 @@ def _reference_prepare(store: Store, names: list[str], kind: UnitKind, group_by:
     done: dict[str, set[object]] = {}
     for name in names:
         coder = store.coder(name, create=False)
-        codings[name] = store.codings(coder_id=coder.id, layer=Layer.CODER)
+        # Codings covering only whitespace are left out at every unit level (README).
+        text = {s.id: s.text for s in sources}
+        codings[name] = [c for c in store.codings(coder_id=coder.id, layer=Layer.CODER)
+                         if c.end == c.start or not text[c.source_id][c.start:c.end].isspace()]
         done[name] = set()
         for sid, k, s, e in store.db.execute(
                 'SELECT u.source_id, u.kind, u.start, u."end" FROM reviews r JOIN units u ON '
