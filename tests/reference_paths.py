@@ -16,8 +16,8 @@ import numpy as np
 from qualcode.agreement.presence import build_units, code_presence, theme_membership
 from qualcode.errors import StoreError
 from qualcode.interchange.matrices import MISSING
-from qualcode.interchange.theme_quotes import collapse, pools
-from qualcode.interchange.theme_table import Quote, _round_robin, quote_kind
+from qualcode.interchange.theme_quotes import choose, collapse, pools, widened
+from qualcode.interchange.theme_table import Quote, quote_kind
 from qualcode.model import Code, Codebook, Coding, Source
 from qualcode.storage import Store
 
@@ -91,31 +91,41 @@ def study_index(store: Store, sources: Sequence[Source], field: str,
 
 def exemplar_quotes(codings: Sequence[Coding], sources: dict[int, Source],
                     studies: StudyIndex | None, n: int, quote_field: str | None,
-                    used: set[str] | None = None) -> tuple[Quote, ...]:
-    """Pick up to ``n`` distinct passages, round-robin over studies, shortest first.
+                    used: set[str] | None = None,
+                    pinned: Sequence[tuple[int, int, int]] = ()) -> tuple[Quote, ...]:
+    """Pick up to ``n`` quotes: the pinned (source id, start, end) spans, then passages.
 
-    Passages in ``used`` (shown for an earlier row) come only when nothing else is left,
-    so two codes applied to the same finding do not show the same quote; the picked
-    passages are added to ``used``.
+    Coded spans are widened to their sentences and ranked as theme_quotes.rank says,
+    round-robin over studies. Passages in ``used`` (shown for an earlier row) come only
+    when nothing else is left, so two codes applied to the same finding do not show the
+    same quote; the picked passages are added to ``used``.
     """
     if n <= 0:
         return ()
     used = set() if used is None else used
+    chosen: list[tuple[str, int, str, bool]] = []
+    for source_id, start, end in pinned:
+        source = sources[source_id]
+        text = collapse(source.text[start:end])
+        if text and len(chosen) < n and text not in [c[2] for c in chosen]:
+            key = studies.of_source[source_id] if studies else source.external_id
+            chosen.append((key, source_id, text, True))
     passages = []
     for coding in sorted(codings, key=lambda c: (c.source_id, c.start, c.end, c.id)):
         source = sources[coding.source_id]
         study = studies.of_source[source.id] if studies else source.external_id
-        passages.append((source.id, coding.start,
-                         collapse(source.text[coding.start:coding.end]), study))
-    fresh, stale = pools(passages, used)
+        start, end = widened(source.text, coding.start, coding.end)
+        passages.append((source.id, coding.start, collapse(source.text[start:end]), study))
+    fresh, stale = pools(passages, used, {c[2] for c in chosen})
     order = {key: i for i, key in enumerate(studies.keys)} if studies else {}
-    picked = _round_robin(fresh, order, n)
-    picked += _round_robin(stale, order, n - len(picked))
+    chosen += [(key, source_id, text, False)
+               for key, source_id, text in choose(fresh, stale, order, n - len(chosen))]
     quotes: list[Quote] = []
-    for key, source_id, text in picked:
+    for key, source_id, text, is_pin in chosen:
         source = sources[source_id]
         kind = quote_kind(source.metadata.get(quote_field)) if quote_field else ""
         quotes.append(Quote(text, source.external_id, key if studies else "",
-                            studies.label(key) if studies else source.external_id, kind))
+                            studies.label(key) if studies else source.external_id, kind,
+                            is_pin))
         used.add(text)
     return tuple(quotes)

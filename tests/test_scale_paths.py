@@ -31,7 +31,9 @@ from qualcode.interchange.matrices import cooccurrence, layer_codings, matrix
 from qualcode.interchange.theme_table import theme_table
 from qualcode.model import Coding, CodeKind, Layer, SourceRecord, UnitKind
 from qualcode.segmentation import sentences
+from qualcode.errors import StoreError
 from qualcode.storage import Store, arrays
+from qualcode.storage.pins import pin_quote, pinned_quotes
 from reference_paths import exemplar_quotes, node_presence, study_index
 
 WORDS = ["care", "time", "team", "we", "felt", "e.g.", "shift", "“quoted”", "ok", "night"]
@@ -177,6 +179,9 @@ def _reference_themes(store: Store, layer: str, study_field: str | None, quotes:
     direct: dict[int, list[Coding]] = {}
     for coding in codings:
         direct.setdefault(coding.code_id, []).append(coding)
+    pins: dict[int, list[tuple[int, int, int]]] = {}
+    for pin in pinned_quotes(store):
+        pins.setdefault(pin.code_id, []).append((pin.source_id, pin.start, pin.end))
     rows, used = [], set()
     for _, code in book.walk():
         present = presence.nested[:, presence.column(code)]
@@ -187,14 +192,30 @@ def _reference_themes(store: Store, layer: str, study_field: str | None, quotes:
             keys = tuple(sorted(dict.fromkeys(studies.of_source[s.id] for s in units),
                                 key=rank.__getitem__))
         rows.append((code.id, keys, len(units), exemplar_quotes(
-            direct.get(code.id, []), by_id, studies, quotes, quote_field, used)))
+            direct.get(code.id, []), by_id, studies, quotes, quote_field, used,
+            pins.get(code.id, ()))))
     return rows
+
+
+def _pin_some(store: Store, rng: random.Random) -> None:
+    """Pin a few random spans (some whole sources, some duplicates of coded passages)."""
+    codes = [c for c in store.codebook() if c.codable]
+    sources = list(store.iter_sources())
+    for _ in range(rng.randint(0, 6)):
+        source, code = rng.choice(sources), rng.choice(codes)
+        a, b = sorted(rng.randint(0, len(source.text)) for _ in range(2))
+        span = rng.choice([(a, b), (None, None)])
+        try:
+            pin_quote(store, code_id=code.id, source_id=source.id, start=span[0], end=span[1])
+        except StoreError:
+            pass  # an empty or blank span, or one pinned already
 
 
 @pytest.mark.parametrize("seed", range(16))
 def test_theme_table_columns_match_the_object_path(tmp_path: Path, seed: int,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     store = _project(tmp_path, seed)
+    _pin_some(store, random.Random(seed + 900))
     rng = random.Random(seed + 200)
     for first_read in (1, 3, theme_quotes.FIRST_READ):
         monkeypatch.setattr(theme_quotes, "FIRST_READ", first_read)

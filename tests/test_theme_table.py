@@ -150,19 +150,20 @@ def test_quotes_are_attributed_to_their_study_and_kind(project: Store) -> None:
     assert n >= 6 and by_text
 
 
-def test_quotes_spread_over_studies_shortest_first(project: Store) -> None:
+def test_quotes_spread_over_studies_readable_first(project: Store) -> None:
     table = theme_table(project, quotes=2, auto_kappa=False)
     rows = {r.code.name: r for r in table.rows}
-    # =Time: r3 (S2) and r4, r5 (S3). Two quotes: one per study, shortest study first.
+    # =Time: r3 (S2, 3 words) and r4 (S3, 7 words), r5 (S3, 1 word). One per study, the
+    # study with the readable passage first; the fragment r3 only because S2 has nothing else.
     time = rows["=Time"].quotes
-    assert [q.study for q in time] == ["S2", "S3"]
-    assert time[0].text == SOURCES[3][4]
-    assert time[1].text == min(SOURCES[4][4], SOURCES[5][4], key=len)
-    # Talking: the coded span of r2 is the quote, not the whole source.
+    assert [q.study for q in time] == ["S3", "S2"]
+    assert [q.source for q in time] == ["r4", "r3"]
+    # Talking: the coded span of r2 ("We talked") is widened to its sentence.
     talking = [q.text for q in rows["Talking"].quotes]
-    assert SOURCES[2][4][slice(*TALKING_SPAN)] in talking
-    # Listening: both from S1 (the only study), shortest first.
-    assert [q.source for q in rows["Listening"].quotes] == ["r0", "r1"]
+    assert SOURCES[2][4][slice(*TALKING_SPAN)] not in talking
+    assert "\"We talked." in talking
+    # Listening: both from S1 (the only study): the 13-word sentence before the 4 words.
+    assert [q.source for q in rows["Listening"].quotes] == ["r1", "r0"]
     # Non-codable theme rows carry no quotes of their own.
     assert rows["Relationship"].quotes == ()
     assert theme_table(project, quotes=0, auto_kappa=False).rows[2].quotes == ()
@@ -171,10 +172,10 @@ def test_quotes_spread_over_studies_shortest_first(project: Store) -> None:
 def test_quote_display_marks_participant_or_author(project: Store) -> None:
     table = theme_table(project, quotes=2, study_label="author_year", auto_kappa=False)
     rows = {r.code.name: r for r in table.rows}
-    shown = rows["Listening"].quotes[0].display()
+    shown = rows["Listening"].quotes[1].display()
     assert shown == "\"I listen | longer now.\" (Torppa 2008; participant)"
-    assert rows["Listening"].quotes[1].display().endswith("(Torppa 2008; author)")
-    assert rows["Listening"].quotes[1].display().startswith("\u201cStudents")
+    assert rows["Listening"].quotes[0].display().endswith("(Torppa 2008; author)")
+    assert rows["Listening"].quotes[0].display().startswith("\u201cStudents")
 
 
 def _presence(layer: dict[int, list[str]], node: str, units: list[int]) -> list[int]:
@@ -228,8 +229,10 @@ def test_empty_layer_and_bad_options_are_clear_errors(project: Store) -> None:
 def test_consensus_empty_layer_error(store: Store) -> None:
     store.import_sources([SourceRecord("x", "text")], path="x.csv")
     store.add_code("A")
-    with pytest.raises(StoreError, match="consensus layer has no codings"):
+    with pytest.raises(StoreError, match="nobody has coded anything yet"):
         theme_table(store)
+    with pytest.raises(StoreError, match="consensus layer has no codings"):
+        theme_table(store, layer="consensus")
 
 
 def test_hide_empty_drops_uncoded_rows(project: Store) -> None:
@@ -331,12 +334,15 @@ def test_empty_estimate_and_undefined_kappa_render(project: Store) -> None:
     assert np.isfinite(len(md))
 
 
-def test_a_quote_shown_above_is_not_repeated_when_another_exists(project: Store) -> None:
+def test_a_quote_shown_above_is_repeated_only_before_fragments(project: Store) -> None:
+    # In the consensus, r4 (7 words) is coded Empathy and =Time; =Time's others are the
+    # fragments r3 (3 words) and r5 (1 word). Empathy, above, shows r4; =Time shows it
+    # again rather than a fragment, then the fragments (S2's first: 3 words beat 1).
     rows = {r.code.name: r for r in theme_table(project, quotes=1, auto_kappa=False).rows}
-    # r0 is coded Listening and Empathy and is the shortest for both: Listening shows it,
-    # so Empathy shows its other passage (r4), though r0 is shorter.
-    assert [q.source for q in rows["Listening"].quotes] == ["r0"]
+    assert [q.source for q in rows["Listening"].quotes] == ["r1"]
     assert [q.source for q in rows["Empathy"].quotes] == ["r4"]
-    # With room for two, Empathy falls back on r0 after r4.
-    rows = {r.code.name: r for r in theme_table(project, quotes=2, auto_kappa=False).rows}
+    assert [q.source for q in rows["=Time"].quotes] == ["r4"]
+    rows = {r.code.name: r for r in theme_table(project, quotes=3, auto_kappa=False).rows}
+    assert [q.source for q in rows["=Time"].quotes] == ["r4", "r3", "r5"]
+    # r0 (4 words) was shown for Listening: Empathy takes it after its readable r4.
     assert [q.source for q in rows["Empathy"].quotes] == ["r4", "r0"]

@@ -43,11 +43,13 @@ def _table_options(func):  # type: ignore[no-untyped-def]
 
 
 _layer_option = click.option(
-    "--layer", default="consensus", show_default=True, metavar="consensus|CODER",
-    help="Whose codings: the consensus layer, or one coder's own codings.")
+    "--layer", default=None, metavar="consensus|CODER",
+    help="Whose codings: the consensus layer, or one coder's own codings [default: the "
+         "consensus when it has codings, else the only coder who has].")
 _study_field_option = click.option(
-    "--study-field", default="study_id", show_default=True, metavar="FIELD",
-    help="Source metadata field that says which study a source belongs to.")
+    "--study-field", default=None, metavar="FIELD",
+    help="Source metadata field that groups sources into studies (or wards, sites...) "
+         "[default: study_id, else a field named study, else none].")
 _study_label_option = click.option(
     "--study-label", default=None, metavar="FIELD",
     help="Show studies by this metadata field (e.g. author_year) instead of their ids.")
@@ -78,7 +80,8 @@ def _write(table: object, chosen: str, output: Path | None, bom: bool) -> None:
 @_table_options
 @_study_field_option
 @_study_label_option
-@click.option("--no-studies", is_flag=True, help="Leave the study columns out.")
+@click.option("--no-studies", is_flag=True,
+              help="Leave studies out: no study columns, and no mention in the notes.")
 @click.option("--quotes", default=2, show_default=True, type=click.IntRange(min=0),
               help="Exemplar quotes per code (0 for none).")
 @click.option("--quote-type-field", default="finding_type", show_default=True,
@@ -91,16 +94,17 @@ def _write(table: object, chosen: str, output: Path | None, bom: bool) -> None:
 @click.option("--no-kappa", is_flag=True, help="Leave the kappa column out.")
 @click.option("--hide-empty", is_flag=True,
               help="Leave out rows with no coding in the layer.")
-def themes(project: Path, layer: str, fmt: str | None, output: Path | None, bom: bool,
-           study_field: str, study_label: str | None, no_studies: bool, quotes: int,
+def themes(project: Path, layer: str | None, fmt: str | None, output: Path | None, bom: bool,
+           study_field: str | None, study_label: str | None, no_studies: bool, quotes: int,
            quote_type_field: str, kappa_coders: tuple[str, str] | None, no_kappa: bool,
            hide_empty: bool) -> None:
     """Theme table for a manuscript: theme > sub-theme > code, one row each.
 
     Columns: definition; contributing studies and their number; number of units coded
-    with the row or anything below it; exemplar quotes (shortest distinct passages, one
-    study at a time, each with its study and whether participant or author words); and
-    Cohen's kappa with its 95% CI when two coders can be compared.
+    with the row or anything below it; exemplar quotes (pinned ones first, then whole
+    sentences of a readable length, one study or source at a time, each with its study
+    and whether participant or author words); and Cohen's kappa with its 95% CI when two
+    coders can be compared. Pin a quote with qualcode quote pin.
 
     \b
     Examples:
@@ -108,12 +112,13 @@ def themes(project: Path, layer: str, fmt: str | None, output: Path | None, bom:
       qualcode export themes study.qualcode --layer alice --study-label author_year
       qualcode export themes study.qualcode --quotes 3 --kappa-coders alice bob -o t.tex
     """
+    from qualcode.interchange.export_defaults import AUTO
     from qualcode.interchange.theme_table import theme_table, to_table
 
     chosen = _format(fmt, output)
     with open_store(project) as store:
         table = theme_table(
-            store, layer=layer, study_field=None if no_studies else study_field,
+            store, layer=layer, study_field=None if no_studies else (study_field or AUTO),
             study_label=study_label, quotes=quotes, quote_field=quote_type_field,
             kappa_coders=None if no_kappa else kappa_coders, auto_kappa=not no_kappa,
             hide_empty=hide_empty)
@@ -136,8 +141,8 @@ def themes(project: Path, layer: str, fmt: str | None, output: Path | None, bom:
 @_study_field_option
 @_study_label_option
 @_table_options
-def matrix_(project: Path, rows: str, cols: str, tick: bool, layer: str, study_field: str,
-            study_label: str | None, fmt: str | None, output: Path | None, bom: bool) -> None:
+def matrix_(project: Path, rows: str, cols: str, tick: bool, layer: str | None,
+            study_field: str | None, study_label: str | None, fmt: str | None, output: Path | None, bom: bool) -> None:
     """Theme-by-study (or code, source, coder) matrix of ticks or counts.
 
     \b
@@ -145,12 +150,13 @@ def matrix_(project: Path, rows: str, cols: str, tick: bool, layer: str, study_f
       qualcode export matrix study.qualcode --rows theme --cols study --study-label author_year
       qualcode export matrix study.qualcode --rows code --cols coder --count -o codes.xlsx
     """
+    from qualcode.interchange.export_defaults import AUTO
     from qualcode.interchange.matrices import matrix
 
     chosen = _format(fmt, output)
     with open_store(project) as store:
         table = matrix(store, rows=rows, cols=cols, layer=layer, tick=tick,
-                       study_field=study_field, study_label=study_label)
+                       study_field=study_field or AUTO, study_label=study_label)
     _write(table, chosen, output, bom)
 
 
@@ -160,7 +166,7 @@ def matrix_(project: Path, rows: str, cols: str, tick: bool, layer: str, study_f
               show_default=True, help="Codes, or themes (a theme or anything below it).")
 @_layer_option
 @_table_options
-def cooccurrence_(project: Path, level: str, layer: str, fmt: str | None,
+def cooccurrence_(project: Path, level: str, layer: str | None, fmt: str | None,
                   output: Path | None, bom: bool) -> None:
     """Co-occurrence matrix: units (sources) where both codes are coded; diagonal = code's units.
 
@@ -210,7 +216,8 @@ def suggestions_(project: Path, coder: str | None, summary: bool, fmt: str | Non
 @click.option("--level", type=click.Choice(["code", "theme"]), default=None,
               help="Codes or themes [default: code for frequencies, theme for kappa].")
 @click.option("--layer", "layers", multiple=True, metavar="consensus|CODER",
-              help="Frequencies: whose codings (repeat for grouped bars) [default: consensus].")
+              help="Frequencies: whose codings (repeat for grouped bars) [default: the "
+                   "consensus when it has codings, else the only coder who has].")
 @click.option("--coders", nargs=2, default=None, metavar="A B",
               help="Kappa: the two coders to compare [default: the two who marked units "
                    "done, if exactly two].")
@@ -235,13 +242,14 @@ def chart(project: Path, kind: str, level: str | None, layers: tuple[str, ...],
     """
     from qualcode.errors import QualcodeError
     from qualcode.interchange import charts
+    from qualcode.interchange.export_defaults import default_layer
     from qualcode.interchange.theme_table import auto_kappa_coders
 
     chosen = charts.chart_format(fmt, output)
     with open_store(project) as store:
         if kind == "frequencies":
             data = charts.frequencies(store, level=level or "code",
-                                      layers=layers or ("consensus",))
+                                      layers=layers or (default_layer(store),))
             charts.draw_frequencies(data, output, fmt=chosen, title=title, dpi=dpi)
         else:
             pair = coders or auto_kappa_coders(store)

@@ -20,6 +20,13 @@ from qualcode.agreement.presence import rolled_up
 from qualcode.agreement.spans import SpanUnits
 from qualcode.errors import QualcodeError, StoreError
 from qualcode.interchange.agreement_units import node_matrix
+from qualcode.interchange.export_defaults import (
+    AUTO,
+    CONSENSUS,
+    Auto,
+    choose_studies,
+    resolve_layer,
+)
 from qualcode.interchange.writers.table import Column, Row, Table
 from qualcode.model import Code, Codebook, Coding, Layer
 from qualcode.storage.arrays import (
@@ -37,20 +44,22 @@ if TYPE_CHECKING:
 __all__ = ["CONSENSUS", "SourcePresence", "StudyColumns", "cooccurrence", "layer_codings",
            "layer_columns", "matrix", "nested_presence", "source_presence", "study_columns"]
 
-CONSENSUS = "consensus"
-"""The layer name meaning the consensus (adjudicated) codings."""
 MISSING = "(missing)"
 """Study key of sources that have no value in the study field."""
 
 
-def layer_codings(store: Store, layer: str) -> list[Coding]:
-    """Return the live codings of ``consensus`` or of one coder; refuse an empty layer."""
-    return _layer(store, layer, store.codings)
+def layer_codings(store: Store, layer: str | None) -> list[Coding]:
+    """Return the live codings of ``consensus`` or of one coder; refuse an empty layer.
+
+    ``None`` is the default layer (:func:`~qualcode.interchange.export_defaults.default_layer`).
+    """
+    return _layer(store, resolve_layer(store, layer), store.codings)
 
 
-def layer_columns(store: Store, layer: str, reads: ColumnReads | None = None) -> CodingColumns:
+def layer_columns(store: Store, layer: str | None,
+                  reads: ColumnReads | None = None) -> CodingColumns:
     """Return the live codings of ``consensus`` or of one coder as columns (as ``layer_codings``)."""
-    return _layer(store, layer, (reads or ColumnReads(store)).codings)
+    return _layer(store, resolve_layer(store, layer), (reads or ColumnReads(store)).codings)
 
 
 def _layer(store: Store, layer: str, read: Callable[..., Any]) -> Any:
@@ -163,7 +172,7 @@ def _label_row(depth: int, code: Code, cells: list[object], rows: str) -> Row:
 
 
 def matrix(store: Store, *, rows: str = "theme", cols: str = "study",
-           layer: str = CONSENSUS, tick: bool = True, study_field: str = "study_id",
+           layer: str | None = None, tick: bool = True, study_field: str | Auto = AUTO,
            study_label: str | None = None) -> Table:
     """Return a theme (or code) by study, source or coder matrix of ticks or unit counts.
 
@@ -171,7 +180,8 @@ def matrix(store: Store, *, rows: str = "theme", cols: str = "study",
     every codebook node is listed in order, and non-codable nodes (themes, sub-themes)
     are headings with empty cells, so a cell counts exactly that code. ``cols="coder"``
     compares every coder's own layer (and the consensus, when it has codings); ``layer``
-    is then not used.
+    is then not used. ``layer`` None and ``study_field`` AUTO are the defaults of
+    :mod:`~qualcode.interchange.export_defaults`.
     """
     if cols not in COL_CHOICES:
         raise QualcodeError(f"unknown --cols {cols!r}; use {', '.join(COL_CHOICES)}")
@@ -193,9 +203,18 @@ def matrix(store: Store, *, rows: str = "theme", cols: str = "study",
             headers.append(name)
         what = "coders' own layers" + (" and the consensus layer" if CONSENSUS in names else "")
     else:
+        layer = resolve_layer(store, layer)
         presence = source_presence(store, layer_columns(store, layer, reads), book, reads)
         if cols == "study":
-            index = study_columns(store, study_field, study_label)
+            fields = store.metadata_fields()
+            studies = choose_studies(fields, study_field, instead="use --cols source or "
+                                     "--cols coder")
+            if studies.field is None:
+                raise StoreError("no source metadata field names a study (looked for "
+                                 f"study_id and study; fields: {', '.join(fields) or 'none'});"
+                                 " name one with --study-field FIELD, or use --cols source "
+                                 "or --cols coder")
+            index = study_columns(store, studies.field, study_label, fields=fields)
             headers = [index.label(key) for key in index.keys]
             group, n_groups = index.code, len(index.keys)
         else:
@@ -226,7 +245,8 @@ def matrix(store: Store, *, rows: str = "theme", cols: str = "study",
                       "label", 34)]
     columns += [Column(f"c{i}", h, kind, max(6, min(len(h) + 2, 16)))
                 for i, h in enumerate(headers)]
-    unit_word = {"study": "studies", "source": "sources"}.get(cols)
+    unit_word = {"study": studies.plural if cols == "study" else "",
+                 "source": "sources"}.get(cols)
     if unit_word:
         columns.append(Column("total", f"No. of {unit_word}" if tick else "Total units",
                               "int", 10))
@@ -238,9 +258,9 @@ def matrix(store: Store, *, rows: str = "theme", cols: str = "study",
            " Themes and sub-themes that are not codable are headings."),
     ]
     if cols == "study":
-        notes.append(f"Studies are the values of the source metadata field {study_field}"
-                     + (f", shown by {study_label}." if study_label else "."))
-    return Table(title=f"{rows_word} by {cols}", columns=tuple(columns),
+        notes.append(studies.note(study_label) or "")
+    by = studies.singular if cols == "study" else cols
+    return Table(title=f"{rows_word} by {by}", columns=tuple(columns),
                  rows=tuple(out_rows), notes=tuple(notes), hierarchical=rows == "code",
                  paths=tuple(paths))
 
@@ -253,13 +273,15 @@ def _display_names(book: Codebook, codes: Sequence[Code]) -> list[str]:
     return [book.path(c) if counts[c.name] > 1 else c.name for c in codes]
 
 
-def cooccurrence(store: Store, *, level: str = "code", layer: str = CONSENSUS) -> Table:
+def cooccurrence(store: Store, *, level: str = "code", layer: str | None = None) -> Table:
     """Return the symmetric matrix of units where two codes (or themes) are both present.
 
-    The diagonal counts the units where the code (theme) is present at all.
+    The diagonal counts the units where the code (theme) is present at all; ``layer``
+    None is the default layer.
     """
     if level not in ("code", "theme"):
         raise QualcodeError(f"unknown --level {level!r}; use code or theme")
+    layer = resolve_layer(store, layer)
     book = store.codebook()
     presence = source_presence(store, layer_columns(store, layer), book)
     if level == "theme":

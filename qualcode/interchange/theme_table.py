@@ -6,39 +6,52 @@ contributing to it (sources grouped by a metadata field), how many studies and u
 when two coders' work can be compared, Cohen's kappa with its 95% CI from
 :func:`qualcode.interchange.agreement_report.agreement_report`.
 
-Exemplar quotes are chosen deterministically from the codings applied to the row itself:
-distinct coded passages, shortest first within a study, taken one study at a time (the
-study with the shortest passage first) so that the quotes of a row come from different
-studies before any study gives a second one; a passage already shown for an earlier row
-is used again only when the row has nothing else.
+Exemplar quotes are the passages the user pinned to the row's code (``qualcode quote
+pin``), then passages chosen deterministically from the codings applied to the row
+itself, as :mod:`qualcode.interchange.theme_quotes` describes: whole sentences of a
+readable length first, fragments last, from different studies (or sources) and
+participants before any gives a second; a passage already shown for an earlier row is
+used again only when the row has nothing else.
+
+The layer and the study field default as :mod:`qualcode.interchange.export_defaults`
+says, so a survey coded by one person needs no options.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from qualcode.errors import QualcodeError, StoreError
-from qualcode.interchange.matrices import (
+from qualcode.errors import QualcodeError
+from qualcode.interchange.export_defaults import (
+    AUTO,
     CONSENSUS,
+    Auto,
+    StudyChoice,
+    choose_studies,
+    resolve_layer,
+)
+from qualcode.interchange.matrices import (
     StudyColumns,
     layer_columns,
     source_presence,
     study_columns,
 )
-from qualcode.interchange.theme_quotes import Pools, QuotePicker
+from qualcode.interchange.theme_quotes import MAX_WORDS, MIN_WORDS, QuotePicker, collapse
 from qualcode.interchange.writers.table import Column, Estimate, Row, Table
 from qualcode.model import Code, Codebook, Layer
-from qualcode.storage.arrays import ColumnReads, coders_with_done
+from qualcode.storage.arrays import ColumnReads, coders_with_done, source_rows
+from qualcode.storage.pins import pinned_quotes
 
 if TYPE_CHECKING:
     from qualcode.interchange.agreement_report import AgreementReport
     from qualcode.storage import Store
 
-__all__ = ["Quote", "ThemeRow", "ThemeTable", "auto_kappa_coders", 
+__all__ = ["Quote", "ThemeRow", "ThemeTable", "auto_kappa_coders", "pinned_by_code",
            "quote_kind", "theme_table", "to_table"]
 
 QUOTE_CHARS = "\"'\u201c\u201d\u2018\u2019\u00ab\u00bb"
@@ -53,6 +66,7 @@ class Quote:
     study: str
     study_label: str
     kind: str  #: "participant", "author", another value of the field, or "" when unknown
+    pinned: bool = False  #: chosen by the user (qualcode quote pin)
 
     def display(self) -> str:
         """Return the quote as printed: the passage in quotation marks, then (study; kind)."""
@@ -86,6 +100,7 @@ class ThemeTable:
     layer: str
     study_field: str | None
     study_label: str | None
+    studies: StudyChoice
     quotes: int
     quote_field: str | None
     kappa_coders: tuple[str, ...]
@@ -106,24 +121,6 @@ def quote_kind(value: object) -> str:
     if "author" in folded:
         return "author"
     return text.replace("_", " ")
-
-
-def _round_robin(by_study: dict[str, list[tuple[int, int, int, str]]], order: dict[str, int],
-                 n: int) -> list[tuple[str, int, str]]:
-    """Take (study, source id, text) one study at a time, the study with the shortest first."""
-    for items in by_study.values():
-        items.sort()
-    queue = sorted((k for k in by_study if by_study[k]),
-                   key=lambda k: (by_study[k][0][0], order.get(k, 0), k))
-    picked: list[tuple[str, int, str]] = []
-    depth = 0
-    while len(picked) < n and any(len(by_study[k]) > depth for k in queue):
-        for key in queue:
-            if len(picked) < n and len(by_study[key]) > depth:
-                _, source_id, _, text = by_study[key][depth]
-                picked.append((key, source_id, text))
-        depth += 1
-    return picked
 
 
 def auto_kappa_coders(store: Store) -> tuple[str, ...]:
@@ -150,14 +147,17 @@ def _kappa_for(report: AgreementReport | None, book: Codebook, depth: int,
     return None
 
 
-def theme_table(store: Store, *, layer: str = CONSENSUS, study_field: str | None = "study_id",
+def theme_table(store: Store, *, layer: str | None = None,
+                study_field: str | None | Auto = AUTO,
                 study_label: str | None = None, quotes: int = 2,
                 quote_field: str | None = "finding_type",
                 kappa_coders: Sequence[str] | None = None, auto_kappa: bool = True,
                 hide_empty: bool = False) -> ThemeTable:
     """Build the theme table of one layer (``consensus`` or a coder's name).
 
-    ``study_field=None`` leaves studies out; ``quote_field`` names the metadata field
+    ``layer=None`` and ``study_field=AUTO`` choose as
+    :mod:`~qualcode.interchange.export_defaults` says; ``study_field=None`` leaves
+    studies out; ``quote_field`` names the metadata field
     telling participant words from author interpretation (ignored when the project has
     no such field). Kappa is computed for ``kappa_coders`` when given, else (with
     ``auto_kappa``) when exactly two coders have marked units done.
@@ -169,14 +169,12 @@ def theme_table(store: Store, *, layer: str = CONSENSUS, study_field: str | None
         raise QualcodeError("the codebook is empty; import one with qualcode codebook import")
     # One read of the lengths and of each coder's codings serves presence, quotes and kappa.
     reads = ColumnReads(store)
+    layer = resolve_layer(store, layer)
     codings = layer_columns(store, layer, reads)
     fields = store.metadata_fields()
-    if study_field and study_field not in fields:
-        raise StoreError(f"no source has a metadata field {study_field!r} naming its study "
-                         f"(fields: {', '.join(fields) or 'none'}); name one with "
-                         "--study-field FIELD or leave studies out with --no-studies")
-    studies = study_columns(store, study_field, study_label, fields=fields) \
-        if study_field else None
+    grouping = choose_studies(fields, study_field)
+    studies = study_columns(store, grouping.field, study_label, fields=fields) \
+        if grouping.field else None
     if quote_field is not None and quote_field not in fields:
         quote_field = None
     coders = tuple(kappa_coders) if kappa_coders else (auto_kappa_coders(store)
@@ -194,6 +192,7 @@ def theme_table(store: Store, *, layer: str = CONSENSUS, study_field: str | None
         report = agreement_report(store, coders, level="both", reads=reads)
     nested = source_presence(store, codings, book, reads).nested
     order = {key: i for i, key in enumerate(studies.keys)} if studies else {}
+    pins = pinned_by_code(store) if quotes else {}
     rows: list[ThemeRow] = []
     used: set[str] = set()
     for t, (depth, code) in enumerate(book.walk()):
@@ -208,30 +207,54 @@ def theme_table(store: Store, *, layer: str = CONSENSUS, study_field: str | None
             path=book.path(code), studies=keys,
             study_labels=tuple(studies.label(k) for k in keys) if studies else (),
             n_units=len(present),
-            quotes=_quotes(picker, code.id, quotes, used, order, studies, quote_field),
+            quotes=_quotes(picker, code.id, quotes, used, order, studies, quote_field,
+                           pins.get(code.id, ())),
             kappa=_kappa_for(report, book, depth, code)))
-    return ThemeTable(rows=tuple(rows), layer=layer, study_field=study_field,
-                      study_label=study_label, quotes=quotes, quote_field=quote_field,
+    return ThemeTable(rows=tuple(rows), layer=layer, study_field=grouping.field,
+                      study_label=study_label if grouping.field else None,
+                      studies=grouping, quotes=quotes, quote_field=quote_field,
                       kappa_coders=coders, kappa_units=report.n_units if report else 0,
                       warnings=tuple(report.warnings) if report else ())
 
 
+PinnedPassage = tuple[int, str, str, dict[str, object]]
+"""(source id, collapsed text, external id, metadata) of a pinned quote."""
+
+
+def pinned_by_code(store: Store) -> dict[int, list[PinnedPassage]]:
+    """The live pinned quotes of every code, oldest pin first, read in one go."""
+    pins = pinned_quotes(store)
+    rows = source_rows(store, ("external_id", "text", "metadata"),
+                       sorted({p.source_id for p in pins}))
+    by_code: dict[int, list[PinnedPassage]] = {}
+    for pin in pins:
+        name, text, metadata = rows[pin.source_id]
+        by_code.setdefault(pin.code_id, []).append(
+            (pin.source_id, collapse(text[pin.start:pin.end]), name, json.loads(metadata)))
+    return by_code
+
+
 def _quotes(picker: QuotePicker | None, code_id: int, n: int, used: set[str],
-            order: dict[str, int], studies: StudyColumns | None,
-            quote_field: str | None) -> tuple[Quote, ...]:
-    """The row's exemplar quotes (the choice is described in :mod:`theme_quotes`)."""
+            order: dict[str, int], studies: StudyColumns | None, quote_field: str | None,
+            pinned: Sequence[PinnedPassage]) -> tuple[Quote, ...]:
+    """The row's exemplar quotes: its pinned ones, then those :mod:`theme_quotes` picks."""
     if picker is None or n <= 0:
         return ()
-
-    def choose(fresh: Pools, stale: Pools, n: int) -> list[tuple[str, int, str]]:
-        picked = _round_robin(fresh, order, n)
-        return picked + _round_robin(stale, order, n - len(picked))
-
+    # (study key, text, external id, metadata, pinned)
+    chosen: list[tuple[str, str, str, dict[str, object], bool]] = []
+    for source_id, text, name, metadata in pinned:
+        if text and len(chosen) < n and all(text != c[1] for c in chosen):
+            chosen.append((studies.of(source_id) if studies else name, text, name, metadata,
+                           True))
+    mine = {c[1] for c in chosen}
+    for key, _, text, name, metadata in picker.pick(code_id, n - len(chosen), used, order,
+                                                    exclude=mine):
+        chosen.append((key, text, name, metadata, False))
     quotes: list[Quote] = []
-    for key, _, text, name, metadata in picker.pick(code_id, n, used, choose):
+    for key, text, name, metadata, is_pin in chosen:
         kind = quote_kind(metadata.get(quote_field)) if quote_field else ""
         quotes.append(Quote(text, name, key if studies else "",
-                            studies.label(key) if studies else name, kind))
+                            studies.label(key) if studies else name, kind, is_pin))
         used.add(text)
     return tuple(quotes)
 
@@ -239,15 +262,22 @@ def _quotes(picker: QuotePicker | None, code_id: int, n: int, used: set[str],
 def _notes(table: ThemeTable) -> tuple[str, ...]:
     what = "the consensus layer" if table.layer == CONSENSUS else f"{table.layer}'s codings"
     notes = [f"Units are sources coded with the row or anything below it in {what}."]
-    if table.study_field:
-        notes.append(f"Studies are the values of the source metadata field {table.study_field}"
-                     + (f", shown by {table.study_label}." if table.study_label else "."))
+    grouping = table.studies
+    where = grouping.note(table.study_label)
+    if where:
+        notes.append(where)
     if table.quotes:
         kind = (f" and whether it is a participant's words or the authors' interpretation "
                 f"(field {table.quote_field})" if table.quote_field else "")
         many = "quote" if table.quotes == 1 else "quotes"
-        notes.append(f"Up to {table.quotes} exemplar {many} per code, from different studies "
-                     f"where possible, each with its study{kind}.")
+        spread = (f"from different {grouping.plural} and sources where possible, each with "
+                  f"its {grouping.singular}" if table.study_field else
+                  "from different sources where possible, each with its source id")
+        pinned = "pinned quotes first, then " if any(
+            q.pinned for r in table.rows for q in r.quotes) else ""
+        notes.append(f"Up to {table.quotes} exemplar {many} per code: {pinned}coded passages "
+                     f"widened to whole sentences, of {MIN_WORDS} to {MAX_WORDS} words where "
+                     f"possible, {spread}{kind}.")
     if table.kappa_coders:
         a, b = table.kappa_coders
         notes.append(f"Kappa: Cohen's kappa between {a} and {b} with its asymptotic 95% CI, "
@@ -262,8 +292,8 @@ def to_table(table: ThemeTable) -> Table:
     columns = [Column("name", "Theme / sub-theme / code", "label", 34),
                Column("definition", "Definition", "text", 40)]
     if table.study_field:
-        columns += [Column("studies", "Contributing studies", "text", 24),
-                    Column("n_studies", "No. of studies", "int", 9)]
+        columns += [Column("studies", table.studies.heading, "text", 24),
+                    Column("n_studies", f"No. of {table.studies.plural}", "int", 9)]
     columns.append(Column("n_units", "No. of units", "int", 9))
     if table.quotes:
         columns.append(Column("quotes", "Exemplar quotes", "list", 60))

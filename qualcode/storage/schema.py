@@ -202,6 +202,29 @@ def m005_guid_lookup_indexes(db: Database) -> None:
         for table in GUID_TABLES))
 
 
+@migrations()
+def m006_pinned_quotes(db: Database) -> None:
+    """Keep the passages a user pinned as a code's exemplar quotes (storage/pins.py)."""
+    _run_script(
+        db,
+        """
+        CREATE TABLE pinned_quotes (
+            id INTEGER PRIMARY KEY,
+            guid TEXT NOT NULL UNIQUE,
+            code_id INTEGER NOT NULL REFERENCES codes(id),
+            source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+            start INTEGER NOT NULL CHECK (start >= 0),
+            "end" INTEGER NOT NULL CHECK ("end" > start),
+            coder_id INTEGER REFERENCES coders(id),
+            created_at TEXT NOT NULL,
+            deleted_at TEXT
+        );
+        CREATE INDEX pinned_quotes_by_code ON pinned_quotes(code_id, deleted_at);
+        CREATE INDEX pinned_quotes_by_lower_guid ON pinned_quotes(lower(guid));
+        """,
+    )
+
+
 # Later migrations (m003_..., m004_...) go above this line, in the order they were written.
 
 

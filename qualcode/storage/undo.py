@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from qualcode.errors import StoreError
 from qualcode.model import Event
 from qualcode.storage.connection import utc_now
+from qualcode.storage.pins import set_pins_deleted
 from qualcode.storage.rows import EVENT_COLUMNS, to_event
 
 if TYPE_CHECKING:
@@ -122,6 +123,13 @@ def _codebook_import(*, undo: bool) -> Handler:
     return handler
 
 
+def _pins(key: str, *, deleted: bool) -> Handler:
+    def handler(store: Store, payload: dict[str, Any]) -> None:
+        ids = payload[key] if isinstance(payload[key], list) else [payload[key]]
+        set_pins_deleted(store, ids, utc_now() if deleted else None)
+    return handler
+
+
 # action -> (revert, reapply)
 HANDLERS: dict[str, tuple[Handler, Handler]] = {
     "coding.add": (_soft("codings", "coding_id", deleted=True),
@@ -148,6 +156,9 @@ HANDLERS: dict[str, tuple[Handler, Handler]] = {
                          _both(_soft("codings", "removed", deleted=True),
                                _soft("codings", "added", deleted=False),
                                _reviews(present=True, key="review_unit_ids"))),
+    # storage/pins.py: a quote pinned as a code's exemplar, or unpinned.
+    "quote.pin": (_pins("pin_id", deleted=True), _pins("pin_id", deleted=False)),
+    "quote.unpin": (_pins("pin_ids", deleted=False), _pins("pin_ids", deleted=True)),
 }
 UNDOABLE = frozenset(HANDLERS)
 
