@@ -225,6 +225,40 @@ def m006_pinned_quotes(db: Database) -> None:
     )
 
 
+@migrations()
+def m007_merge_bases(db: Database) -> None:
+    """Remember what two copies last shared, and settled conflicts (storage/merge_base.py).
+
+    ``project.replica`` names this copy (a backup for a colleague gets its own);
+    ``merge_bases`` holds, per other copy, the field hashes of its codes and sources this
+    copy has seen; ``merge_decisions`` the conflicts settled by a choice.
+    """
+    from qualcode.model import new_guid
+
+    _run_script(
+        db,
+        """
+        CREATE TABLE merge_bases (
+            peer TEXT PRIMARY KEY,
+            sync TEXT NOT NULL,
+            at TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT '{}'
+        );
+        CREATE TABLE merge_decisions (
+            kind TEXT NOT NULL,
+            guid TEXT NOT NULL,
+            field TEXT NOT NULL,
+            ours TEXT NOT NULL,
+            theirs TEXT NOT NULL,
+            choice TEXT NOT NULL CHECK (choice IN ('ours', 'theirs')),
+            at TEXT NOT NULL,
+            PRIMARY KEY (kind, guid, field, ours, theirs)
+        );
+        """,
+    )
+    db.execute("INSERT OR IGNORE INTO project(key, value) VALUES ('replica', ?)", [new_guid()])
+
+
 # Later migrations (m003_..., m004_...) go above this line, in the order they were written.
 
 
