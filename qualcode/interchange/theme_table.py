@@ -283,7 +283,10 @@ def _notes(table: ThemeTable) -> tuple[str, ...]:
         notes.append(f"Kappa: Cohen's kappa between {a} and {b} with its asymptotic 95% CI, "
                      f"over the {table.kappa_units} units both marked done; a theme is "
                      f"present where it or anything below it is coded; sub-theme rows have "
-                     f"none; n/a where kappa is undefined (e.g. a code neither coder used).")
+                     f"none; n/a where kappa is undefined (e.g. a code neither coder used); "
+                     f"a kappa without an interval has a standard error of 0 (perfect "
+                     f"agreement, or a coder who gave every unit the same value), where a "
+                     f"Wald interval would have zero width.")
     return tuple(notes)
 
 
