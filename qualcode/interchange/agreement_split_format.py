@@ -57,7 +57,7 @@ def _num(v: float | None) -> str:
 def side_text(side: SplitSide) -> str:
     """'0.74 (0.52–0.95), n 40' for one group."""
     if side.kappa is None:
-        return f"– , n {side.n_units}"
+        return f"{'n/a' if side.note.startswith('not applicable') else '–'}, n {side.n_units}"
     ci = ("no CI" if side.kappa_ci_low is None or side.kappa_ci_high is None
           else f"{side.kappa_ci_low:.2f}–{side.kappa_ci_high:.2f}")
     return f"{side.kappa:.2f} ({ci}), n {side.n_units}"
