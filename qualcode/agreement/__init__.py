@@ -14,7 +14,10 @@ Interpretation
     :func:`landis_koch`, :func:`prevalence_paradox`, :func:`paradox_note`.
 
 Every function documents its formula and references; results carry the
-standard error's method and, where a value is undefined (NaN), the reason.
+standard error's method and, where a value is undefined (NaN), the reason. Intervals
+whose standard error is 0 are NaN with the reason, never zero-width
+(:mod:`qualcode.agreement.intervals`); named weights place categories by ``scores``
+(``"ranks"`` by default, ``"values"``; :func:`qualcode.agreement.weights.category_scores`).
 """
 
 from qualcode.agreement._common import AgreementInputError

@@ -23,6 +23,11 @@ which extends Fleiss (1971) to missing ratings and weights:
   (Fleiss: :math:`\sum_k r_{ik}\bar\pi_k/r_i`, :math:`\bar\pi_k = \sum_l w_{kl}\pi_l`;
   Gwet: :math:`\frac{T_w}{q(q-1)}\sum_k r_{ik}(1-\pi_k)/r_i`; Brennan-Prediger: :math:`p_e`).
 
+Named ``weights`` place the categories by ``scores`` as in
+:func:`qualcode.agreement.cohen_kappa`: ``"ranks"`` (default, equal steps in category
+order) or ``"values"`` (their numbers). A Wald interval whose SE is 0 (perfect agreement,
+a constant rater) is NaN with the reason in ``ci_note`` (:mod:`qualcode.agreement.intervals`).
+
 With every unit rated by the same m raters this is exactly Fleiss' (1971) kappa.
 With unequal numbers of raters per unit, each unit's agreement is the share of
 agreeing rater pairs among its own pairs, units count equally, and single-rated

@@ -19,6 +19,7 @@ MODULES = [
     "qualcode.agreement.binary",
     "qualcode.agreement.categorical",
     "qualcode.agreement.interpretation",
+    "qualcode.agreement.intervals",
     "qualcode.agreement.krippendorff",
     "qualcode.agreement.multirater",
     "qualcode.agreement.resampling",
