@@ -52,7 +52,12 @@ from qualcode.agreement.intervals import REASON_BOOT_FLAT, clipped
 from qualcode.agreement.presence import AnalysisUnit
 from qualcode.agreement.spans import Done, keep_done_spans
 from qualcode.errors import QualcodeError, StoreError
-from qualcode.interchange.agreement_split import SplitRow, shown_units, split_rows
+from qualcode.interchange.agreement_split import (
+    SplitRow,
+    shown_units,
+    split_rows,
+    suggestions_note,
+)
 from qualcode.interchange.agreement_units import (
     UnitList,
     build_span_units,
@@ -442,18 +447,6 @@ def agreement_report(store: Store, coders: Sequence[str], *, level: str = "both"
                            level=level, bootstrap=bootstrap, seed=seed,
                            unit_source=prep.unit_source, partial_groups=partial_groups,
                            suggestions_shown=seen, split=split)
-
-
-def suggestions_note(shown: dict[str, int], n_units: int) -> str:
-    """One sentence saying which coders saw suggestions before coding the units counted ('' if none)."""
-    seen = {name: n for name, n in shown.items() if n}
-    if not seen:
-        return ""
-    parts = ", ".join(f"{name} on {n} of {n_units}" for name, n in seen.items())
-    others = [name for name in shown if name not in seen]
-    rest = f" ({', '.join(others)}: none)" if others else ""
-    return (f"code suggestions were shown before coding to {parts} units counted{rest}; "
-            "agreement may partly reflect the model (compare with --split-by-suggestions)")
 
 
 def _warnings(prep: _Prepared, bootstrap: int) -> list[str]:

@@ -34,7 +34,7 @@ from qualcode.storage.suggestion_log import shown_before_done_spans
 if TYPE_CHECKING:
     from qualcode.storage import Store
 
-__all__ = ["SplitRow", "SplitSide", "shown_units", "split_rows"]
+__all__ = ["SplitRow", "SplitSide", "shown_units", "split_rows", "suggestions_note"]
 
 
 @dataclass(frozen=True)
@@ -126,3 +126,15 @@ def split_rows(level: str, columns: Sequence[Code], book: Codebook, names: Seque
             difference_ci_low=clipped(diff - z * se, -2.0, 2.0) if ok else None,
             difference_ci_high=clipped(diff + z * se, -2.0, 2.0) if ok else None))
     return out
+
+
+def suggestions_note(shown: dict[str, int], n_units: int) -> str:
+    """One sentence saying which coders saw suggestions before coding the units counted ('' if none)."""
+    seen = {name: n for name, n in shown.items() if n}
+    if not seen:
+        return ""
+    parts = ", ".join(f"{name} on {n} of {n_units}" for name, n in seen.items())
+    others = [name for name in shown if name not in seen]
+    rest = f" ({', '.join(others)}: none)" if others else ""
+    return (f"code suggestions were shown before coding to {parts} units counted{rest}; "
+            "agreement may partly reflect the model (compare with --split-by-suggestions)")
