@@ -82,6 +82,11 @@ class PrototypeScorer:
 
     def explain(self, text: str, column: int, limit: int = 5) -> tuple[str, ...]:
         """Return the words of ``text`` that contribute most to its score for one code."""
+        return tuple(term for term, _ in self.word_weights(text, column)[:limit])
+
+    def word_weights(self, text: str, column: int) -> list[tuple[str, float]]:
+        """Return the words of ``text`` (lower case) that raise its score for one code,
+        with their weight, heaviest first."""
         vocabulary = self.vectorizer.vocabulary_
         idf = self.vectorizer.idf_
         prototype = self.prototypes[column]
@@ -92,8 +97,7 @@ class PrototypeScorer:
             index = vocabulary.get(lemma)
             if index is not None and prototype[index] > 0:
                 weight.setdefault(surface.lower(), float(idf[index] * prototype[index]))
-        ranked = sorted(weight.items(), key=lambda kv: -kv[1])
-        return tuple(term for term, _ in ranked[:limit])
+        return sorted(weight.items(), key=lambda kv: -kv[1])
 
     # -- persistence -------------------------------------------------------------------
     def state(self) -> tuple[dict[str, object], dict[str, np.ndarray]]:

@@ -18,12 +18,12 @@ from typing import Any
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from qualcode.errors import QualcodeError
 from qualcode.model import Codebook, Suggestion
 from qualcode.nlp import linear
 from qualcode.nlp.calibration import calibrate
+from qualcode.nlp.explanations import ContentWords, UnitText, phrases
 from qualcode.nlp.features import FeatureConfig, TextFeatures, dumps
 from qualcode.nlp.model_file import MAX_MODEL_BYTES, read_model, refuse
 from qualcode.nlp.pipeline import Pipeline, build_pipeline
@@ -31,6 +31,8 @@ from qualcode.nlp.prototypes import PrototypeScorer
 
 FORMAT = "qualcode-suggester/1"
 TERMS_PER_SUGGESTION = 5
+FEATURES_PER_EXPLANATION = 12
+"""Most weighted word n-grams of a unit mapped back to its phrases (overlapping ones join)."""
 SMALL_CORPUS_UP_TO = 20_000
 """Add character 2-4 grams and lemma unigrams when fitting on at most this many units:
 they help most on small corpora (README numbers) and double the fit time on large ones."""
@@ -72,6 +74,7 @@ class CodeSuggester:
         self.prototypes = PrototypeScorer(self.pipeline)
         self.fitted = False
         self._telling: np.ndarray | None = None
+        self._content: ContentWords | None = None
         self._term_array = np.zeros(0, dtype=object)
         self.origin = "new"
         """Where the model came from: "new", "fitted", "refitted" or "stored" (the loader's)."""
@@ -165,15 +168,18 @@ class CodeSuggester:
         best = np.argsort(-scores, axis=1, kind="stable")[:, :keep]
         shown = np.take_along_axis(scores, best, axis=1).astype(np.float64).tolist()
         terms = self._word_terms(x, best)
-        code_ids, explain = self.code_ids, self.prototypes.explain
+        code_ids, weigh = self.code_ids, self.prototypes.word_weights
+        content = self._content_words()
         result = []
         for i, text in enumerate(texts):
             row = []
+            unit = UnitText(text, content)  # read once for all the codes shown
             for rank, k in enumerate(best[i].tolist()):
                 score = shown[i][rank]
                 if score > 0:
-                    # A definition-scored code, or one driven by characters/lemmas only.
-                    found = terms[i][rank] or explain(text, k, TERMS_PER_SUGGESTION)
+                    # Or: a definition-scored code, or one driven by characters/lemmas only.
+                    found = (phrases(unit, terms[i][rank], TERMS_PER_SUGGESTION)
+                             or phrases(unit, weigh(text, k), TERMS_PER_SUGGESTION))
                     row.append(Suggestion(code_ids[k], round(score, 4), found))
             result.append(row)
         return result
@@ -192,16 +198,16 @@ class CodeSuggester:
         return 1.0 - distance.min(axis=1)
 
     def _word_terms(self, x: sparse.csr_matrix | None, best: np.ndarray
-                    ) -> list[list[tuple[str, ...]]]:
+                    ) -> list[list[tuple[tuple[str, float], ...]]]:
         """Return, per unit and shown code (``best``: units x ranks of code columns), the
-        unit's word n-grams that pushed that code's score up most.
+        unit's word n-grams that pushed that code's score up most, with their push.
 
         Sparse work for all units at once: each stored (unit, word) feature times the
         weight of each shown code, sorted by unit then contribution (stable, so ties keep
         the unit's column order), the first few positive ones per unit kept.
         """
         units, ranks = best.shape
-        found: list[list[tuple[str, ...]]] = [[()] * ranks for _ in range(units)]
+        found: list[list[tuple[tuple[str, float], ...]]] = [[()] * ranks for _ in range(units)]
         if x is None or self.features is None or not units or not ranks:
             return found
         rows = np.repeat(np.arange(units), np.diff(x.indptr))
@@ -216,34 +222,43 @@ class CodeSuggester:
             useful = (contribution > 0) & self.trained[codes]
             r, c, v = rows[useful], columns[useful], contribution[useful]
             order = np.lexsort((-v, r))
-            r, c = r[order], c[order]
+            r, c, v = r[order], c[order], v[order]
             starts = np.flatnonzero(np.r_[True, r[1:] != r[:-1]])
             position = np.arange(len(r)) - np.repeat(starts, np.diff(np.r_[starts, len(r)]))
-            top = position < TERMS_PER_SUGGESTION
-            r, c = r[top], c[top]
+            top = position < FEATURES_PER_EXPLANATION
+            r, c, v = r[top], c[top], v[top].tolist()
             if not len(r):
                 continue
             bounds = np.flatnonzero(r[1:] != r[:-1]) + 1
-            for unit, words in zip(r[np.r_[0, bounds]].tolist(), np.split(terms[c], bounds)):
-                found[unit][rank] = tuple(words.tolist())
+            begins, ends = [0, *bounds.tolist()], [*bounds.tolist(), len(r)]
+            for unit, words, begin, end in zip(r[begins].tolist(), np.split(terms[c], bounds),
+                                               begins, ends):
+                found[unit][rank] = tuple(zip(words.tolist(), v[begin:end]))
         return found
 
     def _telling_terms(self) -> tuple[np.ndarray, np.ndarray]:
         """Return (mask of word n-grams worth showing, the n-grams as an object array).
 
-        Function words ("to", "they") carry weight in the model but tell a coder nothing.
+        Function words ("to", "they") and contraction pieces ("wasn") carry weight in the
+        model but tell a coder nothing (:class:`~qualcode.nlp.explanations.ContentWords`).
         The mask is computed at fit time and stored with the model (about 50 ms for
         60,000 n-grams, which a coding screen loading a refitted model need not pay).
         """
         features = self.features
         assert features is not None  # for type checkers: only called with word features
         if self._telling is None or len(self._telling) != features.word_columns:
-            self._telling = np.array([
-                any(len(w) > 2 and w not in ENGLISH_STOP_WORDS for w in term.split())
-                for term in features.terms], dtype=bool)
+            content = self._content_words()
+            self._telling = np.array([content.term(term) for term in features.terms],
+                                     dtype=bool)
         if len(self._term_array) != features.word_columns:
             self._term_array = np.array(features.terms, dtype=object)
         return self._telling, self._term_array
+
+    def _content_words(self) -> ContentWords:
+        """The pipeline's judge of stop words and contraction pieces (built once)."""
+        if self._content is None:
+            self._content = ContentWords(self.pipeline.nlp)
+        return self._content
 
     def _check_fitted(self) -> None:
         if not self.fitted:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
 from qualcode.nlp.features import FeatureConfig, TextFeatures
-from qualcode.nlp.suggester import TERMS_PER_SUGGESTION, CodeSuggester
+from qualcode.nlp.explanations import ContentWords, UnitText, phrases
+from qualcode.nlp.suggester import FEATURES_PER_EXPLANATION, TERMS_PER_SUGGESTION, CodeSuggester
 
 AWKWARD = ["", "a", "I", "Don't DON'T don't stop", "naïve café, naïve!", "x_y 3rd 42 42",
            "İstanbul straße STRASSE", "🙂🙂 ok ok ok", "tab\tand\nnewline  double  space",
@@ -45,15 +44,16 @@ def test_memoised_transforms_are_exact_and_stable_across_calls(corpus) -> None:
 def reference_terms(suggester: CodeSuggester, text: str, column: int) -> tuple[str, ...]:
     """The explanation computed the plain way: one unit, one code, Python and numpy."""
     features = suggester.features
+    content = ContentWords(suggester.pipeline.nlp)
     row = features.transform([text])
     pairs = [(j, v) for j, v in zip(row.indices, row.data)
-             if j < features.word_columns
-             and any(len(w) > 2 and w not in ENGLISH_STOP_WORDS
-                     for w in features.terms[j].split())]
+             if j < features.word_columns and content.term(features.terms[j])]
     contributions = np.array([v * suggester.weights[j, column] for j, v in pairs],
                              dtype=np.float32)
-    order = np.argsort(-contributions, kind="stable")[:TERMS_PER_SUGGESTION]
-    return tuple(features.terms[pairs[t][0]] for t in order if contributions[t] > 0)
+    order = np.argsort(-contributions, kind="stable")[:FEATURES_PER_EXPLANATION]
+    weighted = [(features.terms[pairs[t][0]], float(contributions[t]))
+                for t in order if contributions[t] > 0]
+    return phrases(UnitText(text, content), weighted, TERMS_PER_SUGGESTION)
 
 
 def test_explanations_for_many_units_equal_the_per_unit_computation(corpus) -> None:
@@ -69,7 +69,9 @@ def test_explanations_for_many_units_equal_the_per_unit_computation(corpus) -> N
             expected = (reference_terms(suggester, text, column)
                         if suggester.trained[column] else ())
             if not expected:  # no word pushed it up: the codebook prototype explains
-                expected = suggester.prototypes.explain(text, column, TERMS_PER_SUGGESTION)
+                weights = suggester.prototypes.word_weights(text, column)
+                unit = UnitText(text, ContentWords(suggester.pipeline.nlp))
+                expected = phrases(unit, weights, TERMS_PER_SUGGESTION)
             else:
                 from_words += 1
             assert suggestion.terms == expected, (text, suggestion)
