@@ -34,7 +34,7 @@ def test_undo_and_redo_a_codebook_edit_from_the_shell(tmp_path: Path) -> None:
                 "--coder", "alice").exit_code == 0
     assert "Listening" in _names(path)
     undone = _run("undo", path, "--coder", "alice")
-    assert undone.exit_code == 0 and "code.add" in undone.output
+    assert undone.exit_code == 0 and "new code Listening" in undone.output
     assert "Listening" not in _names(path)
     assert _run("redo", path, "--coder", "alice").exit_code == 0
     assert "Listening" in _names(path)

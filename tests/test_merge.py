@@ -273,7 +273,7 @@ def test_undo_after_a_merge_names_the_backup_that_undoes_it(pair: tuple[Path, Pa
     # bob's merged codings are his to undo; the note says what undo cannot take back.
     result = runner.invoke(main, ["undo", str(ours), "--coder", "bob", "--steps", "2"])
     assert result.exit_code == 0, result.output
-    assert ": memo.set (" in result.output and ": codings.import (" in result.output
+    assert ": memo on " in result.output and ": import of theirs.qualcode (" in result.output
     (note,) = [line for line in result.output.splitlines() if line.startswith("Note:")]
     assert note.startswith(f"Note: {theirs} was merged into {ours} after or with the action")
     assert f"to undo the whole merge, restore the automatic backup taken just before it: " \
@@ -284,7 +284,7 @@ def test_undo_after_a_merge_names_the_backup_that_undoes_it(pair: tuple[Path, Pa
     assert "Nothing more to undo for bob." in again.output and str(backup) in again.output
     # alice's action from before the merge is undone, with the same note.
     before = runner.invoke(main, ["undo", str(ours), "--coder", "alice"])
-    assert ": review.done (" in before.output and str(backup) in before.output
+    assert ": done mark on r1 (" in before.output and str(backup) in before.output
     # An action taken after the merge is undone with no note.
     with Store.open(ours) as store:
         alice = store.coder("alice")

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
 from qualcode.cli.base import main, open_store, output_stream, project_argument
+from qualcode.cli.coders import check_new_coder, new_coder_option
 
 LAYER_CHOICES = ["coder", "consensus"]
 DONE_RULES = {
@@ -32,7 +34,10 @@ def codings() -> None:
 @codings.command("import")
 @project_argument
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--coder", required=True, help="Coder the codings belong to (created on first use).")
+@click.option("--coder", required=True,
+              help="Coder the codings belong to (created when new, unless the name looks "
+                   "like a typo of an existing coder's: then add --new-coder).")
+@new_coder_option
 @click.option("--create-codes", is_flag=True,
               help="Add codes missing from the codebook (with missing parents) instead of "
                    "refusing the file.")
@@ -42,8 +47,8 @@ def codings() -> None:
                    "marks every source it names].")
 @click.option("--layer", type=click.Choice(LAYER_CHOICES), default="coder", show_default=True,
               help="Write the coder's own layer or the consensus layer.")
-def import_(project: Path, file: Path, coder: str, create_codes: bool, mark_done: bool | None,
-            layer: str) -> None:
+def import_(project: Path, file: Path, coder: str, new_coder: bool, create_codes: bool,
+            mark_done: bool | None, layer: str) -> None:
     """Import one coder's codings from a CSV (or .tsv) file: all rows, or none.
 
     Columns: source_id and code; optional start and end (Unicode code points from 0,
@@ -55,6 +60,8 @@ def import_(project: Path, file: Path, coder: str, create_codes: bool, mark_done
     when present, must match --coder and --layer. A CSV separated by semicolons (as
     Excel saves it in many locales), tabs or | is recognised from its header. Importing
     the same file twice adds nothing, and the whole import is one undoable action.
+    A --coder not yet in the project is created, but one that looks like a typo of an
+    existing coder (alcie beside alice) is refused unless --new-coder is given.
 
     \b
     Examples:
@@ -66,13 +73,27 @@ def import_(project: Path, file: Path, coder: str, create_codes: bool, mark_done
     from qualcode.model import Layer
 
     with open_store(project) as store:
+        check_new_coder(store, coder, new_coder=new_coder, typo_only=True)
+        known = bool(coder.strip()) and _is_coder(store, coder)
         result = import_codings_file(store, file, coder, create_codes=create_codes,
                                      mark_done=mark_done, layer=Layer(layer))
     created = (f"; {len(result.codes_created)} codes created" if result.codes_created else "")
-    click.echo(f"Imported {file} for {coder} ({layer} layer): {result.added} codings added, "
+    who = coder.strip() if known else f"{coder.strip()} (new coder)"
+    click.echo(f"Imported {file} for {who} ({layer} layer): {result.added} codings added, "
                f"{result.unchanged} already present, {result.marked_done} units marked done"
                f"{created}.")
     click.echo(DONE_RULES[result.done_rule])
+
+
+def _is_coder(store: Any, name: str) -> bool:
+    """True when ``name`` is already a coder of the project (as the store matches names)."""
+    from qualcode.errors import NotFoundError
+
+    try:
+        store.coder(name, create=False)
+    except NotFoundError:
+        return False
+    return True
 
 
 def _format_for(fmt: str | None, output: Path | None) -> str:

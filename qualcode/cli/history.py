@@ -69,6 +69,8 @@ def _details(event: Any) -> str:
 
 def _step(project: Path, coder: str, steps: int, *, redo: bool) -> None:
     """Undo or redo up to ``steps`` of one coder's actions and say what changed."""
+    from qualcode.interchange.literal import visible
+    from qualcode.storage.event_words import describe_event
     from qualcode.storage.undo import merge_after
 
     verb = "Redid" if redo else "Undid"
@@ -82,7 +84,9 @@ def _step(project: Path, coder: str, steps: int, *, redo: bool) -> None:
                 merge = merge or (None if redo else merge_after(store, None))
                 break
             undone = True
-            click.echo(f"{verb} event {event.id}: {event.action} ({event.at}).")
+            # What was taken back in the coder's words (code and unit), not the event type.
+            click.echo(f"{verb} event {event.id}: {visible(describe_event(store, event))} "
+                       f"(made {event.at[:19].replace('T', ' ')} UTC).")
             # A merge newer than the action undone: that action was part of it, or before it.
             merge = merge or (None if redo else merge_after(store, event.id))
     if merge is not None:
@@ -114,8 +118,13 @@ def undo_command(project: Path, coder: str, steps: int) -> None:
 
     Undo is itself logged, so it can be redone. A merge ('qualcode merge') is not one
     undoable step: undo says so and names the automatic backup taken just before the
-    merge, which is what restores the project as it was. Example:
+    merge, which is what restores the project as it was. Each line names what was
+    taken back: the code and unit (+Fear on R001 (whole unit)), the file, the code edit.
+
+    \b
+    Examples:
       qualcode undo study.qualcode --coder alice
+      qualcode undo study.qualcode --coder alice --steps 3
     """
     _step(project, coder, steps, redo=False)
 
@@ -126,7 +135,11 @@ def undo_command(project: Path, coder: str, steps: int) -> None:
 @click.option("--steps", type=click.IntRange(min=1), default=1, show_default=True,
               help="How many undone actions to redo.")
 def redo_command(project: Path, coder: str, steps: int) -> None:
-    """Apply again the actions a coder undid last. Example:
-    qualcode redo study.qualcode --coder alice
+    """Apply again the actions a coder undid last (the coding screen's r key).
+
+    \b
+    Examples:
+      qualcode redo study.qualcode --coder alice
+      qualcode redo study.qualcode --coder alice --steps 2
     """
     _step(project, coder, steps, redo=True)

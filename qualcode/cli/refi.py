@@ -71,9 +71,14 @@ def export_qdpx_command(project: Path, output: Path, coders: tuple[str, ...],
         wanted = {store.coder(name, create=False).id for name in coders} or None
         report = export_qdpx(store, output, coders=wanted, consensus=not no_consensus)
     counts = report.counts
+    # The consensus layer is counted apart: its codings are not one more coder's work.
+    consensus = counts["consensus codings"]
+    codings = (f"{_plural(counts['codings'] - consensus, 'coding')} by "
+               f"{_plural(counts['users'], 'coder')}"
+               + (f" and {consensus} in the consensus layer" if consensus else ""))
     click.echo(f"Wrote {output}: {_plural(counts['codes'], 'code')}, "
-               f"{_plural(counts['sources'], 'source')}, {_plural(counts['codings'], 'coding')}"
-               f" by {_plural(counts['users'], 'coder')}, {_plural(counts['memos'], 'memo')}, "
+               f"{_plural(counts['sources'], 'source')}, {codings}, "
+               f"{_plural(counts['memos'], 'memo')}, "
                f"{_plural(counts['done marks'], 'done mark')}.")
     for note in report.notes:
         click.echo(f"Note: {note}")

@@ -44,10 +44,12 @@ def suggest(project: Path, coder: str, fmt: str, layer: str, spacy_model: str | 
     Example: qualcode suggest study.qualcode --coder alice --top 3
     """
     from qualcode.interchange.suggestions import load_or_fit_suggester, pending_units
-    from qualcode.model import Layer
+    from qualcode.model import Layer, UnitKind
 
     with open_store(project) as store:
         who = store.coder(coder, create=False)
+        # The header counts the coder's whole backlog, whatever --limit shows of it.
+        backlog = store.unit_count(UnitKind.SOURCE) - store.done_count(who.id)
         suggester = load_or_fit_suggester(store, who, layer=Layer(layer),
                                           spacy_model=spacy_model)
         book = store.codebook()
@@ -60,11 +62,12 @@ def suggest(project: Path, coder: str, fmt: str, layer: str, spacy_model: str | 
         if fmt == "json":
             click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
             return
-        _print_suggestions(rows, suggester, who.name, len(unit_ids))
+        _print_suggestions(rows, suggester, who.name, backlog)
 
 
 def _print_suggestions(rows: list[dict[str, Any]], suggester: Any, coder: str,
                        pending: int) -> None:
+    """The header (the coder's backlog, the model), then a table of the units shown."""
     from rich.table import Table
 
     from qualcode.interchange.literal import literal_console
@@ -72,7 +75,9 @@ def _print_suggestions(rows: list[dict[str, Any]], suggester: Any, coder: str,
     console = literal_console()
     learnt = int(sum(suggester.examples > 0))
     origin = "reused stored model" if suggester.origin == "stored" else "fitted now"
-    console.print(f"{pending} units not done by {coder}; model: {origin}, "
+    shown = f" (showing the first {len(rows)})" if len(rows) < pending else ""
+    console.print(f"{pending} {'unit' if pending == 1 else 'units'} not done by {coder}"
+                  f"{shown}; model: {origin}, "
                   f"{learnt} of {len(suggester.code_ids)} codes have coded examples"
                   + ("" if learnt else " (cold start from the codebook)"))
     if not rows:

@@ -96,12 +96,13 @@ def unit_text(report: AgreementReport) -> str:
 
 def disagreement_records(found: dict[tuple[str, str], Sequence[Disagreement]]
                          ) -> list[dict[str, Any]]:
-    """One plain dict per disagreement (keys :data:`DISAGREEMENT_COLUMNS`), pair by pair."""
+    """One plain dict per disagreement (keys :data:`DISAGREEMENT_COLUMNS`), pair by pair;
+    ``source_ids`` are the sources' own ids (as imported), never database row ids."""
     out = []
     for (a, b), items in found.items():
         for d in items:
             out.append({"coder_a": a, "coder_b": b, "level": d.level, "path": d.path,
-                        "unit": d.unit.key, "source_ids": list(d.source_ids),
+                        "unit": d.unit.key, "source_ids": list(d.sources),
                         "a_present": d.a_present, "b_present": d.b_present, "text": d.text})
     return out
 
@@ -171,7 +172,8 @@ def write_disagreements_csv(found: dict[tuple[str, str], Sequence[Disagreement]]
     writer.writerow(DISAGREEMENT_COLUMNS)
     rows = disagreement_records(found)
     for rec in rows:
-        rec = dict(rec, source_ids=" ".join(str(s) for s in rec["source_ids"]))
+        # "; " rather than a space: an id as imported may hold spaces ("Smith 2019 F3").
+        rec = dict(rec, source_ids="; ".join(rec["source_ids"]))
         writer.writerow(safe_row(rec[c] for c in DISAGREEMENT_COLUMNS))
     return len(rows)
 
@@ -232,7 +234,8 @@ def display_name(row: AgreementRow | MultiRaterRow) -> str:
 def outline(rows: Sequence[AgreementRow | MultiRaterRow]
             ) -> list[tuple[int, str, AgreementRow | MultiRaterRow | None]]:
     """``(depth, name, row)`` lines in codebook order, with a heading line (row None) for each
-    sub-theme the first time one of its codes appears; a code at depth d is indented d steps.
+    theme and sub-theme without a row of its own the first time one of its codes appears
+    (so ``--level code`` keeps its themes); a code at depth d is indented d steps.
     A code with codes below it is their heading itself, named ``NAME (own codings)``.
     """
     out: list[tuple[int, str, AgreementRow | MultiRaterRow | None]] = []
@@ -240,7 +243,7 @@ def outline(rows: Sequence[AgreementRow | MultiRaterRow]
     for row in rows:
         parts = tuple(row.path.split("/"))
         if row.level == "code":
-            for k in range(2, len(parts)):
+            for k in range(1, len(parts)):
                 if parts[:k] not in shown:
                     shown.add(parts[:k])
                     out.append((k - 1, parts[k - 1], None))

@@ -11,6 +11,7 @@ from sqlite_utils import Database
 from qualcode.errors import NotFoundError, StoreError
 from qualcode.model import RESERVED_NAMES, Coder, Event, is_reserved_name, new_guid
 from qualcode.storage.codebook import CodebookStore
+from qualcode.storage.coder_names import closest_coder, coders_list
 from qualcode.storage.codings import CodingStore
 from qualcode.storage.connection import (
     check_path,
@@ -142,8 +143,10 @@ class Store(SourceStore, CodebookStore, CodingStore):
         if row is not None:
             return to_coder(row)
         if not create:
-            known = ", ".join(c.name for c in self.coders()) or "none yet"
-            raise NotFoundError(f"no coder named {name!r} (coders: {known})")
+            names = [c.name for c in self.coders()]
+            close = closest_coder(name, names)
+            hint = f"did you mean {close!r}? " if close else ""
+            raise NotFoundError(f"no coder named {name!r} ({hint}coders: {coders_list(names)})")
         with write_transaction(self.db):
             self.db.execute("INSERT OR IGNORE INTO coders(guid, name, created_at) "
                             "VALUES (?, ?, ?)", [new_guid(), name, utc_now()])

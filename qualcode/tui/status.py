@@ -5,28 +5,15 @@ from __future__ import annotations
 from rich.text import Text
 
 from qualcode.model import Event
+from qualcode.storage.event_words import describe_event as event_in_words
 from qualcode.storage.queue import QueueFilter, Status
 from qualcode.tui.session import CodingSession
 
-ACTIONS = {
-    "coding.add": "coding added",
-    "coding.remove": "coding removed",
-    "review.done": "done mark",
-    "review.undone": "not-done mark",
-    "memo.set": "memo",
-    "code.add": "new code",
-    "code.update": "code edit",
-    "code.move": "code move",
-    "code.delete": "code deletion",
-    "code.merge": "code merge",
-    "codings.import": "codings import",
-    "codebook.import": "codebook import",
-}
 
-
-def describe_event(event: Event) -> str:
-    """Return a few words for an action of the log."""
-    return ACTIONS.get(event.action, event.action)
+def describe_event(session: CodingSession, event: Event) -> str:
+    """Return what an action did in a few words, naming its code and unit ('+Fear on R001
+    (whole unit)'), as ``qualcode undo`` does."""
+    return event_in_words(session.store, event)
 
 
 def describe_filter(queue_filter: QueueFilter, session: CodingSession) -> str:

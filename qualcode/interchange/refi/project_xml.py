@@ -202,6 +202,8 @@ class ProjectWriter:
                 for memo in self.memos["coding"].get(fold(coding.guid), []):
                     etree.SubElement(node, q("NoteRef"), targetGUID=memo.guid)
                 self.report.counts["codings"] += 1
+                if coding.layer is Layer.CONSENSUS:  # told apart from the coders' own work
+                    self.report.counts["consensus codings"] += 1
         unit_memos = [m for unit in self.store.units_of_source(source.id)
                       for m in self.memos["unit"].get(fold(unit.guid), [])]
         for memo in self.memos["source"].get(fold(source.guid), []) + unit_memos:

@@ -17,6 +17,7 @@ from textual.widgets import Footer, Static
 
 from qualcode.errors import QualcodeError
 from qualcode.interchange.literal import literal
+from qualcode.storage.event_words import describe_event
 from qualcode.tui.adjudication_session import AdjudicationSession, DisputedUnit
 from qualcode.tui.colours import code_colours
 from qualcode.tui.dialogs.code_picker import CodePicker
@@ -197,12 +198,14 @@ class AdjudicationScreen(Screen[None]):
     def action_undo(self) -> None:
         """Undo the adjudicator's last decision."""
         event = self.session.undo()
-        self.say("nothing to undo" if event is None else f"undone: {event.action}")
+        self.say("nothing to undo" if event is None
+                 else f"undone: {describe_event(self.session.store, event)}")
 
     def action_redo(self) -> None:
         """Redo the last undone decision."""
         event = self.session.redo()
-        self.say("nothing to redo" if event is None else f"redone: {event.action}")
+        self.say("nothing to redo" if event is None
+                 else f"redone: {describe_event(self.session.store, event)}")
 
     def action_go(self, step: int) -> None:
         """Previous or next disputed unit."""

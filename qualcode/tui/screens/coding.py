@@ -326,9 +326,10 @@ class CodingScreen(SuggestionsMixin, Screen[None]):
         if unit_id is not None and (view is None or view.unit.id != unit_id):
             self.query_one(QueueList).reload()
             self.open_unit(unit_id)
-            self._say(f"{word}: {describe_event(event)}")
+            self._say(f"{word}: {describe_event(self.session, event)}")
         elif view is not None:
-            self._after_change(view.unit.id, before, f"{word}: {describe_event(event)}")
+            self._after_change(view.unit.id, before,
+                               f"{word}: {describe_event(self.session, event)}")
 
     def _codebook_changed(self, event: Event | None = None) -> None:
         if event is not None and not event.action.startswith("code"):

@@ -39,7 +39,8 @@ def header_text(view: UnitView, codebook: Codebook, colours: dict[int, Color],
         text.append("  ✎ memo", style="italic")
     wholes, spans = view.wholes(), view.spans()
     if not wholes and not spans:
-        text.append("  no codes yet", style="dim")
+        # Done with no code is a decision, not unfinished work: say so.
+        text.append(" — no code applies" if view.done else "  no codes yet", style="dim")
     for coding in wholes:
         _chip(text, coding.code_id, codebook, colours, whole=True,
               memo=coding.guid in view.coding_memos)

@@ -1,0 +1,67 @@
+"""A mistyped coder is not a new coder: the ``--new-coder`` rule shared by the commands.
+
+The rule (README, "Coders"):
+
+- ``code --coder NAME`` and ``adjudicate --as NAME`` work as NAME from then on; a name
+  that is not a coder of the project is refused, with the closest existing name, unless
+  ``--new-coder`` says to start a new coder.
+- ``codings import --coder NAME`` brings a file's work in under NAME: a colleague's file is
+  often the first sign of a new coder, so a new name is created, but not one that looks
+  like a typo of an existing coder (``alcie`` beside ``alice``, ``Alice`` beside
+  ``alice``): that needs ``--new-coder`` too.
+- Commands that only read or step back a coder's work (``suggest``, ``evaluate``,
+  ``undo``, ``redo``, ``log``, exports) never create one: an unknown name is refused with
+  the closest existing name (Store.coder(create=False)).
+
+No prompt even on a terminal: a refusal with the suggestion behaves the same in a script,
+and re-running with the right name (or --new-coder) is one key press away.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from qualcode.errors import NotFoundError
+from qualcode.model import is_reserved_name
+from qualcode.storage.coder_names import closest_coder, coders_list
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+__all__ = ["check_new_coder", "new_coder_option"]
+
+
+def new_coder_option(func: F) -> F:
+    """Add ``--new-coder``: the name given is meant as a coder not yet in the project."""
+    return click.option("--new-coder", is_flag=True, default=False,
+                        help="The name is a new coder: create them (without it, a name "
+                             "that is not a coder of the project is refused, with the "
+                             "closest existing name).")(func)
+
+
+def check_new_coder(store: Any, name: str, *, new_coder: bool, typo_only: bool = False
+                    ) -> None:
+    """Refuse ``name`` when it is not a coder of the project and ``--new-coder`` was not given.
+
+    With ``typo_only`` an unknown name is refused only when it is close to an existing
+    coder's (a likely typo). Reserved and empty names pass through: Store.coder refuses
+    them with its own message where the coder is created.
+    """
+    name = name.strip()
+    if new_coder or not name or is_reserved_name(name):
+        return
+    try:
+        store.coder(name, create=False)  # the project's own matching (ASCII case aside)
+        return
+    except NotFoundError:
+        pass
+    names = [c.name for c in store.coders()]
+    close = closest_coder(name, names)
+    if typo_only and close is None:
+        return
+    guess = f"did you mean {close!r}? " if close else ""
+    raise NotFoundError(f"no coder named {name!r} in this project ({guess}coders: "
+                        f"{coders_list(names)}); to start a new coder named {name!r}, "
+                        "add --new-coder", path=str(store.path))
