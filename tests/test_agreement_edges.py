@@ -250,3 +250,16 @@ def test_all_coder_rows_of_an_unused_code_are_not_applicable(tmp_path: Path) -> 
     assert gone.fleiss_kappa is None and gone.note.startswith("not applicable")
     kept = rows["Used (own codings)"]
     assert kept.fleiss_kappa is not None and -1.0 <= kept.fleiss_ci_low <= kept.fleiss_ci_high <= 1.0
+
+
+def test_disagreements_name_a_theme_and_its_own_codings_apart(project: Path) -> None:
+    """s7: alice has Care, bob nothing; the theme Care and Care's own codings both differ
+    there, and the two lines carry different names in CSV, JSON and the table."""
+    args = [str(project), "--coders", "alice", "bob", "--disagreements"]
+    lines = list(csv.DictReader(io.StringIO(_run(*args, "--format", "csv"))))
+    on_s7 = [(r["level"], r["name"]) for r in lines if r["unit"] == "s7"]
+    assert on_s7 == [("theme", "Care"), ("code", "Care (own codings)")]
+    data = json.loads(_run(*args, "--format", "json"))
+    assert {d["name"] for d in data["disagreements"] if d["unit"] == "s7"} == {
+        "Care", "Care (own codings)"}
+    assert "s7  Care (own codings)  coded by alice only" in _run(*args)

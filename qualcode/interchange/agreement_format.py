@@ -60,7 +60,7 @@ CSV_COLUMNS = tuple(f.name for f in fields(AgreementRow)) + (
     "krippendorff_alpha", "fleiss_kappa", "fleiss_se", "fleiss_ci_low", "fleiss_ci_high")
 """CSV header: every :class:`AgreementRow` field, then the all-coder columns."""
 
-DISAGREEMENT_COLUMNS = ("coder_a", "coder_b", "level", "path", "unit", "source_ids",
+DISAGREEMENT_COLUMNS = ("coder_a", "coder_b", "level", "path", "name", "unit", "source_ids",
                         "a_present", "b_present", "text")
 
 
@@ -102,6 +102,7 @@ def disagreement_records(found: dict[tuple[str, str], Sequence[Disagreement]]
     for (a, b), items in found.items():
         for d in items:
             out.append({"coder_a": a, "coder_b": b, "level": d.level, "path": d.path,
+                        "name": d.name or d.path,
                         "unit": d.unit.key, "source_ids": list(d.sources),
                         "a_present": d.a_present, "b_present": d.b_present, "text": d.text})
     return out
@@ -314,7 +315,7 @@ def to_markdown(report: AgreementReport,
         lines += ["", "**Disagreements**", ""]
         for rec in disagreement_records(found):
             who = rec["coder_a"] if rec["a_present"] else rec["coder_b"]
-            lines.append(f"- {_md(rec['unit'])}, {_md(rec['path'])} (coded by {_md(who)} only): "
+            lines.append(f"- {_md(rec['unit'])}, {_md(rec['name'])} (coded by {_md(who)} only): "
                          f"{_md(' '.join(rec['text'].split()))}")
     return "\n".join(lines).rstrip() + "\n"
 

@@ -199,6 +199,7 @@ class Disagreement:
     a_present: bool
     b_present: bool
     sources: tuple[str, ...] = ()
+    name: str = ""  #: the row's unique name, as :attr:`AgreementRow.name`
 
 
 # -- gathering -------------------------------------------------------------------------------
@@ -482,6 +483,7 @@ def disagreements(store: Store, coder_a: str, coder_b: str, *, level: str = "cod
     rows = source_rows(store, ("text", "external_id"),
                        sorted({s[0] for u in units.values() for s in u.spans}))
     found: list[tuple[int, int, Disagreement]] = []
+    parents = {c.parent_id for c in prep.book.codes}
     for lv, columns, presence, where in differ:
         for i, j in where.tolist():
             u = units[i]
@@ -491,6 +493,7 @@ def disagreements(store: Store, coder_a: str, coder_b: str, *, level: str = "cod
                 unit=u, source_ids=ids, sources=tuple(rows[s][1] for s in ids),
                 text="\n\n".join(rows[s[0]][0][s[1]:s[2]] for s in u.spans),
                 code_id=code.id, path=prep.book.path(code), level=lv,
-                a_present=bool(presence[0][i, j]), b_present=bool(presence[1][i, j]))))
+                a_present=bool(presence[0][i, j]), b_present=bool(presence[1][i, j]),
+                name=row_name(prep.book, code, lv, parents))))
     found.sort(key=lambda t: (t[0], t[1]))
     return [d for _, _, d in found]

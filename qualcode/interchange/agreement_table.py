@@ -162,6 +162,6 @@ def _render_disagreements(console: Console,
         console.print(literal(f"Disagreements, {a} vs {b}: {len(items)}", style="bold"))
         for d in items:
             who = a if d.a_present else b
-            console.print(Text.assemble((d.unit.key, "bold"), f"  {d.path}  ",
+            console.print(Text.assemble((d.unit.key, "bold"), f"  {d.name or d.path}  ",
                                         (f"coded by {who} only", "italic")))
             console.print(literal("    " + " ".join(d.text.split())), overflow="fold")
