@@ -118,8 +118,8 @@ def exemplar_quotes(codings: Sequence[Coding], sources: dict[int, Source],
         passages.append((source.id, coding.start, collapse(source.text[start:end]), study))
     fresh, stale = pools(passages, used, {c[2] for c in chosen})
     order = {key: i for i, key in enumerate(studies.keys)} if studies else {}
-    chosen += [(key, source_id, text, False)
-               for key, source_id, text in choose(fresh, stale, order, n - len(chosen))]
+    chosen += [(key, source_id, text, False) for key, source_id, text in choose(
+        fresh, stale, order, n - len(chosen), {c[0] for c in chosen}, {c[1] for c in chosen})]
     quotes: list[Quote] = []
     for key, source_id, text, is_pin in chosen:
         source = sources[source_id]

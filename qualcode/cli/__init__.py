@@ -23,6 +23,7 @@ from qualcode.cli import agreement as _agreement  # noqa: F401,E402
 from qualcode.cli import adjudicate as _adjudicate  # noqa: F401,E402
 from qualcode.cli import maintenance as _maintenance  # noqa: F401,E402
 from qualcode.cli import export as _export  # noqa: F401,E402
+from qualcode.cli import quote as _quote  # noqa: F401,E402
 from qualcode.cli import refi as _refi, merge as _merge  # noqa: F401,E402
 
 __all__ = ["main"]

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Set
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -99,8 +100,7 @@ def widened(text: str, start: int, end: int,
     return s, e
 
 
-def pools(passages: Iterable[Passage], used: set[str],
-          exclude: set[str] | frozenset[str] = frozenset()) -> tuple[Pools, Pools]:
+def pools(passages: Iterable[Passage], used: set[str], exclude: Set[str] = frozenset()) -> tuple[Pools, Pools]:
     """Split distinct non-empty passages into fresh and already-shown pools per study.
 
     ``passages`` come in (source, start, end, coding id) order; the first of identical
@@ -118,24 +118,33 @@ def pools(passages: Iterable[Passage], used: set[str],
     return fresh, stale
 
 
-def one_source_at_a_time(items: list[Item]) -> list[Item]:
-    """Reorder a study's ranked passages so each source gives one before any gives two."""
+def one_source_at_a_time(items: list[Item], shown: Set[int] = frozenset()) -> list[Item]:
+    """Reorder a study's ranked passages so each source gives one before any gives two.
+
+    Sources in ``shown`` (already quoted for the row) count as having given one.
+    """
     nth: dict[int, int] = {}
     keyed = []
     for position, item in enumerate(items):
-        count = nth.get(item[1], 0)
+        count = nth.get(item[1], 1 if item[1] in shown else 0)
         nth[item[1]] = count + 1
         keyed.append((count, position, item))
     return [item for _, _, item in sorted(keyed)]
 
 
-def round_robin(by_study: Pools, order: dict[str, int], n: int) -> list[tuple[str, int, str]]:
-    """Take (study, source id, text) one study at a time, the study with the best first."""
+def round_robin(by_study: Pools, order: dict[str, int], n: int,
+                shown_studies: Set[str] = frozenset(),
+                shown_sources: Set[int] = frozenset()) -> list[tuple[str, int, str]]:
+    """Take (study, source id, text) one study at a time, the study with the best first.
+
+    Studies and sources already quoted for the row (``shown_*``) come after the others.
+    """
     for key, items in by_study.items():
         items.sort()
-        by_study[key] = one_source_at_a_time(items)
+        by_study[key] = one_source_at_a_time(items, shown_sources)
     queue = sorted((k for k in by_study if by_study[k]),
-                   key=lambda k: (by_study[k][0][0], order.get(k, 0), k))
+                   key=lambda k: (k in shown_studies, by_study[k][0][1] in shown_sources,
+                                  by_study[k][0][0], order.get(k, 0), k))
     picked: list[tuple[str, int, str]] = []
     depth = 0
     while len(picked) < n and any(len(by_study[k]) > depth for k in queue):
@@ -154,24 +163,34 @@ def _split(pool: Pools) -> tuple[Pools, Pools]:
     return whole, fragments
 
 
-def choose(fresh: Pools, stale: Pools, order: dict[str, int],
-           n: int) -> list[tuple[str, int, str]]:
+def choose(fresh: Pools, stale: Pools, order: dict[str, int], n: int,
+           shown_studies: Set[str] = frozenset(),
+           shown_sources: Set[int] = frozenset()) -> list[tuple[str, int, str]]:
     """Up to ``n`` quotes: fresh passages, then those shown for an earlier row; fragments
-    (fresh, then shown) only after both."""
+    (fresh, then shown) only after both. Each study and source quoted already (the
+    row's pinned quotes, or an earlier pick) waits until the others have given one."""
     picked: list[tuple[str, int, str]] = []
+    studies, sources = set(shown_studies), set(shown_sources)
     (fresh_whole, fresh_bits), (stale_whole, stale_bits) = _split(fresh), _split(stale)
     for pool in (fresh_whole, stale_whole, fresh_bits, stale_bits):
-        picked += round_robin(pool, order, n - len(picked))
+        got = round_robin(pool, order, n - len(picked), studies, sources)
+        picked += got
+        studies.update(key for key, _, _ in got)
+        sources.update(source_id for _, source_id, _ in got)
     return picked
 
 
-def enough(fresh: Pools, n: int) -> bool:
-    """True when fresh passages that are not fragments come from ``n`` studies or more.
+def enough(fresh: Pools, n: int, shown_studies: Set[str] = frozenset(),
+           shown_sources: Set[int] = frozenset()) -> bool:
+    """True when ``n`` studies or more not quoted yet have a fresh passage that is not a
+    fragment, from a source not quoted yet.
 
-    Then :func:`choose` takes the best passage of each of the ``n`` best studies, which
-    the best-ranked passages alone decide.
+    Then :func:`choose` takes the best such passage of each of the ``n`` best of those
+    studies, which the best-ranked passages alone decide: any passage not read ranks
+    below every one read, so it cannot move a study ahead or be a study's first.
     """
-    return sum(1 for v in fresh.values() if any(i[0][0] != FRAGMENT for i in v)) >= n
+    return sum(1 for key, items in fresh.items() if key not in shown_studies and any(
+        i[0][0] != FRAGMENT and i[1] not in shown_sources for i in items)) >= n
 
 
 class QuotePicker:
@@ -246,10 +265,12 @@ class QuotePicker:
         return (tier * span + distance) * span + self.length
 
     def pick(self, code_id: int, n: int, used: set[str], order: dict[str, int],
-             exclude: set[str] | frozenset[str] = frozenset()
+             exclude: Set[str] = frozenset(), shown_studies: Set[str] = frozenset(),
+             shown_sources: Set[int] = frozenset()
              ) -> list[tuple[str, int, str, str, dict[str, object]]]:
         """Choose up to ``n`` passages of one code as :func:`choose` does on all of them.
 
+        ``exclude`` are the row's pinned passages, ``shown_*`` their studies and sources.
         Returns (study, source id, text, external id, metadata) per quote.
         """
         items = np.flatnonzero((self.code == code_id) & (self.length > 0))
@@ -272,11 +293,12 @@ class QuotePicker:
                 passages.append((sid, int(self.start[k]), collapse(text[s:e]),
                                  self._study_of(sid, name)))
             fresh, stale = pools(passages, used, exclude)
-            if complete or enough(fresh, n):
+            if complete or enough(fresh, n, shown_studies, shown_sources):
                 break
             wanted *= 8
         return [(key, sid, text, sources[sid][0], json.loads(sources[sid][2]))
-                for key, sid, text in choose(fresh, stale, order, n)]
+                for key, sid, text in choose(fresh, stale, order, n, shown_studies,
+                                             shown_sources)]
 
     def _sources(self, ids: list[int]) -> dict[int, tuple[Any, ...]]:
         """(external id, text, metadata JSON) of the listed sources."""

@@ -240,18 +240,18 @@ def _quotes(picker: QuotePicker | None, code_id: int, n: int, used: set[str],
     """The row's exemplar quotes: its pinned ones, then those :mod:`theme_quotes` picks."""
     if picker is None or n <= 0:
         return ()
-    # (study key, text, external id, metadata, pinned)
-    chosen: list[tuple[str, str, str, dict[str, object], bool]] = []
+    # (study key, source id, text, external id, metadata, pinned)
+    chosen: list[tuple[str, int, str, str, dict[str, object], bool]] = []
     for source_id, text, name, metadata in pinned:
-        if text and len(chosen) < n and all(text != c[1] for c in chosen):
-            chosen.append((studies.of(source_id) if studies else name, text, name, metadata,
-                           True))
-    mine = {c[1] for c in chosen}
-    for key, _, text, name, metadata in picker.pick(code_id, n - len(chosen), used, order,
-                                                    exclude=mine):
-        chosen.append((key, text, name, metadata, False))
+        if text and len(chosen) < n and all(text != c[2] for c in chosen):
+            key = studies.of(source_id) if studies else name
+            chosen.append((key, source_id, text, name, metadata, True))
+    for key, source_id, text, name, metadata in picker.pick(
+            code_id, n - len(chosen), used, order, exclude={c[2] for c in chosen},
+            shown_studies={c[0] for c in chosen}, shown_sources={c[1] for c in chosen}):
+        chosen.append((key, source_id, text, name, metadata, False))
     quotes: list[Quote] = []
-    for key, text, name, metadata, is_pin in chosen:
+    for key, _, text, name, metadata, is_pin in chosen:
         kind = quote_kind(metadata.get(quote_field)) if quote_field else ""
         quotes.append(Quote(text, name, key if studies else "",
                             studies.label(key) if studies else name, kind, is_pin))

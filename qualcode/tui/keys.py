@@ -70,8 +70,18 @@ KEYS: tuple[Key, ...] = (
         "(asks first while you code blind)", ANYWHERE),
     Key("ctrl+t", "Code and theme frequencies per coder, as bar charts (asks first while "
         "you code blind)", ANYWHERE),
+    Key("ctrl+x", "Pin the selection (or the unit) as an exemplar quote of its code (of the "
+        "code highlighted in the codebook when several are there): the theme table shows it "
+        "first", ANYWHERE, "pin_quote", "ctrl+x"),
     Key("ctrl+f", "Filter the codebook by typing", ANYWHERE, "filter_codes", "ctrl+f"),
-    Key("ctrl+l", "Show or hide the unit queue", ANYWHERE, "toggle_queue", "ctrl+l"),
+    Key("ctrl+l", "Show or hide the unit queue (below 110 columns it takes the codebook's "
+        "place)", ANYWHERE, "toggle_queue", "ctrl+l"),
+    Key("ctrl+s", "Show or hide the suggestions pane (the codebook gets its rows)", ANYWHERE,
+        "toggle_suggestions", "ctrl+s"),
+    Key("ctrl+y", "Show or hide the code definition box under the codebook (the tree gets "
+        "its rows)", ANYWHERE, "toggle_definitions", "ctrl+y"),
+    Key("ctrl+d", "Unit details: every metadata field of the unit's source, whole "
+        "(scrollable; escape closes)", ANYWHERE, "unit_details", "ctrl+d"),
     Key("escape", "Back to the text pane", ANYWHERE, "focus_text", "escape"),
     Key("ctrl+p", "Command palette: every action by name", ANYWHERE),
     Key("tab / shift+tab", "Move between queue, text and codebook", ANYWHERE),

@@ -443,6 +443,19 @@ class CodingScreen(SuggestionsMixin, Screen[None]):
         self.app.push_screen(AddCodeDialog(self.session.codebook, self.session.add_code,
                                            parent_id=parent), added)
 
+    def action_pin_quote(self) -> None:
+        """Pin the selection (or the unit) as an exemplar quote of its code."""
+        from qualcode.tui.pinning import pin_here
+
+        selection = self.query_one(CodedText).selection
+        done = pin_here(self.session, selection.start if selection else None,
+                        selection.end if selection else None,
+                        self.query_one(CodebookPane).highlighted_code())
+        if done.ok:
+            self._say(done.message)
+        else:
+            self.notify(done.message, severity="warning", markup=False)
+
     def action_filter_codes(self) -> None:
         """Type to filter the codebook."""
         self.query_one(CodebookPane).focus_filter()
