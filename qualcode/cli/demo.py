@@ -31,8 +31,9 @@ def demo_command(project: Path, corpus: str, data_root: Path | None, force: bool
 
     \b
     Examples:
-      qualcode demo demo.qualcode
-      qualcode demo survey.qualcode --corpus survey
+      qualcode demo demo.qualcode --keep
+      qualcode demo survey.qualcode --corpus survey --keep
+      qualcode demo demo.qualcode --force
     """
     from qualcode.interchange.demo import build_demo_project
 
