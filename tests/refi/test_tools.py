@@ -77,7 +77,7 @@ def test_maxqda_like_deep_codes_relative_and_utf16(store: Store, tool_qdpx) -> N
 def test_qualcoder_like_without_codings(store: Store, tool_qdpx) -> None:
     report = _import(store, tool_qdpx("qualcoder"))
     sources = {s.external_id: s for s in store.iter_sources()}
-    assert sources["R7.txt"].metadata == {"age": "41"}
+    assert sources["R7.txt"].metadata == {"age": 41}  # an IntegerValue: a number
     assert sources["R8.txt"].text == "Respondent 8: nothing to add."
     assert store.codings() == [] and store.coders() == []
     assert any("cases left out" in n for n in report.notes)

@@ -21,19 +21,23 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from qualcode.errors import FormatError
-from qualcode.interchange.readers.safe_open import read_limited
+from qualcode.interchange.refi.details import RefiSnapshot, source_details
 from qualcode.interchange.refi.guids import clean_guid, derived_guid, fold
 from qualcode.interchange.refi.offsets import Counting, PositionMap, choose_counting
 from qualcode.interchange.refi.project_xml import (
     DONE_MARK,
+    NOTE_RULE,
     ID_VARIABLE,
     UNIT_MARK,
+    UNIT_VARIABLE,
     consensus_user,
     quote,
 )
-from qualcode.interchange.refi.qdc import CodeReader
+from qualcode.interchange.refi.qdc import CodeReader, written_by_qualcode
 from qualcode.interchange.refi.safe_xml import child, children, local, text_of
-from qualcode.interchange.refi.safe_zip import MAX_MEMBER_BYTES, SafeZip
+from qualcode.interchange.refi.safe_zip import SafeZip
+from qualcode.interchange.refi.text_paths import TextFinder, member_name
+from qualcode.interchange.refi.variables import JSON_MARK, read_value
 from qualcode.storage.snapshot_check import show
 from qualcode.model import Layer, UnitKind
 from qualcode.storage.snapshot import (
@@ -76,13 +80,16 @@ class ProjectReader:
     def __init__(self, path: Path, archive: SafeZip | None, *,
                  counting: Counting | None = None) -> None:
         self.path, self.where, self.archive, self.counting = path, str(path), archive, counting
-        self.snap = Snapshot(label=str(path))
+        self.snap = RefiSnapshot(label=str(path))
+        self.finder = TextFinder(path, archive)
+        self.own = False  # True when the file says qualcode wrote it (see read())
         self.users: dict[str, InCoder] = {}
         self.names: set[str] = set()
         self.consensus: dict[str, str] = {}
         self.used: set[str] = set()
         self.code_guids: set[str] = set()
-        self.variables: dict[str, str] = {}
+        self.variables: dict[str, tuple[str, bool]] = {}  # GUID -> (name, values are JSON)
+        self.kept_as_text: dict[str, int] = {}
         self.note_targets: dict[str, list[tuple[str, str]]] = {}
         self.coding_guids: set[str] = set()
         # GUID (folded) -> (what it names, line): one GUID naming two things is refused.
@@ -101,13 +108,18 @@ class ProjectReader:
         if local(root) != "Project":
             raise FormatError(f"project.qde's root element is <{local(root)}>, not <Project>",
                               path=self.where, line=root.sourceline)
+        # qualcode's own label lines and JSON values are read as such only from a file
+        # qualcode wrote (its origin says so): from any other tool they are data, kept as text.
+        self.own = written_by_qualcode(root.get("origin"))
         self.default_user = self.guid_attr(root, "creatingUserGUID")
         self.read_users(child(root, "Users"))
         self.read_codebook(child(root, "CodeBook"))
         variables = child(root, "Variables")
         for variable in children(variables, "Variable") if variables is not None else []:
             guid = self.guid_attr(variable, "guid", required=True)
-            self.variables[fold(guid)] = variable.get("name") or ""
+            as_json = self.own and text_of(child(variable, "Description")).strip() == JSON_MARK
+            self.variables[fold(guid)] = (variable.get("name") or "", as_json)
+        self.snap.project_description = text_of(child(root, "Description"))
         sources = child(root, "Sources")
         for element in sources if sources is not None else []:
             if local(element) == "TextSource":
@@ -126,6 +138,9 @@ class ProjectReader:
         return self.snap
 
     def finish(self) -> None:
+        for variable, count in self.kept_as_text.items():
+            self.snap.notes.append(f"variable {variable!r}: {count} values do not read as "
+                                   "the type they are written as; kept as the text written")
         self.snap.coders = [c for key, c in self.users.items() if key in self.used]
         unused = len(self.users) - len(self.snap.coders)
         if unused:
@@ -235,7 +250,7 @@ class ProjectReader:
         codes = child(book, "Codes") if book is not None else None
         if codes is None:
             return
-        reader = CodeReader(self.where)
+        reader = CodeReader(self.where, own=self.own)
         self.snap.codes = reader.read(codes)
         self.snap.notes.extend(reader.notes)
         self.code_guids = {fold(c.guid) for c in self.snap.codes}
@@ -264,13 +279,47 @@ class ProjectReader:
             raise FormatError(f"a TextSource has guid {element.get('guid')!r}, which is not a "
                               "GUID; nothing was imported", path=self.where,
                               line=element.sourceline)
-        name = (element.get("name") or "").strip()
+        name = (element.get("name") or "").strip() or self.file_name(element)
         self.once(self.source_seen, "sources", guid, f"source {name or guid!r}",
                   element.sourceline)
         text = self.source_text(element, name or guid)
         if text is None:
             return
-        metadata: dict[str, str] = {}
+        metadata = self.values(element)
+        external = str(metadata.pop(ID_VARIABLE, "") or "") or name or guid
+        external = self.unique_id(external)
+        whole = metadata.pop(UNIT_VARIABLE, None)
+        if isinstance(whole, str) and clean_guid(whole) is not None:
+            self.snap.units.append(InUnit(clean_guid(whole) or whole, guid, 0, len(text),
+                                          UnitKind.SOURCE, origin=f"<TextSource> at line "
+                                          f"{element.sourceline}"))
+            self.unit_guids.add(fold(whole))
+        details = source_details(element, self.users)
+        if details:
+            self.snap.source_details[guid] = details
+        self.selections(element, guid, name or external, text)
+        for ref in children(element, "NoteRef"):
+            self.refer(ref, "source", guid)
+        self.snap.sources.append(InSource(guid, external, name or external, text, metadata))
+
+    def file_name(self, element: Any) -> str:
+        """Name a source with no name by its text's file name (qc writes no name).
+
+        A file named by the source's own GUID (``internal://GUID.txt``) names nothing:
+        the source is then known by its GUID, as before.
+        """
+        path = (element.get("plainTextPath") or "").strip()
+        try:
+            member = member_name(path, self.where) if path else None
+        except FormatError:
+            return ""  # refused when the text is looked up, with the whole file
+        name = member.rsplit("/", 1)[-1] if member else ""
+        stem = name.rsplit(".", 1)[0]
+        return "" if clean_guid(stem) is not None else name
+
+    def values(self, element: Any) -> dict[str, Any]:
+        """Return a source's variable values, each read as the type it is written as."""
+        metadata: dict[str, Any] = {}
         for value in children(element, "VariableValue"):
             ref = child(value, "VariableRef")
             variable = None
@@ -279,15 +328,18 @@ class ProjectReader:
                 variable = self.variables.get(fold(target))
                 if variable is None:
                     self.fail(ref, f"targetGUID {target} names no Variable of the project")
-            if variable:
+            if variable and variable[0]:
                 node = next((n for n in value if local(n) != "VariableRef"), None)
-                metadata[variable] = text_of(node).strip() if node is not None else ""
-        external = metadata.pop(ID_VARIABLE, "") or name or guid
-        external = self.unique_id(external)
-        self.selections(element, guid, name or external, text)
-        for ref in children(element, "NoteRef"):
-            self.refer(ref, "source", guid)
-        self.snap.sources.append(InSource(guid, external, name or external, text, metadata))
+                if node is None:
+                    metadata[variable[0]] = ""
+                    continue
+                text = text_of(node)
+                read, typed = read_value(local(node), text if self.own else text.strip(),
+                                         as_json=variable[1])
+                if not typed:
+                    self.kept_as_text[variable[0]] = self.kept_as_text.get(variable[0], 0) + 1
+                metadata[variable[0]] = read
+        return metadata
 
     def unique_id(self, external: str) -> str:
         base, number = external, 1
@@ -298,52 +350,32 @@ class ProjectReader:
         return external
 
     def source_text(self, element: Any, name: str) -> str | None:
+        """Return a source's (or note's) text, found by :mod:`.text_paths`; None if left out."""
         content = child(element, "PlainTextContent")
         path = (element.get("plainTextPath") or "").strip()
         if not path:
             if content is not None:
                 return text_of(content)
-            self.snap.skipped.append(f"text source {name!r} has no text (neither "
-                                     "PlainTextContent nor plainTextPath); left out")
+            rich = (element.get("richTextPath") or "").strip()
+            if rich:
+                self.snap.skipped.append(f"text source {name!r} has only a rich text ({rich!r}) "
+                                         "and no plain text (plainTextPath); left out with its "
+                                         "codings (qualcode reads plain text)")
+            else:
+                self.snap.skipped.append(f"text source {name!r} has no text (neither "
+                                         "PlainTextContent nor plainTextPath); left out")
             return None
-        scheme, _, rest = path.partition("://")
-        data: bytes | None = None
-        if scheme.lower() == "internal":
-            data = self.internal(rest, path)
-        elif scheme.lower() == "relative":
-            data = self.relative(rest)
-        if data is None:
-            where = ("is at an absolute path, which is never read from an imported file"
-                     if scheme.lower() == "absolute"
-                     else "is not in the archive or beside it as a regular file")
-            self.snap.skipped.append(f"text source {name!r}: its text {path!r} {where}; left "
-                                     "out with its codings")
+        found = self.finder.find(path)
+        if found.data is None:
+            looked = f" (looked for {', '.join(found.looked)})" if found.looked else ""
+            self.snap.skipped.append(f"text source {name!r}: its text {path!r} {found.why}"
+                                     f"{looked}; left out with its codings")
             return None
-        text = decode_text(data)
+        text = decode_text(found.data)
         if text is None:
             self.snap.skipped.append(f"text source {name!r}: {path!r} is not UTF-8 text; left "
                                      "out with its codings")
         return text
-
-    def internal(self, rest: str, path: str) -> bytes | None:
-        member = rest.lstrip("/")
-        if not member or "/" in member or "\\" in member or member in (".", ".."):
-            raise FormatError(f"plainTextPath {path!r} does not name a file in sources/; the "
-                              "archive was refused and nothing was imported", path=self.where)
-        info = self.archive.find(f"sources/{member}") if self.archive is not None else None
-        return self.archive.read(info) if info is not None and self.archive else None
-
-    def relative(self, rest: str) -> bytes | None:
-        """A text beside the archive: a regular file inside its folder, or None (never read)."""
-        base = self.path.parent.resolve()
-        candidate = (base / rest.lstrip("/")).resolve()
-        if not candidate.is_relative_to(base):
-            return None
-        try:
-            return read_limited(candidate, MAX_MEMBER_BYTES, what="a source text",
-                                advice="left out", follow_links=False)
-        except FormatError:
-            return None  # not a regular file, or too big: left out like a missing text
 
     def selections(self, element: Any, source: str, name: str, text: str) -> None:
         found: list[tuple[Any, int, int]] = []
@@ -466,13 +498,15 @@ class ProjectReader:
             if len(group) == 1:
                 joined.append(group[0])
                 continue
-            text = "\n\n---\n\n".join(m.text for m in group)
+            text = NOTE_RULE.join(m.text for m in group)
+            self.snap.memo_parts[group[0].guid] = [m.guid for m in group]
             stamp = max(m.updated_at for m in group)
             joined.append(InMemo(group[0].guid, kind, group[0].target_guid, group[0].coder_guid,
                                  text, stamp))
             self.snap.notes.append(f"{len(group)} notes about the same {kind} by the same "
                                    "author joined into one memo (qualcode keeps one memo per "
-                                   "thing and author)")
+                                   "thing and author; their GUIDs are kept, and an export "
+                                   "writes them as the notes they were)")
         return joined
 
     def unit(self, note: Any, guid: str, source: str, kind: str, start: str, end: str) -> None:

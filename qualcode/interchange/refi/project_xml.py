@@ -5,12 +5,20 @@ What goes where (REFI-QDA names on the left):
 * ``Users``: every coder, plus one user per adjudicator for the consensus layer, named
   ``consensus (adjudicated by NAME)`` with a GUID derived from the adjudicator's.
 * ``CodeBook``: the live codebook (see :mod:`.qdc`); code memos as ``NoteRef``.
-* ``Variables`` and ``VariableValue``: each source's metadata fields as text variables,
-  plus ``qualcode id`` (the source's id in the project).
+* ``Variables`` and ``VariableValue``: each source's metadata fields as typed variables
+  (:mod:`.variables`), plus ``qualcode id`` (the source's id in the project) and
+  ``qualcode unit`` (the GUID of its whole-source unit).
+* ``Description``: the project's, and each source's, with the creating and modifying users
+  and dates a source came with (:mod:`.details`).
 * ``TextSource``: one per source, its text in ``sources/<guid>.txt``; one
   ``PlainTextSelection`` per distinct coded span (code points, end exclusive, named by
   the passage it quotes), one ``Coding`` per coding with ``creatingUser`` = its coder.
-* ``Notes``: memos, each referenced (``NoteRef``) from what it is about.
+* ``Notes``: memos, each referenced (``NoteRef``) from what it is about; a memo joined
+  from several notes on import is written as those notes again, with their GUIDs.
+
+With ``coders`` (``export qdpx --coder``) only those coders' codings, done marks and memos
+go, and only they (and, with the consensus layer, its adjudicators) are users: no one
+else's notes or names.
 * ``Sets``: per coder and layer, the sources marked done ("done: alice"), so a round
   trip keeps the "no code applies" decisions agreement counts on.
 """
@@ -24,8 +32,16 @@ from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
+from qualcode.interchange.refi.details import DATE_ATTRIBUTES, USER_ATTRIBUTES
 from qualcode.interchange.refi.guids import derived_guid, fold
 from qualcode.interchange.refi.qdc import ORIGIN, codes_element, xml_text
+from qualcode.interchange.refi.variables import JSON_MARK, variable_type, write_value
+from qualcode.storage.refi_details import (
+    memo_parts,
+    metadata_values,
+    project_description,
+    source_details,
+)
 from qualcode.model import Coding, Layer, Memo, Source
 
 if TYPE_CHECKING:
@@ -33,6 +49,9 @@ if TYPE_CHECKING:
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 ID_VARIABLE = "qualcode id"
+UNIT_VARIABLE = "qualcode unit"
+NOTE_RULE = "\n\n---\n\n"
+"""What joins the texts of several notes on one thing into one memo."""
 CONSENSUS_NAME = "consensus (adjudicated by {name})"
 DONE_MARK = "qualcode:done"
 UNIT_MARK = "qualcode:unit"
@@ -94,10 +113,23 @@ class ProjectWriter:
         self.wanted = coders
         self.consensus = consensus
         self.codes = {c.id: c for c in self.book}
+        self.details = source_details(store.db)
+        self.parts = memo_parts(store.db)
         self.memos = self._memos()
         self.exported: set[str] = set()
+        self.noted_codings: set[str] = set()  # GUIDs of the coding memos written
         self.makers: set[tuple[int, Layer]] = set()
-        self.fields: list[str] = []
+        self.fields: list[tuple[str, str, bool]] = []  # (name, typeOfVariable, as JSON)
+        self.user_guids: set[str] = set()  # folded GUIDs of the users written
+
+    def mine(self, memo: Memo) -> bool:
+        """Return True for a memo this export includes (with --coder: the chosen coders')."""
+        return self.wanted is None or memo.coder_id in self.wanted
+
+    def coding_memo(self, memo: Memo, coding: Coding) -> bool:
+        """Return True for a memo on a written coding: the chosen coders', or its adjudicator's."""
+        return self.mine(memo) or (coding.layer is Layer.CONSENSUS
+                                   and memo.coder_id == coding.coder_id)
 
     def keep(self, coding: Coding) -> bool:
         """Return True for the codings this export includes."""
@@ -115,9 +147,16 @@ class ProjectWriter:
             "SELECT id, guid, target_kind, target_guid, coder_id, text, updated_at FROM memos "
             "WHERE deleted_at IS NULL ORDER BY id").fetchall()
         found: dict[str, dict[str, list[Memo]]] = defaultdict(lambda: defaultdict(list))
+        left_out = 0
         for row in rows:
             memo = Memo(*row)
+            if memo.target_kind != "coding" and not self.mine(memo):
+                left_out += 1
+                continue
             found[memo.target_kind][fold(memo.target_guid)].append(memo)
+        if left_out:
+            self.report.notes.append(f"{left_out} memos by other coders or by no one left out "
+                                     "(--coder)")
         return found
 
     def write(self, handle: Any) -> None:
@@ -137,38 +176,73 @@ class ProjectWriter:
                 self.sets(xf)
                 self.report.counts["users"] = len({c for c, layer in self.makers
                                                    if layer is Layer.CODER})
+                description = project_description(self.store.db)
+                if description:
+                    node = element("Description")
+                    node.text = xml_text(description)
+                    xf.write(node)
                 for memo in self.memos["project"].get(fold(info.get("guid", "")), []):
-                    xf.write(element("NoteRef", targetGUID=memo.guid))
+                    for guid, _ in self.pieces(memo):
+                        xf.write(element("NoteRef", targetGUID=guid))
+
+    def pieces(self, memo: Memo) -> list[tuple[str, str]]:
+        """Return ``(note GUID, text)`` per note a memo is written as.
+
+        A memo joined from several notes on import goes out as those notes again, with
+        their GUIDs, while its text still splits into as many parts; otherwise as one.
+        """
+        parts = self.parts.get(fold(memo.guid))
+        if parts and len(parts) > 1 and fold(parts[0]) == fold(memo.guid):
+            texts = memo.text.split(NOTE_RULE)
+            if len(texts) == len(parts):
+                return list(zip(parts, texts))
+        return [(memo.guid, memo.text)]
 
     def users(self, xf: Any) -> None:
         adjudicators = {row[0] for row in self.store.db.execute(
             "SELECT DISTINCT coder_id FROM codings WHERE layer = 'consensus' AND deleted_at "
             "IS NULL UNION SELECT DISTINCT coder_id FROM reviews WHERE layer = 'consensus'")}
-        if not self.coders:
+        users: dict[str, str] = {}
+        for coder in self.coders.values():
+            if self.wanted is None or coder.id in self.wanted:
+                users.setdefault(coder.guid, coder.name)
+        for coder_id in sorted(adjudicators if self.consensus else ()):
+            coder = self.coders[coder_id]
+            users.setdefault(consensus_user(coder.guid), CONSENSUS_NAME.format(name=coder.name))
+        if self.wanted is None:  # who created or changed a source, as it came from its tool
+            for details in self.details.values():
+                for attr in USER_ATTRIBUTES:
+                    guid, name = details.get(attr), details.get(f"{attr}Name")
+                    if guid and name and fold(guid) not in {fold(g) for g in users}:
+                        users[guid] = name
+        self.user_guids = {fold(guid) for guid in users}
+        if not users:
             return
         with xf.element(q("Users")):
-            for coder in self.coders.values():
-                xf.write(element("User", guid=coder.guid, name=xml_text(coder.name)))
-            for coder_id in sorted(adjudicators if self.consensus else ()):
-                coder = self.coders[coder_id]
-                xf.write(element("User", guid=consensus_user(coder.guid),
-                                       name=xml_text(CONSENSUS_NAME.format(name=coder.name))))
+            for guid, name in users.items():
+                xf.write(element("User", guid=guid, name=xml_text(name)))
 
     def codebook(self, xf: Any) -> None:
         if not len(self.book):
             return
-        refs = {key: [m.guid for m in memos] for key, memos in self.memos["code"].items()}
+        refs = {key: [guid for m in memos for guid, _ in self.pieces(m)]
+                for key, memos in self.memos["code"].items()}
         book = element("CodeBook")
         book.append(codes_element(self.book, PROJECT_NS, refs))
         xf.write(book)
         self.report.counts["codes"] = len(self.book)
 
     def variables(self, xf: Any) -> None:
-        self.fields = [ID_VARIABLE, *self.store.metadata_fields()]
+        values = metadata_values(self.store.db)
+        self.fields = [(ID_VARIABLE, "Text", False), (UNIT_VARIABLE, "Text", False)] + [
+            (name, *variable_type(values.get(name, []))) for name in self.store.metadata_fields()]
         with xf.element(q("Variables")):
-            for name in self.fields:
-                xf.write(element("Variable", guid=derived_guid("variable", name),
-                                       name=xml_text(name), typeOfVariable="Text"))
+            for name, type_name, as_json in self.fields:
+                variable = element("Variable", guid=derived_guid("variable", name),
+                                   name=xml_text(name), typeOfVariable=type_name)
+                if as_json:
+                    etree.SubElement(variable, q("Description")).text = JSON_MARK
+                xf.write(variable)
 
     def sources(self, xf: Any) -> None:
         if not self.store.source_count():
@@ -179,8 +253,16 @@ class ProjectWriter:
 
     def source(self, source: Source) -> Any:
         """Return one ``TextSource`` element (the text itself goes to the ZIP)."""
+        details = self.details.get(fold(source.guid), {})
+        attrs = {attr: details[attr] for attr in USER_ATTRIBUTES
+                 if details.get(attr) and fold(details[attr]) in self.user_guids}
+        attrs.update({attr: details[attr] for attr in DATE_ATTRIBUTES
+                      if _DATETIME.match(details.get(attr, ""))})
         text_source = element("TextSource", guid=source.guid, name=xml_text(source.name),
-                                plainTextPath=f"internal://{source.guid}.txt")
+                              plainTextPath=f"internal://{source.guid}.txt", **attrs)
+        if details.get("description"):
+            etree.SubElement(text_source, q("Description")).text = xml_text(
+                details["description"])
         spans: dict[tuple[int, int], list[Coding]] = defaultdict(list)
         for coding in self.store.codings(source_id=source.id):
             if self.keep(coding) and coding.code_id in self.codes:
@@ -200,20 +282,25 @@ class ProjectWriter:
                 self.exported.add(fold(coding.guid))
                 self.makers.add((coding.coder_id, coding.layer))
                 for memo in self.memos["coding"].get(fold(coding.guid), []):
-                    etree.SubElement(node, q("NoteRef"), targetGUID=memo.guid)
+                    if not self.coding_memo(memo, coding):
+                        continue
+                    self.noted_codings.add(fold(memo.guid))
+                    for guid, _ in self.pieces(memo):
+                        etree.SubElement(node, q("NoteRef"), targetGUID=guid)
                 self.report.counts["codings"] += 1
-                if coding.layer is Layer.CONSENSUS:  # told apart from the coders' own work
-                    self.report.counts["consensus codings"] += 1
         unit_memos = [m for unit in self.store.units_of_source(source.id)
                       for m in self.memos["unit"].get(fold(unit.guid), [])]
         for memo in self.memos["source"].get(fold(source.guid), []) + unit_memos:
-            etree.SubElement(text_source, q("NoteRef"), targetGUID=memo.guid)
-        values = {ID_VARIABLE: source.external_id, **{k: v for k, v in source.metadata.items()}}
-        for name in self.fields:
-            if name in values and values[name] is not None:
+            for guid, _ in self.pieces(memo):
+                etree.SubElement(text_source, q("NoteRef"), targetGUID=guid)
+        values = {ID_VARIABLE: source.external_id,
+                  UNIT_VARIABLE: self.store.whole_unit(source.id).guid, **source.metadata}
+        for name, type_name, as_json in self.fields:
+            if name in values:  # a field a source lacks stays absent; a null is written (JSON)
+                tag, text = write_value(values[name], type_name, as_json)
                 value = etree.SubElement(text_source, q("VariableValue"))
                 etree.SubElement(value, q("VariableRef"), targetGUID=derived_guid("variable", name))
-                etree.SubElement(value, q("TextValue")).text = xml_text(str(values[name]))
+                etree.SubElement(value, q(tag)).text = xml_text(text)
         self.report.counts["sources"] += 1
         return text_source
 
@@ -227,8 +314,8 @@ class ProjectWriter:
                 if kind == "code" and not any(fold(c.guid) == target for c in self.book):
                     self.report.notes.append(f"{len(memos)} memos on deleted codes left out")
                     continue
-                if kind == "coding" and target not in self.exported:
-                    continue
+                if kind == "coding":
+                    memos = [m for m in memos if fold(m.guid) in self.noted_codings]
                 marker = None
                 if kind == "unit" and target in units:
                     guid, source, unit_kind, start, end = units[target]
@@ -239,17 +326,33 @@ class ProjectWriter:
             return
         with xf.element(q("Notes")):
             for memo, marker in wanted:
-                attrs = {"guid": memo.guid, "name": xml_text(quote(memo.text.split("\n")[0]))}
-                if memo.coder_id in self.coders:
-                    attrs["creatingUser"] = self.coders[memo.coder_id].guid
-                if memo.updated_at and _DATETIME.match(memo.updated_at):
-                    attrs["modifiedDateTime"] = memo.updated_at
-                note = element("Note", attrs)
-                if marker:
-                    etree.SubElement(note, q("Description")).text = marker
-                etree.SubElement(note, q("PlainTextContent")).text = xml_text(memo.text)
-                xf.write(note)
+                author = self.author(memo)
+                for guid, text in self.pieces(memo):
+                    attrs = {"guid": guid, "name": xml_text(quote(text.split("\n")[0]))}
+                    if author:
+                        attrs["creatingUser"] = author
+                    if memo.updated_at and _DATETIME.match(memo.updated_at):
+                        attrs["modifiedDateTime"] = memo.updated_at
+                    note = element("Note", attrs)
+                    if marker:
+                        etree.SubElement(note, q("Description")).text = marker
+                    etree.SubElement(note, q("PlainTextContent")).text = xml_text(text)
+                    xf.write(note)
                 self.report.counts["memos"] += 1
+
+    def author(self, memo: Memo) -> str | None:
+        """Return the user GUID a memo is written under: its coder, if written as a user.
+
+        An adjudicator who is not a chosen coder (``--coder``) is written only as the
+        consensus user, so their memos on consensus codings go under that user.
+        """
+        coder = self.coders.get(memo.coder_id) if memo.coder_id is not None else None
+        if coder is None:
+            return None
+        if fold(coder.guid) in self.user_guids:
+            return coder.guid
+        stand_in = consensus_user(coder.guid)
+        return stand_in if fold(stand_in) in self.user_guids else None
 
     def sets(self, xf: Any) -> None:
         rows = self.store.db.execute(

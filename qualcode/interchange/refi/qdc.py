@@ -2,8 +2,10 @@
 
 Written: every live code with its GUID (as stored), name, ``isCodable``, colour and a
 ``Description`` packing definition, inclusion, exclusion, examples and shortcut
-(:mod:`.description`). Read: the same, from any exporter; kinds follow depth (top level
-theme; second level sub-theme when it holds codes or is not codable; code below).
+(:mod:`.description`), under ``origin="qualcode VERSION"``. Read: the same from a file
+of that origin; from any other exporter a ``Description`` is the definition as it
+stands, label-like lines and all. Kinds follow depth (top level theme; second level
+sub-theme when it holds codes or is not codable; code below).
 """
 
 from __future__ import annotations
@@ -38,7 +40,16 @@ if TYPE_CHECKING:
     from qualcode.storage import Store
 
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
-ORIGIN = f"qualcode {__version__}"
+ORIGIN_PREFIX = "qualcode"
+ORIGIN = f"{ORIGIN_PREFIX} {__version__}"
+"""The ``origin`` qualcode writes on a ``.qdc``'s CodeBook and a ``.qdpx``'s Project: the
+marker that makes its own label lines (``Include:``, ``Shortcut:`` ...) and JSON variable
+values be read as such; from any other origin they are text."""
+
+
+def written_by_qualcode(origin: str | None) -> bool:
+    """Say whether an ``origin`` attribute is qualcode's own ("qualcode 1.2", not "qualcoder")."""
+    return re.match(rf"^{ORIGIN_PREFIX}(?: |$)", (origin or "").strip()) is not None
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
@@ -118,8 +129,9 @@ def export_qdc(store: Store, path: Path) -> int:
 class CodeReader:
     """Turns ``Code`` elements into :class:`InCode` records, cleaning what qualcode can't hold."""
 
-    def __init__(self, where: str) -> None:
+    def __init__(self, where: str, *, own: bool = False) -> None:
         self.where = where
+        self.own = own
         self.codes: list[InCode] = []
         self.notes: list[str] = []
         self.guids: dict[str, int] = {}
@@ -163,7 +175,9 @@ class CodeReader:
                               path=self.where, line=line)
         self.guids[fold(guid)] = line or 0
         name = self._name(element.get("name") or "", guid, path, seen)
-        definition = unpack(text_of(child(element, "Description")))
+        description = text_of(child(element, "Description"))
+        # Another tool's description is the definition as it stands, whatever it holds.
+        definition = unpack(description) if self.own else Definition(description)
         colour = self._colour(element.get("color"), name)
         codable = (element.get("isCodable") or "true").strip().lower() in ("true", "1")
         kind = implied_kind(depth, bool(children(element, "Code")), codable)
@@ -244,7 +258,7 @@ def read_qdc(path: Path) -> tuple[list[InCode], list[str]]:
     if codes is None or not children(codes, "Code"):
         raise FormatError("the codebook has no codes (no <Codes><Code .../></Codes>)",
                           path=where)
-    reader = CodeReader(where)
+    reader = CodeReader(where, own=written_by_qualcode(root.get("origin")))
     found = reader.read(codes)
     sets = child(root, "Sets")
     if sets is not None and children(sets, "Set"):
