@@ -73,9 +73,16 @@ def _xlsx_rows(path: Path, sheet: str | None) -> Iterator[tuple[int, list[Any]]]
     from openpyxl import load_workbook  # only spreadsheets need openpyxl: keep `--help` quick
     from openpyxl.utils.exceptions import InvalidFileException
 
+    from qualcode.interchange.readers.xlsx_guard import check_workbook
+
     handle = open_regular(path, hint="give the path of an .xlsx workbook")
     try:
+        check_workbook(handle, path)  # sizes and shapes of its parts, before openpyxl
+        handle.seek(0)
         book = load_workbook(handle, read_only=True, data_only=True)
+    except FormatError:
+        handle.close()
+        raise
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError,
             OSError) as error:
         handle.close()

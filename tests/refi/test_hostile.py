@@ -78,7 +78,8 @@ def test_member_names_climbing_out_refused(project: Path, tmp_path: Path, member
 
 def test_zip_bomb_refused(project: Path, tmp_path: Path) -> None:
     bomb = archive(tmp_path / "bomb.qdpx", {"project.qde": GOOD_QDE,
-                                            "sources/x.txt": b"\0" * (40 * 2**20)})
+                                            # over safe_zip.RATIO_FLOOR (64 MB) at ~1000:1
+                                            "sources/x.txt": b"\0" * (80 * 2**20)})
     refused(project, ["merge", str(project), str(bomb)], "ZIP bomb")
 
 

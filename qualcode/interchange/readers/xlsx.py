@@ -10,17 +10,14 @@ from typing import Any
 
 from qualcode.errors import FormatError
 from qualcode.interchange.readers.columns import (
-    MAX_FIELD_BYTES,
     ReadOptions,
     RowMapper,
     Skipped,
     quoted,
 )
 from qualcode.interchange.readers.safe_open import open_regular
+from qualcode.interchange.readers.xlsx_guard import check_workbook
 from qualcode.model import SourceRecord
-
-MAX_INFLATION = 200
-"""Real worksheets deflate 5-50 times; a large part inflating more is refused."""
 
 
 def read_xlsx(path: Path, options: ReadOptions | None = None, *,
@@ -60,20 +57,13 @@ def read_xlsx(path: Path, options: ReadOptions | None = None, *,
 
 
 def _refuse_zip_bomb(handle: Any, path: Path) -> None:
-    """Refuse a workbook whose parts inflate far beyond what spreadsheets compress to."""
+    """Refuse a workbook whose parts would outgrow the memory budget (:mod:`.xlsx_guard`)."""
     try:
-        members = zipfile.ZipFile(handle).infolist()
-    except zipfile.BadZipFile:
-        return  # load_workbook reports it
-    finally:
-        handle.seek(0)
-    for member in members:
-        if (member.file_size > MAX_FIELD_BYTES
-                and member.file_size > MAX_INFLATION * max(member.compress_size, 1)):
-            handle.close()
-            raise FormatError(f"part {member.filename!r} inflates to {member.file_size:,} bytes "
-                              f"from {member.compress_size:,} (a ZIP bomb?); refusing to read it",
-                              path=str(path))
+        check_workbook(handle, path)
+    except FormatError:
+        handle.close()
+        raise
+    handle.seek(0)
 
 
 def _choose_sheet(book: Any, name: str | None, path: Path) -> Any:
