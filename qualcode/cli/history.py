@@ -60,6 +60,10 @@ def log_command(project: Path, coder: str | None, last: int, fmt: str) -> None:
 def _details(event: Any) -> str:
     """An event's payload as one JSON line (cut at PAYLOAD_WIDTH), or the event it undoes."""
     details = json.dumps(dict(event.payload), ensure_ascii=False)
+    from qualcode.cli.merge import decisions_line
+
+    if decisions_line(event.payload):  # a merge's choices first: later merges keep them
+        details = f"decided {decisions_line(event.payload)}; {details}"
     if event.undoes is not None:
         details = f"event {event.undoes}"
     if len(details) > PAYLOAD_WIDTH:

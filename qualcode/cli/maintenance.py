@@ -24,6 +24,9 @@ def backup_command(project: Path, output: Path | None) -> None:
     working). Automatic backups taken before migrations and merges land in the same
     PROJECT.backups folder (the newest 10 are kept); manual ones are never deleted. A
     partial copy that an interrupted backup left behind (a hidden .part file) is removed.
+    The copy remembers the state it shares with PROJECT: give it to a colleague, and
+    merging their copy back later takes their one-sided edits without asking (see
+    'qualcode merge').
 
     \b
     Examples:
@@ -35,7 +38,7 @@ def backup_command(project: Path, output: Path | None) -> None:
     folder = backups_folder(project) if output is None else (output.parent or Path("."))
     for stale in remove_stale_parts(folder):
         click.echo(f"Removed {stale}, left by a backup that was interrupted.")
-    target = backup(project, output)
+    target = backup(project, output, own_copy=True)
     click.echo(f"Backed up {project} to {target} ({target.stat().st_size:,} bytes).")
 
 

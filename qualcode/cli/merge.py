@@ -28,6 +28,13 @@ def echo_report(report: Any, verb: str, target: Path) -> None:
 
     ``verb`` is "Merged" or "Imported" (only merge has a dry run).
     """
+    if not report.dry_run and not report.changed():
+        settled = f" ({_settled(report)})" if report.settled else ""
+        click.echo(f"Nothing to {'merge' if verb == 'Merged' else 'import'}: {target} already "
+                   f"holds everything in {report.label}{settled}; nothing was written, no "
+                   "backup taken.")
+        _echo_items(report)
+        return
     added = _counts(report.added) or "nothing new"
     if report.dry_run:
         line = f"Dry run, nothing changed. Merging {report.label} into {target} would add {added}"
@@ -44,13 +51,36 @@ def echo_report(report: Any, verb: str, target: Path) -> None:
             click.echo(f"  {choice}: {conflict.line()}")
         if len(report.resolved) > SHOWN:
             click.echo(f"  ... and {len(report.resolved) - SHOWN} more (see 'qualcode log')")
+    if report.settled:
+        click.echo(f"{_settled(report).capitalize()}.")
+    _echo_items(report)
+
+
+def _settled(report: Any) -> str:
+    """Say how many conflicts were settled by choices made in earlier merges."""
+    n = len(report.settled)
+    return (f"{n} conflict{'s' if n != 1 else ''} settled as chosen in an earlier merge "
+            "(see 'qualcode log')")
+
+
+def _echo_items(report: Any) -> None:
+    """Print what was left out and the notes, the first SHOWN of each."""
     for title, items in (("Left out", report.skipped), ("Notes", report.notes)):
         if items:
             click.echo(f"{title} ({len(items)}):")
             for item in items[:SHOWN]:
                 click.echo(f"  {item}")
             if len(items) > SHOWN:
-                click.echo(f"  ... and {len(items) - SHOWN} more")
+                click.echo(f"  ... and {len(items) - SHOWN} more (every one: --format json on "
+                           "'qualcode import', or the event in 'qualcode log --format jsonl')")
+
+
+def decisions_line(payload: Any) -> str:
+    """Return the choices a merge event kept, in words ('' when it kept none)."""
+    decisions = payload.get("decisions") if isinstance(payload, dict) else None
+    return "; ".join(
+        f"{d.get('choice')}: {d.get('kind')} {d.get('label')!r} ({', '.join(d.get('fields', []))})"
+        for d in decisions or [] if isinstance(d, dict))
 
 
 def echo_conflicts(error: Any) -> None:
@@ -89,11 +119,15 @@ def merge_command(project: Path, other: Path, prefer: str | None, ours: tuple[st
 
     OTHER is another qualcode project (for example a copy a second coder worked in) or a
     REFI-QDA .qdpx. Everything is matched by GUID, never by name; what is already
-    there is left alone, so merging twice changes nothing. Where the two disagree (a code
-    renamed, redefined, moved or deleted; a source text that differs; a name taken by
-    another GUID) the merge stops, lists the conflicts and changes nothing until you
-    choose: --prefer for all, or --ours / --theirs GUID one by one. A coding deleted in
-    OTHER is deleted here too. The project is backed up first (see 'qualcode backup').
+    there is left alone, so merging twice changes nothing ("nothing to merge": no backup,
+    no event). Codes and source texts merge three ways against what the two copies last
+    shared (a copy made with 'qualcode backup', a .qdpx export, the last merge): a field
+    changed on one side only is taken. Where both changed a field differently (or,
+    with no common state known, wherever they differ; a name taken by another GUID)
+    the merge stops, lists the conflicts and changes nothing until you choose:
+    --prefer for all, or --ours / --theirs GUID one by one. A choice is kept in the
+    project (shown in 'qualcode log'): the same conflict is not raised again. A coding
+    deleted in OTHER is deleted here too. The project is backed up first.
 
     \b
     Examples:

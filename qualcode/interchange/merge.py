@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING
 
 from qualcode.errors import FormatError, StoreError
 from qualcode.interchange.readers.safe_open import regular_file_stat
+from qualcode.interchange.refi.details import keep_refi_details
 from qualcode.interchange.refi.offsets import Counting
+from qualcode.storage.connection import write_transaction
 from qualcode.storage.merge import Choice, MergeReport, apply_snapshot
 from qualcode.storage.snapshot import Snapshot, read_snapshot
 from qualcode.storage.snapshot_check import check_snapshot
@@ -45,22 +47,37 @@ def merge_into(store: Store, other: Path, *, prefer: Choice | None = None,
                choices: dict[str, Choice] | None = None, actor_id: int | None = None,
                dry_run: bool = False, counting: Counting | None = None,
                mark_done: bool = False, backup: bool = True) -> MergeReport:
-    """Merge ``other`` into ``store``; back the project up first unless it is a dry run."""
+    """Merge ``other`` into ``store``; back the project up first unless it is a dry run.
+
+    The merge is tried first without keeping anything: conflicts nobody decided stop it
+    before a backup is taken, and a merge that would change nothing takes no backup and
+    writes no event (only what was seen of the other copy is noted, for the next merge).
+    """
     if other.exists() and store.path.exists() and other.resolve() == store.path.resolve():
         raise StoreError("is the project itself; merge another coder's file into it",
                          path=str(other))
     snap = read_other(other, counting=counting, mark_done=mark_done)
     check_snapshot(snap)  # a damaged file is refused before a backup is taken for it
-    taken = None
-    if backup and not dry_run:
-        from qualcode.storage.backup import automatic_backup
-
-        taken = str(automatic_backup(store.path, "before-merge", conn=store))
     action = "refi.import" if other.suffix.lower() == QDPX_SUFFIX else "merge"
-    try:
-        return apply_snapshot(store, snap, prefer=prefer, choices=choices, actor_id=actor_id,
-                              action=action, dry_run=dry_run, backup=taken)
-    except sqlite3.IntegrityError as error:  # rolled back; a damaged file gives NULLs
-        raise FormatError(f"holds rows that cannot be merged ({error}); nothing was changed; "
-                          "is the file damaged? Try `qualcode check` on it", path=str(other)
-                          ) from None
+
+    def apply(dry: bool, taken: str | None = None) -> MergeReport:
+        try:
+            # One transaction: the records, and what a .qdpx carries besides them.
+            with write_transaction(store.db):
+                report = apply_snapshot(store, snap, prefer=prefer, choices=choices,
+                                        actor_id=actor_id, action=action, dry_run=dry,
+                                        backup=taken)
+                keep_refi_details(store, snap, report)
+            return report
+        except sqlite3.IntegrityError as error:  # rolled back; a damaged file gives NULLs
+            raise FormatError(f"holds rows that cannot be merged ({error}); nothing was "
+                              "changed; is the file damaged? Try `qualcode check` on it",
+                              path=str(other)) from None
+    if dry_run or not backup:
+        return apply(dry_run)
+    trial = apply(True)
+    if not trial.changed():
+        return apply(False)  # writes at most what was seen of the other copy: no backup
+    from qualcode.storage.backup import automatic_backup
+
+    return apply(False, str(automatic_backup(store.path, "before-merge", conn=store)))

@@ -63,13 +63,17 @@ def backups_folder(project: Path | str) -> Path:
     return project.with_name(project.name + ".backups")
 
 
-def backup(store_or_path: Any, dest: Path | str | None = None) -> Path:
+def backup(store_or_path: Any, dest: Path | str | None = None, *,
+           own_copy: bool = False) -> Path:
     """Copy a project to ``dest`` (default: a timestamped file in its backups folder).
 
     ``store_or_path`` is a :class:`~qualcode.storage.Store`, an open sqlite-utils
     ``Database`` or ``sqlite3.Connection`` on the project, or the project's path. The
     copy is a self-contained file (rollback journal, no ``-wal`` beside it) that
     ``qualcode`` opens like any project. An existing ``dest`` is never overwritten.
+    With ``own_copy`` (``qualcode backup``) the copy is named as a copy of its own that
+    remembers this state as shared with the project, so that merging the two later
+    merges three ways (:func:`qualcode.storage.merge_base.name_copy`).
     """
     conn, project, owned = project_connection(store_or_path)
     try:
@@ -82,7 +86,7 @@ def backup(store_or_path: Any, dest: Path | str | None = None) -> Path:
                                  path=str(target))
             if project is not None and _same_file(target, project):
                 raise StoreError("a backup cannot replace the project itself", path=str(target))
-        _copy(conn, target, _project_mode(project))
+        _copy(conn, target, _project_mode(project), own_copy)
     finally:
         if owned:
             conn.close()
@@ -192,7 +196,8 @@ def _timestamped(folder: Path, label: str) -> Path:
     return target
 
 
-def _copy(conn: sqlite3.Connection, target: Path, mode: int | None) -> None:
+def _copy(conn: sqlite3.Connection, target: Path, mode: int | None,
+          own_copy: bool = False) -> None:
     """Copy the snapshot to a temporary file, check it, and rename it to ``target``."""
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
@@ -206,6 +211,11 @@ def _copy(conn: sqlite3.Connection, target: Path, mode: int | None) -> None:
             # restart every time a coder commits.
             conn.backup(copy, pages=-1)
             copy.execute("PRAGMA journal_mode = DELETE")
+            if own_copy:
+                from qualcode.storage.connection import utc_now
+                from qualcode.storage.merge_base import name_copy
+
+                name_copy(copy, utc_now())
             result = copy.execute("PRAGMA quick_check").fetchone()[0]
             if result != "ok":
                 raise StoreError(f"the copy failed its check ({result}); the project may be "

@@ -1,10 +1,13 @@
 """Bring a :class:`~qualcode.storage.snapshot.Snapshot` into a project: by GUID, atomically.
 
-Every entity is matched by GUID (compared case-insensitively), never by name. Where the
-two sides disagree (a code renamed, redefined, moved or deleted on one side; a source
-whose text differs; a name already taken by another GUID) the difference is a
-:class:`Conflict`; each conflict needs a choice, ``ours`` or ``theirs``, or the whole
-merge is refused with the list and nothing is changed. Everything happens in one
+Every entity is matched by GUID (compared case-insensitively), never by name. Codes and
+sources merge three ways against the state the two copies last shared
+(:mod:`qualcode.storage.merge_base`): a field changed on one side only is taken from that
+side. What is left (a field changed on both sides, any difference when no common state
+is known, a name already taken by another GUID, a coding or memo edited on both sides)
+is a :class:`Conflict`; each needs a choice, ``ours`` or ``theirs`` (or one made before
+for the same values, kept in the project), or the whole merge is refused with the list
+and nothing is changed. Everything happens in one
 transaction; applying the same snapshot twice changes nothing the second time.
 
 The changes are logged as the events the rest of qualcode already knows, so they show
@@ -17,7 +20,6 @@ event (``merge`` or ``refi.import``).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +27,16 @@ from qualcode.errors import StoreError
 from qualcode.model import UnitKind, clean_guid, is_reserved_name, new_guid, unreserved_name
 from qualcode.model import fold_guid as fold
 from qualcode.storage.connection import log_event, utc_now, write_transaction
+from qualcode.storage.merge_base import (
+    DecisionKey,
+    choose_base,
+    read_bases,
+    read_decisions,
+    remember_merge,
+    replica_of,
+    source_key,
+    store_decision,
+)
 from qualcode.storage.merge_codebook import Choice, CodebookMerge, Conflict
 from qualcode.storage.metadata import encode_metadata
 from qualcode.storage.rows import source_length
@@ -63,14 +75,17 @@ class MergeReport:
     removed: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     unchanged: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     resolved: list[tuple[Conflict, Choice]] = field(default_factory=list)
+    settled: list[tuple[Conflict, Choice]] = field(default_factory=list)  # chosen before
+    three_way: bool = False  # a common state was known
+    bookkeeping: bool = False  # what was seen of the other copy was recorded
     skipped: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     dry_run: bool = False
 
     def changed(self) -> bool:
-        """Return True when the merge changed anything."""
+        """Return True when the merge changed anything (a new choice to remember counts)."""
         return any(self.added.values()) or any(self.updated.values()) or any(
-            self.removed.values())
+            self.removed.values()) or bool(self.resolved)
 
 
 class _DryRun(Exception):
@@ -86,14 +101,16 @@ def apply_snapshot(store: Store, snap: Snapshot, *, prefer: Choice | None = None
     ``choices`` maps a conflict's GUID (any case) to ``ours`` or ``theirs``; ``prefer``
     decides every other conflict. With ``dry_run`` the report is computed and the
     transaction rolled back. ``backup`` (the copy taken just before) is recorded in the
-    summary event: restoring it is how a whole merge is undone.
+    summary event: restoring it is how a whole merge is undone. A conflict met before
+    with the same values is settled as it was then (unless ``choices`` names its GUID);
+    every new choice is stored and listed in the summary event.
 
     The snapshot is checked whole first (:func:`check_snapshot`): a damaged record stops
     the merge with one line before anything is written, whatever the choices.
     """
     check_snapshot(snap)
     picks = {fold(k): v for k, v in (choices or {}).items()}
-    merger = _Merger(store, snap, lambda c: picks.get(fold(c.guid), prefer), actor_id)
+    merger = _Merger(store, snap, picks, prefer, actor_id)
     merger.backup = backup
     try:
         with write_transaction(store.db):
@@ -111,12 +128,18 @@ def apply_snapshot(store: Store, snap: Snapshot, *, prefer: Choice | None = None
 class _Merger(CodebookMerge):
     """One application of a snapshot; all state of the GUID maps lives here."""
 
-    def __init__(self, store: Store, snap: Snapshot, choose: Callable[[Conflict], Choice | None],
-                 actor_id: int | None) -> None:
-        self.store, self.db, self.snap, self.choose = store, store.db, snap, choose
+    def __init__(self, store: Store, snap: Snapshot, picks: dict[str, Choice],
+                 prefer: Choice | None, actor_id: int | None) -> None:
+        self.store, self.db, self.snap = store, store.db, snap
+        self.picks, self.prefer = picks, prefer
         self.actor_id = actor_id
         self.backup: str | None = None
         self.report = MergeReport(snap.label, skipped=list(snap.skipped), notes=list(snap.notes))
+        found = choose_base(replica_of(self.db), read_bases(self.db), snap.replica, snap.bases)
+        self.base = None if found is None else found.state
+        self.report.three_way = found is not None
+        self.decisions = read_decisions(self.db)
+        self.new_decisions: list[tuple[DecisionKey, Choice]] = []
         self.unresolved: list[Conflict] = []
         self.coders: dict[str, int] = {}
         self.codes: dict[str, int] = {}
@@ -136,12 +159,25 @@ class _Merger(CodebookMerge):
 
     # -- helpers -------------------------------------------------------------------------
     def decide(self, conflict: Conflict) -> Choice | None:
-        """Return the choice for a conflict, remembering undecided ones."""
-        choice = self.choose(conflict)
+        """Return the choice for a conflict: given for its GUID, made before, or --prefer.
+
+        Undecided conflicts are collected; a new choice is remembered by GUID and field.
+        """
+        keys: list[DecisionKey] = [(conflict.kind, fold(conflict.guid), *k)
+                                   for k in conflict.keys()]
+        choice = self.picks.get(fold(conflict.guid))
+        if choice is None:
+            before = {self.decisions.get(key) for key in keys}
+            if len(before) == 1 and None not in before:
+                settled: Choice = before.pop()  # type: ignore[assignment]
+                self.report.settled.append((conflict, settled))
+                return settled
+            choice = self.prefer
         if choice is None:
             self.unresolved.append(conflict)
-        else:
-            self.report.resolved.append((conflict, choice))
+            return None
+        self.report.resolved.append((conflict, choice))
+        self.new_decisions += [(key, choice) for key in keys]
         return choice
 
     def run(self) -> None:
@@ -217,9 +253,10 @@ class _Merger(CodebookMerge):
         if text == src.text:
             self.report.unchanged["sources"] += 1
             return
-        choice = self.decide(Conflict("source text", src.guid, src.external_id,
-                                      f"{len(text)} characters", f"{len(src.text)} characters"))
-        if choice == "theirs":
+        take = self.three_way("source text", source_key(src.guid), src.guid, src.external_id,
+                              {"text": text}, {"text": src.text},
+                              lambda values: f"{len(values['text'])} characters")
+        if take:
             coded = self.one("SELECT count(*) FROM codings WHERE source_id = ? AND "
                              "deleted_at IS NULL", [source_id])[0]
             if coded:
@@ -431,8 +468,14 @@ class _Merger(CodebookMerge):
 
     # -- events --------------------------------------------------------------------------
     def log(self, action: str) -> None:
-        """Log the changes as the events undo knows, then one summary event."""
+        """Log the changes as the events undo knows, then one summary event.
+
+        Also remembered: the new choices, and the other copy's values as now seen.
+        """
         label = self.snap.label
+        for key, choice in self.new_decisions:
+            store_decision(self.db, key, choice, self.now)
+        self.report.bookkeeping = remember_merge(self.db, self.snap, self.now)
         if self.code_added or self.code_updated:
             log_event(self.db, "codebook.import", {"file": label, "added": self.code_added,
                                                    "updated": self.code_updated},
@@ -465,5 +508,11 @@ class _Merger(CodebookMerge):
         summary = {"file": label, "added": counts(self.report.added),
                    "updated": counts(self.report.updated), "removed": counts(self.report.removed),
                    "choices": {c.guid: choice for c, choice in self.report.resolved},
-                   "skipped": len(self.report.skipped), "backup": self.backup}
+                   "decisions": [{"choice": choice, "kind": c.kind, "label": c.label,
+                                  "guid": c.guid, "fields": [k[0] for k in c.keys()]}
+                                 for c, choice in self.report.resolved],
+                   "three_way": self.report.three_way,
+                   "skipped": len(self.report.skipped), "backup": self.backup,
+                   # Every item, not the first few: what was left out, and why.
+                   "left_out": list(self.report.skipped), "notes": list(self.report.notes)}
         log_event(self.db, action, summary, coder_id=self.actor_id)

@@ -1,19 +1,22 @@
-"""The codebook half of a merge: codes matched by GUID, edits on either side as conflicts.
+"""The codebook half of a merge: codes matched by GUID, merged field by field, three ways.
 
-Used by :class:`qualcode.storage.merge._Merger`, which holds the state these methods use
+A field that differs is taken from the side that changed it since the common state
+(:mod:`qualcode.storage.merge_base`); only a field changed on both sides, or any
+difference when no common state is known, is a conflict. Used by :class:`qualcode.storage.merge._Merger`, which holds the state these methods use
 (``db``, ``store``, ``snap``, ``codes``, ``report``, the lists of changes) and decides
 conflicts.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from qualcode.errors import CodebookError
 from qualcode.model import clean_guid
 from qualcode.model import fold_guid as fold
 from qualcode.storage.codebook import _check_fields, code_fields
+from qualcode.storage.merge_base import State, code_key, code_values, value_hash
 from qualcode.storage.rows import CODE_COLUMNS, to_code
 from qualcode.storage.snapshot import InCode
 
@@ -34,6 +37,13 @@ class Conflict:
     label: str
     ours: str
     theirs: str
+    # (field, hash of our value, hash of theirs) for each field in dispute: how a choice
+    # is remembered; empty: the whole conflict is one field named after its kind.
+    fields: tuple[tuple[str, str, str], ...] = field(default=(), compare=False)
+
+    def keys(self) -> tuple[tuple[str, str, str], ...]:
+        """Return the (field, our hash, their hash) a choice for this conflict is kept by."""
+        return self.fields or ((self.kind, value_hash(self.ours), value_hash(self.theirs)),)
 
     def line(self) -> str:
         """Return the conflict as one line for the terminal."""
@@ -53,6 +63,7 @@ class CodebookMerge:
     code_updated: list[dict[str, Any]]
     code_deleted: list[int]
     code_restored: list[int]
+    base: State | None
 
     def one(self, sql: str, params: list[Any]) -> tuple[Any, ...] | None:
         """Return the first row of a query, or None."""
@@ -97,9 +108,9 @@ class CodebookMerge:
                                           f"GUID {code.guid} (a choice makes them one code)"))
             self.codes[fold(code.guid)] = clash[0]
             if choice == "theirs":
-                self.update_code(clash[0], code, path, parent_id)
+                self.update_code(clash[0], code.fields(), path, parent_id)
             return
-        fields = self.checked(code, path)
+        fields = self.checked(code.fields(), path)
         code_id = self.store._insert_code(fields, parent_id=parent_id, kind=code.kind,
                                           codable=code.codable,
                                           guid=clean_guid(code.guid) or code.guid)
@@ -107,8 +118,9 @@ class CodebookMerge:
         self.code_added.append(code_id)
         self.report.added["codes"] += 1
 
-    def checked(self, code: InCode, path: str, own_id: int | None = None) -> dict[str, Any]:
-        fields = code.fields()
+    def checked(self, fields: dict[str, Any], path: str,
+                own_id: int | None = None) -> dict[str, Any]:
+        fields = dict(fields)
         try:
             _check_fields(fields)
         except CodebookError as error:
@@ -122,39 +134,71 @@ class CodebookMerge:
                 fields["shortcut"] = None
         return fields
 
+    def three_way(self, kind: str, key: str, guid: str, label: str, mine: dict[str, Any],
+                  theirs: dict[str, Any], show: Any = None) -> set[str] | None:
+        """Return the fields to take from theirs; None while a conflict is undecided.
+
+        A field is theirs when only they changed it since the base, ours when only we
+        did; a field both changed (or any difference without a base) is a conflict.
+        """
+        base = (self.base or {}).get(key, {})
+        take: set[str] = set()
+        both: list[str] = []
+        for name in (k for k in mine if mine[k] != theirs[k]):
+            was = base.get(name)
+            if was is not None and was == value_hash(theirs[name]):
+                continue  # changed here only
+            if was is not None and was == value_hash(mine[name]):
+                take.add(name)  # changed there only
+                continue
+            both.append(name)
+        if not both:
+            return take
+        show = show or (lambda values: "; ".join(f"{k}={values[k]!r}" for k in both))
+        conflict = Conflict(kind, guid, label, show(mine), show(theirs), tuple(
+            (k, value_hash(mine[k]), value_hash(theirs[k])) for k in both))
+        choice = self.decide(conflict)
+        if choice is None:
+            return None
+        return take | set(both) if choice == "theirs" else take
+
+    def parent_guid(self, code_id: int | None) -> str | None:
+        """Return the GUID of one of our codes (None for the top level)."""
+        return None if code_id is None else self.one("SELECT guid FROM codes WHERE id = ?",
+                                                     [code_id])[0]
+
     def same_code(self, code: InCode, path: str, row: tuple[Any, ...],
                   parent_id: int | None) -> None:
         ours = to_code(row[:-1])
         deleted_here = row[-1] is not None
-        mine, theirs = code_fields(ours), code.fields()
-        differ = [k for k in mine if mine[k] != theirs[k]]
-        if ours.parent_id != parent_id and (parent_id is not None or not code.parent_guid):
-            differ.append("parent")
-        if deleted_here != code.deleted:
-            differ.append("deleted")
-        if not differ:
+        mine = code_values(code_fields(ours), self.parent_guid(ours.parent_id), deleted_here)
+        theirs = code_values(code.fields(), code.parent_guid, code.deleted)
+        if ours.parent_id == parent_id or (parent_id is None and code.parent_guid):
+            # The same parent here (whatever GUID it has there), or theirs not in the file.
+            theirs["parent"] = mine["parent"]
+        if mine == theirs:
             self.report.unchanged["codes"] += 1
             return
-        show = lambda values, deleted, parent: "; ".join(  # noqa: E731
-            f"{k}={'deleted' if deleted else 'live'}" if k == "deleted" else
-            f"parent={parent}" if k == "parent" else f"{k}={values[k]!r}" for k in differ)
-        conflict = Conflict("code", code.guid, path, show(mine, deleted_here, ours.parent_id),
-                            show(theirs, code.deleted, parent_id))
-        if self.decide(conflict) != "theirs":
+        take = self.three_way("code", code_key(code.guid), code.guid, path, mine, theirs)
+        if not take:
+            self.report.unchanged["codes (ours kept)" if take is not None else "codes"] += 1
             return
-        if code.deleted and not deleted_here:
+        merged = {k: theirs[k] if k in take else mine[k] for k in mine}
+        if merged["deleted"] and not deleted_here:
             self.store.set_deleted("codes", [ours.id], self.now)
             self.code_deleted.append(ours.id)
             self.report.removed["codes"] += 1
             return
-        if deleted_here and not code.deleted:
+        if deleted_here and not merged["deleted"]:
             self.store.set_deleted("codes", [ours.id], None)
             self.code_restored.append(ours.id)
-        self.update_code(ours.id, code, path, parent_id)
+        fields = {k: merged[k] for k in code_fields(ours)}
+        self.update_code(ours.id, fields, path, parent_id if "parent" in take else ours.parent_id)
 
-    def update_code(self, code_id: int, code: InCode, path: str, parent_id: int | None) -> None:
+    def update_code(self, code_id: int, fields: dict[str, Any], path: str,
+                    parent_id: int | None) -> None:
         ours = self.store.code(code_id)
-        fields = self.checked(code, path, own_id=code_id)
+        fields = self.checked(fields, path, own_id=code_id)
         before = code_fields(ours)
         if before != fields:
             self.store._write_fields(code_id, fields)

@@ -11,11 +11,14 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import StoreError
 from qualcode.model import CodeKind, Layer, UnitKind
 from qualcode.storage.connection import check_path, open_readonly, verify_project
+
+if TYPE_CHECKING:
+    from qualcode.storage.merge_base import BaseRecord
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +137,8 @@ class Snapshot:
     memos: list[InMemo] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    replica: str | None = None  # the GUID naming the copy it was read from (merge_base.py)
+    bases: list[BaseRecord] = field(default_factory=list)  # what that copy saw of others
 
 
 def read_snapshot(path: Path) -> Snapshot:

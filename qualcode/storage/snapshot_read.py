@@ -21,6 +21,7 @@ from typing import Any, NoReturn, TypeVar
 
 from qualcode.errors import FormatError
 from qualcode.model import CodeKind, Layer, UnitKind
+from qualcode.storage.merge_base import BaseRecord, base_rows, replica_of, state_problem
 from qualcode.storage.snapshot import (
     InCode,
     InCoder,
@@ -127,6 +128,7 @@ class RowReader:
         self.codings(coders, sources, codes)
         self.reviews(coders, units)
         self.memos(coders)
+        self.bases()
         return self.snap
 
     def coders(self) -> dict[int, str]:
@@ -234,6 +236,22 @@ class RowReader:
             self.snap.memos.append(InMemo(row[1], row[2], row[3], coder,
                                           self.text(row[5], "text"), self.text(row[6], "updated_at"),
                                           row[7] is not None, origin=self.origin()))
+
+    def bases(self) -> None:
+        """Read the copy's replica GUID and what it saw of other copies (m007 on)."""
+        self.table, self.rowid = "project", 0
+        replica = replica_of(self.conn)
+        self.snap.replica = None if replica is None else self.text(replica, "replica")
+        self.table = "merge_bases"
+        for rowid, peer, sync, at, state in base_rows(self.conn):
+            self.rowid = rowid
+            parsed = self.json(state, "state", dict)
+            problem = state_problem(parsed)
+            if problem:
+                self.fail(f"state {problem}")
+            self.snap.bases.append(BaseRecord(self.text(peer, "peer", empty=False),
+                                              self.text(sync, "sync"), self.text(at, "at"),
+                                              parsed))
 
 
 def read_rows(conn: sqlite3.Connection, path: Path) -> Snapshot:

@@ -185,7 +185,7 @@ def test_guids_differing_in_case_are_one_thing_across_files(sound: tuple[Path, P
             assert not store.db.execute(f"SELECT guid FROM {table} WHERE guid LIKE '%{{%'"
                                         ).fetchall(), table
     again = run_cli(["merge", str(project), str(other)])
-    assert again.exit_code == 0 and "added nothing new" in again.stdout
+    assert again.exit_code == 0 and "Nothing to merge" in again.stdout
 
 
 # -- .qdpx --------------------------------------------------------------------------------------

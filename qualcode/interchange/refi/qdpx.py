@@ -8,6 +8,7 @@ nothing touches the project until the snapshot is applied in one transaction.
 
 from __future__ import annotations
 
+import json
 import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,6 +20,7 @@ from qualcode.interchange.refi.project_xml import ExportReport, ProjectWriter
 from qualcode.interchange.refi.safe_xml import parse_xml
 from qualcode.interchange.refi.safe_zip import SafeZip
 from qualcode.storage.files import replacing
+from qualcode.storage.merge_base import EXPORT_MEMBER, export_marker, parse_marker
 from qualcode.storage.snapshot import Snapshot
 
 if TYPE_CHECKING:
@@ -39,6 +41,9 @@ def export_qdpx(store: Store, path: Path, *, coders: set[int] | None = None,
                 # Bytes as stored: CR LF stays CR LF, so positions count every code point.
                 archive.writestr(f"sources/{source.guid}.txt",
                                  source.text.encode("utf-8", "replace"))
+            # qualcode's own member (other tools ignore it): merging the file back into a
+            # qualcode project merges three ways against what was exported.
+            archive.writestr(EXPORT_MEMBER, json.dumps(export_marker(store.db)))
     return writer.report
 
 
@@ -57,6 +62,13 @@ def read_qdpx(path: Path, *, counting: Counting | None = None,
         root = parse_xml(archive.read(info), f"{path}:{info.filename}")
         reader = ProjectReader(path, archive, counting=counting)
         snap = reader.read(root)
+        marker = archive.find(EXPORT_MEMBER)
+        if marker is not None:
+            def refuse(problem: str) -> None:
+                raise FormatError(f"member {EXPORT_MEMBER} {problem}; export the project "
+                                  "again, or delete that member to merge without it",
+                                  path=str(path))
+            snap.replica, snap.bases = parse_marker(bytes(archive.read(marker)), refuse)
     if mark_done:
         reader.mark_all_done(snap)
     return snap
