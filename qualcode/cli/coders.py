@@ -7,8 +7,10 @@ The rule (README, "Coders"):
   ``--new-coder`` says to start a new coder.
 - ``codings import --coder NAME`` brings a file's work in under NAME: a colleague's file is
   often the first sign of a new coder, so a new name is created, but not one that looks
-  like a typo of an existing coder (``alcie`` beside ``alice``, ``Alice`` beside
-  ``alice``): that needs ``--new-coder`` too.
+  like a typo of an existing coder (``alcie`` beside ``alice``, ``ａｌｉｃｅ`` in full
+  width): that needs ``--new-coder`` too. The next member of a numbered series
+  (``Annotator2`` beside ``Annotator1``, ``rater B`` beside ``rater A``) is not a typo.
+  Names that differ only in ASCII case are one coder (the project matches them so).
 - Commands that only read or step back a coder's work (``suggest``, ``evaluate``,
   ``undo``, ``redo``, ``log``, exports) never create one: an unknown name is refused with
   the closest existing name (Store.coder(create=False)).

@@ -165,3 +165,23 @@ def test_a_name_in_another_ascii_case_is_the_same_coder(project: Path,
                                                         no_screen: list[str]) -> None:
     assert run_cli(["code", str(project), "--coder", "ALICE"]).exit_code == 0
     assert no_screen == ["alice"] and coders(project) == ["alice", "bob"]
+
+
+@pytest.mark.parametrize(("first", "second"), [("Annotator1", "Annotator2"),
+                                               ("rater A", "rater B"), ("Rater 9", "Rater 10"),
+                                               ("coder_a", "coder_b")])
+def test_a_numbered_series_is_not_a_typo(tmp_path: Path, first: str, second: str) -> None:
+    """Teams number their coders; the next number is a new coder, not a misspelt one."""
+    project = make_project(tmp_path / "series.qualcode")
+    file = codings_csv(tmp_path)
+    for name in (first, second):
+        run = run_cli(["codings", "import", str(project), str(file), "--coder", name])
+        assert run.exit_code == 0, run.stderr
+        assert f"for {name} (new coder)" in run.stdout
+    # A real typo of a numbered name (two letters of its stem swapped) is still caught.
+    typo = second[1] + second[0] + second[2:]
+    before = digest(project)
+    run = run_cli(["codings", "import", str(project), str(file), "--coder", typo])
+    assert one_line_error(run, project) is None, run.stderr
+    assert f"did you mean {second!r}?" in run.stderr and "--new-coder" in run.stderr
+    assert digest(project) == before
