@@ -81,6 +81,9 @@ def fit_in_child(store: Store, coder: Coder, kind: UnitKind, *, layer: Layer = L
         raise QualcodeError("the fitted model was not stored in the project")
     suggester = CodeSuggester.from_bytes(found.model, pipeline=pipeline)
     suggester.origin = done.stdout.strip() or "fitted"
+    if suggester.origin == "refitted":  # the child refused the stored model: keep its reason
+        suggester.note = next((line for line in reversed(done.stderr.splitlines())
+                               if "refused" in line), None)
     return suggester
 
 

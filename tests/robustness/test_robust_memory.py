@@ -503,3 +503,20 @@ def test_qualcodes_own_export_of_long_repetitive_sources_imports_again(tmp_path:
         len(t) for (t,) in rows(again, "SELECT text FROM sources")) == sorted(
         len(t) for t in texts.values())
     assert rows(again, "SELECT start, \"end\" FROM codings") == [(4, 9)]
+
+
+def test_the_coding_screens_fitter_refits_a_hostile_model_with_a_note(tmp_path: Path) -> None:
+    """The coding screen fits in a child process: the refusal's reason reaches the screen."""
+    from qualcode.model import UnitKind
+    from qualcode.tui.suggesting import fit_in_child
+
+    project = _coded_project(tmp_path / "study.qualcode")
+    (good,) = rows(project, "SELECT model FROM suggester_models")[0]
+    cases = _model_cases(good)
+    for name in ("gzip bomb", "min_df a string", "header claiming 10**10 numbers"):
+        _store_blob(project, cases[name])
+        with Store.open(project) as store:
+            suggester = fit_in_child(store, store.coder("alice"), UnitKind.SOURCE)
+        assert suggester.origin == "refitted", name
+        assert suggester.note and "stored suggester model refused" in suggester.note, name
+        assert suggester.suggest("the group helped me listen", 2)

@@ -192,6 +192,10 @@ class SuggestionsMixin:
         first = state.suggester is None
         state.suggester = suggester
         state.fitted_at_change = mark
+        note = getattr(suggester, "note", None)
+        if note:  # a stored model was refused and refitted: say so once
+            self.notify(f"Suggestion model: {note}", severity="warning", timeout=8,
+                        markup=False)
         if ranked is not None:
             self._apply_order(ranked)
         elif self.session.queue.filter.order is Order.UNCERTAIN:
