@@ -254,8 +254,10 @@ def test_an_older_project_gets_the_indexes_and_still_matches_any_case(pair: tupl
     conn.commit()
     conn.close()
     with Store.open(ours) as store:
+        # m005's six (m006 indexes its own table's GUIDs the same way: not counted here).
         assert store.db.execute("SELECT count(*) FROM sqlite_master WHERE name LIKE "
-                                "'%_by_lower_guid'").fetchone()[0] == 6
+                                "'%_by_lower_guid' AND name NOT LIKE 'pinned%'"
+                                ).fetchone()[0] == 6
         report = merge_into(store, theirs)
         assert {k: v for k, v in report.added.items() if v} == {
             "codings": 2, "done marks": 2, "memos": 1}
