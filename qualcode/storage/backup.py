@@ -360,11 +360,16 @@ def _take_if_stale(path: Path, remove: bool) -> bool:
     """Return whether a ``.part`` is stale, deleting it (under its lock) with ``remove``."""
     legacy = not _PART.match(path.name)
     try:
-        handle = open(path, "rb")  # a backup's temporary file, never a project
+        # A backup's temporary file, never a project; not followed if a link, and never
+        # waited on if something swapped a pipe in under the name.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
+                     | getattr(os, "O_NONBLOCK", 0))
     except OSError:
         return False
-    with handle:
+    with os.fdopen(fd, "rb") as handle:
         try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return False
             if legacy:
                 head = handle.read(len(_SQLITE_HEADER))
                 if head and head != _SQLITE_HEADER:
