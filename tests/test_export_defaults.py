@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from robustness.robust_harness import digest
 
 from qualcode.cli import main
 from qualcode.interchange.export_defaults import AUTO, choose_studies, grouping_words
 from qualcode.model import CodeKind, Layer, SourceRecord
 from qualcode.storage import Store
-from robustness.robust_harness import digest
 
 ANSWERS = ["I waited all day.",
            "The nurses explained every step of the operation to me, which calmed me down a lot.",

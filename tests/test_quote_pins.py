@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from robustness.robust_harness import digest
 
 from qualcode.cli import main
 from qualcode.interchange.theme_table import theme_table
 from qualcode.model import CodeKind, SourceRecord
 from qualcode.storage import Store
 from qualcode.storage.pins import pin_quote, pinned_quotes
-from robustness.robust_harness import digest
 
 TEXTS = {
     "A1": "I waited all day. Then a nurse finally came and explained why the scan was late.",

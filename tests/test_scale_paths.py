@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from reference_paths import exemplar_quotes, node_presence, study_index
 
 from qualcode.agreement.presence import (
     AnalysisUnit,
@@ -24,17 +25,16 @@ from qualcode.agreement.presence import (
     presence_table,
 )
 from qualcode.agreement.spans import SpanUnits, overlap_presence
+from qualcode.errors import StoreError
 from qualcode.interchange import theme_quotes
 from qualcode.interchange.agreement_report import _columns, _prepare
 from qualcode.interchange.charts import frequencies
 from qualcode.interchange.matrices import cooccurrence, layer_codings, matrix
 from qualcode.interchange.theme_table import theme_table
-from qualcode.model import Coding, CodeKind, Layer, SourceRecord, UnitKind
+from qualcode.model import CodeKind, Coding, Layer, SourceRecord, UnitKind
 from qualcode.segmentation import sentences
-from qualcode.errors import StoreError
 from qualcode.storage import Store, arrays
 from qualcode.storage.pins import pin_quote, pinned_quotes
-from reference_paths import exemplar_quotes, node_presence, study_index
 
 WORDS = ["care", "time", "team", "we", "felt", "e.g.", "shift", "“quoted”", "ok", "night"]
 GAPS = [" ", " ", " ", " ", "  ", "\n", "\t", "\u00a0", ". ", "! ", ".\n\n", " " * 25]

@@ -200,7 +200,10 @@ def suggestions_(project: Path, coder: str | None, summary: bool, fmt: str | Non
       qualcode export suggestions study.qualcode --summary
       qualcode export suggestions study.qualcode --coder alice -o alice-suggestions.csv
     """
-    from qualcode.interchange.suggestion_report import acceptance_table, suggestion_log_table
+    from qualcode.interchange.suggestion_report import (
+        acceptance_table,
+        suggestion_log_table,
+    )
 
     chosen = _format(fmt, output)
     with open_store(project) as store:

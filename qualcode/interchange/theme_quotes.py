@@ -22,13 +22,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Sequence
-from collections.abc import Set
+from collections.abc import Set as AbstractSet
+from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from qualcode.segmentation import sentences
-from qualcode.storage.arrays import CodingColumns, ColumnReads, source_rows, text_batches
+from qualcode.storage.arrays import (
+    CodingColumns,
+    ColumnReads,
+    source_rows,
+    text_batches,
+)
 
 if TYPE_CHECKING:
     from qualcode.storage import Store
@@ -100,7 +106,7 @@ def widened(text: str, start: int, end: int,
     return s, e
 
 
-def pools(passages: Iterable[Passage], used: set[str], exclude: Set[str] = frozenset()) -> tuple[Pools, Pools]:
+def pools(passages: Iterable[Passage], used: set[str], exclude: AbstractSet[str] = frozenset()) -> tuple[Pools, Pools]:
     """Split distinct non-empty passages into fresh and already-shown pools per study.
 
     ``passages`` come in (source, start, end, coding id) order; the first of identical
@@ -118,7 +124,7 @@ def pools(passages: Iterable[Passage], used: set[str], exclude: Set[str] = froze
     return fresh, stale
 
 
-def one_source_at_a_time(items: list[Item], shown: Set[int] = frozenset()) -> list[Item]:
+def one_source_at_a_time(items: list[Item], shown: AbstractSet[int] = frozenset()) -> list[Item]:
     """Reorder a study's ranked passages so each source gives one before any gives two.
 
     Sources in ``shown`` (already quoted for the row) count as having given one.
@@ -133,8 +139,8 @@ def one_source_at_a_time(items: list[Item], shown: Set[int] = frozenset()) -> li
 
 
 def round_robin(by_study: Pools, order: dict[str, int], n: int,
-                shown_studies: Set[str] = frozenset(),
-                shown_sources: Set[int] = frozenset()) -> list[tuple[str, int, str]]:
+                shown_studies: AbstractSet[str] = frozenset(),
+                shown_sources: AbstractSet[int] = frozenset()) -> list[tuple[str, int, str]]:
     """Take (study, source id, text) one study at a time, the study with the best first.
 
     Studies and sources already quoted for the row (``shown_*``) come after the others.
@@ -164,8 +170,8 @@ def _split(pool: Pools) -> tuple[Pools, Pools]:
 
 
 def choose(fresh: Pools, stale: Pools, order: dict[str, int], n: int,
-           shown_studies: Set[str] = frozenset(),
-           shown_sources: Set[int] = frozenset()) -> list[tuple[str, int, str]]:
+           shown_studies: AbstractSet[str] = frozenset(),
+           shown_sources: AbstractSet[int] = frozenset()) -> list[tuple[str, int, str]]:
     """Up to ``n`` quotes: fresh passages, then those shown for an earlier row; fragments
     (fresh, then shown) only after both. Each study and source quoted already (the
     row's pinned quotes, or an earlier pick) waits until the others have given one."""
@@ -180,8 +186,8 @@ def choose(fresh: Pools, stale: Pools, order: dict[str, int], n: int,
     return picked
 
 
-def enough(fresh: Pools, n: int, shown_studies: Set[str] = frozenset(),
-           shown_sources: Set[int] = frozenset()) -> bool:
+def enough(fresh: Pools, n: int, shown_studies: AbstractSet[str] = frozenset(),
+           shown_sources: AbstractSet[int] = frozenset()) -> bool:
     """True when ``n`` studies or more not quoted yet have a fresh passage that is not a
     fragment, from a source not quoted yet.
 
@@ -239,7 +245,7 @@ class QuotePicker:
         # A whole regular text is its own quote: its words are its spaces plus one.
         easy = whole & plain[row] & (start < end)
         if easy.any():
-            spaces = np.fromiter((t.count(" ") for t in texts), dtype=np.int64,
+            spaces = np.fromiter(map(str.count, texts, repeat(" ")), dtype=np.int64,
                                  count=len(texts))
             self.words[lo:hi][easy] = spaces[row[easy]] + 1
         cut: dict[int, list[tuple[int, int]]] = {}  # sentences of each text, cut once
@@ -265,8 +271,8 @@ class QuotePicker:
         return (tier * span + distance) * span + self.length
 
     def pick(self, code_id: int, n: int, used: set[str], order: dict[str, int],
-             exclude: Set[str] = frozenset(), shown_studies: Set[str] = frozenset(),
-             shown_sources: Set[int] = frozenset()
+             exclude: AbstractSet[str] = frozenset(), shown_studies: AbstractSet[str] = frozenset(),
+             shown_sources: AbstractSet[int] = frozenset()
              ) -> list[tuple[str, int, str, str, dict[str, object]]]:
         """Choose up to ``n`` passages of one code as :func:`choose` does on all of them.
 

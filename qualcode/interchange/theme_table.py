@@ -41,7 +41,12 @@ from qualcode.interchange.matrices import (
     source_presence,
     study_columns,
 )
-from qualcode.interchange.theme_quotes import MAX_WORDS, MIN_WORDS, QuotePicker, collapse
+from qualcode.interchange.theme_quotes import (
+    MAX_WORDS,
+    MIN_WORDS,
+    QuotePicker,
+    collapse,
+)
 from qualcode.interchange.writers.table import Column, Estimate, Row, Table
 from qualcode.model import Code, Codebook, Layer
 from qualcode.storage.arrays import ColumnReads, coders_with_done, source_rows
