@@ -170,3 +170,14 @@ def test_an_older_project_gains_the_pins_table_on_open(project: Path) -> None:
         waiting = store.codebook().find("Waiting")[0]
         pin_quote(store, code_id=waiting.id, source_id=source.id)
         assert len(pinned_quotes(store)) == 1
+
+
+def test_undo_names_the_pin_in_plain_words(project: Path) -> None:
+    run("quote", "pin", project, "--code", "Waiting", "--source", "A1", "--coder", "alice")
+    code, out, err = run("undo", project, "--coder", "alice")
+    assert code == 0, err
+    assert "pin of a quote from A1 to Waiting" in out + err
+    run("redo", project, "--coder", "alice")
+    run("quote", "unpin", project, "--code", "Waiting", "--coder", "alice")
+    code, out, err = run("undo", project, "--coder", "alice")
+    assert "unpin of 1 quote of Waiting" in out + err

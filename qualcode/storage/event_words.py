@@ -110,4 +110,11 @@ def describe_event(store: Store, event: Event) -> str:
         units = [str(u) for u in payload.get("units") or []]
         many = f"{len(units)}+" if len(units) >= 50 else str(len(units))
         return "decision on " + (units[0] if len(units) == 1 else f"{many} units")
+    if action in ("quote.pin", "quote.unpin"):  # storage/pins.py
+        code = _code_name(store, payload.get("code_id"))
+        if action == "quote.unpin":
+            return f"unpin of {_count(payload, 'pin_ids', 'quote')} of {code}"
+        row = store.db.execute("SELECT external_id FROM sources WHERE id = ?",
+                               [payload.get("source_id")]).fetchone()
+        return f"pin of a quote from {row[0] if row else 'a source'} to {code}"
     return action
