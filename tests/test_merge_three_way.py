@@ -170,8 +170,8 @@ def test_a_choice_is_remembered_without_a_common_state(study: Path, tmp_path: Pa
         with pytest.raises(MergeConflicts):
             merge_into(store, plain)
         first = merge_into(store, plain, prefer="ours")
-        assert [c.keys()[0][0] for c, _ in first.resolved] == ["name"]
-        assert len(first.resolved[0][0].keys()) == 2
+        assert [c.choice_keys()[0][0] for c, _ in first.resolved] == ["name"]
+        assert len(first.resolved[0][0].choice_keys()) == 2
         second = merge_into(store, plain)
         assert not second.changed() and [c for c, _ in second.settled] == [
             c for c, _ in first.resolved]
@@ -250,8 +250,8 @@ def test_a_damaged_base_row_in_the_other_file_is_refused_in_one_line(
 
 @pytest.mark.parametrize("member", ["", "[]", "{\"format\": \"x\"}",
                                     "{\"format\": \"qualcode-sync\", \"replica\": 1}",
-                                    "{\"format\": \"qualcode-sync\", \"replica\": \"r\", "
-                                    "\"bases\": [{\"peer\": \"p\"}]}"])
+                                    ("{\"format\": \"qualcode-sync\", \"replica\": \"r\", "
+                                     "\"bases\": [{\"peer\": \"p\"}]}")])
 def test_a_damaged_sync_member_in_a_qdpx_is_refused_in_one_line(
         study: Path, tmp_path: Path, member: str) -> None:
     exported = tmp_path / "study.qdpx"

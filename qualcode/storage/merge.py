@@ -24,7 +24,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import StoreError
-from qualcode.model import UnitKind, clean_guid, is_reserved_name, new_guid, unreserved_name
+from qualcode.model import (
+    UnitKind,
+    is_reserved_name,
+    new_guid,
+    unreserved_name,
+)
 from qualcode.model import fold_guid as fold
 from qualcode.storage.connection import log_event, utc_now, write_transaction
 from qualcode.storage.merge_base import (
@@ -37,21 +42,17 @@ from qualcode.storage.merge_base import (
     source_key,
     store_decision,
 )
-from qualcode.storage.merge_codebook import Choice, CodebookMerge, Conflict
+from qualcode.storage.merge_codebook import Choice, CodebookMerge, Conflict, spelt
+from qualcode.storage.merge_memos import MemoMerge
 from qualcode.storage.metadata import encode_metadata
 from qualcode.storage.rows import source_length
-from qualcode.storage.snapshot import InCoder, InCoding, InMemo, InSource, Snapshot
+from qualcode.storage.snapshot import InCoder, InCoding, InSource, Snapshot
 from qualcode.storage.snapshot_check import check_snapshot
 
 if TYPE_CHECKING:
     from qualcode.storage.store import Store
 
 __all__ = ["Choice", "Conflict", "MergeConflicts", "MergeReport", "apply_snapshot", "fold"]
-
-
-def spelt(guid: str) -> str:
-    """Return a checked GUID as it is stored: as the file spells it, without braces."""
-    return clean_guid(guid) or guid
 
 
 class MergeConflicts(StoreError):
@@ -125,7 +126,7 @@ def apply_snapshot(store: Store, snap: Snapshot, *, prefer: Choice | None = None
     return merger.report
 
 
-class _Merger(CodebookMerge):
+class _Merger(CodebookMerge, MemoMerge):
     """One application of a snapshot; all state of the GUID maps lives here."""
 
     def __init__(self, store: Store, snap: Snapshot, picks: dict[str, Choice],
@@ -164,7 +165,7 @@ class _Merger(CodebookMerge):
         Undecided conflicts are collected; a new choice is remembered by GUID and field.
         """
         keys: list[DecisionKey] = [(conflict.kind, fold(conflict.guid), *k)
-                                   for k in conflict.keys()]
+                                   for k in conflict.choice_keys()]
         choice = self.picks.get(fold(conflict.guid))
         if choice is None:
             before = {self.decisions.get(key) for key in keys}
@@ -333,7 +334,7 @@ class _Merger(CodebookMerge):
             raise StoreError(f"{what}: span {start}..{end} lies outside its source's {length} "
                              "characters here; nothing was changed", path=self.snap.label)
 
-    # -- codings, reviews, memos -----------------------------------------------------------
+    # -- codings and reviews (memos: merge_memos.py) -----------------------------------------------------------
     def coding(self, c: InCoding) -> None:
         coder_id = self.coders.get(fold(c.coder_guid))
         source_id = self.sources.get(fold(c.source_guid))
@@ -407,65 +408,6 @@ class _Merger(CodebookMerge):
             else:
                 self.report.unchanged["done marks"] += 1
 
-    def memo_target(self, memo: InMemo) -> str | None:
-        if memo.target_kind == "project":
-            return self.store.project_info().get("guid")
-        table, mapping = {"code": ("codes", self.codes), "source": ("sources", self.sources),
-                          "unit": ("units", self.units), "coding": ("codings", None)}[memo.target_kind]
-        if mapping is None:
-            row = self.one("SELECT guid FROM codings WHERE lower(guid) = ?", [fold(memo.target_guid)])
-            return row[0] if row else None
-        target_id = mapping.get(fold(memo.target_guid))
-        if target_id is None:
-            return None
-        return self.one(f"SELECT guid FROM {table} WHERE id = ?", [target_id])[0]
-
-    def memo(self, memo: InMemo) -> None:
-        target = self.memo_target(memo)
-        coder_id = self.coders.get(fold(memo.coder_guid)) if memo.coder_guid else None
-        if target is None:
-            if not memo.deleted:
-                self.report.skipped.append(f"memo {memo.guid}: what it is about "
-                                           f"({memo.target_kind} {memo.target_guid}) is not here")
-            return
-        row = self.one("SELECT id, text, updated_at, deleted_at FROM memos WHERE lower(guid) = ?",
-                       [fold(memo.guid)])
-        if row is None:
-            if memo.deleted:
-                return
-            same = self.one("SELECT id, text, updated_at, deleted_at FROM memos WHERE "
-                            "target_kind = ? AND target_guid = ? AND coder_id IS ? AND "
-                            "deleted_at IS NULL", [memo.target_kind, target, coder_id])
-            if same is None:
-                cursor = self.db.execute(
-                    "INSERT INTO memos(guid, target_kind, target_guid, coder_id, text, "
-                    "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [spelt(memo.guid), memo.target_kind, target, coder_id, memo.text,
-                     memo.updated_at or self.now, memo.updated_at or self.now])
-                self.memo_events.append((int(cursor.lastrowid), None, memo.text, coder_id))
-                self.report.added["memos"] += 1
-                return
-            if same[1] == memo.text:
-                self.report.unchanged["memos"] += 1
-                return
-            if self.decide(Conflict("memo", memo.guid, f"{memo.target_kind} memo",
-                                    f"{same[1][:40]!r}", f"{memo.text[:40]!r}")) != "theirs":
-                return
-            row = same
-        elif row[1] == memo.text and (row[3] is not None) == memo.deleted:
-            self.report.unchanged["memos"] += 1
-            return
-        elif (memo.updated_at or "") < (row[2] or ""):
-            # The same memo edited on both sides: the later edit stands.
-            self.report.unchanged["memos (ours newer)"] += 1
-            return
-        theirs_deleted = memo.deleted
-        self.db.execute("UPDATE memos SET text = ?, updated_at = ?, deleted_at = ? WHERE id = ?",
-                        [memo.text, memo.updated_at or self.now,
-                         self.now if theirs_deleted else None, row[0]])
-        self.memo_events.append((row[0], row[1], "" if theirs_deleted else memo.text, coder_id))
-        self.report.updated["memos"] += 1
-
     # -- events --------------------------------------------------------------------------
     def log(self, action: str) -> None:
         """Log the changes as the events undo knows, then one summary event.
@@ -473,8 +415,8 @@ class _Merger(CodebookMerge):
         Also remembered: the new choices, and the other copy's values as now seen.
         """
         label = self.snap.label
-        for key, choice in self.new_decisions:
-            store_decision(self.db, key, choice, self.now)
+        for decision, choice in self.new_decisions:
+            store_decision(self.db, decision, choice, self.now)
         self.report.bookkeeping = remember_merge(self.db, self.snap, self.now)
         if self.code_added or self.code_updated:
             log_event(self.db, "codebook.import", {"file": label, "added": self.code_added,
@@ -504,12 +446,12 @@ class _Merger(CodebookMerge):
                       coder_id=coder_id)
         if not self.report.changed():
             return
-        counts = lambda d: {k: v for k, v in d.items() if v}  # noqa: E731
+        counts = lambda d: {k: v for k, v in d.items() if v}
         summary = {"file": label, "added": counts(self.report.added),
                    "updated": counts(self.report.updated), "removed": counts(self.report.removed),
                    "choices": {c.guid: choice for c, choice in self.report.resolved},
                    "decisions": [{"choice": choice, "kind": c.kind, "label": c.label,
-                                  "guid": c.guid, "fields": [k[0] for k in c.keys()]}
+                                  "guid": c.guid, "fields": [k[0] for k in c.choice_keys()]}
                                  for c, choice in self.report.resolved],
                    "three_way": self.report.three_way,
                    "skipped": len(self.report.skipped), "backup": self.backup,

@@ -28,6 +28,11 @@ if TYPE_CHECKING:
 Choice = Literal["ours", "theirs"]
 
 
+def spelt(guid: str) -> str:
+    """Return a checked GUID as it is stored: as the file spells it, without braces."""
+    return clean_guid(guid) or guid
+
+
 @dataclass(frozen=True, slots=True)
 class Conflict:
     """One disagreement that needs a choice: ``guid`` is their GUID, to name it by."""
@@ -41,7 +46,7 @@ class Conflict:
     # is remembered; empty: the whole conflict is one field named after its kind.
     fields: tuple[tuple[str, str, str], ...] = field(default=(), compare=False)
 
-    def keys(self) -> tuple[tuple[str, str, str], ...]:
+    def choice_keys(self) -> tuple[tuple[str, str, str], ...]:
         """Return the (field, our hash, their hash) a choice for this conflict is kept by."""
         return self.fields or ((self.kind, value_hash(self.ours), value_hash(self.theirs)),)
 
@@ -164,8 +169,9 @@ class CodebookMerge:
 
     def parent_guid(self, code_id: int | None) -> str | None:
         """Return the GUID of one of our codes (None for the top level)."""
-        return None if code_id is None else self.one("SELECT guid FROM codes WHERE id = ?",
-                                                     [code_id])[0]
+        row = None if code_id is None else self.one("SELECT guid FROM codes WHERE id = ?",
+                                                    [code_id])
+        return row[0] if row else None
 
     def same_code(self, code: InCode, path: str, row: tuple[Any, ...],
                   parent_id: int | None) -> None:

@@ -34,7 +34,6 @@ from qualcode.storage.snapshot import (
 )
 from qualcode.storage.snapshot_check import MEMO_TARGETS, advice, show
 
-
 E = TypeVar("E", bound=StrEnum)
 
 
