@@ -84,6 +84,8 @@ def screen_commands(screen: CodingScreen) -> Iterable[SystemCommand]:
         ("Next not-done unit (ctrl+g)", "Go to the next unit not done yet",
          screen.action_next_not_done),
         ("Add a code (ctrl+n)", "Add a code to the shared codebook", screen.action_add_code),
+        ("Pin an exemplar quote (ctrl+x)", "Pin the selection or the unit as an exemplar "
+         "quote of its code, shown first in the theme table", screen.action_pin_quote),
         ("Filter the codebook (ctrl+f)", "Type to narrow the codebook tree",
          screen.action_filter_codes),
         ("Show or hide the unit queue (ctrl+l)", "Toggle the queue pane",
