@@ -78,8 +78,12 @@ def _echo_items(report: Any) -> None:
 def decisions_line(payload: Any) -> str:
     """Return the choices a merge event kept, in words ('' when it kept none)."""
     decisions = payload.get("decisions") if isinstance(payload, dict) else None
+
+    def name(d: dict[str, Any]) -> str:  # a code by its own name: the log's line is short
+        label = str(d.get("label"))
+        return label.rsplit("/", 1)[-1] if str(d.get("kind")).startswith("code") else label
     return "; ".join(
-        f"{d.get('choice')}: {d.get('kind')} {d.get('label')!r} ({', '.join(d.get('fields', []))})"
+        f"{d.get('choice')}: {d.get('kind')} {name(d)!r} ({', '.join(d.get('fields', []))})"
         for d in decisions or [] if isinstance(d, dict))
 
 
