@@ -90,6 +90,12 @@ def screen_commands(screen: CodingScreen) -> Iterable[SystemCommand]:
          screen.action_filter_codes),
         ("Show or hide the unit queue (ctrl+l)", "Toggle the queue pane",
          screen.action_toggle_queue),
+        ("Show or hide the suggestions (ctrl+s)", "Give the suggestion pane's rows to the "
+         "codebook, or take them back", screen.action_toggle_suggestions),
+        ("Show or hide the code definitions (ctrl+y)", "Give the definition box's rows to "
+         "the codebook tree, or take them back", screen.action_toggle_definitions),
+        ("Unit details (ctrl+d)", "Every metadata field of the unit's source, whole",
+         screen.action_unit_details),
         ("Remove coding under cursor (delete)", "Remove your innermost coding at the cursor",
          screen.action_remove_under_cursor),
         ("Back to the text (escape)", "Put the keyboard on the text pane",

@@ -23,6 +23,7 @@ from qualcode.tui.dialogs.memo import MemoDialog
 from qualcode.tui.dialogs.search import SearchDialog
 from qualcode.tui.keys import ANYWHERE, bindings
 from qualcode.tui.marks import Mark
+from qualcode.tui.screens.coding_layout import LayoutMixin
 from qualcode.tui.screens.coding_suggestions import SuggestionsMixin
 from qualcode.tui.screens.help import HelpScreen
 from qualcode.tui.session import CodingSession
@@ -39,7 +40,7 @@ WIDE = 110
 """From this many columns the unit queue is shown beside the text; below, on demand."""
 
 
-class CodingScreen(SuggestionsMixin, Screen[None]):
+class CodingScreen(LayoutMixin, SuggestionsMixin, Screen[None]):
     """Where a coder works through the units: one screen, three panes."""
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE, "-wide")]

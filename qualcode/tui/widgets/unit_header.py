@@ -29,6 +29,13 @@ def header_text(view: UnitView, codebook: Codebook, colours: dict[int, Color],
         first.append(f"  {key}=", style="dim")
         first.append(" ".join(str(value).split()))
     if width > 0:
+        # What the line cannot hold is one key away: say which key.
+        extra = len(source.metadata) - MAX_METADATA
+        more = Text(f"  +{extra} more: ctrl+d" if extra > 0 else "", style="dim")
+        if first.cell_len + more.cell_len > width:
+            more = Text("… ctrl+d", style="dim")
+            first.truncate(max(0, width - more.cell_len), overflow="crop")
+        first.append_text(more)
         first.truncate(width, overflow="ellipsis")
     text = Text(no_wrap=False)
     text.append_text(first)
