@@ -174,3 +174,15 @@ def test_chart_frequencies_default_to_the_only_coder(tmp_path: Path) -> None:
                        tmp_path / "f.svg")
     assert code == 0, err
     assert (tmp_path / "f.svg").stat().st_size > 0
+
+
+def test_a_study_label_without_studies_says_to_name_the_field(tmp_path: Path) -> None:
+    project = survey(tmp_path / "s.qualcode")
+    code, out, err = run("export", "themes", project, "--study-label", "participant")
+    assert code != 0 and out == "" and len(err.strip().splitlines()) == 1
+    assert "--study-field FIELD" in err
+    code, out, err = run("export", "themes", project, "--study-field", "ward",
+                         "--study-label", "participant")
+    assert code == 0, err
+    assert "Wards are the values of the source metadata field ward, shown by participant" \
+        in notes(out)

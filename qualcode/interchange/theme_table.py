@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from qualcode.errors import QualcodeError
+from qualcode.errors import QualcodeError, StoreError
 from qualcode.interchange.export_defaults import (
     AUTO,
     CONSENSUS,
@@ -105,7 +105,7 @@ class ThemeTable:
     layer: str
     study_field: str | None
     study_label: str | None
-    studies: StudyChoice
+    grouping: StudyChoice  #: the study field and how it was chosen
     quotes: int
     quote_field: str | None
     kappa_coders: tuple[str, ...]
@@ -178,6 +178,10 @@ def theme_table(store: Store, *, layer: str | None = None,
     codings = layer_columns(store, layer, reads)
     fields = store.metadata_fields()
     grouping = choose_studies(fields, study_field)
+    if study_label is not None and grouping.how == "none found":
+        raise StoreError(f"--study-label {study_label} labels studies, and no source metadata "
+                         "field is named study_id or study; name the field that groups the "
+                         "sources with --study-field FIELD")
     studies = study_columns(store, grouping.field, study_label, fields=fields) \
         if grouping.field else None
     if quote_field is not None and quote_field not in fields:
@@ -217,7 +221,7 @@ def theme_table(store: Store, *, layer: str | None = None,
             kappa=_kappa_for(report, book, depth, code)))
     return ThemeTable(rows=tuple(rows), layer=layer, study_field=grouping.field,
                       study_label=study_label if grouping.field else None,
-                      studies=grouping, quotes=quotes, quote_field=quote_field,
+                      grouping=grouping, quotes=quotes, quote_field=quote_field,
                       kappa_coders=coders, kappa_units=report.n_units if report else 0,
                       warnings=tuple(report.warnings) if report else ())
 
@@ -267,7 +271,7 @@ def _quotes(picker: QuotePicker | None, code_id: int, n: int, used: set[str],
 def _notes(table: ThemeTable) -> tuple[str, ...]:
     what = "the consensus layer" if table.layer == CONSENSUS else f"{table.layer}'s codings"
     notes = [f"Units are sources coded with the row or anything below it in {what}."]
-    grouping = table.studies
+    grouping = table.grouping
     where = grouping.note(table.study_label)
     if where:
         notes.append(where)
@@ -300,8 +304,8 @@ def to_table(table: ThemeTable) -> Table:
     columns = [Column("name", "Theme / sub-theme / code", "label", 34),
                Column("definition", "Definition", "text", 40)]
     if table.study_field:
-        columns += [Column("studies", table.studies.heading, "text", 24),
-                    Column("n_studies", f"No. of {table.studies.plural}", "int", 9)]
+        columns += [Column("studies", table.grouping.heading, "text", 24),
+                    Column("n_studies", f"No. of {table.grouping.plural}", "int", 9)]
     columns.append(Column("n_units", "No. of units", "int", 9))
     if table.quotes:
         columns.append(Column("quotes", "Exemplar quotes", "list", 60))
