@@ -74,9 +74,19 @@ class Quote:
     pinned: bool = False  #: chosen by the user (qualcode quote pin)
 
     def display(self) -> str:
-        """Return the quote as printed: the passage in quotation marks, then (study; kind)."""
+        """Return the quote as printed: the passage in quotation marks, then (study; kind).
+
+        A quotation mark at one end only (a sentence cut from a quoted passage) is dropped
+        before the passage is quoted.
+
+        >>> Quote('"We talked.', "r2", "", "r2", "").display()
+        '\u201cWe talked.\u201d (r2)'
+        """
         text = self.text
-        if not (text[:1] in QUOTE_CHARS and text[-1:] in QUOTE_CHARS):
+        opens, closes = text[:1] in QUOTE_CHARS, text[-1:] in QUOTE_CHARS
+        if opens != closes and len(text) > 1:
+            text = (text[1:] if opens else text[:-1]).strip()
+        if not (len(text) > 1 and text[:1] in QUOTE_CHARS and text[-1:] in QUOTE_CHARS):
             text = f"\u201c{text}\u201d"
         where = "; ".join(p for p in (self.study_label, self.kind) if p)
         return f"{text} ({where})" if where else text
