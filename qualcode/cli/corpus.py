@@ -11,7 +11,7 @@ import click
 
 from qualcode.cli.base import main, open_store, project_argument, stderr_console
 
-FORMAT_CHOICES = ("csv", "tsv", "jsonl", "xlsx", "folder")
+FORMAT_CHOICES = ("csv", "tsv", "jsonl", "xlsx", "folder", "json")
 SHOWN_SKIPS = 5
 SHOWN_NOT_READ = 50
 
@@ -20,7 +20,8 @@ SHOWN_NOT_READ = 50
 @project_argument
 @click.argument("corpus", metavar="FILE", type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(FORMAT_CHOICES),
-              help="Corpus format (default: from the extension; a folder is 'folder').")
+              help="Corpus format (default: from the extension; a folder is 'folder'). "
+                   "For a .qdpx, 'json' prints the import's report as JSON, every item whole.")
 @click.option("--id-col", metavar="COL", help="Column holding each source's unique id "
               "[default: id].")
 @click.option("--text-col", metavar="COL", help="Column holding the text [default: text].")
@@ -61,13 +62,17 @@ def import_command(project: Path, corpus: Path, fmt: str | None, id_col: str | N
       qualcode import study.qualcode answers.csv --id-col response_id --meta study
       qualcode import study.qualcode interviews/ --coder alice
       qualcode import study.qualcode from-nvivo.qdpx
+      qualcode import study.qualcode from-nvivo.qdpx --format json
     """
     from qualcode.interchange.corpora import import_corpus
 
     if corpus.suffix.lower() in (".qdpx", ".qdc"):  # REFI-QDA project or codebook
         from qualcode.cli.refi import import_refi
 
-        return import_refi(project, corpus, coder)
+        return import_refi(project, corpus, coder, fmt)
+    if fmt == "json":
+        raise click.UsageError("--format json is the report format of a .qdpx import; a "
+                               "JSON Lines corpus is --format jsonl")
     if meta and no_meta:
         raise click.UsageError("--meta and --no-meta contradict each other; use one")
     meta_cols: list[str] | None = [] if no_meta else (list(meta) if meta else None)

@@ -99,8 +99,26 @@ def import_qdc_codebook(store: Any, file: Path, actor_id: int | None) -> Any:
     return report
 
 
-def import_refi(project: Path, file: Path, coder: str | None) -> None:
-    """Import a .qdc (into the codebook) or a .qdpx (the whole project) into PROJECT."""
+def report_json(report: Any, project: Path) -> str:
+    """Return a merge or .qdpx import report as one JSON object, every item whole."""
+    import json
+
+    counts = lambda d: {k: v for k, v in d.items() if v}  # noqa: E731
+    return json.dumps({
+        "file": report.label, "project": str(project), "dry_run": report.dry_run,
+        "added": counts(report.added), "updated": counts(report.updated),
+        "removed": counts(report.removed), "unchanged": counts(report.unchanged),
+        "decided": [{"choice": choice, "conflict": conflict.line()}
+                    for conflict, choice in report.resolved],
+        "left_out": list(report.skipped), "notes": list(report.notes)},
+        ensure_ascii=False, indent=2)
+
+
+def import_refi(project: Path, file: Path, coder: str | None, fmt: str | None = None) -> None:
+    """Import a .qdc (into the codebook) or a .qdpx (the whole project) into PROJECT.
+
+    ``fmt`` "json" prints a .qdpx import's report as JSON, every item whole.
+    """
     from qualcode.cli.merge import echo_conflicts, echo_report
     from qualcode.errors import StoreError
     from qualcode.interchange.merge import merge_into
@@ -122,4 +140,7 @@ def import_refi(project: Path, file: Path, coder: str | None) -> None:
             raise StoreError(f"{len(error.conflicts)} conflicts with what the project holds; "
                              "nothing was imported. Decide them with 'qualcode merge "
                              f"{project} {file} --prefer ours|theirs'", path=str(file)) from None
-    echo_report(result, "Imported", project)
+    if fmt == "json":
+        click.echo(report_json(result, project))
+    else:
+        echo_report(result, "Imported", project)

@@ -88,6 +88,20 @@ def quote(text: str) -> str:
     return squashed if len(squashed) <= QUOTE_CHARS else squashed[:QUOTE_CHARS].rstrip() + "…"
 
 
+def titled(text: str) -> tuple[str, str]:
+    """Return a note's ``(name, content)`` for a memo text.
+
+    A memo that reads "Title\\n\\nbody" (as a note with a name of its own is read) goes
+    out as that name and body again; any other is named by the passage it starts with
+    and written whole. The reader joins them back into the same text either way.
+    """
+    title, sep, body = text.partition("\n\n")
+    if (sep and title and body and "\n" not in title and title == " ".join(title.split())
+            and title != quote(body.split("\n")[0])):
+        return title, body
+    return quote(text.split("\n")[0]), text
+
+
 def stamp(value: str | None) -> dict[str, str]:
     """Return ``{"creationDateTime": value}`` when value is an xsd:dateTime, else nothing."""
     return {"creationDateTime": value} if value and _DATETIME.match(value) else {}
@@ -288,6 +302,8 @@ class ProjectWriter:
                     for guid, _ in self.pieces(memo):
                         etree.SubElement(node, q("NoteRef"), targetGUID=guid)
                 self.report.counts["codings"] += 1
+                if coding.layer is Layer.CONSENSUS:  # told apart from the coders' own work
+                    self.report.counts["consensus codings"] += 1
         unit_memos = [m for unit in self.store.units_of_source(source.id)
                       for m in self.memos["unit"].get(fold(unit.guid), [])]
         for memo in self.memos["source"].get(fold(source.guid), []) + unit_memos:
@@ -328,7 +344,8 @@ class ProjectWriter:
             for memo, marker in wanted:
                 author = self.author(memo)
                 for guid, text in self.pieces(memo):
-                    attrs = {"guid": guid, "name": xml_text(quote(text.split("\n")[0]))}
+                    name, text = titled(text)
+                    attrs = {"guid": guid, "name": xml_text(name)}
                     if author:
                         attrs["creatingUser"] = author
                     if memo.updated_at and _DATETIME.match(memo.updated_at):
