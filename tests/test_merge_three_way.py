@@ -71,6 +71,9 @@ def test_a_rename_on_one_side_is_taken_without_a_conflict(study: Path, copy: Pat
     assert result.exit_code == 0, result.output
     assert "updated 1 code" in result.output and "conflict" not in result.output.lower()
     assert code(other, "Time pressure") is not None and code(other, "Time") is None
+    # The backup, taken inside the merge's transaction, holds the project as before it.
+    (taken,) = list_backups(other)
+    assert code(taken, "Time") is not None and code(taken, "Time pressure") is None
 
 
 def test_our_own_rename_is_kept_when_theirs_did_not_touch_it(study: Path, copy: Path) -> None:
@@ -130,6 +133,7 @@ def test_different_renames_on_both_sides_are_a_conflict(study: Path, copy: Path)
     assert "name='Time pressure'" in line and "name='Lack of time'" in line
     assert "colour" not in line
     assert code(study, "Time pressure") is not None
+    assert list_backups(study) == []  # refused before any backup
 
 
 def test_the_same_rename_on_both_sides_is_no_conflict(study: Path, copy: Path) -> None:
@@ -266,3 +270,21 @@ def test_a_damaged_sync_member_in_a_qdpx_is_refused_in_one_line(
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and EXPORT_MEMBER in lines[0] and str(damaged) in lines[0]
     assert "export the project again" in lines[0]
+
+
+def test_a_damaged_base_of_our_own_is_passed_over(study: Path, copy: Path) -> None:
+    """Our own unsound row is not used: the merge asks about every difference instead."""
+    rename(copy, "Time", name="Time pressure")
+    assert cli("merge", study, copy).exit_code == 0  # records our base for bob's copy
+    rename(copy, "Time pressure", name="Lack of time")
+    conn = sqlite3.connect(study)
+    conn.execute("UPDATE merge_bases SET state = '[1, 2'")
+    conn.commit()
+    conn.close()
+    conn = sqlite3.connect(copy)  # and bob's record of ours is gone too
+    conn.execute("DELETE FROM merge_bases")
+    conn.commit()
+    conn.close()
+    result = cli("merge", study, copy)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "name='Time pressure'" in result.output and "name='Lack of time'" in result.output

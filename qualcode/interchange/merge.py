@@ -49,9 +49,9 @@ def merge_into(store: Store, other: Path, *, prefer: Choice | None = None,
                mark_done: bool = False, backup: bool = True) -> MergeReport:
     """Merge ``other`` into ``store``; back the project up first unless it is a dry run.
 
-    The merge is tried first without keeping anything: conflicts nobody decided stop it
-    before a backup is taken, and a merge that would change nothing takes no backup and
-    writes no event (only what was seen of the other copy is noted, for the next merge).
+    The backup is taken inside the merge's transaction, once the merge is known to
+    change something: conflicts nobody decided stop it before any backup, and a merge
+    that changes nothing takes no backup and writes no event.
     """
     if other.exists() and store.path.exists() and other.resolve() == store.path.resolve():
         raise StoreError("is the project itself; merge another coder's file into it",
@@ -60,24 +60,21 @@ def merge_into(store: Store, other: Path, *, prefer: Choice | None = None,
     check_snapshot(snap)  # a damaged file is refused before a backup is taken for it
     action = "refi.import" if other.suffix.lower() == QDPX_SUFFIX else "merge"
 
-    def apply(dry: bool, taken: str | None = None) -> MergeReport:
-        try:
-            # One transaction: the records, and what a .qdpx carries besides them.
-            with write_transaction(store.db):
-                report = apply_snapshot(store, snap, prefer=prefer, choices=choices,
-                                        actor_id=actor_id, action=action, dry_run=dry,
-                                        backup=taken)
-                keep_refi_details(store, snap, report)
-            return report
-        except sqlite3.IntegrityError as error:  # rolled back; a damaged file gives NULLs
-            raise FormatError(f"holds rows that cannot be merged ({error}); nothing was "
-                              "changed; is the file damaged? Try `qualcode check` on it",
-                              path=str(other)) from None
-    if dry_run or not backup:
-        return apply(dry_run)
-    trial = apply(True)
-    if not trial.changed():
-        return apply(False)  # writes at most what was seen of the other copy: no backup
-    from qualcode.storage.backup import automatic_backup
+    def take_backup() -> str:
+        from qualcode.storage.backup import automatic_backup
 
-    return apply(False, str(automatic_backup(store.path, "before-merge", conn=store)))
+        # By path, not through ``store``: a connection of its own sees the project as last
+        # committed, before this merge's uncommitted writes.
+        return str(automatic_backup(store.path, "before-merge"))
+    try:
+        # One transaction: the records, and what a .qdpx carries besides them.
+        with write_transaction(store.db):
+            report = apply_snapshot(store, snap, prefer=prefer, choices=choices,
+                                    actor_id=actor_id, action=action, dry_run=dry_run,
+                                    take_backup=take_backup if backup else None)
+            keep_refi_details(store, snap, report)
+        return report
+    except sqlite3.IntegrityError as error:  # rolled back; a damaged file gives NULLs
+        raise FormatError(f"holds rows that cannot be merged ({error}); nothing was changed; "
+                          "is the file damaged? Try `qualcode check` on it", path=str(other)
+                          ) from None

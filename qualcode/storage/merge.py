@@ -20,6 +20,7 @@ event (``merge`` or ``refi.import``).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -96,13 +97,17 @@ class _DryRun(Exception):
 def apply_snapshot(store: Store, snap: Snapshot, *, prefer: Choice | None = None,
                    choices: dict[str, Choice] | None = None, actor_id: int | None = None,
                    action: str = "merge", dry_run: bool = False,
-                   backup: str | None = None) -> MergeReport:
+                   backup: str | None = None,
+                   take_backup: Callable[[], str] | None = None) -> MergeReport:
     """Apply ``snap`` to ``store`` in one transaction; raise MergeConflicts if undecided.
 
     ``choices`` maps a conflict's GUID (any case) to ``ours`` or ``theirs``; ``prefer``
     decides every other conflict. With ``dry_run`` the report is computed and the
     transaction rolled back. ``backup`` (the copy taken just before) is recorded in the
-    summary event: restoring it is how a whole merge is undone. A conflict met before
+    summary event: restoring it is how a whole merge is undone. ``take_backup`` is called
+    instead, inside the transaction, only when the merge changes something: it must read
+    the project through a connection of its own, which sees the project as last committed
+    (WAL), that is as it was before the merge. A conflict met before
     with the same values is settled as it was then (unless ``choices`` names its GUID);
     every new choice is stored and listed in the summary event.
 
@@ -118,6 +123,8 @@ def apply_snapshot(store: Store, snap: Snapshot, *, prefer: Choice | None = None
             merger.run()
             if merger.unresolved:
                 raise MergeConflicts(merger.unresolved, snap.label)
+            if take_backup is not None and not dry_run and merger.report.changed():
+                merger.backup = take_backup()
             merger.log(action)
             if dry_run:
                 raise _DryRun()

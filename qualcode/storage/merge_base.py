@@ -146,10 +146,19 @@ def base_rows(conn: Any) -> Iterable[tuple[Any, ...]]:
 
 
 def read_bases(conn: Any) -> dict[str, BaseRecord]:
-    """Return this project's own bases by folded peer GUID (written by qualcode: trusted)."""
+    """Return this project's own bases by folded peer GUID.
+
+    A row that is not sound (edited by hand, say) is passed over: without its base a
+    merge asks about every difference, which is safe; a wrong base would not be.
+    """
     found: dict[str, BaseRecord] = {}
     for _, peer, sync, at, state in base_rows(conn):
-        found[fold(peer)] = BaseRecord(peer, sync, at, json.loads(state))
+        try:
+            parsed = json.loads(state)
+        except (TypeError, ValueError, RecursionError):
+            continue
+        if state_problem(parsed) is None and all(isinstance(v, str) for v in (peer, sync, at)):
+            found[fold(peer)] = BaseRecord(peer, sync, at, parsed)
     return found
 
 
@@ -199,12 +208,16 @@ def name_copy(copy: sqlite3.Connection, now: str) -> None:
     origin = replica_of(copy) if has_tables(copy) else None
     if origin is None:
         return
+    try:
+        state = project_state(copy)
+    except (TypeError, ValueError, RecursionError):
+        return  # a damaged codebook row: the copy is made as it is, merges ask about all
     copy.execute("BEGIN")
     copy.execute("UPDATE project SET value = ? WHERE key = 'replica'", [new_guid()])
     copy.execute("DELETE FROM merge_bases WHERE lower(peer) = ?", [fold(origin)])
     copy.execute("INSERT INTO merge_bases(peer, sync, at, state) VALUES (?, ?, ?, ?)",
                  [origin, new_guid(), now,
-                  json.dumps(project_state(copy), separators=(",", ":"), sort_keys=True)])
+                  json.dumps(state, separators=(",", ":"), sort_keys=True)])
     copy.execute("COMMIT")
 
 
