@@ -122,6 +122,22 @@ def test_a_code_deleted_on_one_side_is_deleted(study: Path, copy: Path) -> None:
     assert code(study, "Time") is None
 
 
+@pytest.mark.parametrize("deleted_in", ["theirs", "ours"])
+def test_a_code_deleted_on_one_side_and_edited_on_the_other_is_a_conflict(
+        study: Path, copy: Path, deleted_in: str) -> None:
+    deleting, editing = (copy, study) if deleted_in == "theirs" else (study, copy)
+    with Store.open(deleting) as store:
+        store.delete_code(store.codebook().find("Time")[0].id)
+    rename(editing, "Time", description="Redefined.")
+    result = cli("merge", study, copy)
+    assert result.exit_code == 1
+    assert "deleted=True" in result.output and "deleted=False" in result.output
+    settled = cli("merge", study, copy, "--prefer", "theirs")
+    assert settled.exit_code == 0, settled.output
+    gone = code(study, "Time") is None
+    assert gone == (deleted_in == "theirs")
+
+
 # -- both sides ------------------------------------------------------------------------------
 def test_different_renames_on_both_sides_are_a_conflict(study: Path, copy: Path) -> None:
     rename(study, "Time", name="Time pressure", colour="#000000")

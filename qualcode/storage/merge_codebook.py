@@ -144,19 +144,25 @@ class CodebookMerge:
         """Return the fields to take from theirs; None while a conflict is undecided.
 
         A field is theirs when only they changed it since the base, ours when only we
-        did; a field both changed (or any difference without a base) is a conflict.
+        did; a field both changed (or any difference without a base) is a conflict, and
+        so is a deletion on one side of what the other side edited.
         """
         base = (self.base or {}).get(key, {})
         take: set[str] = set()
+        kept: set[str] = set()
         both: list[str] = []
         for name in (k for k in mine if mine[k] != theirs[k]):
             was = base.get(name)
             if was is not None and was == value_hash(theirs[name]):
-                continue  # changed here only
-            if was is not None and was == value_hash(mine[name]):
+                kept.add(name)  # changed here only
+            elif was is not None and was == value_hash(mine[name]):
                 take.add(name)  # changed there only
-                continue
-            both.append(name)
+            else:
+                both.append(name)
+        for deleted, edited in ((take, kept), (kept, take)):
+            if "deleted" in deleted and edited - {"deleted"}:
+                deleted.discard("deleted")
+                both.append("deleted")
         if not both:
             return take
         show = show or (lambda values: "; ".join(f"{k}={values[k]!r}" for k in both))
