@@ -4,8 +4,9 @@ A merge takes rows from a file someone else wrote, with whatever qualcode versio
 tool, and SQLite keeps whatever a column is given (its types are only affinities). So
 each value is checked before it becomes a record: text is text, positions are whole
 numbers, kinds and layers are ones qualcode knows, JSON columns parse (without NaN or
-infinities), and every row id a row points at exists. The first bad row stops the
-read with one line naming the table and the row; nothing is merged. GUIDs, positions
+infinities), and every row id a row points at exists; the copy's common states with
+other copies (``merge_bases``, m007) are JSON objects of field hashes. The first bad
+row stops the read with one line naming the table and the row; nothing is merged. GUIDs, positions
 against the source texts and duplicate GUIDs are checked on the whole snapshot by
 :func:`qualcode.storage.snapshot_check.check_snapshot`, as for a ``.qdpx``.
 """
