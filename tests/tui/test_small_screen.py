@@ -254,3 +254,41 @@ def test_ctrl_d_on_a_source_without_metadata_says_so(project: Store) -> None:
 
     drive(project, scenario)
     assert "This source has no metadata." in texts[0] and texts[1] == "CodingScreen"
+
+
+def test_hidden_suggestions_are_neither_logged_nor_accepted_until_shown(project: Store
+                                                                        ) -> None:
+    from qualcode.storage.suggestion_log import logged
+
+    fear = code_id(project, "Fear")
+    alice = project.coder("alice")
+    seen: dict[str, Any] = {}
+
+    async def settle(pilot: Pilot) -> None:
+        for _ in range(2):
+            await pilot.pause()
+            await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    async def scenario(pilot: Pilot, app: CodingApp) -> None:
+        seen["first"] = len(logged(project))  # R001 ranked and shown at start
+        await press(pilot, "ctrl+s")
+        app.screen.open_unit(unit_of(project, "R002"))
+        await settle(pilot)
+        await press(pilot, "alt+1")
+        seen["hidden_logged"] = len(logged(project))
+        seen["hidden_said"] = status_line(app)
+        seen["hidden_codings"] = len(project.codings(coder_id=alice.id))
+        await press(pilot, "ctrl+s")
+        await settle(pilot)
+        seen["shown_logged"] = [row.unit_id for row in logged(project)]
+        await press(pilot, "alt+1")
+        seen["accepted"] = [(c.code_id, c.source_id) for c in project.codings(coder_id=alice.id)]
+
+    drive(project, scenario, suggester=OneSuggestion(project))
+    r002 = project.source_by_external_id("R002")
+    assert seen["first"] == 1 and seen["hidden_logged"] == 1
+    assert seen["hidden_said"].startswith("suggestions are hidden (ctrl+s shows them)")
+    assert seen["hidden_codings"] == 0
+    assert seen["shown_logged"][1:] == [unit_of(project, "R002")]
+    assert seen["accepted"] == [(fear, r002.id)]

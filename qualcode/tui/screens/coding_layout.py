@@ -25,9 +25,11 @@ class LayoutMixin:
 
     session: CodingSession
 
-    # Provided by CodingScreen / Screen.
+    # Provided by CodingScreen / Screen / SuggestionsMixin (annotations only: a method
+    # defined here would come first in the screen's MRO and hide theirs).
     query_one: Any
     app: Any
+    refresh_suggestions: Any
 
     def _say(self, message: str) -> None:  # pragma: no cover - CodingScreen overrides
         raise NotImplementedError
@@ -39,6 +41,11 @@ class LayoutMixin:
             return
         pane = self.query_one("#suggestions")
         pane.display = not pane.display
+        if pane.display:
+            # Hidden suggestions were neither shown nor logged: rank the unit now.
+            self.refresh_suggestions()
+        else:
+            self.session.suggesting.hide()  # nothing on screen for alt+1…3 to accept
         self._say("suggestions shown" if pane.display
                   else "suggestions hidden (ctrl+s shows them)")
 

@@ -110,6 +110,8 @@ class SuggestionsMixin:
         state = self.session.suggesting
         if view is None or view.unit.id != unit_id or not state.visible(view):
             return  # the coder has moved on: what was computed was never shown
+        if not self.query_one(SuggestionPane).display:
+            return  # hidden with ctrl+s: not shown, so neither logged nor acceptable
         self.query_one(SuggestionPane).show(items, self.session.codebook,
                                             getattr(self, "colours", {}))
         state.record_shown(view, items)
@@ -133,6 +135,9 @@ class SuggestionsMixin:
             return
         if not self.session.suggesting.enabled:
             self._say("suggestions are off (qualcode code --suggest on)")
+            return
+        if not self.query_one(SuggestionPane).display:
+            self._say("suggestions are hidden (ctrl+s shows them)")
             return
         selection = self.query_one(CodedText).selection
         before = self.session.queue.count()
