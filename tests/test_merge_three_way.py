@@ -304,3 +304,19 @@ def test_a_damaged_base_of_our_own_is_passed_over(study: Path, copy: Path) -> No
     result = cli("merge", study, copy)
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "name='Time pressure'" in result.output and "name='Lack of time'" in result.output
+
+
+def test_the_cli_says_a_conflict_was_settled_before(study: Path, tmp_path: Path) -> None:
+    plain = Path(shutil.copy(study, tmp_path / "plain.qualcode"))
+    rename(plain, "Time", description="Changed.")
+    assert cli("merge", study, plain).exit_code == 1
+    assert cli("merge", study, plain, "--prefer", "ours").exit_code == 0
+    with Store.open(plain) as store:  # bob codes on: the settled conflict stays settled
+        store.add_coding(store.coder("bob").id, 1, store.codebook().find("Time")[0].id)
+    again = cli("merge", study, plain)
+    assert again.exit_code == 0, again.output
+    assert "added 1 coder, 1 coding" in again.output
+    assert "1 conflict settled as chosen in an earlier merge (see 'qualcode log')." in again.output
+    assert code(study, "Time").description == "Too little time."
+    overridden = cli("merge", study, plain, "--theirs", code(study, "Time").guid)
+    assert overridden.exit_code == 0 and code(study, "Time").description == "Changed."
