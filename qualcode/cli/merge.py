@@ -31,7 +31,7 @@ def echo_report(report: Any, verb: str, target: Path) -> None:
     if not report.dry_run and not report.changed():
         settled = f" ({_settled(report)})" if report.settled else ""
         click.echo(f"Nothing to {'merge' if verb == 'Merged' else 'import'}: {target} already "
-                   f"holds everything in {report.label}{settled}; nothing was written, no "
+                   f"holds everything in {report.label}{settled}; no event logged, no "
                    "backup taken.")
         _echo_items(report)
         return
