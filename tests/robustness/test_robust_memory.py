@@ -427,7 +427,34 @@ def _xlsx_cases(folder: Path) -> dict[str, Path]:
                                        b"</t></is></c></row></sheetData></worksheet>",
                                        60 << 20, _hex)),
         "a sheet cell of 128 MB of x": xlsx_bomb(folder),
+        "shared strings under another name, 60 MB of short strings": _with_members(
+            _renamed_strings(_xlsx_members(shared_strings=True)), folder / "strs.xlsx",
+            "xl/strs.xml", lambda a: _streamed_member(a, "xl/strs.xml", sst, b"</sst>",
+                                                      60 << 20, _tiny_strings)),
+        "a 40 MB worksheet handed over as a chartsheet (parsed whole)": _with_members(
+            _as_chartsheet(members), folder / "chartsheet.xlsx", sheet,
+            lambda a: _streamed_member(a, sheet, SHEET_HEAD,
+                                       b"</t></is></c></row></sheetData></worksheet>",
+                                       40 << 20, _hex_cells)),
     }
+
+
+def _renamed_strings(members: dict[str, bytes]) -> dict[str, bytes]:
+    """Content types naming the shared strings ``xl/strs.xml`` (openpyxl reads them there)."""
+    types = members["[Content_Types].xml"].replace(b"/xl/sharedStrings.xml", b"/xl/strs.xml")
+    return dict(members, **{"[Content_Types].xml": types})
+
+
+def _as_chartsheet(members: dict[str, bytes]) -> dict[str, bytes]:
+    rels = members["xl/_rels/workbook.xml.rels"].replace(b"relationships/worksheet\"",
+                                                         b"relationships/chartsheet\"")
+    return dict(members, **{"xl/_rels/workbook.xml.rels": rels})
+
+
+def _hex_cells(n: int) -> bytes:
+    """Many cells of 1 kB (no text near the 50 MB cell limit)."""
+    cell = b'</t></is></c></row><row><c t="inlineStr"><is><t>'
+    return cell.join(_hex(1024) for _ in range(n // 1100 + 1))
 
 
 def test_hostile_qdpx_archives_are_refused_within_the_ceiling(tmp_path: Path) -> None:
