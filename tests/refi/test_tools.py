@@ -34,7 +34,9 @@ def test_atlas_like(store: Store, tool_qdpx) -> None:
     memos = store.db.execute("SELECT target_kind, text FROM memos ORDER BY id").fetchall()
     assert ("project", "Research Plan\n\nThis is a great project by a dynamic team of "
             "researcher-developers.\n\nday to day log about this amazing project") in memos
-    assert any(kind == "coding" and text.startswith("My favorite Coke ad") for kind, text in memos)
+    # The quotation's comment (its selection's Description) and the note on it, one memo.
+    assert ("coding", "Mabel is not the only person I know who has Coke for breakfast!\n\n---"
+            "\n\nMy favorite Coke ad\n\nCoke again.") in memos
 
 
 def test_nvivo_like_upper_case_guids_and_braces(store: Store, tool_qdpx) -> None:
