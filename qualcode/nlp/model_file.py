@@ -123,7 +123,7 @@ class ModelArchive:
         try:
             with self.zip.open(self.infos[name]) as handle:
                 _past_header(handle)
-                view = memoryview(array).cast("B")
+                view = memoryview(array.view(np.uint8))  # any byte order or type
                 filled = 0
                 while filled < len(view):
                     got = handle.readinto(view[filled:])

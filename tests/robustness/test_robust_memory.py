@@ -260,6 +260,11 @@ def test_model_checks_in_process_say_what_is_wrong(tmp_path: Path) -> None:
     project = _coded_project(tmp_path / "study.qualcode")
     (good,) = rows(project, "SELECT model FROM suggester_models")[0]
     assert CodeSuggester.from_bytes(good).fitted
+    meta, arrays = _parts(good)  # any byte order and memory layout of a number array
+    swapped = dict(arrays, weights=np.asfortranarray(arrays["weights"].astype(">f4")))
+    text = "the group helped me listen"
+    assert CodeSuggester.from_bytes(_npz(swapped, meta)).suggest(text, 2) == \
+        CodeSuggester.from_bytes(good).suggest(text, 2)
     expected = {"min_df a string": "config.features.min_df", "c negative": "config.c",
                 "word n-grams (0, 99)": "features.config.word_ngrams",
                 "header claiming 10**10 numbers": "claims shape",
