@@ -78,6 +78,8 @@ def test_typed_metadata_round_trips_exactly(tmp_path: Path, project_schema) -> N
     ("IntegerValue", "forty", "forty"), ("FloatValue", "NaN", "NaN"),  # kept as written
     ("FloatValue", "1" + "0" * 400 + ".0", "1" + "0" * 400 + ".0"),
     ("BooleanValue", "maybe", "maybe"),
+    # Beyond 64 bits: kept as its digits, by the project's numbers rule (storage.metadata).
+    ("IntegerValue", "123456789012345678901234567890", "123456789012345678901234567890"),
 ])
 def test_foreign_typed_values_read_as_values(store: Store, tmp_path: Path, element: str,
                                              text: str, expected: object) -> None:
