@@ -18,6 +18,8 @@ from qualcode.nlp.counting import WORD_TOKEN
 
 MAX_PHRASE_WORDS = 6
 """Longest phrase (in the vectorizer's tokens) that overlapping features are joined into."""
+MAX_GAP = 2
+"""Stop words that may stand between two features for them to show as one phrase."""
 MIN_SHARE = 0.2
 """Features weighing less than this share of the unit's heaviest are left out: they
 carried next to nothing, and joined to a heavy neighbour they would only lengthen it."""
@@ -122,14 +124,14 @@ def phrases(unit: UnitText, weighted: Sequence[tuple[str, float]], limit: int
 
     ``weighted`` holds (feature, weight) pairs, each feature a lower-case word n-gram of
     the text. Each phrase is a stretch of the text as written (white space collapsed)
-    covering one or more overlapping features, trimmed of stop words at its ends; it
-    weighs as its heaviest feature, so the first phrase holds the heaviest feature that
-    has a content word in this text. Features under :data:`MIN_SHARE` of that one's
+    covering one or more features that overlap or stand close (:func:`_joined`),
+    trimmed of stop words at its ends; it weighs as its heaviest feature, so the first
+    phrase holds the heaviest feature that has a content word in this text. Features under :data:`MIN_SHARE` of that one's
     weight are left out.
     """
     if not unit.tokens or not weighted:
         return ()
-    stretches = _joined(_occurrences(unit, weighted))
+    stretches = _joined(unit, _occurrences(unit, weighted))
     shown: list[str] = []
     for first, last, _ in sorted(stretches, key=lambda s: (-s[2], s[0])):
         while not unit.telling(first):
@@ -162,14 +164,26 @@ def _occurrences(unit: UnitText, weighted: Sequence[tuple[str, float]]
     return [item for item in found if item[2] >= MIN_SHARE * heaviest]
 
 
-def _joined(occurrences: list[tuple[int, int, float]]) -> list[tuple[int, int, float]]:
-    """Join occurrences sharing a token (up to MAX_PHRASE_WORDS) into weighted stretches."""
+def _joined(unit: UnitText, occurrences: list[tuple[int, int, float]]
+            ) -> list[tuple[int, int, float]]:
+    """Join occurrences into weighted stretches (up to MAX_PHRASE_WORDS tokens): those that
+    share a token, and those side by side or apart by at most MAX_GAP stop words within a
+    clause ("waited" and "day" make "waited all day"; not across "." or ",")."""
     stretches: list[tuple[int, int, float]] = []
     for first, last, weight in sorted(occurrences):
         if stretches:
             lo, hi, best = stretches[-1]
-            if first < hi and max(hi, last) - lo <= MAX_PHRASE_WORDS:
+            if max(hi, last) - lo <= MAX_PHRASE_WORDS and (
+                    first < hi or (first - hi <= MAX_GAP and _connected(unit, hi, first))):
                 stretches[-1] = (lo, max(hi, last), max(best, weight))
                 continue
         stretches.append((first, last, weight))
     return stretches
+
+
+def _connected(unit: UnitText, end: int, start: int) -> bool:
+    """Whether the tokens from ``end`` up to ``start`` are stop words only, and the text
+    between the two stretches holds no punctuation (a clause goes on)."""
+    between = unit.text[unit.spans[end - 1][1]:unit.spans[start][0]]
+    return (not any(map(unit.telling, range(end, start)))
+            and all(c.isalnum() or c.isspace() or c in JOINERS or c == "_" for c in between))

@@ -159,3 +159,17 @@ def test_words_show_whole_as_written_with_hyphens_and_apostrophes(content: Conte
     unit = UnitText("My check-up wasn’t quick; the patient's notes were lost.", content)
     weighted = [("wasn", 3.0), ("check", 2.0), ("patient notes", 1.8), ("notes were", 1.0)]
     assert phrases(unit, weighted, 2) == ("check-up", "patient's notes")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("I waited all day for it.", ("waited all day",)),      # two stop words between
+    ("Patients hard to reach.", ("Patients hard",)),         # side by side
+    ("It was hard, people left.", ("hard", "people")),       # a comma ends the clause
+    ("So hard. People left.", ("hard", "People")),           # so does a full stop
+    ("hard and then again people", ("hard", "people")),      # three stop words: too far
+])
+def test_features_close_within_a_clause_show_as_one_phrase(content: ContentWords, text: str,
+                                                           expected: tuple[str, ...]) -> None:
+    weighted = [("waited", 2.0), ("hard", 2.0), ("day", 1.0), ("people", 1.0),
+                ("patients", 1.0)]
+    assert phrases(UnitText(text, content), weighted, 5) == expected
