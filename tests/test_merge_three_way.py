@@ -320,3 +320,19 @@ def test_the_cli_says_a_conflict_was_settled_before(study: Path, tmp_path: Path)
     assert code(study, "Time").description == "Too little time."
     overridden = cli("merge", study, plain, "--theirs", code(study, "Time").guid)
     assert overridden.exit_code == 0 and code(study, "Time").description == "Changed."
+
+
+def test_the_base_is_the_newer_of_the_two_records() -> None:
+    """Our record of their copy, or theirs of ours, whichever was made later; none for one
+    copy twice (a plain file copy) or a file that names no copy."""
+    from qualcode.storage.merge_base import BaseRecord, choose_base
+
+    a, b = "aaaaaaaa-0000-4000-8000-000000000000", "bbbbbbbb-0000-4000-8000-000000000000"
+    ours_of_b = BaseRecord(b.upper(), "s1", "2026-01-01T00:00:00Z", {"code:x": {"name": "1"}})
+    theirs_of_a = BaseRecord(a, "s2", "2026-02-01T00:00:00Z", {"code:x": {"name": "2"}})
+    third = BaseRecord("cccccccc-0000-4000-8000-000000000000", "s3", "2027-01-01T00:00:00Z", {})
+    assert choose_base(a, {b: ours_of_b}, b, [theirs_of_a, third]) is theirs_of_a
+    assert choose_base(a, {b: ours_of_b}, b, [third]) is ours_of_b
+    assert choose_base(a, {}, b, [third]) is None
+    assert choose_base(a, {a: ours_of_b}, a.upper(), [theirs_of_a]) is None
+    assert choose_base(a, {b: ours_of_b}, None, [theirs_of_a]) is None
