@@ -17,7 +17,7 @@ from qualcode.cli.coders import check_new_coder, new_coder_option
 @click.option("--as", "adjudicator", required=True, metavar="NAME",
               help="Who adjudicates (may be one of the coders; a name new to the project "
                    "needs --new-coder, so a typo is caught).")
-@new_coder_option
+@new_coder_option()
 @click.option("--level", type=click.Choice(["code", "theme"]), default="code",
               show_default=True, help="Walk disagreements on codes or on themes.")
 @click.option("--unit", type=click.Choice(["source", "sentence", "paragraph"]),

@@ -14,7 +14,7 @@ from qualcode.cli.coders import check_new_coder, new_coder_option
 @project_argument
 @click.option("--coder", required=True,
               help="Your coder name (a new one needs --new-coder, so a typo is caught).")
-@new_coder_option
+@new_coder_option()
 @click.option("--reveal", is_flag=True, default=False,
               help="Show other coders' codings (off by default: coders work blind).")
 @click.option("--suggest", type=click.Choice(["on", "after", "off"]), default="on",

@@ -32,15 +32,18 @@ from qualcode.storage.coder_names import closest_coder, coders_list
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-__all__ = ["check_new_coder", "new_coder_option"]
+__all__ = ["STRICT_HELP", "TYPO_HELP", "check_new_coder", "new_coder_option"]
 
 
-def new_coder_option(func: F) -> F:
-    """Add ``--new-coder``: the name given is meant as a coder not yet in the project."""
-    return click.option("--new-coder", is_flag=True, default=False,
-                        help="The name is a new coder: create them (without it, a name "
-                             "that is not a coder of the project is refused, with the "
-                             "closest existing name).")(func)
+STRICT_HELP = ("The name is a new coder: create them (without it, a name that is not a "
+               "coder of the project is refused, with the closest existing name).")
+TYPO_HELP = ("Create the coder even though the name looks like a typo of an existing "
+             "coder's (without it, such a name is refused with that coder's name).")
+
+
+def new_coder_option(help_text: str = STRICT_HELP) -> Callable[[F], F]:
+    """Return the ``--new-coder`` option: the name given is meant as a new coder."""
+    return click.option("--new-coder", is_flag=True, default=False, help=help_text)
 
 
 def check_new_coder(store: Any, name: str, *, new_coder: bool, typo_only: bool = False

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from qualcode.cli.base import main, open_store, output_stream, project_argument
-from qualcode.cli.coders import check_new_coder, new_coder_option
+from qualcode.cli.coders import TYPO_HELP, check_new_coder, new_coder_option
 
 LAYER_CHOICES = ["coder", "consensus"]
 DONE_RULES = {
@@ -37,7 +37,7 @@ def codings() -> None:
 @click.option("--coder", required=True,
               help="Coder the codings belong to (created when new, unless the name looks "
                    "like a typo of an existing coder's: then add --new-coder).")
-@new_coder_option
+@new_coder_option(TYPO_HELP)
 @click.option("--create-codes", is_flag=True,
               help="Add codes missing from the codebook (with missing parents) instead of "
                    "refusing the file.")
