@@ -4,11 +4,14 @@ unit GUIDs, every field by GUID; foreign descriptions stay data; filtered export
 from __future__ import annotations
 
 import json
+import tempfile
 import zipfile
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from qualcode.cli import main
@@ -321,3 +324,32 @@ def test_round_trip_keeps_everything_by_guid(rich_store: Store, tmp_path: Path,
         for attr in ("creationDateTime",):
             root.attrib.pop(attr, None)
     assert strip(second) == strip(first)
+
+
+# Text XML 1.0 can hold (qualcode writes others as U+FFFD), and no surrogates.
+_XML_TEXT = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="".join(
+    chr(c) for c in [*range(0, 9), 11, 12, *range(14, 32), 0xFFFE, 0xFFFF])), max_size=12)
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2 ** 63), 2 ** 63 - 1)
+    | st.floats(allow_nan=False, allow_infinity=False) | _XML_TEXT
+    | st.sampled_from(["2024-05-31", "2024-05-31T09:30:00Z", "1999-01-01T00:00:00+01:00"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_XML_TEXT, inner, max_size=3),
+    max_leaves=6)
+_KEYS = _XML_TEXT.filter(lambda k: k not in ("qualcode id", "qualcode unit"))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.dictionaries(_KEYS, _JSON, max_size=4), min_size=1, max_size=4))
+def test_any_metadata_round_trips_exactly(metadatas: list[dict]) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        base = Path(folder)
+        store = Store.create(base / "p.qualcode")
+        store.import_sources([SourceRecord(f"s{n}", "text", metadata=m)
+                              for n, m in enumerate(metadatas)])
+        export_qdpx(store, base / "p.qdpx")
+        copy = Store.create(base / "copy.qualcode")
+        merge_into(copy, base / "p.qdpx", backup=False)
+        assert ({s.external_id: _exact(s.metadata) for s in copy.iter_sources()}
+                == {s.external_id: _exact(s.metadata) for s in store.iter_sources()})
+        store.close()
+        copy.close()

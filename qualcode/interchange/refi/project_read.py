@@ -322,7 +322,7 @@ class ProjectReader(NotesReader):
                 variable = self.variables.get(fold(target))
                 if variable is None:
                     self.fail(ref, f"targetGUID {target} names no Variable of the project")
-            if variable and variable[0]:
+            if variable is not None:
                 node = next((n for n in value if local(n) != "VariableRef"), None)
                 if node is None:
                     metadata[variable[0]] = ""
