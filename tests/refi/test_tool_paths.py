@@ -7,7 +7,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from qualcode.cli import main
 from qualcode.errors import FormatError
 from qualcode.interchange.merge import merge_into
 from qualcode.storage import Store
@@ -143,3 +145,30 @@ def test_tool_files_bring_every_code_and_coding(store: Store, tool_qdpx, tool: s
     merge_into(store, path, backup=False)
     assert len(store.codebook()) == count_elements(qde, "Code")
     assert len(store.codings()) == text_codings > 0
+
+
+@pytest.mark.parametrize("path_written", ["../secret.txt", "relative://../secret.txt",
+                                          "internal://sources/../../x.txt", "a\\..\\..\\x.txt"])
+def test_climbing_path_refused_in_one_line_from_the_cli(tmp_path: Path,
+                                                        path_written: str) -> None:
+    project = tmp_path / "p.qualcode"
+    assert CliRunner().invoke(main, ["init", str(project)]).exit_code == 0
+    path = qc_qdpx(tmp_path / "qc.qdpx", paths={"board_2017.txt": path_written})
+    before = fingerprint(project)
+    result = CliRunner().invoke(main, ["import", str(project), str(path)])
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    [line] = result.output.strip().splitlines()
+    assert line.startswith(f"Error: {path}") and "climbs out of the archive" in line
+    assert "nothing was imported" in line and "Traceback" not in result.output
+    assert fingerprint(project) == before
+
+
+def test_qc_file_from_the_cli(tmp_path: Path) -> None:
+    project = tmp_path / "p.qualcode"
+    CliRunner().invoke(main, ["init", str(project)])
+    path = qc_qdpx(tmp_path / "qc.qdpx", members={"board_2017.txt": "Sources/Board_2017.TXT"})
+    result = CliRunner().invoke(main, ["import", str(project), str(path)])
+    assert result.exit_code == 0, result.output
+    assert f"added 2 coders, 16 codes, 2 sources, {len(QC_CODINGS)} codings." in result.output
+    assert "Left out" not in result.output
