@@ -16,6 +16,7 @@ from qualcode.storage import Store
 from refi_helpers import fingerprint
 from tool_layouts import (
     NVIVO_CODES,
+    QC_CODEBOOK,
     QC_CODINGS,
     QC_TEXTS,
     count_elements,
@@ -170,5 +171,15 @@ def test_qc_file_from_the_cli(tmp_path: Path) -> None:
     path = qc_qdpx(tmp_path / "qc.qdpx", members={"board_2017.txt": "Sources/Board_2017.TXT"})
     result = CliRunner().invoke(main, ["import", str(project), str(path)])
     assert result.exit_code == 0, result.output
-    assert f"added 2 coders, 16 codes, 2 sources, {len(QC_CODINGS)} codings." in result.output
+    codes = sum(1 for _ in _nodes(QC_CODEBOOK))
+    coders = len({coder for _, _, coder, _ in QC_CODINGS})
+    assert (f"added {coders} coders, {codes} codes, {len(QC_TEXTS)} sources, "
+            f"{len(QC_CODINGS)} codings.") in result.output
     assert "Left out" not in result.output
+
+
+def _nodes(tree: dict):
+    """Every node of a nested codebook dict."""
+    for name, kids in tree.items():
+        yield name
+        yield from _nodes(kids)
