@@ -19,9 +19,11 @@ LogRow = tuple[str, str, str, str, str]
 """id, time, coder, action, details: the cells of one event."""
 
 HEADERS = ("id", "at (UTC)", "coder", "action", "details")
+"""Column names, as the wide table shows them."""
 GAP = 2
 """Spaces between the columns of the folded layout."""
 DETAILS_INDENT = 6
+"""Spaces before an event's details on their own line."""
 TABLE_FRAME = 16
 """Cells a five-column Rich table spends on borders and padding (1 + 3 per column)."""
 

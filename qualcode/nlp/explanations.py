@@ -24,6 +24,7 @@ MIN_SHARE = 0.2
 """Features weighing less than this share of the unit's heaviest are left out: they
 carried next to nothing, and joined to a heavy neighbour they would only lengthen it."""
 APOSTROPHES = "'’"
+"""Straight and typographic: "wasn’t" is as much a contraction as "wasn't"."""
 JOINERS = APOSTROPHES + "-"
 """Characters inside a written word (the pipeline's WORD): "wasn't", "check-up"."""
 
