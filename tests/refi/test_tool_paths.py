@@ -121,7 +121,9 @@ def test_nvivo_codes_only_with_rich_text_sources(store: Store, tmp_path: Path) -
     # The plain text beside the .docx is read; the rich text is Part 10's business.
     assert {s.name: s.text for s in store.iter_sources()} == {
         "Interview 1": "Interview 1: plain text.\n", "Interview 2": "Interview 2: plain text.\n"}
-    assert not report.skipped and store.codings() == []
+    assert report.skipped == ["the rich texts (richTextPath, formatting) of 2 sources; their "
+                              "plain texts were read"]
+    assert store.codings() == []
     # NVivo's description is the definition as it stands, "Include:" and all.
     assert store.codebook().find("Economy")[0].description == "Include: anything on economy."
     assert store.codebook().find("Economy")[0].inclusion == ""
@@ -132,6 +134,7 @@ def test_rich_text_alone_is_left_out_and_named(store: Store, tmp_path: Path) -> 
                         backup=False)
     assert len(report.skipped) == 2
     assert all("only a rich text" in item and ".docx" in item for item in report.skipped)
+    assert store.source_count() == 0
     assert len(store.codebook()) == len(NVIVO_CODES)
 
 

@@ -84,6 +84,7 @@ class ProjectReader(NotesReader):
         self.code_guids: set[str] = set()
         self.variables: dict[str, tuple[str, bool]] = {}  # GUID -> (name, values are JSON)
         self.kept_as_text: dict[str, int] = {}
+        self.rich_texts = 0  # sources with a rich text (.docx) beside their plain text
         self.note_targets: dict[str, list[tuple[str, str]]] = {}
         self.coding_guids: set[str] = set()
         # GUID (folded) -> (what it names, line): one GUID naming two things is refused.
@@ -132,6 +133,9 @@ class ProjectReader(NotesReader):
         return self.snap
 
     def finish(self) -> None:
+        if self.rich_texts:
+            self.snap.skipped.append(f"the rich texts (richTextPath, formatting) of "
+                                     f"{self.rich_texts} sources; their plain texts were read")
         for variable, count in self.kept_as_text.items():
             self.snap.notes.append(f"variable {variable!r}: {count} values do not read as "
                                    "the type they are written as; kept as the text written")
@@ -359,6 +363,8 @@ class ProjectReader(NotesReader):
                 self.snap.skipped.append(f"text source {name!r} has no text (neither "
                                          "PlainTextContent nor plainTextPath); left out")
             return None
+        if (element.get("richTextPath") or "").strip():
+            self.rich_texts += 1
         found = self.finder.find(path)
         if found.data is None:
             looked = f" (looked for {', '.join(found.looked)})" if found.looked else ""
