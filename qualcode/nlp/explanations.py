@@ -35,7 +35,8 @@ class ContentWords:
     def __init__(self, nlp: Any) -> None:
         self.tokenizer = nlp.tokenizer
         self.stop_words = frozenset(w.lower() for w in nlp.Defaults.stop_words)
-        self.special = frozenset(self.tokenizer.rules)
+        # Special cases ("wasn't" -> was + n't); a tokenizer of another kind may have none.
+        self.special = frozenset(getattr(self.tokenizer, "rules", None) or ())
         self._words: dict[str, bool] = {}
         self.fragments = self._contraction_fragments()
 

@@ -173,3 +173,16 @@ def test_features_close_within_a_clause_show_as_one_phrase(content: ContentWords
     weighted = [("waited", 2.0), ("hard", 2.0), ("day", 1.0), ("people", 1.0),
                 ("patients", 1.0)]
     assert phrases(UnitText(text, content), weighted, 5) == expected
+
+
+def test_a_tokenizer_without_special_cases_still_judges_words() -> None:
+    class Bare:
+        """A pipeline whose tokenizer has no ``rules`` (not every language's has)."""
+
+        def __init__(self) -> None:
+            nlp = build_pipeline().nlp
+            self.Defaults = nlp.Defaults
+            self.tokenizer = lambda text: nlp.tokenizer(text)
+
+    content = ContentWords(Bare())
+    assert content.word("nurse") and not content.word("the") and not content.fragments
