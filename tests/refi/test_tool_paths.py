@@ -186,3 +186,15 @@ def _nodes(tree: dict):
     for name, kids in tree.items():
         yield name
         yield from _nodes(kids)
+
+
+def test_content_is_read_when_the_path_leads_nowhere(store: Store, tmp_path: Path) -> None:
+    qde = ('<Project xmlns="urn:QDA-XML:project:1.0" name="p" origin="a tool"><Sources>'
+           '<TextSource guid="12345678-1234-4234-8234-123456789012" name="both" '
+           'plainTextPath="internal://gone.txt"><PlainTextContent>Kept text.'
+           "</PlainTextContent></TextSource></Sources></Project>")
+    path = tmp_path / "both.qdpx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("project.qde", qde)
+    report = merge_into(store, path, backup=False)
+    assert [s.text for s in store.iter_sources()] == ["Kept text."] and not report.skipped

@@ -366,6 +366,8 @@ class ProjectReader(NotesReader):
         if (element.get("richTextPath") or "").strip():
             self.rich_texts += 1
         found = self.finder.find(path)
+        if found.data is None and content is not None:
+            return text_of(content)  # both given (the standard says one): the one that is there
         if found.data is None:
             looked = f" (looked for {', '.join(found.looked)})" if found.looked else ""
             self.snap.skipped.append(f"text source {name!r}: its text {path!r} {found.why}"
