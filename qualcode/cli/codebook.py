@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from qualcode.cli.base import main, open_store, project_argument
+from qualcode.cli.coders import actor_id, new_actor_option
 from qualcode.errors import CodebookError, FormatError, NotFoundError
 from qualcode.interchange.codebooks import (
     clean_text,
@@ -26,9 +27,12 @@ KINDS = {"theme": CodeKind.THEME, "subtheme": CodeKind.SUBTHEME, "code": CodeKin
 # theme > sub-theme > code: depth 0, 1, 2. The YAML format and the theme tables hold no more.
 MAX_DEPTH = 2
 
-coder_option = click.option(
-    "--coder", metavar="NAME",
-    help="Who makes the change (logged with the event, so they can undo it).")
+def coder_option(func: Any) -> Any:
+    """Add --coder (who makes the change) and --new-coder (see qualcode/cli/coders.py)."""
+    return click.option(
+        "--coder", metavar="NAME",
+        help="Who makes the change (logged with the event, so they can undo it).")(
+            new_actor_option(func))
 
 
 @main.group()
@@ -105,7 +109,7 @@ def _count(number: int, word: str) -> str:
 
 
 def _actor(store: Any, coder: str | None) -> int | None:
-    return store.coder(coder).id if coder else None
+    return actor_id(store, coder)  # a likely typo of a coder's name is refused
 
 
 def _text(value: str | None) -> str | None:

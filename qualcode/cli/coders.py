@@ -11,6 +11,9 @@ The rule (README, "Coders"):
   width): that needs ``--new-coder`` too. The next member of a numbered series
   (``Annotator2`` beside ``Annotator1``, ``rater B`` beside ``rater A``) is not a typo.
   Names that differ only in ASCII case are one coder (the project matches them so).
+- Commands that record an action under ``--coder`` (``import``, ``codebook ...``,
+  ``merge``) follow the ``codings import`` rule: a new name is created, a likely typo
+  needs ``--new-coder``.
 - Commands that only read or step back a coder's work (``suggest``, ``evaluate``,
   ``undo``, ``redo``, ``log``, exports) never create one: an unknown name is refused with
   the closest existing name (Store.coder(create=False)).
@@ -32,7 +35,10 @@ from qualcode.storage.coder_names import closest_coder, coders_list
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-__all__ = ["STRICT_HELP", "TYPO_HELP", "check_new_coder", "new_coder_option"]
+__all__ = ["STRICT_HELP", "TYPO_HELP", "actor_id", "check_actor", "check_new_coder",
+           "new_actor_option", "new_coder_option"]
+_NEW_ACTOR = "qualcode.new_coder"
+"""Where ``--new-coder`` of a command that records its actions under ``--coder`` is kept."""
 
 
 STRICT_HELP = ("The name is a new coder: create them (without it, a name that is not a "
@@ -70,3 +76,35 @@ def check_new_coder(store: Any, name: str, *, new_coder: bool, typo_only: bool =
     raise NotFoundError(f"no coder named {name!r} in this project ({guess}coders: "
                         f"{coders_list(names)}); to start a new coder named {name!r}, "
                         "add --new-coder", path=str(store.path))
+
+
+def _remember_new_actor(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+    ctx.meta[_NEW_ACTOR] = bool(value)
+    return value
+
+
+def new_actor_option(func: F) -> F:
+    """Add ``--new-coder`` to a command that records its actions under ``--coder``.
+
+    The flag is kept in the click context, not passed on, so the command's parameters stay
+    as they are; :func:`actor_id` reads it.
+    """
+    return click.option("--new-coder", is_flag=True, default=False, expose_value=False,
+                        callback=_remember_new_actor, help=TYPO_HELP)(func)
+
+
+def check_actor(store: Any, name: str | None) -> None:
+    """Refuse a ``--coder`` to record an action under that looks like a typo (see above)."""
+    if name:
+        context = click.get_current_context(silent=True)
+        new = bool(context is not None and context.meta.get(_NEW_ACTOR))
+        check_new_coder(store, name, new_coder=new, typo_only=True)
+
+
+def actor_id(store: Any, name: str | None) -> int | None:
+    """Return the id of the coder an action is recorded under (None when not named),
+    creating a new one unless the name looks like a typo of an existing coder's."""
+    if not name:
+        return None
+    check_actor(store, name)
+    return int(store.coder(name).id)

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from qualcode.cli.base import main, open_store, project_argument, stderr_console
+from qualcode.cli.coders import check_actor, new_actor_option
 
 FORMAT_CHOICES = ("csv", "tsv", "jsonl", "xlsx", "folder", "json")
 SHOWN_SKIPS = 5
@@ -38,6 +39,7 @@ SHOWN_NOT_READ = 50
                    "text cannot change).")
 @click.option("--sheet", metavar="NAME", help="Worksheet of an .xlsx file [default: the first].")
 @click.option("--coder", metavar="NAME", help="Record the import under this coder's name.")
+@new_actor_option
 @click.option("--follow-links", is_flag=True,
               help="Folders: also import symbolic links to .txt/.md files inside the folder "
                    "(links leading outside it, to folders or to devices are never followed).")
@@ -77,6 +79,7 @@ def import_command(project: Path, corpus: Path, fmt: str | None, id_col: str | N
         raise click.UsageError("--meta and --no-meta contradict each other; use one")
     meta_cols: list[str] | None = [] if no_meta else (list(meta) if meta else None)
     with open_store(project) as store, _progress(corpus.name) as on_progress:
+        check_actor(store, coder)  # a likely typo of a coder's name is refused
         report = import_corpus(store, corpus, update=update, coder=coder,
                                on_progress=on_progress, id_col=id_col, text_col=text_col,
                                name_col=name_col, meta_cols=meta_cols, skip_empty=skip_empty,

@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from qualcode.cli.base import main, open_store, project_argument
+from qualcode.cli.coders import actor_id, new_actor_option
 
 POSITIONS = ("auto", "codepoints", "crlf-as-one", "utf16", "crlf-as-one-utf16")
 SHOWN = 10
@@ -111,6 +112,7 @@ def counting_option(value: str) -> Any:
               help="Take OTHER's version for the conflict with this GUID (repeatable).")
 @click.option("--dry-run", is_flag=True, help="Show what would change; change nothing.")
 @click.option("--coder", metavar="NAME", help="Record the codebook changes under this coder.")
+@new_actor_option
 @click.option("--positions", type=click.Choice(POSITIONS), default="auto", show_default=True,
               help="How a .qdpx counts text positions (auto: from the quoted passages).")
 @click.option("--mark-done", is_flag=True,
@@ -146,7 +148,7 @@ def merge_command(project: Path, other: Path, prefer: str | None, ours: tuple[st
         raise click.UsageError("a GUID cannot be both --ours and --theirs")
     choices = {**{g: "ours" for g in ours}, **{g: "theirs" for g in theirs}}
     with open_store(project) as store:
-        actor = store.coder(coder).id if coder else None
+        actor = actor_id(store, coder)  # a likely typo of a coder's name is refused
         try:
             report = merge_into(store, other, prefer=prefer, choices=choices,  # type: ignore[arg-type]
                                 actor_id=actor, dry_run=dry_run,

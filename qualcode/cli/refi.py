@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from qualcode.cli.base import open_store, project_argument
+from qualcode.cli.coders import actor_id
 from qualcode.cli.export import export
 
 REFI_SUFFIXES = (".qdc", ".qdpx")
@@ -125,7 +126,7 @@ def import_refi(project: Path, file: Path, coder: str | None, fmt: str | None = 
     from qualcode.storage.merge import MergeConflicts
 
     with open_store(project) as store:
-        actor = store.coder(coder).id if coder else None
+        actor = actor_id(store, coder)  # a likely typo of a coder's name is refused
         if file.suffix.lower() == ".qdc":
             report = import_qdc_codebook(store, file, actor)
             click.echo(f"Imported {file}: {report.added} added, {report.updated} updated, "

@@ -9,6 +9,7 @@ name, and leaves the project unchanged (no stray coder).
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -185,3 +186,44 @@ def test_a_numbered_series_is_not_a_typo(tmp_path: Path, first: str, second: str
     assert one_line_error(run, project) is None, run.stderr
     assert f"did you mean {second!r}?" in run.stderr and "--new-coder" in run.stderr
     assert digest(project) == before
+
+
+def _attribution_args(command: str, project: Path, tmp_path: Path, run: int = 0) -> list[str]:
+    """A command that records its action under --coder, ready for --coder NAME (``run``
+    numbers the calls, so each adds something new)."""
+    other = tmp_path / f"other{run}.qualcode"
+    if command == "merge":
+        shutil.copy(project, other)  # closed here: a copy of the file is a copy of the project
+    corpus = tmp_path / f"more{run}.csv"
+    corpus.write_text(f"id,text\nextra{run},One more answer.\n", encoding="utf-8")
+    return {
+        "codebook add": ["codebook", "add", str(project), f"Fatigue {run}"],
+        "codebook edit": ["codebook", "edit", str(project), "Listening", "--description",
+                          f"take {run}"],
+        "import": ["import", str(project), str(corpus)],
+        "merge": ["merge", str(project), str(other)],
+    }[command]
+
+
+ATTRIBUTION = ["codebook add", "codebook edit", "import", "merge"]
+
+
+@pytest.mark.parametrize("name", ["alcie", "Ａｌｉｃｅ"])
+@pytest.mark.parametrize("command", ATTRIBUTION)
+def test_commands_that_record_a_coder_refuse_a_likely_typo(project: Path, tmp_path: Path,
+                                                           command: str, name: str) -> None:
+    refused(project, [*_attribution_args(command, project, tmp_path), "--coder", name], name,
+            suggestion="alice")
+
+
+@pytest.mark.parametrize("command", ATTRIBUTION)
+def test_commands_that_record_a_coder_create_a_new_name(project: Path, tmp_path: Path,
+                                                        command: str) -> None:
+    args = _attribution_args(command, project, tmp_path)
+    run = run_cli([*args, "--coder", UNLIKE])
+    assert run.exit_code == 0, run.stderr
+    assert UNLIKE in coders(project) and "alcie" not in coders(project)
+    forced = run_cli([*_attribution_args(command, project, tmp_path, 1), "--coder", "alcie",
+                      "--new-coder"])
+    assert forced.exit_code == 0, forced.stderr
+    assert "alcie" in coders(project)
