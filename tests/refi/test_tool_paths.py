@@ -198,3 +198,32 @@ def test_content_is_read_when_the_path_leads_nowhere(store: Store, tmp_path: Pat
         archive.writestr("project.qde", qde)
     report = merge_into(store, path, backup=False)
     assert [s.text for s in store.iter_sources()] == ["Kept text."] and not report.skipped
+
+
+def _qc_samples() -> list[Path]:
+    """The sample .qdpx files the qualitative-coding package ships, where it is installed.
+
+    Found without importing it (its import pulls in spaCy and SQLAlchemy). It cannot be a
+    test dependency: it pins rich < 14, which Textual cannot use; tool_layouts.py rebuilds
+    its layout for the tests that always run.
+    """
+    import importlib.util
+
+    spec = importlib.util.find_spec("qualitative_coding")
+    if spec is None or not spec.submodule_search_locations:
+        return []
+    folder = Path(next(iter(spec.submodule_search_locations)))
+    return sorted(folder.rglob("*.qdpx"))
+
+
+@pytest.mark.skipif(not _qc_samples(), reason="the qualitative-coding package is not installed")
+@pytest.mark.parametrize("sample", _qc_samples(), ids=lambda p: p.name)
+def test_qc_shipped_samples_arrive_whole(tmp_path: Path, sample: Path) -> None:
+    store = Store.create(tmp_path / "p.qualcode")
+    with zipfile.ZipFile(sample) as archive:
+        qde = archive.read("project.qde").decode("utf-8")
+    report = merge_into(store, sample, backup=False)
+    assert len(store.codebook()) == count_elements(qde, "Code")
+    assert len(store.codings()) == count_elements(qde, "Coding")
+    assert store.source_count() == count_elements(qde, "TextSource")
+    assert not [item for item in report.skipped if "rich texts" not in item]
