@@ -49,7 +49,8 @@ def export_qdc_command(project: Path, output: Path) -> None:
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="The .qdpx file to write.")
 @click.option("--coder", "coders", metavar="NAME", multiple=True,
-              help="Only this coder's codings (repeatable) [default: every coder].")
+              help="Only this coder's codings, done marks and memos, and only them as "
+                   "users (repeatable) [default: every coder].")
 @click.option("--no-consensus", is_flag=True, help="Leave the consensus layer out.")
 def export_qdpx_command(project: Path, output: Path, coders: tuple[str, ...],
                         no_consensus: bool) -> None:
@@ -58,8 +59,10 @@ def export_qdpx_command(project: Path, output: Path, coders: tuple[str, ...],
     Each coder is a REFI-QDA user and their codings carry their user GUID; the
     consensus layer is written under a user "consensus (adjudicated by NAME)". Texts go
     in as UTF-8 exactly as stored; positions count code points (CR and LF one each),
-    end exclusive. Metadata fields become text variables; done marks become sets
-    named "done: NAME".
+    end exclusive. Metadata fields become typed variables (Boolean, Integer, Float,
+    Date, DateTime or Text; lists, objects and nulls as JSON text); done marks become
+    sets named "done: NAME". With --coder only those coders' codings, done marks and
+    memos go, and only they are users.
 
     \b
     Examples:
