@@ -227,3 +227,18 @@ def test_qc_shipped_samples_arrive_whole(tmp_path: Path, sample: Path) -> None:
     assert len(store.codings()) == count_elements(qde, "Coding")
     assert store.source_count() == count_elements(qde, "TextSource")
     assert not [item for item in report.skipped if "rich texts" not in item]
+
+
+def test_a_linked_folder_leading_outside_is_not_read(store: Store, tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "board_2017.txt").write_text("SECRET", encoding="utf-8")
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    (folder / "sources").symlink_to(outside)
+    (folder / "Sources2").symlink_to(outside)
+    path = qc_qdpx(folder / "qc.qdpx", members={"board_2017.txt": ""},
+                   paths={"board_2017.txt": "Sources2/BOARD_2017.txt"})
+    report = merge_into(store, path, backup=False)
+    assert any("board_2017" in item and "left out" in item for item in report.skipped)
+    assert all("SECRET" not in s.text for s in store.iter_sources())

@@ -128,6 +128,9 @@ class TextFinder:
         """Return the one entry of ``folder`` named ``name`` in another case, or None."""
         if folder not in self._listings:
             listing: dict[str, list[str]] = {}
+            if not folder.resolve().is_relative_to(self.base):
+                self._listings[folder] = listing  # a link leading out: not even listed
+                return None
             try:
                 for entry in os.listdir(folder):
                     listing.setdefault(entry.casefold(), []).append(entry)
