@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from qualcode.errors import FormatError, StoreError
 from qualcode.interchange.readers.safe_open import regular_file_stat
-from qualcode.interchange.refi.details import keep_refi_details
+from qualcode.interchange.refi.details import keep_refi_details, note_refi_details
 from qualcode.interchange.refi.offsets import Counting
 from qualcode.storage.connection import write_transaction
 from qualcode.storage.merge import Choice, MergeReport, apply_snapshot
@@ -59,6 +59,7 @@ def merge_into(store: Store, other: Path, *, prefer: Choice | None = None,
     snap = read_other(other, counting=counting, mark_done=mark_done)
     check_snapshot(snap)  # a damaged file is refused before a backup is taken for it
     action = "refi.import" if other.suffix.lower() == QDPX_SUFFIX else "merge"
+    note_refi_details(store, snap)  # listed in the report and its event, like any left-out
 
     def take_backup() -> str:
         from qualcode.storage.backup import automatic_backup

@@ -353,3 +353,14 @@ def test_any_metadata_round_trips_exactly(metadatas: list[dict]) -> None:
                 == {s.external_id: _exact(s.metadata) for s in store.iter_sources()})
         store.close()
         copy.close()
+
+
+def test_a_project_keeps_its_own_description_and_says_so(store: Store, tmp_path: Path) -> None:
+    merge_into(store, _foreign(tmp_path, project_description="Ours."), backup=False)
+    other = tmp_path / "other"
+    other.mkdir()
+    path = _foreign(other, project_description="Theirs.", pdfs=1)
+    report = merge_into(store, path, backup=False)
+    assert project_description(store.db) == "Ours."
+    assert ("the file's project description: the project has its own, which was kept"
+            in report.skipped)

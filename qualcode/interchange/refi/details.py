@@ -62,13 +62,19 @@ def source_details(element: Any, users: dict[str, InCoder]) -> dict[str, str]:
     return details
 
 
+def note_refi_details(store: Store, snap: Snapshot) -> None:
+    """List, before the import, what of a ``.qdpx``'s details the project will not take."""
+    if not isinstance(snap, RefiSnapshot):
+        return
+    ours = project_description(store.db)
+    if snap.project_description and ours and ours != snap.project_description:
+        snap.skipped.append("the file's project description: the project has its own, "
+                            "which was kept")
+
+
 def keep_refi_details(store: Store, snap: Snapshot, report: MergeReport) -> None:
     """Keep what a ``.qdpx`` carried besides its records (inside the import's transaction)."""
     if not isinstance(snap, RefiSnapshot) or report.dry_run:
         return
-    description = snap.project_description
-    if description and not keep_project_description(store.db, description) and (
-            project_description(store.db) != description):
-        report.skipped.append("the file's project description: the project has its own, "
-                              "which was kept")
+    keep_project_description(store.db, snap.project_description)
     keep_details(store.db, snap.source_details, snap.memo_parts)
