@@ -242,3 +242,13 @@ def test_a_linked_folder_leading_outside_is_not_read(store: Store, tmp_path: Pat
     report = merge_into(store, path, backup=False)
     assert any("board_2017" in item.lower() and "left out" in item for item in report.skipped)
     assert all("SECRET" not in s.text for s in store.iter_sources())
+
+
+@pytest.mark.parametrize("path_written", ["internal://", "relative:///", "./", "sources/."])
+def test_a_path_naming_no_file_is_left_out_and_said(store: Store, tmp_path: Path,
+                                                     path_written: str) -> None:
+    path = qc_qdpx(tmp_path / "qc.qdpx", members={"board_2017.txt": ""},
+                   paths={"board_2017.txt": path_written})
+    report = merge_into(store, path, backup=False)
+    assert len(report.skipped) == 1 and "left out with its codings" in report.skipped[0]
+    assert [s.name for s in store.iter_sources()] == ["admin-1.txt"]

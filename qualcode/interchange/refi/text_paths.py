@@ -49,6 +49,8 @@ class Found:
 def member_name(path: str, where: str) -> str | None:
     """Return the name a ``plainTextPath`` gives, without scheme; None when never read.
 
+    An empty name (``internal://``) is returned as ``""``: it names no file.
+
     Raises a one-line FormatError for a path that climbs out with ``..``.
     """
     scheme, sep, rest = path.partition("://")
@@ -62,9 +64,9 @@ def member_name(path: str, where: str) -> str | None:
                           "archive was refused and nothing was imported", path=where)
     if scheme and name.startswith("/"):
         name = name.lstrip("/")  # relative:///beside.txt and internal:///x.txt name x.txt
-    if not name or name.startswith("/") or _DRIVE.match(name) or name in (".",):
+    if name.startswith("/") or _DRIVE.match(name):
         return None
-    return name
+    return "" if name.strip("./") == "" else name
 
 
 class TextFinder:
@@ -81,6 +83,9 @@ class TextFinder:
         name = member_name(path, str(self.path))
         if name is None:
             found.why = "is at an absolute path, which is never read from an imported file"
+            return found
+        if not name:
+            found.why = "names no file"
             return found
         first = PurePosixPath(name).parts[0].casefold()
         in_sources = name if first == SOURCES_FOLDER else f"{SOURCES_FOLDER}/{name}"
