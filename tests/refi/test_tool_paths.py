@@ -252,3 +252,21 @@ def test_a_path_naming_no_file_is_left_out_and_said(store: Store, tmp_path: Path
     report = merge_into(store, path, backup=False)
     assert len(report.skipped) == 1 and "left out with its codings" in report.skipped[0]
     assert [s.name for s in store.iter_sources()] == ["admin-1.txt"]
+
+
+@pytest.mark.parametrize("path_written", ["relative://board%202017.txt", "board 2017.txt",
+                                          "internal://board%202017.txt"])
+def test_percent_encoded_names_are_found(store: Store, tmp_path: Path,
+                                         path_written: str) -> None:
+    texts = {"board 2017.txt": QC_TEXTS["board_2017.txt"]}
+    path = qc_qdpx(tmp_path / "qc.qdpx", texts=texts, paths={"board 2017.txt": path_written})
+    report = merge_into(store, path, backup=False)
+    assert not report.skipped
+    assert {s.name: s.text for s in store.iter_sources()} == texts
+
+
+def test_percent_encoded_climb_is_refused(store: Store, tmp_path: Path) -> None:
+    path = qc_qdpx(tmp_path / "qc.qdpx", members={"board_2017.txt": ""},
+                   paths={"board_2017.txt": "relative://%2E%2E/secret.txt"})
+    with pytest.raises(FormatError, match="climbs out of the archive"):
+        merge_into(store, path, backup=False)

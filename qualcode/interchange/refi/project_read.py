@@ -18,6 +18,7 @@ from __future__ import annotations
 import codecs
 import re
 from pathlib import Path
+from urllib.parse import unquote
 from typing import Any, NoReturn
 
 from qualcode.errors import FormatError
@@ -312,6 +313,8 @@ class ProjectReader(NotesReader):
         except FormatError:
             return ""  # refused when the text is looked up, with the whole file
         name = member.rsplit("/", 1)[-1] if member else ""
+        if "://" in path:  # a URI may spell a space as %20
+            name = unquote(name)
         stem = name.rsplit(".", 1)[0]
         return "" if clean_guid(stem) is not None else name
 

@@ -28,6 +28,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from urllib.parse import unquote
 
 from qualcode.errors import FormatError
 from qualcode.interchange.readers.safe_open import read_limited
@@ -87,15 +88,19 @@ class TextFinder:
         if not name:
             found.why = "names no file"
             return found
-        first = PurePosixPath(name).parts[0].casefold()
-        in_sources = name if first == SOURCES_FOLDER else f"{SOURCES_FOLDER}/{name}"
-        for member in dict.fromkeys((in_sources, name)):
+        # A URI-style path may spell a space as %20: the name as written first, then decoded.
+        names = list(dict.fromkeys((name, unquote(name))))
+        if any(".." in PurePosixPath(n).parts for n in names):
+            member_name(unquote(path), str(self.path))  # refuses, naming the path
+        in_sources = [n if PurePosixPath(n).parts[0].casefold() == SOURCES_FOLDER
+                      else f"{SOURCES_FOLDER}/{n}" for n in names]
+        for member in dict.fromkeys(in_sources + names):
             found.looked.append(f"{member} in the archive")
             info = self.archive.find(member) if self.archive is not None else None
             if info is not None:
                 found.data = self.archive.read(info)  # type: ignore[union-attr]
                 return found
-        for relative in dict.fromkeys((name, in_sources)):
+        for relative in dict.fromkeys(names + in_sources):
             found.looked.append(str(self.base / relative))
             data = self.beside(relative)
             if data is not None:
