@@ -69,7 +69,7 @@ def code_half(path: Path, done: int) -> None:
 
 def fit_seconds(path: Path) -> float:
     """Time one fit of the coder's model in this process (what a refit costs)."""
-    from qualcode.interchange.suggestions import load_or_fit_suggester
+    from qualcode.analysis.suggestions import load_or_fit_suggester
 
     store = Store.open(path)
     start = time.perf_counter()

@@ -1,7 +1,7 @@
 """Reference implementations, object by object, that the fast column paths are tested against.
 
 Production code reads codings and sources as numpy columns (qualcode.storage.arrays,
-qualcode.interchange.matrices, qualcode.interchange.theme_quotes). These are the
+qualcode.analysis.matrices, qualcode.analysis.theme_quotes). These are the
 straightforward versions the column paths replaced: one Python object per source and
 per coding. tests/test_scale_paths.py checks both give the same results.
 """
@@ -15,9 +15,9 @@ import numpy as np
 
 from qualcode.agreement.presence import build_units, code_presence, theme_membership
 from qualcode.errors import StoreError
-from qualcode.interchange.matrices import MISSING
-from qualcode.interchange.theme_quotes import choose, collapse, pools, widened
-from qualcode.interchange.theme_table import Quote, quote_kind
+from qualcode.analysis.matrices import MISSING
+from qualcode.analysis.theme_quotes import choose, collapse, pools, widened
+from qualcode.analysis.theme_table import Quote, quote_kind
 from qualcode.model import Code, Codebook, Coding, Source
 from qualcode.storage import Store
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from qualcode.interchange.agreement_report import agreement_report
+from qualcode.analysis.agreement_report import agreement_report
 from qualcode.interchange.demo import build_demo_project
 from qualcode.storage import Store
 

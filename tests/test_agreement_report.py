@@ -15,7 +15,7 @@ from statsmodels.stats.inter_rater import aggregate_raters
 from statsmodels.stats.inter_rater import fleiss_kappa as sm_fleiss_kappa
 
 from qualcode.errors import QualcodeError
-from qualcode.interchange.agreement_report import (
+from qualcode.analysis.agreement_report import (
     CONSENSUS,
     agreement_report,
     disagreements,

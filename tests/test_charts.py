@@ -11,8 +11,8 @@ from lxml import etree
 from test_theme_table import ALICE, BOB, PARENTS, TREE, build_project
 
 from qualcode.errors import QualcodeError
-from qualcode.interchange import charts
-from qualcode.interchange.agreement_report import agreement_report
+from qualcode.analysis import charts
+from qualcode.analysis.agreement_report import agreement_report
 from qualcode.storage import Store
 
 pytest.importorskip("matplotlib")

@@ -118,7 +118,7 @@ def test_markdown_is_a_pipe_table_with_a_legend(demo: Path) -> None:
 
 
 def test_csv_has_one_line_per_row_and_the_documented_columns(demo: Path) -> None:
-    from qualcode.interchange.agreement_format import CSV_COLUMNS
+    from qualcode.analysis.agreement_format import CSV_COLUMNS
 
     text = run(str(demo), "--coders", "alice", "bob", "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(text)))

@@ -12,7 +12,7 @@ from click.testing import CliRunner, Result
 
 import qualcode.cli.codebook  # noqa: F401  (registers the group on main)
 from qualcode.cli.base import main
-from qualcode.interchange.codebooks import codebook_to_specs, parse_codebook_yaml
+from qualcode.interchange.codebook_yaml import codebook_to_specs, parse_codebook_yaml
 from qualcode.model import CodeKind, CodeSpec, SourceRecord
 from qualcode.storage import Store
 

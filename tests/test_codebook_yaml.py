@@ -1,4 +1,4 @@
-"""Tests of the codebook YAML reader and writer (qualcode.interchange.codebooks)."""
+"""Tests of the codebook YAML reader and writer (qualcode.interchange.codebook_yaml)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from qualcode.errors import CodebookError, FormatError, QualcodeError
-from qualcode.interchange import codebooks, safe_yaml
-from qualcode.interchange.codebooks import (
+from qualcode.interchange import codebook_yaml, safe_yaml
+from qualcode.interchange.codebook_yaml import (
     FORMAT_ID,
     parse_codebook_document,
     parse_codebook_yaml,
@@ -152,7 +152,7 @@ def test_missing_file_and_directory(tmp_path: Path) -> None:
 
 
 def test_too_large_file_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(codebooks, "MAX_BYTES", 100)
+    monkeypatch.setattr(codebook_yaml, "MAX_BYTES", 100)
     path = tmp_path / "cb.yaml"
     path.write_text(EXAMPLE, encoding="utf-8")
     with pytest.raises(FormatError, match="limit"):

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qualcode.errors import CodebookError
-from qualcode.interchange.codebooks import (
+from qualcode.interchange.codebook_yaml import (
     clean_text,
     codebook_to_specs,
     dump_codebook_yaml,

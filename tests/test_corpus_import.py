@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from qualcode.cli import main
 from qualcode.errors import FormatError
-from qualcode.interchange.corpora import detect_format, import_corpus, read_corpus
+from qualcode.interchange.corpus_import import detect_format, import_corpus, read_corpus
 from qualcode.interchange.readers import delimited
 from qualcode.model import CodeKind
 from qualcode.storage import Store

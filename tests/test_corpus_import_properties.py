@@ -17,7 +17,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from qualcode.interchange.corpora import import_corpus, read_corpus
+from qualcode.interchange.corpus_import import import_corpus, read_corpus
 from qualcode.model import CodeKind
 from qualcode.storage import Store
 

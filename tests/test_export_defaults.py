@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from robustness.robust_harness import digest
 
 from qualcode.cli import main
-from qualcode.interchange.export_defaults import AUTO, choose_studies, grouping_words
+from qualcode.analysis.export_defaults import AUTO, choose_studies, grouping_words
 from qualcode.model import CodeKind, Layer, SourceRecord
 from qualcode.storage import Store
 

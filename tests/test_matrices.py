@@ -13,9 +13,9 @@ from test_theme_table import ALICE, BOB, CONSENSUS, PARENTS, SOURCES, TREE, buil
 
 from qualcode.errors import QualcodeError
 from qualcode.interchange import writers
-from qualcode.interchange.matrices import cooccurrence, matrix
+from qualcode.analysis.matrices import cooccurrence, matrix
 from qualcode.interchange.safe_cells import FORMULA_TRIGGERS, restore_cell
-from qualcode.interchange.theme_table import theme_table, to_table
+from qualcode.analysis.theme_table import theme_table, to_table
 from qualcode.interchange.writers import Column, Estimate, Row, Table
 from qualcode.storage import Store
 

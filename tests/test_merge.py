@@ -12,10 +12,10 @@ from click.testing import CliRunner
 
 from qualcode.cli import main
 from qualcode.errors import StoreError
-from qualcode.interchange.merge import merge_into
+from qualcode.interchange.merge_input import merge_into
 from qualcode.model import CodeKind, SourceRecord
 from qualcode.storage import Store
-from qualcode.storage.merge import MergeConflicts
+from qualcode.storage.merge_apply import MergeConflicts
 
 
 def fingerprint(path: Path) -> str:

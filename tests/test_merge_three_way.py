@@ -16,11 +16,11 @@ import pytest
 from click.testing import CliRunner, Result
 
 from qualcode.cli import main
-from qualcode.interchange.merge import merge_into
+from qualcode.interchange.merge_input import merge_into
 from qualcode.model import CodeKind, SourceRecord
 from qualcode.storage import Store
 from qualcode.storage.backup import list_backups
-from qualcode.storage.merge import MergeConflicts
+from qualcode.storage.merge_apply import MergeConflicts
 from qualcode.storage.merge_base import EXPORT_MEMBER
 
 

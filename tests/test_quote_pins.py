@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from robustness.robust_harness import digest
 
 from qualcode.cli import main
-from qualcode.interchange.theme_table import theme_table
+from qualcode.analysis.theme_table import theme_table
 from qualcode.model import CodeKind, SourceRecord
 from qualcode.storage import Store
 from qualcode.storage.pins import pin_quote, pinned_quotes

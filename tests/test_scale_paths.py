@@ -1,8 +1,8 @@
 """The column paths of agreement, the theme table, matrices and charts against the object-by-object reference.
 
 ``agreement_report`` and ``theme_table`` read units, done marks, codings and quotes as
-numpy columns (qualcode.agreement.spans, qualcode.interchange.agreement_units,
-qualcode.interchange.theme_quotes). Here seeded random projects -- irregular whitespace,
+numpy columns (qualcode.agreement.spans, qualcode.analysis.agreement_units,
+qualcode.analysis.theme_quotes). Here seeded random projects -- irregular whitespace,
 duplicate passages, zero-width and partial codings, nested stored units, sentence-level
 done marks, odd metadata values -- are computed both ways and must agree exactly.
 """
@@ -26,11 +26,11 @@ from qualcode.agreement.presence import (
 )
 from qualcode.agreement.spans import SpanUnits, overlap_presence
 from qualcode.errors import StoreError
-from qualcode.interchange import theme_quotes
-from qualcode.interchange.agreement_report import _columns, _prepare
-from qualcode.interchange.charts import frequencies
-from qualcode.interchange.matrices import cooccurrence, layer_codings, matrix
-from qualcode.interchange.theme_table import theme_table
+from qualcode.analysis import theme_quotes
+from qualcode.analysis.agreement_report import _columns, _prepare
+from qualcode.analysis.charts import frequencies
+from qualcode.analysis.matrices import cooccurrence, layer_codings, matrix
+from qualcode.analysis.theme_table import theme_table
 from qualcode.model import CodeKind, Coding, Layer, SourceRecord, UnitKind
 from qualcode.segmentation import sentences
 from qualcode.storage import Store, arrays

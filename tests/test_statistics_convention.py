@@ -25,7 +25,7 @@ from statsmodels.stats.inter_rater import cohens_kappa
 
 from qualcode.agreement import cohen_kappa, contingency_table, gwet_ac
 from qualcode.cli import main
-from qualcode.interchange.agreement_report import agreement_report
+from qualcode.analysis.agreement_report import agreement_report
 from qualcode.model import SourceRecord
 from qualcode.storage import Store
 

@@ -3,7 +3,7 @@
 The expected studies and unit counts are recomputed here from the hand-written layer
 dictionaries below (not from qualcode's presence code); kappa is checked against
 scikit-learn's ``cohen_kappa_score`` on presence vectors built here and against
-:func:`qualcode.interchange.agreement_report.agreement_report`.
+:func:`qualcode.analysis.agreement_report.agreement_report`.
 
 ``build_project`` is also used by the matrix, chart and CLI tests.
 """
@@ -22,8 +22,8 @@ from sklearn.metrics import cohen_kappa_score
 
 from qualcode.errors import QualcodeError, StoreError
 from qualcode.interchange import writers
-from qualcode.interchange.agreement_report import agreement_report
-from qualcode.interchange.theme_table import quote_kind, theme_table, to_table
+from qualcode.analysis.agreement_report import agreement_report
+from qualcode.analysis.theme_table import quote_kind, theme_table, to_table
 from qualcode.model import CodeKind, Layer, SourceRecord
 from qualcode.storage import Store
 

@@ -98,7 +98,7 @@ def agreement(project: Path, more_coders: tuple[str, ...], coders: tuple[str, ..
       qualcode agreement study.qualcode --coders alice consensus --disagreements
       qualcode agreement study.qualcode --coders alice bob --split-by-suggestions
     """
-    from qualcode.interchange.agreement_report import agreement_report, disagreements
+    from qualcode.analysis.agreement_report import agreement_report, disagreements
     from qualcode.model import UnitKind
 
     project, names = split_names(project, coders, more_coders)
@@ -118,14 +118,14 @@ def agreement(project: Path, more_coders: tuple[str, ...], coders: tuple[str, ..
 
 
 def _write(report: Any, found: Any, chosen: str, output: Path | None) -> None:
-    from qualcode.interchange import agreement_format as af
+    from qualcode.analysis import agreement_format as af
 
     with output_stream(output) as handle:
         if chosen == "json":
             dump_json(af.report_json(report, found), handle)
         elif chosen == "csv":
             if report.split:
-                from qualcode.interchange.agreement_split_format import write_split_csv
+                from qualcode.analysis.agreement_by_suggestions_format import write_split_csv
 
                 write_split_csv(report.split, handle)
             elif found is not None:
@@ -135,7 +135,7 @@ def _write(report: Any, found: Any, chosen: str, output: Path | None) -> None:
         elif chosen == "markdown":
             handle.write(af.to_markdown(report, found))
         else:
-            from qualcode.interchange.agreement_table import render_report
+            from qualcode.analysis.agreement_table import render_report
             from qualcode.interchange.literal import literal_console
 
             console = (literal_console(file=handle, width=120, color_system=None) if output
@@ -190,8 +190,8 @@ def stats(file: Path, raters: tuple[str, ...], more_raters: tuple[str, ...], id_
       qualcode stats reliability.tsv --level interval --format json
       qualcode stats scale.csv --weights linear --scores values --categories 1,2,3,4,5
     """
-    from qualcode.interchange.agreement_ratings import read_ratings
-    from qualcode.interchange.agreement_stats import ratings_statistics
+    from qualcode.interchange.readers.ratings import read_ratings
+    from qualcode.analysis.ratings_stats import ratings_statistics
 
     file, names = split_names(file, raters, more_raters, commas=False)
     table = read_ratings(file, raters=names, id_col=id_col, sheet=sheet)

@@ -15,7 +15,7 @@ import click
 from qualcode.cli.base import main, open_store, project_argument
 from qualcode.cli.coders import actor_id, new_actor_option
 from qualcode.errors import CodebookError, FormatError, NotFoundError
-from qualcode.interchange.codebooks import (
+from qualcode.interchange.codebook_yaml import (
     clean_text,
     dump_codebook_yaml,
     normalise_colour,

@@ -69,7 +69,7 @@ def import_(project: Path, file: Path, coder: str, new_coder: bool, create_codes
       qualcode codings import study.qualcode bob.tsv --coder bob --create-codes
       qualcode codings import study.qualcode agreed.csv --coder lead --layer consensus
     """
-    from qualcode.interchange.codings import import_codings_file
+    from qualcode.interchange.codings_import import import_codings_file
     from qualcode.model import Layer
 
     with open_store(project) as store:

@@ -66,7 +66,7 @@ def import_command(project: Path, corpus: Path, fmt: str | None, id_col: str | N
       qualcode import study.qualcode from-nvivo.qdpx
       qualcode import study.qualcode from-nvivo.qdpx --format json
     """
-    from qualcode.interchange.corpora import import_corpus
+    from qualcode.interchange.corpus_import import import_corpus
 
     if corpus.suffix.lower() in (".qdpx", ".qdc"):  # REFI-QDA project or codebook
         from qualcode.cli.refi import import_refi

@@ -11,7 +11,7 @@ import click
 from qualcode.cli.base import main, open_store, project_argument
 
 if TYPE_CHECKING:
-    from qualcode.interchange.discovery import ProjectDiscovery
+    from qualcode.analysis.theme_discovery import ProjectDiscovery
 
 KINDS = click.Choice(["source", "paragraph", "sentence"])
 
@@ -42,7 +42,7 @@ def discover(project: Path, clusters: int, seed: int, examples: int, kind: str,
 
     Example: qualcode discover study.qualcode --clusters 6 --seed 1
     """
-    from qualcode.interchange.discovery import as_json, discover_themes
+    from qualcode.analysis.theme_discovery import as_json, discover_themes
     from qualcode.model import UnitKind
 
     with open_store(project) as store:

@@ -112,8 +112,8 @@ def themes(project: Path, layer: str | None, fmt: str | None, output: Path | Non
       qualcode export themes study.qualcode --layer alice --study-label author_year
       qualcode export themes study.qualcode --quotes 3 --kappa-coders alice bob -o t.tex
     """
-    from qualcode.interchange.export_defaults import AUTO
-    from qualcode.interchange.theme_table import theme_table, to_table
+    from qualcode.analysis.export_defaults import AUTO
+    from qualcode.analysis.theme_table import theme_table, to_table
 
     chosen = _format(fmt, output)
     with open_store(project) as store:
@@ -150,8 +150,8 @@ def matrix_(project: Path, rows: str, cols: str, tick: bool, layer: str | None,
       qualcode export matrix study.qualcode --rows theme --cols study --study-label author_year
       qualcode export matrix study.qualcode --rows code --cols coder --count -o codes.xlsx
     """
-    from qualcode.interchange.export_defaults import AUTO
-    from qualcode.interchange.matrices import matrix
+    from qualcode.analysis.export_defaults import AUTO
+    from qualcode.analysis.matrices import matrix
 
     chosen = _format(fmt, output)
     with open_store(project) as store:
@@ -175,7 +175,7 @@ def cooccurrence_(project: Path, level: str, layer: str | None, fmt: str | None,
       qualcode export cooccurrence study.qualcode --level theme
       qualcode export cooccurrence study.qualcode --layer alice -o cooccurrence.csv
     """
-    from qualcode.interchange.matrices import cooccurrence
+    from qualcode.analysis.matrices import cooccurrence
 
     chosen = _format(fmt, output)
     with open_store(project) as store:
@@ -200,7 +200,7 @@ def suggestions_(project: Path, coder: str | None, summary: bool, fmt: str | Non
       qualcode export suggestions study.qualcode --summary
       qualcode export suggestions study.qualcode --coder alice -o alice-suggestions.csv
     """
-    from qualcode.interchange.suggestion_report import (
+    from qualcode.analysis.suggestion_report import (
         acceptance_table,
         suggestion_log_table,
     )
@@ -244,9 +244,9 @@ def chart(project: Path, kind: str, level: str | None, layers: tuple[str, ...],
       qualcode export chart study.qualcode --kind kappa --level theme -o kappa.png
     """
     from qualcode.errors import QualcodeError
-    from qualcode.interchange import charts
-    from qualcode.interchange.export_defaults import default_layer
-    from qualcode.interchange.theme_table import auto_kappa_coders
+    from qualcode.analysis import charts
+    from qualcode.analysis.export_defaults import default_layer
+    from qualcode.analysis.theme_table import auto_kappa_coders
 
     chosen = charts.chart_format(fmt, output)
     with open_store(project) as store:

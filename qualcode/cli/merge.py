@@ -141,8 +141,8 @@ def merge_command(project: Path, other: Path, prefer: str | None, ours: tuple[st
       qualcode merge study.qualcode bob.qualcode --prefer theirs
       qualcode merge study.qualcode from-nvivo.qdpx --dry-run
     """
-    from qualcode.interchange.merge import merge_into
-    from qualcode.storage.merge import MergeConflicts
+    from qualcode.interchange.merge_input import merge_into
+    from qualcode.storage.merge_apply import MergeConflicts
 
     if set(ours) & set(theirs):
         raise click.UsageError("a GUID cannot be both --ours and --theirs")

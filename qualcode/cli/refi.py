@@ -125,8 +125,8 @@ def import_refi(project: Path, file: Path, coder: str | None, fmt: str | None = 
     """
     from qualcode.cli.merge import echo_conflicts, echo_report
     from qualcode.errors import StoreError
-    from qualcode.interchange.merge import merge_into
-    from qualcode.storage.merge import MergeConflicts
+    from qualcode.interchange.merge_input import merge_into
+    from qualcode.storage.merge_apply import MergeConflicts
 
     with open_store(project) as store:
         actor = actor_id(store, coder)  # a likely typo of a coder's name is refused

@@ -43,7 +43,7 @@ def suggest(project: Path, coder: str, fmt: str, layer: str, spacy_model: str | 
 
     Example: qualcode suggest study.qualcode --coder alice --top 3
     """
-    from qualcode.interchange.suggestions import load_or_fit_suggester, pending_units
+    from qualcode.analysis.suggestions import load_or_fit_suggester, pending_units
     from qualcode.model import Layer, UnitKind
 
     with open_store(project) as store:
@@ -113,7 +113,7 @@ def evaluate(project: Path, coder: str, fmt: str, layer: str, spacy_model: str |
 
     Example: qualcode evaluate study.qualcode --coder alice --folds 5 --seed 1
     """
-    from qualcode.interchange.suggestions import training_units
+    from qualcode.analysis.suggestions import training_units
     from qualcode.model import Layer
     from qualcode.nlp.evaluation import evaluate as run_evaluation
     from qualcode.nlp.pipeline import build_pipeline

@@ -8,7 +8,7 @@ coding: on the whole source (``unit`` ``source``, no offsets) it is the decision
 applies"; with ``unit`` ``sentence`` or ``paragraph`` and that unit's ``start``/``end``
 it marks that smaller unit done. Importing such a file marks exactly the units it says
 were done; a file without a ``done`` column keeps the older rule (every source it names
-is marked done), see :func:`qualcode.interchange.codings.import_codings_file`.
+is marked done), see :func:`qualcode.interchange.codings_import.import_codings_file`.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ its codings whatever the size of the project. With done rows (the default) every
 also says whether its unit was done (``done``, ``unit``), and each done unit without a
 coding of its coder gets a row of its own, so the file carries every done mark (see
 :mod:`qualcode.interchange.codings_done`). The CSV reads back with
-:func:`qualcode.interchange.codings.import_codings_file` (it uses ``source_id``,
+:func:`qualcode.interchange.codings_import.import_codings_file` (it uses ``source_id``,
 ``code``, ``start``, ``end``, ``done`` and ``unit``, and checks ``coder`` and ``layer``).
 """
 

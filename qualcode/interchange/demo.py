@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qualcode.errors import StoreError
-from qualcode.interchange.codebooks import read_codebook_yaml
-from qualcode.interchange.codings import import_codings_file
-from qualcode.interchange.corpora import import_corpus
+from qualcode.interchange.codebook_yaml import read_codebook_yaml
+from qualcode.interchange.codings_import import import_codings_file
+from qualcode.interchange.corpus_import import import_corpus
 from qualcode.storage import Store
 from qualcode.storage.connection import prepare_to_replace
 

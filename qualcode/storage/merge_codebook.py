@@ -2,7 +2,7 @@
 
 A field that differs is taken from the side that changed it since the common state
 (:mod:`qualcode.storage.merge_base`); only a field changed on both sides, or any
-difference when no common state is known, is a conflict. Used by :class:`qualcode.storage.merge._Merger`, which holds the state these methods use
+difference when no common state is known, is a conflict. Used by :class:`qualcode.storage.merge_apply._Merger`, which holds the state these methods use
 (``db``, ``store``, ``snap``, ``codes``, ``report``, the lists of changes) and decides
 conflicts.
 """
@@ -21,7 +21,7 @@ from qualcode.storage.rows import CODE_COLUMNS, to_code
 from qualcode.storage.snapshot import InCode
 
 if TYPE_CHECKING:
-    from qualcode.storage.merge import MergeReport
+    from qualcode.storage.merge_apply import MergeReport
     from qualcode.storage.snapshot import Snapshot
     from qualcode.storage.store import Store
 

@@ -1,6 +1,6 @@
 """The memo half of a merge: memos matched by GUID, or by what they are about and whose.
 
-Used by :class:`qualcode.storage.merge._Merger`, which holds the GUID maps these methods
+Used by :class:`qualcode.storage.merge_apply._Merger`, which holds the GUID maps these methods
 use and decides conflicts.
 """
 
@@ -12,7 +12,7 @@ from qualcode.model import fold_guid as fold
 from qualcode.storage.merge_codebook import Choice, Conflict, spelt
 
 if TYPE_CHECKING:
-    from qualcode.storage.merge import MergeReport
+    from qualcode.storage.merge_apply import MergeReport
     from qualcode.storage.snapshot import InMemo
     from qualcode.storage.store import Store
 

@@ -2,7 +2,7 @@
 
 A :class:`Snapshot` is read from another qualcode file (:func:`read_snapshot`) or built
 from a REFI-QDA project by :mod:`qualcode.interchange.refi`, and applied to a project by
-:func:`qualcode.storage.merge.apply_snapshot`. Every reference between records is a
+:func:`qualcode.storage.merge_apply.apply_snapshot`. Every reference between records is a
 GUID, so nothing depends on the other file's row ids.
 """
 

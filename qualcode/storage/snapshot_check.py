@@ -1,7 +1,7 @@
 """The guard in front of every merge and REFI-QDA import: a snapshot is checked whole first.
 
 Whatever read it (another qualcode file, a ``.qdpx``), a :class:`Snapshot` enters a
-project only through :func:`qualcode.storage.merge.apply_snapshot`, which calls
+project only through :func:`qualcode.storage.merge_apply.apply_snapshot`, which calls
 :func:`check_snapshot` before it writes anything, whatever ``--prefer`` says. Checked:
 every GUID is a GUID (8-4-4-4-12 hex digits; case and braces aside) and names one
 thing of its kind (GUIDs differing only in case are the same GUID); every reference

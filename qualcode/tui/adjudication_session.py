@@ -1,7 +1,7 @@
 """Walking two coders' disagreements and settling each unit into the consensus layer.
 
 The adjudication screen is a view over an :class:`AdjudicationSession`; the session reads
-the disagreements from :func:`qualcode.interchange.agreement_report.disagreements`, plans
+the disagreements from :func:`qualcode.analysis.agreement_report.disagreements`, plans
 each decision with :func:`qualcode.storage.consensus.plan_unit` and writes it with
 :func:`~qualcode.storage.consensus.settle` (one transaction, one undoable event). It holds
 no Textual objects, so it is tested without a terminal.
@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from qualcode.agreement.presence import AnalysisUnit, build_units, keep_done
 from qualcode.errors import NotFoundError
-from qualcode.interchange.agreement_report import (
+from qualcode.analysis.agreement_report import (
     CONSENSUS,
     AgreementReport,
     Disagreement,

@@ -65,7 +65,7 @@ def fit_in_child(store: Store, coder: Coder, kind: UnitKind, *, layer: Layer = L
     from qualcode.errors import QualcodeError
     from qualcode.nlp.pipeline import build_pipeline
     from qualcode.nlp.suggester import CodeSuggester
-    from qualcode.storage.models import stored_model
+    from qualcode.storage.suggester_models import stored_model
 
     done = subprocess.run([sys.executable, "-m", "qualcode.tui.suggesting", str(store.path),
                            str(coder.id), UnitKind(kind).value, Layer(layer).value,
@@ -89,7 +89,7 @@ def fit_in_child(store: Store, coder: Coder, kind: UnitKind, *, layer: Layer = L
 
 def _child(argv: Sequence[str]) -> int:
     """Child process entry: fit or reuse the stored model, store it, print its origin."""
-    from qualcode.interchange.suggestions import load_or_fit_suggester
+    from qualcode.analysis.suggestions import load_or_fit_suggester
     from qualcode.storage import Store
 
     import contextlib
@@ -171,7 +171,7 @@ class SuggestionState:
 
     def uncertain_order(self, suggester: Suggester) -> list[int]:
         """Return this coder's not-done units, most uncertain first (off the main thread)."""
-        from qualcode.interchange.suggestions import pending_units
+        from qualcode.analysis.suggestions import pending_units
         from qualcode.storage import Store
 
         own = Store.open(self.store.path)

@@ -11,9 +11,9 @@ from click.testing import CliRunner
 
 from qualcode.cli import main
 from qualcode.errors import QualcodeError
-from qualcode.interchange.discovery import uncoded_units
+from qualcode.analysis.theme_discovery import uncoded_units
 from qualcode.model import SourceRecord
-from qualcode.nlp.discovery import discover
+from qualcode.nlp.theme_clusters import discover
 from qualcode.storage import Store
 
 # Three hand-written groups with disjoint content words; each text is one answer.

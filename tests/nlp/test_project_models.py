@@ -9,12 +9,12 @@ import pytest
 from click.testing import CliRunner
 
 from qualcode.cli import main
-from qualcode.interchange.suggestions import load_or_fit_suggester, training_units
+from qualcode.analysis.suggestions import load_or_fit_suggester, training_units
 from qualcode.model import SourceRecord
 from qualcode.nlp import pipeline as pipeline_module
 from qualcode.nlp.pipeline import PipelineError, build_pipeline
 from qualcode.nlp.suggester import CodeSuggester
-from qualcode.storage.models import stored_model
+from qualcode.storage.suggester_models import stored_model
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from qualcode.cli import main
-from qualcode.interchange.merge import merge_into
+from qualcode.interchange.merge_input import merge_into
 from qualcode.interchange.refi import export_qdc, export_qdpx
 from qualcode.model import SourceRecord
 from qualcode.storage import Store

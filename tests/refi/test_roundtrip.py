@@ -8,7 +8,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from qualcode.interchange.merge import merge_into
+from qualcode.interchange.merge_input import merge_into
 from qualcode.interchange.refi import export_qdpx
 from qualcode.model import Layer, SourceRecord
 from qualcode.storage import Store

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from qualcode.cli import main
 from qualcode.errors import FormatError
-from qualcode.interchange.merge import merge_into
+from qualcode.interchange.merge_input import merge_into
 from qualcode.storage import Store
 from refi_helpers import fingerprint
 from tool_layouts import (

@@ -7,7 +7,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from qualcode.cli import main
-from qualcode.interchange.merge import merge_into
+from qualcode.interchange.merge_input import merge_into
 from qualcode.storage import Store
 from qualcode.storage.backup import list_backups
 from refi_helpers import DATA

@@ -173,7 +173,7 @@ def crash_while_migrating(path: Path, rng: random.Random, rows: int = 3000) -> N
 # -- merge ---------------------------------------------------------------------------------
 def crash_while_merging(path: Path, rng: random.Random, rows: int = 3_000) -> None:
     """One trial: `qualcode merge` of a copy that gained many sources, killed; all or none."""
-    from qualcode.interchange.corpora import import_corpus
+    from qualcode.interchange.corpus_import import import_corpus
     from qualcode.storage import Store
 
     other = path.with_name("other.qualcode")

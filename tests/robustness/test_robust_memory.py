@@ -31,10 +31,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from qualcode.interchange.suggestions import load_or_fit_suggester
+from qualcode.analysis.suggestions import load_or_fit_suggester
 from qualcode.nlp.suggester import FORMAT
 from qualcode.storage import Store
-from qualcode.storage.models import stored_model
+from qualcode.storage.suggester_models import stored_model
 from robust_harness import make_project
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/status").exists(),
@@ -280,9 +280,9 @@ def test_model_checks_in_process_say_what_is_wrong(tmp_path: Path) -> None:
         assert "\n" not in str(caught.value)
     assert _parts(good)[0]["format"] == FORMAT
     from qualcode.nlp import model_file
-    from qualcode.storage import models
+    from qualcode.storage import suggester_models
 
-    assert models.MAX_MODEL_BYTES == model_file.MAX_MODEL_BYTES  # read as much as is decoded
+    assert suggester_models.MAX_MODEL_BYTES == model_file.MAX_MODEL_BYTES  # read as much as is decoded
 
 
 # -- hostile archives: .qdpx and .xlsx -----------------------------------------------------

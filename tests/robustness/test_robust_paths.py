@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from qualcode.errors import FormatError
-from qualcode.interchange import codebooks
+from qualcode.interchange import codebook_yaml
 from qualcode.interchange.readers import folder as folder_reader
 from qualcode.interchange.readers import safe_open
 from robust_harness import HOSTILE, IMPORTERS, digest, make_project, one_line_error, run_cli
@@ -365,7 +365,7 @@ def test_size_limit_counts_what_is_read_not_what_stat_says(tmp_path: Path,
     project = make_project(tmp_path / "p.qualcode")
     link = tmp_path / "codebook.yaml"
     link.symlink_to(PROC_STATUS)  # named by the user: followed, and still a regular file
-    monkeypatch.setattr(codebooks, "MAX_BYTES", 100)
+    monkeypatch.setattr(codebook_yaml, "MAX_BYTES", 100)
     before = digest(project)
     run = run_cli(["codebook", "import", str(project), str(link)])
     assert one_line_error(run, link) is None, run

@@ -31,7 +31,7 @@ def project(tmp_path: Path) -> Path:
 
 def test_the_reserved_names_are_the_ones_the_cli_gives_meaning() -> None:
     from qualcode.cli.codings import LAYER_CHOICES
-    from qualcode.interchange.agreement_report import CONSENSUS
+    from qualcode.analysis.agreement_report import CONSENSUS
 
     assert {CONSENSUS, *LAYER_CHOICES, "all"} == RESERVED_NAMES
     assert all(is_reserved_name(name) for name in SPELLINGS)
@@ -157,7 +157,7 @@ def test_agreement_still_reads_consensus_as_the_layer(project: Path, tmp_path: P
     assert run_cli(["import", str(project), str(_qdpx(tmp_path / "t.qdpx", "consensus"))]
                    ).exit_code == 0
     with Store.open(project) as store:
-        from qualcode.interchange.agreement_report import _layer_key
+        from qualcode.analysis.agreement_report import _layer_key
 
         assert _layer_key(store, "consensus") == (Layer.CONSENSUS, None)
         assert _layer_key(store, "consensus (imported)")[0] is Layer.CODER

@@ -14,7 +14,7 @@ from textual.pilot import Pilot
 from disputed_project import build_disputed
 from tui_project import code_id
 
-from qualcode.interchange.agreement_report import agreement_report
+from qualcode.analysis.agreement_report import agreement_report
 from qualcode.model import Layer
 from qualcode.storage import Store
 from qualcode.tui.adjudication_app import AdjudicationApp, make_adjudication_app

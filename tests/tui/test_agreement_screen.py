@@ -13,7 +13,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable
 from tui_project import code_id
 
-from qualcode.interchange.agreement_report import AgreementRow
+from qualcode.analysis.agreement_report import AgreementRow
 from qualcode.storage import Store
 from qualcode.tui.adjudication_app import make_adjudication_app
 from qualcode.tui.app import CodingApp, make_app

@@ -50,7 +50,7 @@ def test_cold_start_model_is_fitted_in_the_background_and_explains_itself(
 def test_fitter_can_learn_from_the_consensus_layer(project: Store) -> None:
     """`qualcode code --learn-from consensus`: the model learns from adjudicated units only."""
     from qualcode.model import Layer, UnitKind
-    from qualcode.storage.models import stored_model
+    from qualcode.storage.suggester_models import stored_model
     from qualcode.tui.suggesting import default_fitter
     from tui_project import unit_of
 

@@ -2,7 +2,7 @@
 
 * :func:`export_qdc` / :func:`read_qdc`: the codebook alone.
 * :func:`export_qdpx` / :func:`read_qdpx`: the whole project; a read gives a
-  :class:`~qualcode.storage.snapshot.Snapshot` that :mod:`qualcode.interchange.merge`
+  :class:`~qualcode.storage.snapshot.Snapshot` that :mod:`qualcode.interchange.merge_input`
   applies in one transaction.
 
 Input is hostile until proven otherwise: see :mod:`.safe_xml` and :mod:`.safe_zip`.

@@ -24,7 +24,7 @@ from qualcode.storage.snapshot import InCoder, Snapshot
 
 if TYPE_CHECKING:
     from qualcode.storage import Store
-    from qualcode.storage.merge import MergeReport
+    from qualcode.storage.merge_apply import MergeReport
 
 DATETIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?$")
 USER_ATTRIBUTES = ("creatingUser", "modifyingUser")

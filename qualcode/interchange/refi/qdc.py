@@ -20,7 +20,7 @@ from lxml import etree
 
 from qualcode import __version__
 from qualcode.errors import CodebookError, FormatError
-from qualcode.interchange.codebooks import normalise_colour
+from qualcode.interchange.codebook_yaml import normalise_colour
 from qualcode.interchange.refi.description import Definition, pack, unpack
 from qualcode.interchange.refi.guids import clean_guid, fold
 from qualcode.interchange.readers.safe_open import read_limited

@@ -14,7 +14,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from qualcode.interchange.agreement_report import CONSENSUS, AgreementReport
+from qualcode.analysis.agreement_report import CONSENSUS, AgreementReport
 from qualcode.tui.widgets.kappa_table import kappa_table, pooled_line
 
 

@@ -1,6 +1,6 @@
 """The agreement screen: per theme and code, two coders' agreement with CI bars, sortable.
 
-Built on :func:`qualcode.interchange.agreement_report.agreement_report`; nothing is
+Built on :func:`qualcode.analysis.agreement_report.agreement_report`; nothing is
 computed here. Only statistics are shown, never another coder's codings.
 """
 
@@ -17,7 +17,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from qualcode.errors import QualcodeError
-from qualcode.interchange.agreement_report import (
+from qualcode.analysis.agreement_report import (
     CONSENSUS,
     AgreementReport,
     AgreementRow,

@@ -23,7 +23,7 @@ from qualcode.interchange.literal import literal
 from qualcode.model import Code, CodeKind
 
 if TYPE_CHECKING:
-    from qualcode.interchange.discovery import ProjectCandidate, ProjectDiscovery
+    from qualcode.analysis.theme_discovery import ProjectCandidate, ProjectDiscovery
     from qualcode.tui.session import CodingSession
 
 TOP = -1
@@ -89,7 +89,7 @@ class DiscoveryScreen(Screen[Code | None]):
 
     @work(thread=True, exclusive=True, group="discover")
     def _discover(self, clusters: int, seed: int) -> None:
-        from qualcode.interchange.discovery import discover_themes
+        from qualcode.analysis.theme_discovery import discover_themes
         from qualcode.storage import Store
 
         try:

@@ -21,7 +21,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from qualcode.errors import QualcodeError
-from qualcode.interchange.agreement_report import CONSENSUS, agreement_report
+from qualcode.analysis.agreement_report import CONSENSUS, agreement_report
 from qualcode.interchange.literal import literal
 from qualcode.model import Codebook
 from qualcode.storage import Store

@@ -8,7 +8,7 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from qualcode.interchange.agreement_report import AgreementRow, PooledKappa
+from qualcode.analysis.agreement_report import AgreementRow, PooledKappa
 from qualcode.interchange.literal import literal
 from qualcode.tui.widgets.ci_bar import ci_bar, scale_for
 

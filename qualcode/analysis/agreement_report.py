@@ -25,7 +25,7 @@ What is counted (design.md §4):
   ``PATH (own codings)`` at the code level (its theme row counts everything below it).
 * ``suggestions_shown`` counts, per coder, the units counted where the coder was shown
   code suggestions before marking the unit done; ``split_by_suggestions`` adds the
-  comparison of :mod:`qualcode.interchange.agreement_split`.
+  comparison of :mod:`qualcode.analysis.agreement_by_suggestions`.
 
 The numbers come from :mod:`qualcode.agreement`; nothing is recomputed here.
 """
@@ -52,13 +52,13 @@ from qualcode.agreement.intervals import REASON_BOOT_FLAT, clipped
 from qualcode.agreement.presence import AnalysisUnit
 from qualcode.agreement.spans import Done, keep_done_spans
 from qualcode.errors import QualcodeError, StoreError
-from qualcode.interchange.agreement_split import (
+from qualcode.analysis.agreement_by_suggestions import (
     SplitRow,
     shown_units,
     split_rows,
     suggestions_note,
 )
-from qualcode.interchange.agreement_units import (
+from qualcode.analysis.agreement_units import (
     UnitList,
     build_span_units,
     done_marks,
@@ -171,7 +171,7 @@ class AgreementReport:
     unit_source: str = ""  #: how the units were obtained (whole sources, stored units, cut by rule)
     partial_groups: bool = False
     suggestions_shown: dict[str, int] = field(default_factory=dict)  #: coder -> units counted shown suggestions before done
-    split: list[Any] = field(default_factory=list)  #: :class:`~qualcode.interchange.agreement_split.SplitRow` rows
+    split: list[Any] = field(default_factory=list)  #: :class:`~qualcode.analysis.agreement_by_suggestions.SplitRow` rows
 
     def pooled_for(self, coder_a: str, coder_b: str, level: str = "code") -> PooledKappa | None:
         """Return the pooled kappa of one pair at one level, if reported."""
@@ -400,7 +400,7 @@ def agreement_report(store: Store, coders: Sequence[str], *, level: str = "both"
     ``partial_groups`` it counts over the units every coder finished in it instead.
     ``split_by_suggestions`` adds, per pair, code and theme, agreement on the units where
     suggestions were shown to either coder before coding and on the others
-    (:mod:`qualcode.interchange.agreement_split`).
+    (:mod:`qualcode.analysis.agreement_by_suggestions`).
 
     Raises a :class:`~qualcode.errors.QualcodeError` for an unknown coder, a coder with
     nothing marked done, an unknown group field, level or unit. ``reads`` shares column

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import QualcodeError
-from qualcode.interchange.matrices import CONSENSUS, layer_columns, source_presence
+from qualcode.analysis.matrices import CONSENSUS, layer_columns, source_presence
 from qualcode.interchange.writers import atomic_write
 from qualcode.interchange.writers.cells import estimate
 from qualcode.interchange.writers.table import Estimate
@@ -102,7 +102,7 @@ class KappaSeries:
 
 def kappa_series(store: Store, coders: Sequence[str], *, level: str = "theme") -> KappaSeries:
     """Per-theme (or per-code) Cohen's kappa with 95% CI, from the agreement report."""
-    from qualcode.interchange.agreement_report import agreement_report
+    from qualcode.analysis.agreement_report import agreement_report
 
     if len(coders) != 2:
         raise QualcodeError("a kappa chart compares exactly two coders, e.g. --coders alice bob")

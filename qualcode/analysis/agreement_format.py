@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, fields
 from typing import Any, TextIO, cast
 
-from qualcode.interchange.agreement_report import (
+from qualcode.analysis.agreement_report import (
     AgreementReport,
     AgreementRow,
     Disagreement,
@@ -306,7 +306,7 @@ def to_markdown(report: AgreementReport,
         lines.append("")
     lines.append(_legend(boot))
     if report.split:
-        from qualcode.interchange.agreement_split_format import split_markdown
+        from qualcode.analysis.agreement_by_suggestions_format import split_markdown
 
         lines += ["", split_markdown(report.split)]
     for w in report.warnings:

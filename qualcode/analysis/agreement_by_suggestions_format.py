@@ -6,7 +6,7 @@ import csv
 from collections.abc import Sequence
 from typing import Any, TextIO
 
-from qualcode.interchange.agreement_split import SplitRow, SplitSide
+from qualcode.analysis.agreement_by_suggestions import SplitRow, SplitSide
 from qualcode.interchange.safe_cells import safe_row
 
 __all__ = ["SPLIT_COLUMNS", "SPLIT_LEGEND", "split_markdown", "split_table", "write_split_csv"]

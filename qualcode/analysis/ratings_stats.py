@@ -35,7 +35,7 @@ from qualcode.agreement import (
 from qualcode.agreement.intervals import clipped
 from qualcode.agreement.weights import SCORES
 from qualcode.errors import FormatError
-from qualcode.interchange.agreement_ratings import RatingsTable
+from qualcode.interchange.readers.ratings import RatingsTable
 
 __all__ = ["LEVELS", "SCORES", "STATS_METHODS", "WEIGHTS", "ratings_statistics"]
 

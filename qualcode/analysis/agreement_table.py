@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from qualcode.interchange.agreement_format import (
+from qualcode.analysis.agreement_format import (
     boot_ci,
     counted_text,
     excluded_text,
@@ -25,7 +25,7 @@ from qualcode.interchange.agreement_format import (
     short_note,
     unit_text,
 )
-from qualcode.interchange.agreement_report import (
+from qualcode.analysis.agreement_report import (
     AgreementReport,
     AgreementRow,
     Disagreement,
@@ -124,7 +124,7 @@ def render_report(report: AgreementReport, console: Console,
         console.print()
         console.print(_multi_table(report, console.width))
     if report.split:
-        from qualcode.interchange.agreement_split_format import SPLIT_LEGEND, split_table
+        from qualcode.analysis.agreement_by_suggestions_format import SPLIT_LEGEND, split_table
 
         for a, b in dict.fromkeys((r.coder_a, r.coder_b) for r in report.split):
             console.print()

@@ -1,6 +1,6 @@
 """Write a codebook as qualcode YAML, and turn a stored codebook into file-shaped specs.
 
-The writer and the reader (:mod:`qualcode.interchange.codebooks`) share the text
+The writer and the reader (:mod:`qualcode.interchange.codebook_yaml`) share the text
 clean-up below, so ``parse(dump(codebook)) == codebook_to_specs(codebook)``.
 """
 

@@ -4,16 +4,16 @@ One row per codebook node in display order. For each row: its definition, the st
 contributing to it (sources grouped by a metadata field), how many studies and units
 (sources) have it or anything below it coded in the chosen layer, exemplar quotes, and,
 when two coders' work can be compared, Cohen's kappa with its 95% CI from
-:func:`qualcode.interchange.agreement_report.agreement_report`.
+:func:`qualcode.analysis.agreement_report.agreement_report`.
 
 Exemplar quotes are the passages the user pinned to the row's code (``qualcode quote
 pin``), then passages chosen deterministically from the codings applied to the row
-itself, as :mod:`qualcode.interchange.theme_quotes` describes: whole sentences of a
+itself, as :mod:`qualcode.analysis.theme_quotes` describes: whole sentences of a
 readable length first, fragments last, from different studies (or sources) and
 participants before any gives a second; a passage already shown for an earlier row is
 used again only when the row has nothing else.
 
-The layer and the study field default as :mod:`qualcode.interchange.export_defaults`
+The layer and the study field default as :mod:`qualcode.analysis.export_defaults`
 says, so a survey coded by one person needs no options.
 """
 
@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from qualcode.errors import QualcodeError, StoreError
-from qualcode.interchange.export_defaults import (
+from qualcode.analysis.export_defaults import (
     AUTO,
     CONSENSUS,
     Auto,
@@ -35,13 +35,13 @@ from qualcode.interchange.export_defaults import (
     choose_studies,
     resolve_layer,
 )
-from qualcode.interchange.matrices import (
+from qualcode.analysis.matrices import (
     StudyColumns,
     layer_columns,
     source_presence,
     study_columns,
 )
-from qualcode.interchange.theme_quotes import (
+from qualcode.analysis.theme_quotes import (
     MAX_WORDS,
     MIN_WORDS,
     QuotePicker,
@@ -53,7 +53,7 @@ from qualcode.storage.arrays import ColumnReads, coders_with_done, source_rows
 from qualcode.storage.pins import pinned_quotes
 
 if TYPE_CHECKING:
-    from qualcode.interchange.agreement_report import AgreementReport
+    from qualcode.analysis.agreement_report import AgreementReport
     from qualcode.storage import Store
 
 __all__ = ["Quote", "ThemeRow", "ThemeTable", "auto_kappa_coders", "pinned_by_code",
@@ -171,7 +171,7 @@ def theme_table(store: Store, *, layer: str | None = None,
     """Build the theme table of one layer (``consensus`` or a coder's name).
 
     ``layer=None`` and ``study_field=AUTO`` choose as
-    :mod:`~qualcode.interchange.export_defaults` says; ``study_field=None`` leaves
+    :mod:`~qualcode.analysis.export_defaults` says; ``study_field=None`` leaves
     studies out; ``quote_field`` names the metadata field
     telling participant words from author interpretation (ignored when the project has
     no such field). Kappa is computed for ``kappa_coders`` when given, else (with
@@ -206,7 +206,7 @@ def theme_table(store: Store, *, layer: str | None = None,
                          else (lambda sid, name: name), reads) if quotes else None
     report = None
     if coders:
-        from qualcode.interchange.agreement_report import agreement_report
+        from qualcode.analysis.agreement_report import agreement_report
 
         report = agreement_report(store, coders, level="both", reads=reads)
     nested = source_presence(store, codings, book, reads).nested

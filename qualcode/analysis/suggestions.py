@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from qualcode.model import Codebook, Coder, Layer, UnitKind
-from qualcode.storage.models import MAX_MODEL_BYTES, save_model, stored_model
+from qualcode.storage.suggester_models import MAX_MODEL_BYTES, save_model, stored_model
 from qualcode.storage.queue import LIVE, OVERLAP
 
 if TYPE_CHECKING:

@@ -14,7 +14,7 @@ from qualcode.model import UnitKind
 from qualcode.storage.queue import LIVE, OVERLAP
 
 if TYPE_CHECKING:
-    from qualcode.nlp.discovery import CandidateTheme
+    from qualcode.nlp.theme_clusters import CandidateTheme
     from qualcode.storage.store import Store
 
 UNIT_TEXT = 'substr(s.text, u.start + 1, u."end" - u.start)'
@@ -82,7 +82,7 @@ def discover_themes(store: Store, *, clusters: int = 8, seed: int = 0, examples:
                     kind: UnitKind = UnitKind.SOURCE,
                     spacy_model: str | None = None) -> ProjectDiscovery:
     """Group the project's uncoded units into candidate themes (:func:`discover`)."""
-    from qualcode.nlp.discovery import discover
+    from qualcode.nlp.theme_clusters import discover
     from qualcode.nlp.pipeline import build_pipeline
 
     units = uncoded_units(store, kind=kind)

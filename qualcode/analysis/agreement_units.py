@@ -1,6 +1,6 @@
 """Units of analysis, done marks and presence read from a project as arrays.
 
-This is the gathering half of :mod:`qualcode.interchange.agreement_report`: the same
+This is the gathering half of :mod:`qualcode.analysis.agreement_report`: the same
 units as :func:`qualcode.agreement.presence.build_units` and the same presence as
 :func:`~qualcode.agreement.presence.presence_table`, read with a few queries into numpy
 columns (:mod:`qualcode.agreement.spans`) instead of one object per source, unit and

@@ -19,8 +19,8 @@ import numpy as np
 from qualcode.agreement.presence import rolled_up
 from qualcode.agreement.spans import SpanUnits
 from qualcode.errors import QualcodeError, StoreError
-from qualcode.interchange.agreement_units import node_matrix
-from qualcode.interchange.export_defaults import (
+from qualcode.analysis.agreement_units import node_matrix
+from qualcode.analysis.export_defaults import (
     AUTO,
     CONSENSUS,
     Auto,
@@ -51,7 +51,7 @@ MISSING = "(missing)"
 def layer_codings(store: Store, layer: str | None) -> list[Coding]:
     """Return the live codings of ``consensus`` or of one coder; refuse an empty layer.
 
-    ``None`` is the default layer (:func:`~qualcode.interchange.export_defaults.default_layer`).
+    ``None`` is the default layer (:func:`~qualcode.analysis.export_defaults.default_layer`).
     """
     return _layer(store, resolve_layer(store, layer), store.codings)
 
@@ -181,7 +181,7 @@ def matrix(store: Store, *, rows: str = "theme", cols: str = "study",
     are headings with empty cells, so a cell counts exactly that code. ``cols="coder"``
     compares every coder's own layer (and the consensus, when it has codings); ``layer``
     is then not used. ``layer`` None and ``study_field`` AUTO are the defaults of
-    :mod:`~qualcode.interchange.export_defaults`.
+    :mod:`~qualcode.analysis.export_defaults`.
     """
     if cols not in COL_CHOICES:
         raise QualcodeError(f"unknown --cols {cols!r}; use {', '.join(COL_CHOICES)}")

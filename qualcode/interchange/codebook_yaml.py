@@ -17,7 +17,7 @@ from typing import NoReturn
 import yaml
 
 from qualcode.errors import CodebookError, FormatError
-from qualcode.interchange.codebook_dump import (
+from qualcode.interchange.codebook_yaml_write import (
     FORMAT_ID,
     clean_name,
     clean_text,

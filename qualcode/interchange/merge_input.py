@@ -3,7 +3,7 @@
 The other file is read whole into a :class:`~qualcode.storage.snapshot.Snapshot`
 (a qualcode file read-only, a .qdpx through the hardened REFI reader), an automatic
 backup of the project is taken, and the snapshot is applied in one transaction by
-:func:`qualcode.storage.merge.apply_snapshot`.
+:func:`qualcode.storage.merge_apply.apply_snapshot`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from qualcode.interchange.readers.safe_open import regular_file_stat
 from qualcode.interchange.refi.details import keep_refi_details, note_refi_details
 from qualcode.interchange.refi.offsets import Counting
 from qualcode.storage.connection import write_transaction
-from qualcode.storage.merge import Choice, MergeReport, apply_snapshot
+from qualcode.storage.merge_apply import Choice, MergeReport, apply_snapshot
 from qualcode.storage.snapshot import Snapshot, read_snapshot
 from qualcode.storage.snapshot_check import check_snapshot
 

@@ -1,0 +1,1 @@
+"""Reports computed from a project: agreement, theme tables, matrices, charts, frequencies, suggestions."""
