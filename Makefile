@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEMO := demo.qualcode
 DEMO_SURVEY := demo-survey.qualcode
 
-.PHONY: demo test test-slow bench clean
+.PHONY: demo lint test test-slow bench clean
 
 # Reinstall only when the package metadata changed (the editable install tracks code).
 $(STAMP): pyproject.toml
@@ -20,6 +20,12 @@ demo: $(STAMP)
 	$(BIN)/qualcode demo $(DEMO) --keep
 	$(BIN)/qualcode demo $(DEMO_SURVEY) --corpus survey --keep
 	$(BIN)/qualcode code $(DEMO) --coder alice
+
+# Style (ruff), types (mypy) and the layer contracts (import-linter); .ci/run runs it before the tests.
+lint: $(STAMP)
+	$(BIN)/ruff check qualcode tests benchmarks tools
+	$(BIN)/mypy qualcode
+	$(BIN)/lint-imports
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not slow"
