@@ -8,8 +8,6 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
-from sqlite_utils import Database
-
 from qualcode.errors import CodebookError, ConfirmationRequired, NotFoundError
 from qualcode.model import (
     PATH_SEPARATOR,
@@ -24,6 +22,7 @@ from qualcode.model import (
 )
 from qualcode.storage.connection import log_event, utc_now, write_transaction
 from qualcode.storage.rows import CODE_COLUMNS, to_code
+from qualcode.storage.store_base import StoreBase
 
 EDITABLE_FIELDS = ("name", "description", "inclusion", "exclusion", "examples", "colour",
                    "shortcut", "codable")
@@ -63,10 +62,8 @@ def _check_fields(fields: dict[str, Any]) -> None:
         fields["examples"] = [str(e) for e in fields["examples"]]
 
 
-class CodebookStore:
-    """Mixin of :class:`~qualcode.storage.Store` for the codebook."""
-
-    db: Database
+class CodebookStore(StoreBase):
+    """The codebook: the part of :class:`~qualcode.storage.Store` that edits codes."""
 
     def codebook(self) -> Codebook:
         """Return the live codebook (deleted codes are left out)."""

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Sequence
 
-from sqlite_utils import Database
-
 from qualcode.errors import FormatError, NotFoundError, StoreError
 from qualcode.model import (
     Coding,
@@ -27,16 +25,19 @@ from qualcode.storage.rows import (
     to_memo,
     to_review,
 )
+from qualcode.storage.sources import SourceStore
 
 MEMO_TARGETS = ("project", "source", "unit", "code", "coding")
 LIVE_CODINGS = ("codings.deleted_at IS NULL AND code_id IN "
                 "(SELECT id FROM codes WHERE deleted_at IS NULL)")
 
 
-class CodingStore:
-    """Mixin of :class:`~qualcode.storage.Store` for codings, reviews and memos."""
+class CodingStore(SourceStore):
+    """Codings, done marks and memos: the part of :class:`~qualcode.storage.Store` coders write.
 
-    db: Database
+    It builds on :class:`SourceStore` because every coding and done mark hangs on a source
+    or unit it reads there.
+    """
 
     # -- codings -----------------------------------------------------------------------
     def add_coding(self, coder_id: int, source_id: int, code_id: int, start: int | None = None,

@@ -5,8 +5,6 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 
-from sqlite_utils import Database
-
 from qualcode.errors import FormatError, NotFoundError, StoreError
 from qualcode.model import ImportReport, Source, SourceRecord, Unit, UnitKind, new_guid
 from qualcode.storage.connection import log_event, utc_now, write_transaction
@@ -16,15 +14,14 @@ from qualcode.storage.metadata import (
     unreadable_metadata_error,
 )
 from qualcode.storage.rows import SOURCE_COLUMNS, UNIT_COLUMNS, to_source, to_unit
+from qualcode.storage.store_base import StoreBase
 
 ProgressCallback = Callable[[int], None]
 PROGRESS_EVERY = 5_000
 
 
-class SourceStore:
-    """Mixin of :class:`~qualcode.storage.Store` for sources and units."""
-
-    db: Database
+class SourceStore(StoreBase):
+    """Sources and units: the part of :class:`~qualcode.storage.Store` that holds the corpus."""
 
     def import_sources(self, records: Iterable[SourceRecord], *, update: bool = False,
                        path: str | None = None, actor_id: int | None = None,

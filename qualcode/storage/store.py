@@ -27,14 +27,10 @@ from qualcode.storage.connection import (
 )
 from qualcode.storage.rows import EVENT_COLUMNS, to_coder, to_event
 from qualcode.storage.schema import pending_migrations
-from qualcode.storage.sources import SourceStore
 from qualcode.storage.undo import HANDLERS, undo_stacks
 
-SOFT_DELETABLE = frozenset({"codes", "codings", "memos"})
-RECODABLE = frozenset({"codings"})
 
-
-class Store(SourceStore, CodebookStore, CodingStore):
+class Store(CodebookStore, CodingStore):
     """A qualcode project: one SQLite file.
 
     Reads return frozen model dataclasses. Every write is one short ``BEGIN IMMEDIATE``
@@ -152,11 +148,6 @@ class Store(SourceStore, CodebookStore, CodingStore):
                             "VALUES (?, ?, ?)", [new_guid(), name, utc_now()])
         return self.coder(name, create=False)
 
-    def coders(self) -> list[Coder]:
-        """Return every coder, in the order they joined."""
-        return [to_coder(row) for row in self.db.execute(
-            "SELECT id, guid, name FROM coders ORDER BY id")]
-
     # -- events and undo ---------------------------------------------------------------
     def events(self, *, coder_id: int | None = None, since: int = 0) -> list[Event]:
         """Return the event log (optionally one coder's), oldest first."""
@@ -197,27 +188,7 @@ class Store(SourceStore, CodebookStore, CodingStore):
         return [to_event(row) for row in self.db.execute(
             f"SELECT {EVENT_COLUMNS} FROM events WHERE id IN ({marks}) ORDER BY id", list(ids))]
 
-    # -- shared low-level helpers (used by edits and by undo) --------------------------
-    def set_deleted(self, table: str, ids: Sequence[int], when: str | None) -> None:
-        """Mark rows deleted (``when`` a timestamp) or live again (``when`` None)."""
-        if table not in SOFT_DELETABLE:
-            raise ValueError(f"{table} has no deleted_at column")
-        for start in range(0, len(ids), 500):
-            chunk = list(ids[start:start + 500])
-            marks = ",".join("?" * len(chunk))
-            self.db.execute(f"UPDATE {table} SET deleted_at = ? WHERE id IN ({marks})",
-                            [when, *chunk])
-
-    def set_code(self, table: str, ids: Sequence[int], code_id: int) -> None:
-        """Point rows of ``table`` (codings) at another code."""
-        if table not in RECODABLE:
-            raise ValueError(f"{table} has no code_id column to change")
-        for start in range(0, len(ids), 500):
-            chunk = list(ids[start:start + 500])
-            marks = ",".join("?" * len(chunk))
-            self.db.execute(f"UPDATE {table} SET code_id = ? WHERE id IN ({marks})",
-                            [code_id, *chunk])
-
+    # -- project -----------------------------------------------------------------------
     def project_info(self) -> dict[str, str]:
         """Return the project's key/value settings (guid, created_at, ...)."""
         return dict(self.db.execute("SELECT key, value FROM project").fetchall())

@@ -1,0 +1,53 @@
+"""What every part of the SQLite :class:`~qualcode.storage.Store` shares.
+
+:class:`StoreBase` declares the connection and file the concern classes (sources, codebook,
+codings) work on, and holds the helpers more than one of them calls, so the type checker
+sees every attribute and method a concern class uses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from qualcode.model import Coder
+from qualcode.storage.rows import to_coder
+
+SOFT_DELETABLE = frozenset({"codes", "codings", "memos"})
+RECODABLE = frozenset({"codings"})
+
+
+class StoreBase:
+    """The connection, the file and the row helpers shared by the store's concern classes."""
+
+    db: Database
+    path: Path
+    readonly: bool
+
+    def coders(self) -> list[Coder]:
+        """Return every coder, in the order they joined."""
+        return [to_coder(row) for row in self.db.execute(
+            "SELECT id, guid, name FROM coders ORDER BY id")]
+
+    # -- shared low-level helpers (used by edits and by undo) --------------------------
+    def set_deleted(self, table: str, ids: Sequence[int], when: str | None) -> None:
+        """Mark rows deleted (``when`` a timestamp) or live again (``when`` None)."""
+        if table not in SOFT_DELETABLE:
+            raise ValueError(f"{table} has no deleted_at column")
+        for start in range(0, len(ids), 500):
+            chunk = list(ids[start:start + 500])
+            marks = ",".join("?" * len(chunk))
+            self.db.execute(f"UPDATE {table} SET deleted_at = ? WHERE id IN ({marks})",
+                            [when, *chunk])
+
+    def set_code(self, table: str, ids: Sequence[int], code_id: int) -> None:
+        """Point rows of ``table`` (codings) at another code."""
+        if table not in RECODABLE:
+            raise ValueError(f"{table} has no code_id column to change")
+        for start in range(0, len(ids), 500):
+            chunk = list(ids[start:start + 500])
+            marks = ",".join("?" * len(chunk))
+            self.db.execute(f"UPDATE {table} SET code_id = ? WHERE id IN ({marks})",
+                            [code_id, *chunk])
