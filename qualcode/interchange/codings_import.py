@@ -32,7 +32,6 @@ from qualcode.interchange.readers.columns import header_problems
 from qualcode.interchange.readers.separator import detect_separator
 from qualcode.interchange.safe_cells import restore_cell
 from qualcode.model import CodingRecord, Layer, UnitKind
-from qualcode.storage.connection import write_transaction
 
 if TYPE_CHECKING:
     from qualcode.storage import Store
@@ -338,7 +337,7 @@ def import_codings_file(store: Store, path: Path, coder: str, *, create_codes: b
         rule = "named" if marks is None else "file"
     else:
         rule = "forced" if mark_done else "none"
-    with write_transaction(store.db):
+    with store.transaction():
         coder_id = store.coder(coder).id
         created = resolver.create_missing(store, actor_id=coder_id)
         # Match the second pass against the codebook as it now is, codes just made included.

@@ -33,7 +33,6 @@ from qualcode.interchange.readers.jsonl import read_jsonl
 from qualcode.interchange.readers.safe_open import regular_file_stat
 from qualcode.interchange.readers.xlsx import read_xlsx
 from qualcode.model import ImportReport, SourceRecord
-from qualcode.storage.connection import write_transaction
 
 if TYPE_CHECKING:
     from qualcode.storage import Store
@@ -181,7 +180,7 @@ def import_corpus(store: Store, path: Path | str, *, update: bool = False,
     """
     stream = read_corpus(path, **read_options)
     try:
-        with write_transaction(store.db):
+        with store.transaction():
             actor_id = None if coder is None else store.coder(coder).id
             report = store.import_sources(stream, update=update, path=str(path),
                                           actor_id=actor_id, on_progress=on_progress)

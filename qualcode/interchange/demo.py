@@ -86,7 +86,7 @@ def build_demo_project(path: Path, corpus: str = "metasynthesis", *,
     finally:
         _remove_project_files(building)
     with Store.open(path) as store:
-        sources = store.db.execute("SELECT count(*) FROM sources").fetchone()[0]
+        sources = store.source_count()
         codes = len(list(store.codebook().walk()))
     return DemoSummary(path, corpus, sources, codes, codings)
 
@@ -101,7 +101,7 @@ def _fill(building: Path, root: Path, spec: DemoCorpus) -> dict[str, int]:
             file = root / "corpora" / "codings" / f"{spec.codings_stem}_{coder}.csv"
             codings[coder] = import_codings_file(store, file, coder).added
         # Fold the WAL into the main file so the rename below moves one complete file.
-        store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        store.checkpoint()
     return codings
 
 

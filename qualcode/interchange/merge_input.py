@@ -16,7 +16,6 @@ from qualcode.errors import FormatError, StoreError
 from qualcode.interchange.readers.safe_open import regular_file_stat
 from qualcode.interchange.refi.details import keep_refi_details, note_refi_details
 from qualcode.interchange.refi.offsets import Counting
-from qualcode.storage.connection import write_transaction
 from qualcode.storage.merge_apply import Choice, MergeReport, apply_snapshot
 from qualcode.storage.snapshot import Snapshot, read_snapshot
 from qualcode.storage.snapshot_check import check_snapshot
@@ -69,7 +68,7 @@ def merge_into(store: Store, other: Path, *, prefer: Choice | None = None,
         return str(automatic_backup(store.path, "before-merge"))
     try:
         # One transaction: the records, and what a .qdpx carries besides them.
-        with write_transaction(store.db):
+        with store.transaction():
             report = apply_snapshot(store, snap, prefer=prefer, choices=choices,
                                     actor_id=actor_id, action=action, dry_run=dry_run,
                                     take_backup=take_backup if backup else None)

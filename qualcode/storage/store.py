@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -113,6 +114,16 @@ class Store(CodebookStore, CodingStore):
         """Close the file (committed work is already on disk)."""
         self.db.close()
 
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Run a block of store calls as one write transaction (nested use joins the outer)."""
+        with write_transaction(self.db):
+            yield
+
+    def checkpoint(self) -> None:
+        """Fold the write-ahead log into the main file, leaving the WAL empty."""
+        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
     def __enter__(self) -> Store:
         return self
 
@@ -166,12 +177,20 @@ class Store(CodebookStore, CodingStore):
         """Apply again the action this coder undid last; None when there is none."""
         return self._step(coder_id, redo=True)
 
+    def undo_target(self, coder_id: int, *, redo: bool = False) -> Event | None:
+        """Return the event an undo (or redo) of this coder would act on, without acting."""
+        stack = self._undo_stack(coder_id, redo=redo)
+        return self.events_by_id([stack[-1]])[0] if stack else None
+
+    def _undo_stack(self, coder_id: int, *, redo: bool) -> list[int]:
+        rows = self.db.execute("SELECT id, action, undoes FROM events WHERE coder_id = ? "
+                               "ORDER BY id", [coder_id]).fetchall()
+        done, redoable = undo_stacks(rows)
+        return redoable if redo else done
+
     def _step(self, coder_id: int, *, redo: bool) -> Event | None:
         with write_transaction(self.db):
-            rows = self.db.execute("SELECT id, action, undoes FROM events WHERE coder_id = ? "
-                                   "ORDER BY id", [coder_id]).fetchall()
-            done, redoable = undo_stacks(rows)
-            stack = redoable if redo else done
+            stack = self._undo_stack(coder_id, redo=redo)
             if not stack:
                 return None
             target = self.events_by_id([stack[-1]])[0]

@@ -348,13 +348,7 @@ class CodingSession:
 
     def _peek(self, *, redo: bool) -> Event | None:
         """Return the event an undo (or redo) would act on, without acting."""
-        from qualcode.storage.undo import undo_stacks
-
-        rows = self.store.db.execute("SELECT id, action, undoes FROM events WHERE coder_id = ? "
-                                     "ORDER BY id", [self.coder.id]).fetchall()
-        done, redoable = undo_stacks(rows)
-        stack = redoable if redo else done
-        return self.store.events_by_id([stack[-1]])[0] if stack else None
+        return self.store.undo_target(self.coder.id, redo=redo)
 
     # -- memos -------------------------------------------------------------------------
     def memo_target(self, offset: int | None) -> tuple[str, str, str]:
