@@ -26,6 +26,7 @@ from qualcode.storage.connection import (
     writable,
     write_transaction,
 )
+from qualcode.storage.interface import ProjectStore
 from qualcode.storage.rows import EVENT_COLUMNS, to_coder, to_event
 from qualcode.storage.schema import pending_migrations
 from qualcode.storage.undo import HANDLERS, undo_stacks
@@ -216,3 +217,8 @@ class Store(CodebookStore, CodingStore):
         """Return True when SQLite's integrity and foreign-key checks both pass."""
         ok = self.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         return ok and not self.db.execute("PRAGMA foreign_key_check").fetchall()
+
+
+def _conforms(store: Store) -> ProjectStore:
+    """Let mypy check that :class:`Store` implements :class:`ProjectStore` (fails on drift)."""
+    return store
