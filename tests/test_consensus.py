@@ -152,12 +152,3 @@ def test_settle_rolls_back_on_a_bad_plan(small_store: Store) -> None:
     assert store.codings(layer=Layer.CONSENSUS) == []
     assert len(store.events()) == events
     assert consensus_done_sources(store) == set()
-
-
-def test_docstring_examples_run() -> None:
-    import doctest
-
-    import qualcode.storage.consensus as module
-
-    result = doctest.testmod(module)
-    assert result.attempted > 0 and result.failed == 0

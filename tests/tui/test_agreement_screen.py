@@ -149,13 +149,3 @@ def test_adjudication_screen_at_80x24(disputed: Store, snap_compare) -> None:
     Undo, s Skip, c Report, ? Help, q Quit."""
     assert snap_compare(make_adjudication_app(disputed, "carol", "alice", "bob"),
                         terminal_size=(80, 24))
-
-
-def test_ci_bar_docstring_examples_run() -> None:
-    """The bar shapes (├ ─ ● ┤ ◂ ▸ ┊ ┼) are pinned by the widget's doctests."""
-    import doctest
-
-    import qualcode.tui.widgets.ci_bar as module
-
-    result = doctest.testmod(module)
-    assert result.attempted > 0 and result.failed == 0
