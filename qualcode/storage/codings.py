@@ -251,6 +251,19 @@ class CodingStore(SourceStore):
             "r.coder_id = ? AND r.layer = ? AND u.kind = ?",
             [coder_id, Layer(layer).value, kind.value]).fetchone()[0])
 
+    def done_source_ids(self, coder_id: int, *, layer: Layer = Layer.CODER) -> set[int]:
+        """Return the ids of the sources a coder marked done as a whole (source units)."""
+        return {row[0] for row in self.db.execute(
+            "SELECT u.source_id FROM reviews r JOIN units u ON u.id = r.unit_id WHERE "
+            "r.coder_id = ? AND r.layer = ? AND u.kind = 'source'",
+            [coder_id, Layer(layer).value])}
+
+    def adjudicator_ids(self) -> set[int]:
+        """Return the ids of the coders with live consensus codings or consensus done marks."""
+        return {row[0] for row in self.db.execute(
+            "SELECT DISTINCT coder_id FROM codings WHERE layer = 'consensus' AND deleted_at "
+            "IS NULL UNION SELECT DISTINCT coder_id FROM reviews WHERE layer = 'consensus'")}
+
     # -- memos -------------------------------------------------------------------------
     def set_memo(self, target_kind: str, target_guid: str, text: str, *,
                  coder_id: int | None = None) -> Memo | None:
@@ -288,6 +301,21 @@ class CodingStore(SourceStore):
                                "target_guid = ? AND deleted_at IS NULL ORDER BY id",
                                [target_kind, target_guid])
         return [to_memo(row) for row in rows]
+
+    def live_memos(self) -> list[Memo]:
+        """Return every live memo, on any target, oldest first."""
+        rows = self.db.execute(f"SELECT {MEMO_COLUMNS} FROM memos WHERE deleted_at IS NULL "
+                               "ORDER BY id").fetchall()
+        return [to_memo(row) for row in rows]
+
+    def coded_sources(self, consensus_name: str) -> list[tuple[str, int, int]]:
+        """Return (coder name, source id, code id) per live coding; consensus last, so named."""
+        return self.db.execute(
+            "SELECT CASE WHEN codings.layer = 'consensus' THEN ? ELSE k.name END, "
+            "codings.source_id, "
+            f"codings.code_id FROM codings JOIN coders k ON k.id = codings.coder_id "
+            f"WHERE {LIVE_CODINGS} "
+            "ORDER BY codings.layer, k.id", [consensus_name]).fetchall()
 
     def status(self) -> list[dict[str, object]]:
         """Per coder: units done, live codings, and codings per code id."""

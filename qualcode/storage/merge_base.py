@@ -38,6 +38,7 @@ from qualcode.model import new_guid
 
 if TYPE_CHECKING:
     from qualcode.storage.snapshot import Snapshot
+    from qualcode.storage.store import Store
 
 HASH_DIGITS = 12
 EXPORT_MEMBER = "qualcode-sync.json"
@@ -221,7 +222,7 @@ def name_copy(copy: sqlite3.Connection, now: str) -> None:
     copy.execute("COMMIT")
 
 
-def export_marker(conn: Any) -> dict[str, Any]:
+def export_marker(store: Store) -> dict[str, Any]:
     """Return what a ``.qdpx`` export carries so that merging it merges three ways.
 
     The export speaks for the copy it was written from: its replica GUID and what that
@@ -229,8 +230,9 @@ def export_marker(conn: Any) -> dict[str, Any]:
     values as seen of that copy, as after any merge.
     """
     bases = [{"peer": b.peer, "sync": b.sync, "at": b.at, "state": b.state}
-             for b in read_bases(conn).values()]
-    return {"format": EXPORT_FORMAT, "version": 1, "replica": replica_of(conn), "bases": bases}
+             for b in read_bases(store.db).values()]
+    return {"format": EXPORT_FORMAT, "version": 1, "replica": replica_of(store.db),
+            "bases": bases}
 
 
 def parse_marker(data: bytes, fail: Callable[[str], Any]) -> tuple[str | None, list[BaseRecord]]:

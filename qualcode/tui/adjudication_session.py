@@ -218,9 +218,7 @@ class AdjudicationSession:
         """The units both coders finished, cut as the agreement report cuts them."""
         done: dict[str, set[object]] = {}
         for coder in (self.coder_a, self.coder_b):
-            done[coder.name] = {row[0] for row in self.store.db.execute(
-                "SELECT u.source_id FROM reviews r JOIN units u ON u.id = r.unit_id WHERE "
-                "r.coder_id = ? AND r.layer = 'coder' AND u.kind = 'source'", [coder.id])}
+            done[coder.name] = set(self.store.done_source_ids(coder.id))
         sources = list(self.store.iter_sources())
         units = build_units(sources, self.kind.value, self.group_by)
         kept, _ = keep_done(units, done, require_all=self.group_by is not None)

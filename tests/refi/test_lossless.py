@@ -188,7 +188,7 @@ def test_descriptions_users_dates_and_notes_come_back(store: Store, tmp_path: Pa
     path = _foreign(tmp_path, project_description="A study of clinics.\nSecond line.",
                     notes=3)
     merge_into(store, path, backup=False)
-    assert project_description(store.db) == "A study of clinics.\nSecond line."
+    assert project_description(store) == "A study of clinics.\nSecond line."
     [memo] = store.db.execute("SELECT guid, text FROM memos").fetchall()  # three notes joined
     assert memo[1] == "\n\n---\n\n".join(f"note {n}\n\ntext {n}" for n in range(3))
     export_qdpx(store, tmp_path / "again.qdpx")
@@ -212,7 +212,7 @@ def test_descriptions_users_dates_and_notes_come_back(store: Store, tmp_path: Pa
     copy = Store.create(tmp_path / "copy.qualcode")
     merge_into(copy, tmp_path / "again.qdpx", backup=False)
     assert copy.db.execute("SELECT guid, text FROM memos").fetchall() == [tuple(memo)]
-    assert project_description(copy.db) == project_description(store.db)
+    assert project_description(copy) == project_description(store)
 
 
 def test_every_left_out_item_is_reachable(tmp_path: Path) -> None:
@@ -361,6 +361,6 @@ def test_a_project_keeps_its_own_description_and_says_so(store: Store, tmp_path:
     other.mkdir()
     path = _foreign(other, project_description="Theirs.", pdfs=1)
     report = merge_into(store, path, backup=False)
-    assert project_description(store.db) == "Ours."
+    assert project_description(store) == "Ours."
     assert ("the file's project description: the project has its own, which was kept"
             in report.skipped)

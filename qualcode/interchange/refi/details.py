@@ -66,7 +66,7 @@ def note_refi_details(store: Store, snap: Snapshot) -> None:
     """List, before the import, what of a ``.qdpx``'s details the project will not take."""
     if not isinstance(snap, RefiSnapshot):
         return
-    ours = project_description(store.db)
+    ours = project_description(store)
     if snap.project_description and ours and ours != snap.project_description:
         snap.skipped.append("the file's project description: the project has its own, "
                             "which was kept")
@@ -76,5 +76,5 @@ def keep_refi_details(store: Store, snap: Snapshot, report: MergeReport) -> None
     """Keep what a ``.qdpx`` carried besides its records (inside the import's transaction)."""
     if not isinstance(snap, RefiSnapshot) or report.dry_run:
         return
-    keep_project_description(store.db, snap.project_description)
-    keep_details(store.db, snap.source_details, snap.memo_parts)
+    keep_project_description(store, snap.project_description)
+    keep_details(store, snap.source_details, snap.memo_parts)

@@ -42,6 +42,11 @@ from qualcode.storage.refi_details import (
     project_description,
     source_details,
 )
+from qualcode.storage.refi_export import (
+    part_done_mark_count,
+    unit_places,
+    whole_source_done_marks,
+)
 from qualcode.model import Coding, Layer, Memo, Source
 
 if TYPE_CHECKING:
@@ -127,8 +132,8 @@ class ProjectWriter:
         self.wanted = coders
         self.consensus = consensus
         self.codes = {c.id: c for c in self.book}
-        self.details = source_details(store.db)
-        self.parts = memo_parts(store.db)
+        self.details = source_details(store)
+        self.parts = memo_parts(store)
         self.memos = self._memos()
         self.exported: set[str] = set()
         self.noted_codings: set[str] = set()  # GUIDs of the coding memos written
@@ -157,13 +162,9 @@ class ProjectWriter:
         return consensus_user(guid) if layer is Layer.CONSENSUS else guid
 
     def _memos(self) -> dict[str, dict[str, list[Memo]]]:
-        rows = self.store.db.execute(
-            "SELECT id, guid, target_kind, target_guid, coder_id, text, updated_at FROM memos "
-            "WHERE deleted_at IS NULL ORDER BY id").fetchall()
         found: dict[str, dict[str, list[Memo]]] = defaultdict(lambda: defaultdict(list))
         left_out = 0
-        for row in rows:
-            memo = Memo(*row)
+        for memo in self.store.live_memos():
             if memo.target_kind != "coding" and not self.mine(memo):
                 left_out += 1
                 continue
@@ -190,7 +191,7 @@ class ProjectWriter:
                 self.sets(xf)
                 self.report.counts["users"] = len({c for c, layer in self.makers
                                                    if layer is Layer.CODER})
-                description = project_description(self.store.db)
+                description = project_description(self.store)
                 if description:
                     node = element("Description")
                     node.text = xml_text(description)
@@ -213,9 +214,7 @@ class ProjectWriter:
         return [(memo.guid, memo.text)]
 
     def users(self, xf: Any) -> None:
-        adjudicators = {row[0] for row in self.store.db.execute(
-            "SELECT DISTINCT coder_id FROM codings WHERE layer = 'consensus' AND deleted_at "
-            "IS NULL UNION SELECT DISTINCT coder_id FROM reviews WHERE layer = 'consensus'")}
+        adjudicators = self.store.adjudicator_ids()
         users: dict[str, str] = {}
         for coder in self.coders.values():
             if self.wanted is None or coder.id in self.wanted:
@@ -247,7 +246,7 @@ class ProjectWriter:
         self.report.counts["codes"] = len(self.book)
 
     def variables(self, xf: Any) -> None:
-        values = metadata_values(self.store.db)
+        values = metadata_values(self.store)
         self.fields = [(ID_VARIABLE, "Text", False), (UNIT_VARIABLE, "Text", False)] + [
             (name, *variable_type(values.get(name, []))) for name in self.store.metadata_fields()]
         with xf.element(q("Variables")):
@@ -321,9 +320,7 @@ class ProjectWriter:
         return text_source
 
     def notes(self, xf: Any) -> None:
-        units = {fold(row[0]): row for row in self.store.db.execute(
-            'SELECT u.guid, s.guid, u.kind, u.start, u."end" FROM units u '
-            "JOIN sources s ON s.id = u.source_id")}
+        units = {fold(row[0]): row for row in unit_places(self.store)}
         wanted: list[tuple[Memo, str | None]] = []
         for kind, by_target in self.memos.items():
             for target, memos in by_target.items():
@@ -372,12 +369,8 @@ class ProjectWriter:
         return stand_in if fold(stand_in) in self.user_guids else None
 
     def sets(self, xf: Any) -> None:
-        rows = self.store.db.execute(
-            "SELECT r.coder_id, r.layer, s.guid FROM reviews r JOIN units u ON u.id = r.unit_id "
-            "JOIN sources s ON s.id = u.source_id WHERE u.kind = 'source' "
-            "ORDER BY r.coder_id, r.layer, s.id").fetchall()
-        other = self.store.db.execute("SELECT count(*) FROM reviews r JOIN units u ON "
-                                      "u.id = r.unit_id WHERE u.kind != 'source'").fetchone()[0]
+        rows = whole_source_done_marks(self.store)
+        other = part_done_mark_count(self.store)
         if other:
             self.report.notes.append(f"{other} done marks on sentence or paragraph units left "
                                      "out (REFI-QDA has no units; whole sources only)")

@@ -43,7 +43,7 @@ def export_qdpx(store: Store, path: Path, *, coders: set[int] | None = None,
                                  source.text.encode("utf-8", "replace"))
             # qualcode's own member (other tools ignore it): merging the file back into a
             # qualcode project merges three ways against what was exported.
-            archive.writestr(EXPORT_MEMBER, json.dumps(export_marker(store.db)))
+            archive.writestr(EXPORT_MEMBER, json.dumps(export_marker(store)))
     return writer.report
 
 

@@ -23,8 +23,9 @@ from qualcode.analysis.agreement_report import (
     AgreementRow,
     agreement_report,
 )
-from qualcode.model import UnitKind
+from qualcode.model import Layer, UnitKind
 from qualcode.storage import Store
+from qualcode.storage.arrays import coders_with_done
 from qualcode.storage.consensus import consensus_done_sources
 from qualcode.tui.dialogs.key_help import KeyHelp
 from qualcode.tui.widgets.ci_bar import ci_bar, scale_for
@@ -98,9 +99,8 @@ def sort_rows(rows: Sequence[AgreementRow], column: int, descending: bool) -> li
 
 def coder_pairs(store: Store) -> list[tuple[str, str]]:
     """Pairs of coders who marked something done, then each with the consensus (if any)."""
-    names = [name for (name,) in store.db.execute(
-        "SELECT DISTINCT c.name FROM coders c JOIN reviews r ON r.coder_id = c.id "
-        "WHERE r.layer = 'coder' ORDER BY c.id")]
+    done = coders_with_done(store, Layer.CODER)
+    names = [coder.name for coder in store.coders() if coder.id in done]
     pairs = list(combinations(names, 2))
     if consensus_done_sources(store):
         pairs += [(name, CONSENSUS) for name in names]

@@ -25,7 +25,6 @@ from qualcode.analysis.agreement_report import CONSENSUS, agreement_report
 from qualcode.interchange.literal import literal
 from qualcode.model import Codebook
 from qualcode.storage import Store
-from qualcode.storage.codings import LIVE_CODINGS
 from qualcode.tui.dialogs.key_help import KeyHelp
 from qualcode.tui.screens.agreement import coder_pairs
 from qualcode.tui.widgets.ci_bar import count_bar
@@ -48,13 +47,7 @@ def frequencies(store: Store) -> tuple[list[str], dict[str, dict[int, int]], dic
     theme_of = {code.id: book.theme_of(code).id for code in book}
     seen: dict[str, set[tuple[int, int]]] = defaultdict(set)
     names: list[str] = []
-    rows = store.db.execute(
-        "SELECT CASE WHEN codings.layer = 'consensus' THEN ? ELSE k.name END, "
-        "codings.source_id, "
-        f"codings.code_id FROM codings JOIN coders k ON k.id = codings.coder_id "
-        f"WHERE {LIVE_CODINGS} "
-        "ORDER BY codings.layer, k.id", [CONSENSUS])
-    for name, source_id, code_id in rows:
+    for name, source_id, code_id in store.coded_sources(CONSENSUS):
         if name not in seen:
             names.append(name)
         seen[name].add((source_id, code_id))
