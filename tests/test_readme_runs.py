@@ -1,0 +1,303 @@
+"""The user guide's commands are run, in order, on a fresh demo project (issue 13, item 6).
+
+The README promises that "every command below was run as written on the demo project";
+this test makes that a checked fact. What is run, and how:
+
+- **Which lines.** Every line of every ```sh block after the "## User guide" heading, in
+  the order of the README, in one temporary folder, after the commands `make demo` runs
+  to build the demo projects (read from the Makefile's ``demo`` recipe).
+- **Lines that are not `qualcode ...`** (``make``, ``python3 -m venv``, ``source``,
+  ``.venv/bin/python -m pytest``) install qualcode, activate its environment or run this
+  very suite: they are not run. Their first word must be in :data:`SETUP_PROGRAMS`, so a
+  new kind of line (a ``cp`` that an example depends on, say) fails here until it is
+  either run or added to that list on purpose.
+- **Commands that open the terminal UI** (:data:`INTERACTIVE`: ``qualcode code``,
+  ``qualcode adjudicate``, which have no non-interactive mode) are not run; the Pilot tests
+  in ``tests/tui/`` drive those screens. A guard test checks that list against the
+  commands whose code imports ``qualcode.tui``. Later lines need the consensus layer an
+  adjudicator writes, so each ``qualcode adjudicate`` line is stood in for by the screen's
+  Textual-free session (same options, same new-coder rule) doing what the README tells
+  the adjudicator: ``g`` (copy the agreed units), then ``a`` on every disputed unit.
+- **How.** A plain `qualcode ...` line runs in this process through click's
+  :class:`~click.testing.CliRunner` (fast), with the working directory changed to the
+  folder. A line with shell syntax (a pipe, a redirection, ``;``, ``&&``, ``$``, a
+  backtick, ``cd``, or a leading ``NAME=value``) runs as ``bash -c LINE`` in the same
+  folder, with this environment's ``qualcode`` first on ``PATH``.
+- **Expected status.** A command exits 0, except one whose comment starts with
+  ``stops`` (``# stops: both changed it``): the README shows it refused, so it must exit 1
+  with one ``Error:`` line and no traceback.
+- **Files.** ``corpora/`` and ``codebooks/`` (the demo's data) are copied into the folder,
+  and so is every other relative path a command names that exists in the repository
+  (``tests/data/stats/...``). A file the README shows inline, as a code block right after
+  a line ending in ```NAME`:`` ("With `ratings.csv`:"), is written to NAME before the
+  first command that names it. Every other file a command reads must be written by an
+  earlier command. No command names an absolute path (``-o /tmp/x``), so the run writes
+  nothing outside its folder.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from qualcode.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
+MAKEFILE = ROOT / "Makefile"
+USER_GUIDE_HEADING = "## User guide"
+DEMO_DATA = ("corpora", "codebooks")
+"""Folders `qualcode demo` reads from the working directory (see interchange/demo.py)."""
+SETUP_PROGRAMS = frozenset({"make", "python3", "source", ".venv/bin/python"})
+"""First words of user-guide lines that set qualcode up or test it: never run here."""
+INTERACTIVE = frozenset({("code",), ("adjudicate",)})
+"""Commands that open the Textual UI (driven by the Pilot tests in tests/tui/ instead)."""
+SHELL_SYNTAX = re.compile(r"[|<>;&$`]|^\s*cd\s|^\s*[A-Za-z_][A-Za-z0-9_]*=")
+REFUSED_MARK = "stops"
+
+
+@dataclass(frozen=True, slots=True)
+class ReadmeLine:
+    """One line of a ```sh block: where it is, what runs, and its comment."""
+
+    number: int
+    command: str
+    comment: str
+
+    def __str__(self) -> str:
+        return f"README.md line {self.number}: {self.command}"
+
+
+def split_comment(line: str) -> tuple[str, str]:
+    """The command and its trailing comment (a ``#`` that starts a shell word)."""
+    # Walk the line by hand: a '#' begins a comment only outside quotes, after whitespace.
+    quote = ""
+    for index, char in enumerate(line):
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char == "#" and (index == 0 or line[index - 1].isspace()):
+            return line[:index].strip(), line[index + 1:].strip()
+    return line.strip(), ""
+
+
+def user_guide_lines(text: str) -> list[ReadmeLine]:
+    """Every non-blank line of the ```sh blocks after the user guide's heading."""
+    lines: list[ReadmeLine] = []
+    in_guide = in_block = False
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.startswith("## "):
+            in_guide = line.strip() == USER_GUIDE_HEADING
+        if line.startswith("```"):
+            in_block = not in_block and in_guide and line.strip() == "```sh"
+            continue
+        if in_block and line.strip():
+            command, comment = split_comment(line)
+            if command:
+                lines.append(ReadmeLine(number, command, comment))
+    return lines
+
+
+def inline_files(text: str) -> dict[str, str]:
+    """Files the README shows whole: a code block right after a line ending in `NAME`:."""
+    found = re.finditer(r"`(\w[\w.-]*)`:\n\n```(?!sh)[a-z]*\n(.*?)```", text, re.S)
+    return {match.group(1): match.group(2) for match in found}
+
+
+def make_demo_commands() -> list[list[str]]:
+    """The `qualcode ...` commands of the Makefile's ``demo`` recipe, variables filled in."""
+    makefile = MAKEFILE.read_text(encoding="utf-8")
+    variables = dict(re.findall(r"^(\w+)\s*:=\s*(\S+)", makefile, re.M))
+    recipe = re.search(r"^demo:.*\n((?:\t.*\n)+)", makefile, re.M)
+    assert recipe, "the Makefile lost its demo target"
+    commands = []
+    for line in recipe.group(1).splitlines():
+        line = re.sub(r"\$\((\w+)\)", lambda m: variables.get(m.group(1), m.group(0)), line)
+        words = shlex.split(line)
+        if words and words[0].endswith("/qualcode"):
+            commands.append(words[1:])
+    return commands
+
+
+def command_path(args: list[str]) -> tuple[str, ...]:
+    """The (sub)command words at the start of an argument list."""
+    group: click.Command = main
+    path: list[str] = []
+    for word in args:
+        commands = getattr(group, "commands", None)
+        if not commands or word not in commands:
+            break
+        path.append(word)
+        group = commands[word]
+    return tuple(path)
+
+
+def is_interactive(args: list[str]) -> bool:
+    """Whether the command opens the terminal UI."""
+    return command_path(args)[:1] in INTERACTIVE
+
+
+def copy_repository_files(args: list[str], folder: Path) -> None:
+    """Copy into ``folder`` each relative path in ``args`` that names a repository file."""
+    for word in args:
+        if "/" not in word or word.startswith("/"):
+            continue
+        source = ROOT / word
+        target = folder / word
+        if source.is_file() and not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+
+
+def run_in_process(args: list[str]) -> tuple[int, str]:
+    """Run a qualcode command with click's runner; its exit code and all it printed."""
+    result = CliRunner().invoke(main, args, prog_name="qualcode")
+    output = result.output  # click >= 8.2: stdout and stderr interleaved
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise AssertionError(f"raised {result.exception!r}\n{output}") from result.exception
+    return result.exit_code, output
+
+
+def run_in_shell(command: str, folder: Path) -> tuple[int, str]:
+    """Run a line with shell syntax in bash, this environment's ``qualcode`` first on PATH."""
+    environment = dict(os.environ)
+    environment["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{environment['PATH']}"
+    done = subprocess.run(["bash", "-c", command], cwd=folder, env=environment,
+                          capture_output=True, text=True, timeout=120, check=False)
+    return done.returncode, done.stdout + done.stderr
+
+
+def run_line(line: ReadmeLine, folder: Path, files: dict[str, str]) -> None:
+    """Run one README line in ``folder``; fail naming the line when its status is wrong."""
+    args = shlex.split(line.command)
+    outside = [word for word in args if word.startswith(("/", "~"))]
+    assert not outside, f"{line}: write a relative path, not {outside[0]} (runs stay in a folder)"
+    for name, content in files.items():
+        if name in args and not (folder / name).exists():
+            (folder / name).write_text(content, encoding="utf-8")
+    copy_repository_files(args, folder)
+    stand_in = STAND_INS.get(command_path(args[1:])[:1]) if args[0] == "qualcode" else None
+    if stand_in is not None:
+        stand_in(args[1:])
+        return
+    if SHELL_SYNTAX.search(line.command):
+        status, output = run_in_shell(line.command, folder)
+    else:
+        status, output = run_in_process(args[1:])
+    refused = line.comment.startswith(REFUSED_MARK)
+    if refused:
+        errors = [text for text in output.splitlines() if text.startswith("Error:")]
+        assert status == 1 and len(errors) == 1 and "Traceback" not in output, (
+            f"{line} should stop with one Error: line (its comment says so) but exited "
+            f"{status}:\n{output}")
+    else:
+        assert status == 0, f"{line} exited {status}:\n{output}"
+
+
+def adjudicate_as_the_readme_says(args: list[str]) -> None:
+    """Stand in for ``qualcode adjudicate ARGS``: press g, then a on each disputed unit."""
+    from qualcode.cli.coders import check_new_coder
+    from qualcode.storage import Store
+    from qualcode.tui.adjudication_session import AdjudicationSession
+
+    command = main.commands["adjudicate"]
+    options = command.make_context("adjudicate", list(args[1:])).params
+    store = Store.open(options["project"])
+    try:
+        check_new_coder(store, options["adjudicator"], new_coder=options["new_coder"])
+        session = AdjudicationSession(store, options["adjudicator"], *options["coders"],
+                                      level=options["level"], unit=options["unit"],
+                                      group_by=options["group_by"])
+        session.copy_agreed()
+        for index, unit in enumerate(session.units):
+            session.index = index
+            if not session.is_settled(unit):
+                session.decide("a")
+    finally:
+        store.close()
+
+
+STAND_INS: dict[tuple[str, ...], Callable[[list[str]], None]] = {
+    ("adjudicate",): adjudicate_as_the_readme_says}
+"""What the test does in place of an interactive line whose result later lines use."""
+
+
+def runnable(lines: list[ReadmeLine]) -> tuple[list[ReadmeLine], list[ReadmeLine]]:
+    """The user-guide lines this test runs (or stands in for), and those it leaves out."""
+    run, skipped = [], []
+    for line in lines:
+        words = shlex.split(line.command)
+        if words[0] == "qualcode" and (not is_interactive(words[1:])
+                                       or command_path(words[1:])[:1] in STAND_INS):
+            run.append(line)
+        else:
+            skipped.append(line)
+    return run, skipped
+
+
+def test_every_user_guide_line_is_run_or_left_out_by_a_rule() -> None:
+    """A line is run, opens the TUI, or sets qualcode up; nothing else is passed over."""
+    lines = user_guide_lines(README.read_text(encoding="utf-8"))
+    run, skipped = runnable(lines)
+    assert len(run) > 60, "the user guide lost its commands, or the parser lost the blocks"
+    for line in skipped:
+        first = shlex.split(line.command)[0]
+        assert first in SETUP_PROGRAMS or first == "qualcode", (
+            f"{line}: neither a qualcode command nor a set-up line; run it in this test "
+            "or add its program to SETUP_PROGRAMS")
+
+
+def test_the_interactive_commands_are_those_that_open_textual() -> None:
+    """INTERACTIVE names exactly the commands whose code imports the TUI."""
+    opening = {(name,) for name, command in main.commands.items()
+               if command.callback and "qualcode.tui" in inspect.getsource(command.callback)}
+    assert opening == INTERACTIVE
+
+
+def test_parsing_rules(tmp_path: Path) -> None:
+    """Comments, inline files, the refusal mark and shell lines work as documented."""
+    text = ("intro\n## User guide\nWith `r.csv`:\n\n```\nid,a\nq1,2\n```\n\n```sh\n"
+            "qualcode --help   # stops: never\n"
+            "qualcode codebook add p \"A # b\" --coder x  # a comment\n"
+            "qualcode --version | head -1 > version.txt\n```\n## Other\n```sh\nqualcode x\n```\n")
+    lines = user_guide_lines(text)
+    assert [(line.number, line.command, line.comment) for line in lines] == [
+        (11, "qualcode --help", "stops: never"),
+        (12, 'qualcode codebook add p "A # b" --coder x', "a comment"),
+        (13, "qualcode --version | head -1 > version.txt", ""),
+    ]
+    assert inline_files(text) == {"r.csv": "id,a\nq1,2\n"}
+    with pytest.raises(AssertionError, match="line 11: qualcode --help should stop"):
+        run_line(lines[0], tmp_path, {})
+    run_line(lines[2], tmp_path, {})
+    assert (tmp_path / "version.txt").read_text().startswith("qualcode")
+
+
+def test_user_guide_commands_run_in_order(tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every runnable user-guide command, in README order, exits as the README says."""
+    text = README.read_text(encoding="utf-8")
+    for folder in DEMO_DATA:
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    monkeypatch.chdir(tmp_path)
+    for args in make_demo_commands():
+        if not is_interactive(args):
+            status, output = run_in_process(args)
+            assert status == 0, f"Makefile demo recipe: qualcode {shlex.join(args)}:\n{output}"
+    run, _ = runnable(user_guide_lines(text))
+    files = inline_files(text)
+    for line in run:
+        run_line(line, tmp_path, files)
