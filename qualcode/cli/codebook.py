@@ -21,11 +21,10 @@ from qualcode.interchange.codebook_yaml import (
     normalise_colour,
     read_codebook_yaml,
 )
-from qualcode.model import PATH_SEPARATOR, Code, Codebook, CodeKind
+from qualcode.model import PATH_SEPARATOR, Code, Codebook, CodebookShape, CodeKind
 
 KINDS = {"theme": CodeKind.THEME, "subtheme": CodeKind.SUBTHEME, "code": CodeKind.CODE}
 # theme > sub-theme > code: depth 0, 1, 2. The YAML format and the theme tables hold no more.
-MAX_DEPTH = 2
 
 def coder_option(func: Any) -> Any:
     """Add --coder (who makes the change) and --new-coder (see qualcode/cli/coders.py)."""
@@ -72,36 +71,12 @@ def resolve(book: Codebook, name_or_path: str) -> Code:
                         "list the codes with 'qualcode codebook show'")
 
 
-def _height(book: Codebook, code: Code) -> int:
-    """Return how many levels hang below a code (0 for a leaf)."""
-    kids = book.children(code.id)
-    return 1 + max(_height(book, k) for k in kids) if kids else 0
-
-
 def _check_placement(book: Codebook, parent: Code | None, moving: Code | None,
                      kind: CodeKind | None = None) -> None:
-    """Refuse placements the codebook format cannot hold (under a code, too deep)."""
-    if parent is None:
-        return
-    if moving is not None and (parent.id == moving.id or parent in book.descendants(moving)):
-        raise CodebookError(f"cannot move {book.path(moving)!r} under itself; choose a parent "
-                            "outside it")
-    if parent.kind is CodeKind.CODE:
-        raise CodebookError(f"{book.path(parent)!r} is a code and cannot hold other nodes; "
-                            "choose a theme or sub-theme as the parent")
-    depth = len(book.ancestors(parent)) + 1
-    if kind is CodeKind.THEME:
-        raise CodebookError("a theme sits at the top level; leave out --parent or use "
-                            "--kind subtheme or --kind code")
-    if kind is CodeKind.SUBTHEME and depth > 1:
-        raise CodebookError(f"{book.path(parent)!r} is a sub-theme and holds codes only; "
-                            "use --kind code")
-    height = _height(book, moving) if moving is not None else 0
-    if depth + height > MAX_DEPTH:
-        what = book.path(moving) if moving is not None else "the new code"
-        raise CodebookError(f"placing {what!r} under {book.path(parent)!r} would nest the "
-                            "codebook deeper than theme > sub-theme > code; choose a "
-                            "higher parent")
+    """Refuse placements the codebook's shape rules forbid (:class:`CodebookShape`)."""
+    problem = CodebookShape.placement_problem(book, parent, kind, moving=moving)
+    if problem:
+        raise CodebookError(problem)
 
 
 def _count(number: int, word: str) -> str:

@@ -13,9 +13,15 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from qualcode.model import Codebook, CodebookShape
 from qualcode.storage.backup import backups_folder, project_connection, stale_parts
 from qualcode.storage.metadata import REPAIR_HINT, bad_metadata
-from qualcode.storage.rows import char_length_sql, register_char_length
+from qualcode.storage.rows import (
+    CODE_COLUMNS,
+    char_length_sql,
+    register_char_length,
+    to_code,
+)
 
 Severity = Literal["error", "warning"]
 EXAMPLES = 5
@@ -234,6 +240,22 @@ def _code_cycles(conn: sqlite3.Connection) -> Iterator[Finding]:
 
 
 # -- the event log -------------------------------------------------------------------------
+@check("codebook shape")
+def _codebook_shape(conn: sqlite3.Connection) -> Iterator[Finding]:
+    """Codes placed where the shape rules forbid (an older version let them in)."""
+    try:
+        rows = conn.execute(f"SELECT {CODE_COLUMNS} FROM codes WHERE deleted_at IS NULL "
+                            "ORDER BY position, id").fetchall()
+        book = Codebook(tuple(to_code(row) for row in rows))
+    except (ValueError, TypeError):
+        return  # a kind or examples value the schema check reports; no tree to judge
+    problems = CodebookShape.problems(book)
+    if problems:
+        yield Finding("codebook shape", "error", f"{len(problems)} codes break the codebook's "
+                      f"shape (theme > sub-theme > code); first: {problems[0]}",
+                      len(problems), tuple(problems[:EXAMPLES]))
+
+
 @check("events")
 def _events(conn: sqlite3.Connection) -> Iterator[Finding]:
     yield from _rows_finding(

@@ -14,6 +14,7 @@ from qualcode.model import (
     RESERVED_KEYS,
     Code,
     Codebook,
+    CodebookShape,
     CodeKind,
     CodeSpec,
     ImportReport,
@@ -85,6 +86,21 @@ class CodebookStore(StoreBase):
                                "GROUP BY code_id")
         return {code_id: count for code_id, count in rows}
 
+    def shape_problems(self) -> list[str]:
+        """Return how the live codebook breaks the shape rules (:class:`CodebookShape`)."""
+        return CodebookShape.problems(self.codebook())
+
+    def keep_shape(self, before: Sequence[str]) -> None:
+        """Refuse (inside the caller's transaction) a write that broke a shape rule.
+
+        ``before`` is :meth:`shape_problems` from before the write: a codebook an older
+        version left misshapen can still be edited, but no write makes it worse.
+        """
+        new = [problem for problem in self.shape_problems() if problem not in before]
+        if new:
+            more = f" (and {len(new) - 1} more)" if len(new) > 1 else ""
+            raise CodebookError(f"{new[0]}{more}; nothing was changed")
+
     def add_code(self, name: str, *, parent_id: int | None = None,
                  kind: CodeKind = CodeKind.CODE, description: str = "", inclusion: str = "",
                  exclusion: str = "", examples: Sequence[str] = (), colour: str | None = None,
@@ -97,10 +113,12 @@ class CodebookStore(StoreBase):
                                   "shortcut": shortcut}
         _check_fields(fields)
         if codable is None:
-            codable = kind == CodeKind.CODE
+            codable = CodebookShape.default_codable(kind)
         with write_transaction(self.db):
-            if parent_id is not None:
-                self.code(parent_id)
+            parent = self.code(parent_id) if parent_id is not None else None
+            problem = CodebookShape.placement_problem(self.codebook(), parent, kind)
+            if problem:
+                raise CodebookError(problem)
             code_id = self._insert_code(fields, parent_id=parent_id, kind=kind,
                                         codable=codable, guid=guid)
             log_event(self.db, "code.add", {"code_id": code_id}, coder_id=actor_id)
@@ -176,10 +194,10 @@ class CodebookStore(StoreBase):
         with write_transaction(self.db):
             code = self.code(code_id)
             book = self.codebook()
-            if new_parent_id is not None:
-                parent = self.code(new_parent_id)
-                if parent.id == code.id or parent in book.descendants(code):
-                    raise CodebookError(f"cannot move {book.path(code)!r} under itself")
+            parent = self.code(new_parent_id) if new_parent_id is not None else None
+            problem = CodebookShape.placement_problem(book, parent, None, moving=code)
+            if problem:
+                raise CodebookError(problem)
             before = {"parent_id": code.parent_id, "position": code.position}
             position = self.db.execute(
                 "SELECT coalesce(max(position), -1) + 1 FROM codes WHERE parent_id IS ?",
@@ -233,14 +251,17 @@ class CodebookStore(StoreBase):
             if target in book.descendants(source):
                 raise CodebookError(f"cannot merge {book.path(source)!r} into its own "
                                     f"descendant {book.path(target)!r}")
+            shape_before = CodebookShape.problems(book)
             coding_ids = [row[0] for row in self.db.execute(
                 "SELECT id FROM codings WHERE code_id = ? AND deleted_at IS NULL", [from_id])]
             child_ids = [c.id for c in book.children(from_id)]
             self.set_code("codings", coding_ids, into_id)
             self.db.execute("UPDATE codes SET deleted_at = ? WHERE id = ?", [utc_now(), from_id])
             for child_id in child_ids:
-                self._place(child_id, {"parent_id": into_id, "position": book.by_id(child_id).position},
-                            name=book.by_id(child_id).name)
+                child = book.by_id(child_id)
+                self._place(child_id, {"parent_id": into_id, "position": child.position},
+                            name=child.name)
+            self.keep_shape(shape_before)
             duplicates = self._duplicate_codings(into_id)
             self.set_deleted("codings", duplicates, utc_now())
             log_event(self.db, "code.merge",
@@ -269,6 +290,7 @@ class CodebookStore(StoreBase):
         updated: list[dict[str, Any]] = []
         unchanged = 0
         with write_transaction(self.db):
+            shape_before = self.shape_problems()
             for root in roots:
                 for parents, spec in root.walk():
                     book = self.codebook()
@@ -297,6 +319,7 @@ class CodebookStore(StoreBase):
                     updated.append({"code_id": existing.id, "before": before, "after": fields,
                                     "parent_before": existing.parent_id,
                                     "parent_after": parent_id})
+            self.keep_shape(shape_before)
             log_event(self.db, "codebook.import", {"added": added, "updated": updated},
                       coder_id=actor_id)
         return ImportReport(added=len(added), updated=len(updated), unchanged=unchanged)

@@ -120,9 +120,11 @@ def apply_snapshot(store: Store, snap: Snapshot, *, prefer: Choice | None = None
     merger.backup = backup
     try:
         with write_transaction(store.db):
+            shape_before = store.shape_problems()
             merger.run()
             if merger.unresolved:
                 raise MergeConflicts(merger.unresolved, snap.label)
+            store.keep_shape(shape_before)
             if take_backup is not None and not dry_run and merger.report.changed():
                 merger.backup = take_backup()
             merger.log(action)

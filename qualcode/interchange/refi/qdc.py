@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,9 +22,9 @@ from lxml import etree
 from qualcode import __version__
 from qualcode.errors import CodebookError, FormatError
 from qualcode.interchange.codebook_yaml import normalise_colour
+from qualcode.interchange.readers.safe_open import read_limited
 from qualcode.interchange.refi.description import Definition, pack, unpack
 from qualcode.interchange.refi.guids import clean_guid, fold
-from qualcode.interchange.readers.safe_open import read_limited
 from qualcode.interchange.refi.safe_xml import (
     MAX_XML_BYTES,
     child,
@@ -32,7 +33,7 @@ from qualcode.interchange.refi.safe_xml import (
     parse_xml,
     text_of,
 )
-from qualcode.model import PATH_SEPARATOR, Code, Codebook, CodeKind, CodeSpec
+from qualcode.model import PATH_SEPARATOR, Code, Codebook, CodebookShape, CodeKind, CodeSpec
 from qualcode.storage.files import write_replacing
 from qualcode.storage.snapshot import InCode
 
@@ -140,19 +141,55 @@ class CodeReader:
     def read(self, codes: Any) -> list[InCode]:
         """Read every ``Code`` below a ``Codes`` element, parents before children."""
         self._siblings(children(codes, "Code"), None, 0, "")
-        deep = sum(1 for c in self.codes if c.kind is CodeKind.CODE and self._depth(c) > 2)
-        if deep:
-            self.notes.append(f"{deep} codes sit deeper than theme > sub-theme > code; they are "
-                              "kept, but the YAML codebook and theme tables show three levels "
-                              "(move them with 'qualcode codebook move')")
+        self._lift_deep_codes()
         return self.codes
 
-    def _depth(self, code: InCode) -> int:
-        parents = {fold(c.guid): c.parent_guid for c in self.codes}
-        depth, parent = 0, code.parent_guid
-        while parent is not None and depth < 100:
-            depth, parent = depth + 1, parents.get(fold(parent))
-        return depth
+    def _lift_deep_codes(self) -> None:
+        """Lift codes deeper than :class:`CodebookShape` allows to the third level, saying so.
+
+        A code at the fourth level or below goes under the second-level node it descends
+        from (its sub-theme), keeping its GUID, definition and codings; a name its new
+        siblings already use gets a ``(2)``.
+        """
+        levels = CodebookShape.MAX_LEVELS
+        by_guid = {fold(c.guid): c for c in self.codes}
+        chains = {fold(c.guid): self._chain(c, by_guid) for c in self.codes}
+        names: dict[str | None, set[str]] = {}
+        for code in self.codes:
+            if len(chains[fold(code.guid)]) < levels:
+                parent = fold(code.parent_guid) if code.parent_guid else None
+                names.setdefault(parent, set()).add(code.name.casefold())
+        lifted: list[str] = []
+        for index, code in enumerate(self.codes):
+            chain = chains[fold(code.guid)]
+            if len(chain) < levels:
+                continue
+            new_parent = chain[levels - 2]
+            taken = names.setdefault(fold(new_parent.guid), set())
+            name, number = code.name, 1
+            while name.casefold() in taken:
+                number += 1
+                name = f"{code.name} ({number})"
+            taken.add(name.casefold())
+            old_path = PATH_SEPARATOR.join([c.name for c in chain] + [code.name])
+            self.codes[index] = replace(code, name=name, parent_guid=new_parent.guid,
+                                        kind=CodeKind.CODE)
+            lifted.append(f"{old_path!r} is now "
+                          f"{PATH_SEPARATOR.join([c.name for c in chain[:levels - 1]] + [name])!r}")
+        if lifted:
+            self.notes.append(f"{len(lifted)} codes sat deeper than theme > sub-theme > code; "
+                              f"each was lifted to the third level under its sub-theme "
+                              f"({'; '.join(lifted[:3])}{' ...' if len(lifted) > 3 else ''})")
+
+    @staticmethod
+    def _chain(code: InCode, by_guid: dict[str, InCode]) -> list[InCode]:
+        """Return a code's ancestors as read, top level first."""
+        chain: list[InCode] = []
+        parent = by_guid.get(fold(code.parent_guid)) if code.parent_guid else None
+        while parent is not None and len(chain) < 100:
+            chain.append(parent)
+            parent = by_guid.get(fold(parent.parent_guid)) if parent.parent_guid else None
+        return list(reversed(chain))
 
     def _siblings(self, elements: list[Any], parent: str | None, depth: int, path: str) -> None:
         seen: dict[str, int] = {}
