@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -48,3 +49,46 @@ def test_every_command_has_help() -> None:
         assert "Usage:" in result.output
         seen += 1
     assert seen >= 2
+
+
+def _imports_of_test_modules(tests: Path) -> list[str]:
+    """Imports, in the test files under ``tests``, of another test file (not helpers/, conftest).
+
+    pytest puts every test folder on the path, so ``import robust_harness`` or
+    ``from test_theme_table import X`` would work; shared code belongs in tests/helpers/.
+    """
+    files = [p for p in tests.rglob("*.py") if "__pycache__" not in p.parts]
+    helpers = tests / "helpers"
+    private = {p.stem for p in files if helpers not in p.parents and p.stem != "conftest"}
+    folders = {p.name for p in tests.iterdir() if p.is_dir() and p != helpers}
+    found = []
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = ["." * node.level + (node.module or "")]
+            else:
+                continue
+            for name in names:
+                first = name.split(".")[0]
+                if name.startswith(".") or first in private or first in folders:
+                    found.append(f"{path.relative_to(tests)}:{node.lineno} imports {name}")
+    return found
+
+
+def test_tests_import_no_other_test_module(tmp_path: Path) -> None:
+    """Shared test code lives in tests/helpers/ (or a conftest), never in a test module."""
+    assert _imports_of_test_modules(ROOT / "tests") == []
+    # The scan itself catches each kind of cross-test import.
+    (tmp_path / "helpers").mkdir()
+    (tmp_path / "helpers" / "shared.py").write_text("X = 1\n")
+    (tmp_path / "tui").mkdir()
+    (tmp_path / "tui" / "tui_project.py").write_text("Y = 2\n")
+    (tmp_path / "test_a.py").write_text("from helpers.shared import X\nimport conftest\n")
+    (tmp_path / "test_b.py").write_text(
+        "from test_a import X\nimport tui_project\nfrom tui.tui_project import Y\n"
+        "from . import test_a\n")
+    assert _imports_of_test_modules(tmp_path) == [
+        "test_b.py:1 imports test_a", "test_b.py:2 imports tui_project",
+        "test_b.py:3 imports tui.tui_project", "test_b.py:4 imports ."]

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
-from test_theme_table import ALICE, BOB, PARENTS, TREE, build_project
 
-from qualcode.errors import QualcodeError
+from helpers.theme_project import ALICE, BOB, PARENTS, TREE, build_project
 from qualcode.analysis import charts
 from qualcode.analysis.agreement_report import agreement_report
+from qualcode.errors import QualcodeError
 from qualcode.storage import Store
 
 pytest.importorskip("matplotlib")

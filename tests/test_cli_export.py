@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner
 from lxml import html as lxml_html
 from openpyxl import load_workbook
-from test_theme_table import build_project
 
+from helpers.theme_project import build_project
 from qualcode.cli import main
 from qualcode.storage import Store
 

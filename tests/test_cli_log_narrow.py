@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from helpers.tui_project import build_project, code_id, unit_of
 from qualcode.cli import main
-
-sys.path.insert(0, str(Path(__file__).parent / "tui"))
-from tui_project import build_project, code_id, unit_of  # noqa: E402
 
 CODERS = ("alexandra_long_name", "bo", "Zoë Ångström-Øster")
 

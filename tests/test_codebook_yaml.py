@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
 import textwrap
 import uuid
 from pathlib import Path
 
 import pytest
 
+from helpers.codebook_example import EXAMPLE
 from qualcode.errors import CodebookError, FormatError, QualcodeError
 from qualcode.interchange import codebook_yaml, safe_yaml
 from qualcode.interchange.codebook_yaml import (
@@ -17,46 +17,7 @@ from qualcode.interchange.codebook_yaml import (
     parse_codebook_yaml,
     read_codebook_yaml,
 )
-from qualcode.model import RESERVED_KEYS, CodeKind, CodeSpec
-
-EXAMPLE = """\
-# qualcode codebook
-format: qualcode-codebook/1
-name: Balint groups - benefits and challenges
-description: |
-  Free text about the codebook.
-  Second line.
-themes:
-  - name: Communication
-    description: What the theme covers.
-    colour: "#1f77b4"
-    subthemes:
-      - name: Listening and attention
-        codes:
-          - name: Listening to the patient
-            description: Definition of the code.
-            inclusion: When to apply it.
-            exclusion: When not to apply it.
-            examples:
-              - "An example sentence."
-              - |
-                A two-line
-                example.
-            colour: "#AEC"
-            shortcut: "a"
-    codes:
-      - name: No
-        shortcut: 1
-  - name: Challenges
-    codable: true
-    guid: 6F9619FF-8B86-D011-B42D-00C04FC964FF
-"""
-
-
-def strip_lines(specs: tuple[CodeSpec, ...]) -> tuple[CodeSpec, ...]:
-    """Return specs without their source line numbers, for comparing trees."""
-    return tuple(dataclasses.replace(s, line=None, children=strip_lines(s.children))
-                 for s in specs)
+from qualcode.model import RESERVED_KEYS, CodeKind
 
 
 def parse_error(text: str) -> QualcodeError:

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from helpers.codebook_example import EXAMPLE, strip_lines
 from qualcode.errors import CodebookError
 from qualcode.interchange.codebook_yaml import (
     clean_text,
@@ -19,8 +20,6 @@ from qualcode.interchange.codebook_yaml import (
     parse_codebook_yaml,
 )
 from qualcode.model import RESERVED_KEYS, Code, Codebook, CodeKind, CodeSpec
-from test_codebook_yaml import EXAMPLE, strip_lines
-
 
 # --- writing ---------------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from robustness.robust_harness import digest
+from helpers.robust_harness import digest
 
 from qualcode.cli import main
 from qualcode.analysis.export_defaults import AUTO, choose_studies, grouping_words

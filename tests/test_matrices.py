@@ -9,13 +9,13 @@ from itertools import combinations
 
 import pytest
 from openpyxl import load_workbook
-from test_theme_table import ALICE, BOB, CONSENSUS, PARENTS, SOURCES, TREE, build_project
 
+from helpers.theme_project import ALICE, BOB, CONSENSUS, PARENTS, SOURCES, TREE, build_project
+from qualcode.analysis.matrices import cooccurrence, matrix
+from qualcode.analysis.theme_table import theme_table, to_table
 from qualcode.errors import QualcodeError
 from qualcode.interchange import writers
-from qualcode.analysis.matrices import cooccurrence, matrix
 from qualcode.interchange.safe_cells import FORMULA_TRIGGERS, restore_cell
-from qualcode.analysis.theme_table import theme_table, to_table
 from qualcode.interchange.writers import Column, Estimate, Row, Table
 from qualcode.storage import Store
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from robustness.robust_harness import digest
+from helpers.robust_harness import digest
 
 from qualcode.cli import main
 from qualcode.analysis.theme_table import theme_table

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from reference_paths import exemplar_quotes, node_presence, study_index
+from helpers.reference_paths import exemplar_quotes, node_presence, study_index
 
 from qualcode.agreement.presence import (
     AnalysisUnit,

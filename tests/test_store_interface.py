@@ -10,8 +10,7 @@ import inspect
 from pathlib import Path
 from typing import Protocol
 
-from qualcode.storage import ProjectStore, Store, open_project
-from qualcode.storage import interface
+from qualcode.storage import ProjectStore, Store, interface, open_project
 
 # Ways to get a store, not things to ask of one: the interface starts from an open store.
 CONSTRUCTORS = {"create", "open"}
@@ -82,3 +81,30 @@ def test_the_interface_module_imports_no_implementation() -> None:
     source = Path(interface.__file__).read_text(encoding="utf-8")
     imports = [line for line in source.splitlines() if line.startswith(("from ", "import "))]
     assert not [line for line in imports if "sqlite" in line or "qualcode.storage" in line]
+
+
+def test_sqlite_only_functions_refuse_another_store() -> None:
+    """Storage functions not yet behind the interface say so for a non-SQLite store."""
+    from qualcode.storage.pins import pinned_quotes
+    from qualcode.storage.suggestion_log import acceptance_summary
+
+    class OtherStore:
+        """Stands in for a second implementation (Part 11)."""
+
+    for call in (lambda: pinned_quotes(OtherStore()),  # type: ignore[arg-type]
+                 lambda: acceptance_summary(OtherStore())):  # type: ignore[arg-type]
+        try:
+            call()
+        except TypeError as error:
+            assert "OtherStore is not the SQLite store" in str(error)
+        else:
+            raise AssertionError("a non-SQLite store was accepted")
+
+
+def test_only_storage_reaches_the_sqlite_connection() -> None:
+    """``sqlite_db`` is storage's own seam: the layers above use ProjectStore methods."""
+    root = Path(interface.__file__).parents[1]
+    users = [str(path.relative_to(root)) for path in root.rglob("*.py")
+             if "storage" not in path.relative_to(root).parts
+             and "sqlite_db" in path.read_text(encoding="utf-8")]
+    assert not users

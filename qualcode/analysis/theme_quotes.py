@@ -1,14 +1,15 @@
 """Exemplar quotes for the theme table without holding every coded passage in memory.
 
-What a reviewer would choose (the object-by-object reference in ``tests/reference_paths.py``
-makes the same choice): a coded span that cuts a sentence is widened to the whole
-sentences it touches, unless that makes it longer than :data:`MAX_WORDS`; passages are
+What a reviewer would choose (the object-by-object reference in
+``tests/helpers/reference_paths.py`` makes the same choice): a coded span that cuts a
+sentence is widened to the whole sentences it touches, unless that makes it longer than :data:`MAX_WORDS`; passages are
 compared with whitespace collapsed, and ranked by :func:`rank`: first those of a readable
 length (:data:`MIN_WORDS` to :data:`MAX_WORDS` words, closest to :data:`TARGET_WORDS`
 first), then longer ones, and fragments under :data:`MIN_WORDS` words only when nothing
 else is left. Quotes are taken one study (or source) at a time, the study with the best
 passage first, and within a study one source at a time; passages shown for an earlier row
-come after the others, and fragments after both. Quotes the user pinned (:mod:`qualcode.storage.pins`) come before all of these.
+come after the others, and fragments after both. Quotes the user pinned
+(:mod:`qualcode.storage.pins`) come before all of these.
 
 Only the best-ranked passages can be chosen, so :class:`QuotePicker` first measures every
 passage (one pass over the texts, mostly without building the passage: a text with single

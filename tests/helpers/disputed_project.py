@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tui_project import build_project, code_id, unit_of
+from helpers.tui_project import build_project, code_id, unit_of
 
 from qualcode.storage import Store
 

@@ -1,4 +1,4 @@
-"""Helpers shared by the REFI-QDA and merge tests (imported by name: tests/refi is on sys.path)."""
+"""Helpers shared by the REFI-QDA and merge tests."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ from lxml import etree
 
 from qualcode.model import CodeKind, Layer, SourceRecord
 from qualcode.storage import Store
-from refi_helpers import CRLF_TEXT, DATA, EMOJI_TEXT, zip_folder
+from helpers.refi_helpers import CRLF_TEXT, DATA, EMOJI_TEXT, zip_folder
 
 
 @pytest.fixture

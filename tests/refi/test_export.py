@@ -14,7 +14,7 @@ from qualcode.errors import CodebookError
 from qualcode.interchange.refi import export_qdc, export_qdpx
 from qualcode.storage import Store
 
-from refi_helpers import CRLF_TEXT
+from helpers.refi_helpers import CRLF_TEXT
 
 NS = {"p": "urn:QDA-XML:project:1.0", "c": "urn:QDA-XML:codebook:1.0"}
 

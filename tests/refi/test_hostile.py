@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from qualcode.cli import main
 from qualcode.storage import Store
 from qualcode.interchange.refi import safe_zip
-from refi_helpers import DATA, fingerprint, zip_folder
+from helpers.refi_helpers import DATA, fingerprint, zip_folder
 
 GOOD_QDE = (DATA / "qualcoder" / "project.qde").read_bytes()
 

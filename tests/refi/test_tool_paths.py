@@ -13,8 +13,8 @@ from qualcode.cli import main
 from qualcode.errors import FormatError
 from qualcode.interchange.merge_input import merge_into
 from qualcode.storage import Store
-from refi_helpers import fingerprint
-from tool_layouts import (
+from helpers.refi_helpers import fingerprint
+from helpers.tool_layouts import (
     NVIVO_CODES,
     QC_CODEBOOK,
     QC_CODINGS,

@@ -10,7 +10,7 @@ from qualcode.cli import main
 from qualcode.interchange.merge_input import merge_into
 from qualcode.storage import Store
 from qualcode.storage.backup import list_backups
-from refi_helpers import DATA
+from helpers.refi_helpers import DATA
 
 
 def _import(store: Store, path: Path):

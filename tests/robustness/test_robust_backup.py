@@ -223,7 +223,7 @@ def test_backup_on_a_file_system_that_refuses_locks(tmp_path: Path,
     import errno
 
     from qualcode.storage import backup as backup_module
-    from robust_harness import make_project
+    from helpers.robust_harness import make_project
 
     if backup_module.fcntl is None:
         pytest.skip("no flock on this platform")

@@ -23,7 +23,7 @@ import pytest
 
 from qualcode.storage.backup import backup, backups_folder, list_backups, stale_parts
 from qualcode.storage.check import check_project
-from robust_harness import make_project, run_cli
+from helpers.robust_harness import make_project, run_cli
 
 fcntl = pytest.importorskip("fcntl")
 

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from qualcode.storage import Store
-from robust_harness import digest, make_project, one_line_error, run_cli
+from helpers.robust_harness import digest, make_project, one_line_error, run_cli
 
 TYPOS = ["alcie", "Alcie", "alicee", "lice", "Ａｌｉｃｅ", "alice_"]
 """Ways to mean alice and type something else (swap, extra, missing letter, full width,

@@ -19,7 +19,7 @@ import pytest
 from qualcode.model import CodeKind, Layer, SourceRecord
 from qualcode.storage import Store
 from qualcode.storage.check import check_project
-from robust_workers import code_as
+from helpers.robust_workers import code_as
 
 UNITS = 60
 
@@ -98,7 +98,7 @@ def test_two_coders_opening_a_project_that_needs_a_migration_at_once(tmp_path: P
     import subprocess
     import sys
 
-    from robust_harness import make_project
+    from helpers.robust_harness import make_project
 
     path = make_project(tmp_path / "study.qualcode")
     child = Path(__file__).with_name("crash_child.py")

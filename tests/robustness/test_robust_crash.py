@@ -27,7 +27,7 @@ import pytest
 
 from qualcode.storage.backup import backup, list_backups
 from qualcode.storage.check import check_project, has_errors
-from robust_harness import make_project
+from helpers.robust_harness import make_project
 
 CHILD = Path(__file__).with_name("crash_child.py")
 PYTHON = sys.executable

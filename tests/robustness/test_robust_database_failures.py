@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from robust_harness import make_project
+from helpers.robust_harness import make_project
 
 from qualcode.model import SourceRecord
 from qualcode.storage import Store

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from robust_harness import (
+from helpers.robust_harness import (
     GENERATED,
     HOSTILE,
     IMPORTERS,

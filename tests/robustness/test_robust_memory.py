@@ -35,7 +35,7 @@ from qualcode.analysis.suggestions import load_or_fit_suggester
 from qualcode.nlp.suggester import FORMAT
 from qualcode.storage import Store
 from qualcode.storage.suggester_models import stored_model
-from robust_harness import make_project
+from helpers.robust_harness import make_project
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/status").exists(),
                                 reason="peak memory is read from /proc (Linux)")
@@ -335,7 +335,7 @@ def _lie_about_size(path: Path, member: str, declared: int) -> Path:
 
 
 def _control_qdpx() -> dict[str, bytes]:
-    from robust_harness import HOSTILE
+    from helpers.robust_harness import HOSTILE
 
     with zipfile.ZipFile(HOSTILE / "controls" / "control.qdpx") as archive:
         return {name: archive.read(name) for name in archive.namelist()}
@@ -408,7 +408,7 @@ def _xlsx_members(*, shared_strings: bool = False) -> dict[str, bytes]:
 
 
 def _xlsx_cases(folder: Path) -> dict[str, Path]:
-    from robust_harness import xlsx_bomb
+    from helpers.robust_harness import xlsx_bomb
 
     members = _xlsx_members()
     styles, sheet, strings = "xl/styles.xml", "xl/worksheets/sheet1.xml", "xl/sharedStrings.xml"

@@ -18,7 +18,7 @@ import pytest
 
 from qualcode.model import Layer, fold_guid
 from qualcode.storage import Store
-from robust_harness import digest, make_project, one_line_error, run_cli
+from helpers.robust_harness import digest, make_project, one_line_error, run_cli
 
 SQL_QUOTES = "x'); DROP TABLE codes; --"
 

@@ -18,7 +18,7 @@ import pytest
 from qualcode.errors import NotFoundError, StoreError
 from qualcode.model import RESERVED_NAMES, Layer, is_reserved_name, unreserved_name
 from qualcode.storage import Store
-from robust_harness import digest, make_project, one_line_error, run_cli
+from helpers.robust_harness import digest, make_project, one_line_error, run_cli
 
 SPELLINGS = ["consensus", "Consensus", " CONSENSUS ", "all", "coder", "ｃｏｎｓｅｎｓｕｓ"]
 """Reserved names as someone might type them (any case, padded, full-width letters)."""

@@ -28,7 +28,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from robust_harness import make_project
+from helpers.robust_harness import make_project
 
 from qualcode.cli import main
 from qualcode.model import CodeKind, Layer, SourceRecord

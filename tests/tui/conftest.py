@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tui_project import build_project
+from helpers.tui_project import build_project
 
 from qualcode.storage import Store
 

@@ -8,10 +8,10 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from disputed_project import build_disputed
+from helpers.disputed_project import build_disputed
 from textual.pilot import Pilot
 from textual.widgets import DataTable
-from tui_project import code_id
+from helpers.tui_project import code_id
 
 from qualcode.analysis.agreement_report import AgreementRow
 from qualcode.storage import Store

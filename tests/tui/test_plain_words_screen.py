@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from textual.widgets import Static
-from tui_project import build_project
+from helpers.tui_project import build_project
 
 from qualcode.storage import Store
 from qualcode.tui.app import make_app

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from tui_project import code_id, unit_of
+from helpers.tui_project import code_id, unit_of
 
 from qualcode.model import CodeKind, SourceRecord
 from qualcode.storage import Store

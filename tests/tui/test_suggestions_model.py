@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from textual.pilot import Pilot
-from tui_project import code_id
+from helpers.tui_project import code_id
 
 from qualcode.storage import Store
 from qualcode.storage.suggestion_log import logged
@@ -52,7 +52,7 @@ def test_fitter_can_learn_from_the_consensus_layer(project: Store) -> None:
     from qualcode.model import Layer, UnitKind
     from qualcode.storage.suggester_models import stored_model
     from qualcode.tui.suggesting import default_fitter
-    from tui_project import unit_of
+    from helpers.tui_project import unit_of
 
     carol, dana = project.coder("carol"), project.coder("dana")
     for external_id, code in (("R002", "Workload"), ("R003", "Support"), ("R001", "Fear")):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from tui_project import unit_of
+from helpers.tui_project import unit_of
 
 from qualcode.model import SourceRecord
 from qualcode.storage import Store

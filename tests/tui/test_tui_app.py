@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from textual.pilot import Pilot
-from tui_project import code_id, unit_of
+from helpers.tui_project import code_id, unit_of
 
 from qualcode.model import SourceRecord
 from qualcode.storage import Store

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
-from tui_project import build_project
+from helpers.tui_project import build_project
 
 from qualcode.storage import Store
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from tui_project import code_id, unit_of
+from helpers.tui_project import code_id, unit_of
 
 from qualcode.model import CodeKind, SourceRecord
 from qualcode.storage import Store

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tui_project import code_id, unit_of
+from helpers.tui_project import code_id, unit_of
 
 from qualcode.model import Layer, Suggestion
 from qualcode.storage import Store
