@@ -33,6 +33,9 @@ this test makes that a checked fact. What is run, and how:
   first command that names it. Every other file a command reads must be written by an
   earlier command. No command names an absolute path (``-o /tmp/x``), so the run writes
   nothing outside its folder.
+- **Shown output.** A ``` or ```text block directly after a ```sh block shows what its
+  commands print: each of its lines must be a line one of them printed (trailing blanks
+  cut; a backup's UTC time and a file's size, which differ from run to run, masked).
 """
 
 from __future__ import annotations
@@ -180,8 +183,65 @@ def run_in_shell(command: str, folder: Path) -> tuple[int, str]:
     return done.returncode, done.stdout + done.stderr
 
 
-def run_line(line: ReadmeLine, folder: Path, files: dict[str, str]) -> None:
-    """Run one README line in ``folder``; fail naming the line when its status is wrong."""
+@dataclass(frozen=True, slots=True)
+class ShownOutput:
+    """An output block right after a ```sh block (README line numbers: the block's
+    commands, and the output's first line), what those commands print."""
+
+    commands: range
+    number: int
+    lines: tuple[str, ...]
+
+
+def shown_outputs(text: str) -> list[ShownOutput]:
+    """Every ``` or ```text block that directly follows a user-guide ```sh block."""
+    shown: list[ShownOutput] = []
+    lines = text.splitlines()
+    in_guide = False
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        if line.startswith("## "):
+            in_guide = line.strip() == USER_GUIDE_HEADING
+        if not (in_guide and line.strip() == "```sh"):
+            index += 1
+            continue
+        end = lines.index("```", index + 1)
+        after = end + 1
+        while after < len(lines) and not lines[after].strip():
+            after += 1
+        if after < len(lines) and lines[after].strip() in ("```", "```text"):
+            close = lines.index("```", after + 1)
+            shown.append(ShownOutput(range(index + 2, end + 1), after + 2,
+                                     tuple(lines[after + 1:close])))
+            end = close
+        index = end + 1
+    return shown
+
+
+VARYING = ((re.compile(r"\d{8}T\d{6}\.\d+Z"), "<UTC time>"),
+           (re.compile(r"\(\d[\d,]* bytes\)"), "(<size> bytes)"))
+"""What differs from run to run in a shown output: a backup's time and a file's size."""
+
+
+def comparable(line: str) -> str:
+    """A printed or shown line with times and sizes masked and trailing blanks cut."""
+    for pattern, mask in VARYING:
+        line = pattern.sub(mask, line)
+    return line.rstrip()
+
+
+def lines_not_printed(shown: ShownOutput, printed: str) -> list[str]:
+    """The lines of a shown output that the commands before it did not print."""
+    seen = {comparable(line) for line in printed.splitlines()}
+    return [f"README.md line {shown.number + offset}: {line}"
+            for offset, line in enumerate(shown.lines)
+            if line.strip() and comparable(line) not in seen]
+
+
+def run_line(line: ReadmeLine, folder: Path, files: dict[str, str]) -> str:
+    """Run one README line in ``folder`` and return what it printed; fail naming the line
+    when its exit status is not what the README says."""
     args = shlex.split(line.command)
     outside = [word for word in args if word.startswith(("/", "~"))]
     assert not outside, f"{line}: write a relative path, not {outside[0]} (runs stay in a folder)"
@@ -192,7 +252,7 @@ def run_line(line: ReadmeLine, folder: Path, files: dict[str, str]) -> None:
     stand_in = STAND_INS.get(command_path(args[1:])[:1]) if args[0] == "qualcode" else None
     if stand_in is not None:
         stand_in(args[1:])
-        return
+        return ""
     if SHELL_SYNTAX.search(line.command):
         status, output = run_in_shell(line.command, folder)
     else:
@@ -205,6 +265,7 @@ def run_line(line: ReadmeLine, folder: Path, files: dict[str, str]) -> None:
             f"{status}:\n{output}")
     else:
         assert status == 0, f"{line} exited {status}:\n{output}"
+    return output
 
 
 def adjudicate_as_the_readme_says(args: list[str]) -> None:
@@ -286,6 +347,19 @@ def test_parsing_rules(tmp_path: Path) -> None:
     assert (tmp_path / "version.txt").read_text().startswith("qualcode")
 
 
+def test_shown_outputs_are_compared_line_by_line() -> None:
+    """An output block right after a sh block is found; times and sizes are masked."""
+    text = ("## User guide\n```sh\nqualcode backup p\n```\n\n```text\n"
+            "Backed up p to p.backups/20261122T084606.690494Z-manual.qualcode (368,640 bytes).\n"
+            "```\n\n```sh\nqualcode check p\n```\nprose\n```\nnot an output\n```\n")
+    [shown] = shown_outputs(text)
+    assert (list(shown.commands), shown.number) == ([3], 7)
+    printed = "Backed up p to p.backups/20270101T000000.1Z-manual.qualcode (1 bytes).   \n"
+    assert lines_not_printed(shown, printed) == []
+    assert lines_not_printed(shown, printed.replace("Backed up p", "Copied p")) == [
+        f"README.md line 7: {shown.lines[0]}"]
+
+
 def test_user_guide_commands_run_in_order(tmp_path: Path,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
     """Every runnable user-guide command, in README order, exits as the README says."""
@@ -299,5 +373,10 @@ def test_user_guide_commands_run_in_order(tmp_path: Path,
             assert status == 0, f"Makefile demo recipe: qualcode {shlex.join(args)}:\n{output}"
     run, _ = runnable(user_guide_lines(text))
     files = inline_files(text)
-    for line in run:
-        run_line(line, tmp_path, files)
+    printed = {line.number: run_line(line, tmp_path, files) for line in run}
+    for shown in shown_outputs(text):
+        output = "\n".join(printed[number] for number in shown.commands if number in printed)
+        assert output, f"README.md line {shown.number}: an output shown after no command run"
+        missing = lines_not_printed(shown, output)
+        assert not missing, ("shown in the README but not printed by the commands above it:\n"
+                             + "\n".join(missing))
