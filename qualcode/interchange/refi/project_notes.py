@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from qualcode.interchange.refi.guids import clean_guid, derived_guid, fold
 from qualcode.interchange.refi.project_xml import DONE_MARK, NOTE_RULE, UNIT_MARK, quote
-from qualcode.interchange.refi.safe_xml import child, children, text_of
+from qualcode.interchange.refi.safe_xml import child, children, local, text_of
 from qualcode.model import Layer, UnitKind
 from qualcode.storage.snapshot import InMemo, InReview, InUnit
 from qualcode.storage.snapshot_check import show
@@ -27,12 +27,14 @@ _UNIT = re.compile(UNIT_MARK + r" (\S+) source=(\S+) kind=(source|sentence|parag
 class NotesReader:
     """Notes and sets of one ``Project``; the state lives in :class:`ProjectReader`."""
 
-    def read_notes(self: ProjectReader, notes: Any) -> None:
-        """Read the notes as memos; notes about one thing by one author become one memo."""
+    def read_notes(self: ProjectReader, notes: list[Any]) -> None:
+        """Read the ``Note`` elements as memos; notes about one thing by one author become one."""
         start = 0  # selection descriptions, read with the sources, are joined with notes too
         # Notes come after every source: the texts a unit memo may cut are all known now.
         self.source_texts = {fold(s.guid): s.text for s in self.snap.sources}
-        for note in children(notes, "Note") if notes is not None else []:
+        for note in notes:
+            if local(note) != "Note":
+                continue
             guid = self.guid_attr(note, "guid", required=True)
             name = " ".join((note.get("name") or "").split())
             self.once(self.note_seen, "notes", guid, repr(name or guid), note.sourceline)
@@ -106,10 +108,13 @@ class NotesReader:
                                       origin=f"<Note> at line {note.sourceline}"))
         self.unit_guids.add(fold(guid))
 
-    def read_sets(self: ProjectReader, sets: Any) -> None:
+    def read_sets(self: ProjectReader, sets: list[Any]) -> None:
+        """Read qualcode's done sets (the ``Set`` elements); other sets are counted."""
         sources = {fold(s.guid) for s in self.snap.sources}
         other = 0
-        for element in children(sets, "Set") if sets is not None else []:
+        for element in sets:
+            if local(element) != "Set":
+                continue
             match = _DONE.search(text_of(child(element, "Description")))
             if not text_of(child(element, "Description")).startswith(DONE_MARK) or not match:
                 other += 1

@@ -32,7 +32,7 @@ from qualcode.interchange.refi.project_xml import (
 )
 from qualcode.interchange.refi.project_notes import NotesReader
 from qualcode.interchange.refi.qdc import CodeReader, written_by_qualcode
-from qualcode.interchange.refi.safe_xml import child, children, local, text_of
+from qualcode.interchange.refi.safe_xml import child, children, local, stream_xml, text_of
 from qualcode.interchange.refi.safe_zip import SafeZip
 from qualcode.interchange.refi.text_paths import TextFinder, member_name
 from qualcode.interchange.refi.variables import JSON_MARK, read_value
@@ -52,6 +52,18 @@ from qualcode.storage.snapshot import (
 _CONSENSUS = re.compile(r"^consensus \(adjudicated(?: by (.+))?\)$")
 OTHER_SOURCES = {"PDFSource": "PDF", "PictureSource": "picture", "AudioSource": "audio",
                  "VideoSource": "video"}
+_LEFT_OUT = {"Cases": "cases", "Links": "links", "Graphs": "graphs"}
+# What the first pass keeps (paths of local names; a second section of a name is NAME#2).
+_DEFINITIONS = {("Project", "Users", "User"), ("Project", "CodeBook"),
+                ("Project", "Variables", "Variable")}
+
+
+def _later(path: tuple[str, ...]) -> bool:
+    """What the second pass keeps: sources, notes and sets one by one, the project's own."""
+    if len(path) == 2:
+        return path[1] == "Description" or path[1].split("#")[0] == "NoteRef"
+    return len(path) == 3 and (path[1] in ("Notes", "Sets") or (
+        path[1] == "Sources" and (path[2] == "TextSource" or path[2] in OTHER_SOURCES)))
 
 
 def decode_text(data: bytes) -> str | None:
@@ -97,10 +109,59 @@ class ProjectReader(NotesReader):
         self.source_texts: dict[str, str] = {}
         self.external_ids: set[str] = set()
         self.default_user: str | None = None
+        self.pending: list[tuple[str, str | None]] = []  # consensus users: (GUID, adjudicator)
 
     # -- top level -----------------------------------------------------------------------
-    def read(self, root: Any) -> Snapshot:
-        """Read the whole project and return the snapshot."""
+    def read_xml(self, data: bytes | bytearray, where: str) -> Snapshot:
+        """Read the whole ``project.qde`` as it streams and return the snapshot.
+
+        Two passes over the bytes: first the users, codebook and variables (sources refer
+        to them wherever a tool wrote them), then each source as it ends, and the notes
+        and sets (which refer to every source and to the project's notes) at the end.
+        Only copies of what is read are kept, one record element at a time where its
+        meaning is known when it ends.
+        """
+        for path, element in stream_xml(data, where, _DEFINITIONS.__contains__):
+            if len(path) == 1:
+                self.read_root(element)
+            elif path == ("Project", "Users", "User"):
+                self.read_user(element)
+            elif path == ("Project", "CodeBook"):
+                self.read_codebook(element)
+            elif path == ("Project", "Variables", "Variable"):
+                guid = self.guid_attr(element, "guid", required=True)
+                as_json = self.own and text_of(child(element, "Description")).strip() == JSON_MARK
+                self.variables[fold(guid)] = (element.get("name") or "", as_json)
+        self.resolve_consensus()
+        refs, notes, sets, left_out = [], [], [], []
+        for path, element in stream_xml(data, where, _later):
+            if len(path) == 1:
+                continue
+            if path[1] == "Sources" and element.tag == "TextSource":
+                self.text_source(element)
+            elif path[1] == "Sources" and element.tag in OTHER_SOURCES:
+                self.other_source(element)
+            elif path[1].split("#")[0] == "NoteRef":
+                refs.append(element)
+            elif path[1] == "Description":
+                self.snap.project_description = text_of(element)
+            elif path[1] == "Notes" and len(path) == 3:
+                notes.append(element)
+            elif path[1] == "Sets" and len(path) == 3:
+                sets.append(element)
+            elif path[1] in _LEFT_OUT and element.count:
+                left_out.append((path[1], element.count))
+        for ref in refs:
+            self.refer(ref, "project", "")
+        self.read_notes(notes)
+        self.read_sets(sets)
+        for name, count in sorted(left_out, key=lambda found: list(_LEFT_OUT).index(found[0])):
+            self.snap.notes.append(f"{count} {_LEFT_OUT[name]} left out (qualcode has none)")
+        self.finish()
+        return self.snap
+
+    def read_root(self, root: Any) -> None:
+        """Check the root element and read what its attributes say."""
         if local(root) != "Project":
             raise FormatError(f"project.qde's root element is <{local(root)}>, not <Project>",
                               path=self.where, line=root.sourceline)
@@ -108,30 +169,6 @@ class ProjectReader(NotesReader):
         # qualcode wrote (its origin says so): from any other tool they are data, kept as text.
         self.own = written_by_qualcode(root.get("origin"))
         self.default_user = self.guid_attr(root, "creatingUserGUID")
-        self.read_users(child(root, "Users"))
-        self.read_codebook(child(root, "CodeBook"))
-        variables = child(root, "Variables")
-        for variable in children(variables, "Variable") if variables is not None else []:
-            guid = self.guid_attr(variable, "guid", required=True)
-            as_json = self.own and text_of(child(variable, "Description")).strip() == JSON_MARK
-            self.variables[fold(guid)] = (variable.get("name") or "", as_json)
-        self.snap.project_description = text_of(child(root, "Description"))
-        sources = child(root, "Sources")
-        for element in sources if sources is not None else []:
-            if local(element) == "TextSource":
-                self.text_source(element)
-            elif local(element) in OTHER_SOURCES:
-                self.other_source(element)
-        for ref in children(root, "NoteRef"):
-            self.refer(ref, "project", "")
-        self.read_notes(child(root, "Notes"))
-        self.read_sets(child(root, "Sets"))
-        for name, label in (("Cases", "cases"), ("Links", "links"), ("Graphs", "graphs")):
-            found = child(root, name)
-            if found is not None and len(found):
-                self.snap.notes.append(f"{len(found)} {label} left out (qualcode has none)")
-        self.finish()
-        return self.snap
 
     def finish(self) -> None:
         if self.rich_texts:
@@ -154,21 +191,23 @@ class ProjectReader(NotesReader):
         snap.notes.append(f"every source marked done for {len(coders)} coders (--mark-done)")
 
     # -- users -----------------------------------------------------------------------------
-    def read_users(self, users: Any) -> None:
-        pending: list[tuple[str, str | None]] = []
-        for user in children(users, "User") if users is not None else []:
-            guid = clean_guid(user.get("guid"))
-            if guid is None:
-                raise FormatError(f"a User has guid {user.get('guid')!r}, which is not a GUID; "
-                                  "nothing was imported", path=self.where, line=user.sourceline)
-            name = " ".join((user.get("name") or user.get("id") or "").split())
-            self.once(self.user_seen, "users", guid, repr(name or guid), user.sourceline)
-            match = _CONSENSUS.match(name)
-            if match:
-                pending.append((guid, match.group(1)))
-            else:
-                self.add_user(guid, name or f"user {guid[:8]}")
-        for guid, adjudicator in pending:
+    def read_user(self, user: Any) -> None:
+        """Read one ``User`` of the first ``Users``; consensus users wait for them all."""
+        guid = clean_guid(user.get("guid"))
+        if guid is None:
+            raise FormatError(f"a User has guid {user.get('guid')!r}, which is not a GUID; "
+                              "nothing was imported", path=self.where, line=user.sourceline)
+        name = " ".join((user.get("name") or user.get("id") or "").split())
+        self.once(self.user_seen, "users", guid, repr(name or guid), user.sourceline)
+        match = _CONSENSUS.match(name)
+        if match:
+            self.pending.append((guid, match.group(1)))
+        else:
+            self.add_user(guid, name or f"user {guid[:8]}")
+
+    def resolve_consensus(self) -> None:
+        """File each ``consensus (adjudicated by ...)`` user under the coder it names."""
+        for guid, adjudicator in self.pending:
             found = next((u.guid for u in self.users.values()
                           if consensus_user(u.guid) == fold(guid)), None)
             if found is None and adjudicator:

@@ -2,7 +2,7 @@
 
 Export streams the XML and each text into a ZIP written beside the destination and
 renamed into place. Import goes through :class:`.safe_zip.SafeZip` and
-:func:`.safe_xml.parse_xml` and returns a :class:`~qualcode.storage.snapshot.Snapshot`;
+:func:`.safe_xml.stream_xml` and returns a :class:`~qualcode.storage.snapshot.Snapshot`;
 nothing touches the project until the snapshot is applied in one transaction.
 """
 
@@ -17,7 +17,6 @@ from qualcode.errors import FormatError
 from qualcode.interchange.refi.offsets import Counting
 from qualcode.interchange.refi.project_read import ProjectReader
 from qualcode.interchange.refi.project_xml import ExportReport, ProjectWriter
-from qualcode.interchange.refi.safe_xml import parse_xml
 from qualcode.interchange.refi.safe_zip import SafeZip
 from qualcode.storage.files import replacing
 from qualcode.storage.merge_base import EXPORT_MEMBER, export_marker, parse_marker
@@ -59,9 +58,8 @@ def read_qdpx(path: Path, *, counting: Counting | None = None,
         if info is None:
             raise FormatError("holds no project.qde; is this a REFI-QDA project (.qdpx)?",
                               path=str(path))
-        root = parse_xml(archive.read(info), f"{path}:{info.filename}")
         reader = ProjectReader(path, archive, counting=counting)
-        snap = reader.read(root)
+        snap = reader.read_xml(archive.read(info), f"{path}:{info.filename}")
         marker = archive.find(EXPORT_MEMBER)
         if marker is not None:
             def refuse(problem: str) -> None:

@@ -4,11 +4,20 @@ lxml is told not to load DTDs, not to resolve entities, not to touch the network
 not to lift its size limits; a document that declares a DOCTYPE or uses an entity is
 then refused outright, so neither "billion laughs" expansion nor external entities
 (file or URL reads) can happen, and nothing half-understood is imported.
+
+:func:`parse_xml` builds the whole tree (a ``.qdc`` codebook); :func:`stream_xml` reads
+a ``project.qde`` as it parses, under the same rules, keeping only compact copies
+(:class:`Lite`) of the elements its reader asks for and dropping every parsed element
+once it ends: memory follows what the reader keeps, not the XML's tree (which takes
+about 20 times the document's size).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
 
 from lxml import etree
 
@@ -22,14 +31,18 @@ MAX_XML_BYTES = 256 * 1024 * 1024
 _ROOT_START = re.compile(rb"<[A-Za-z_\x80-\xff]")
 
 
+# Depth stays bounded too: without huge_tree, libxml2 refuses nesting deeper than 256.
+_SAFE = dict(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
+             huge_tree=False, remove_comments=True, remove_pis=True)
+_FEED = 1 << 20  # bytes handed to the streaming parser at a time
+
+
 def _parser() -> etree.XMLParser:
-    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                           dtd_validation=False, huge_tree=False, remove_comments=True,
-                           remove_pis=True)
+    return etree.XMLParser(**_SAFE)
 
 
-def parse_xml(data: bytes, where: str) -> etree._Element:
-    """Parse an XML document and return its root, refusing DTDs, entities and oversize."""
+def _check_prolog(data: bytes | bytearray, where: str) -> None:
+    """Refuse oversize, and a DOCTYPE or ENTITY declared before the root element."""
     if len(data) > MAX_XML_BYTES:
         raise FormatError(f"the XML is {len(data) / 2**20:.0f} MB, over the "
                           f"{MAX_XML_BYTES // 2**20} MB limit; nothing was imported", path=where)
@@ -39,21 +52,180 @@ def parse_xml(data: bytes, where: str) -> etree._Element:
         raise FormatError("the XML declares a DOCTYPE (DTDs and entities are refused for "
                           "safety; REFI-QDA files need neither); nothing was imported",
                           path=where)
-    try:
-        root = etree.fromstring(data, _parser())
-    except etree.XMLSyntaxError as error:
-        line = error.lineno if error.lineno else None
-        message = " ".join(str(error.msg or error).split(", line")[0].split())  # one line
-        raise FormatError(f"is not well-formed XML ({message}); nothing was imported",
-                          path=where, line=line) from None
-    tree = root.getroottree()
+
+
+def _not_well_formed(error: etree.XMLSyntaxError, where: str) -> FormatError:
+    line = error.lineno if error.lineno else None
+    message = " ".join(str(error.msg or error).split(", line")[0].split())  # one line
+    return FormatError(f"is not well-formed XML ({message}); nothing was imported",
+                       path=where, line=line)
+
+
+def _check_doctype(tree: Any, where: str) -> None:
     if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
         raise FormatError("the XML declares a DOCTYPE (DTDs and entities are refused for "
                           "safety); nothing was imported", path=where)
+
+
+def _refuse_entity(node: Any, where: str) -> None:
+    if node.tag is etree.Entity:
+        raise FormatError(f"the XML uses the entity {node.text} (entities are refused for "
+                          "safety); nothing was imported", path=where, line=node.sourceline)
+
+
+def parse_xml(data: bytes, where: str) -> etree._Element:
+    """Parse an XML document and return its root, refusing DTDs, entities and oversize."""
+    _check_prolog(data, where)
+    try:
+        root = etree.fromstring(data, _parser())
+    except etree.XMLSyntaxError as error:
+        raise _not_well_formed(error, where) from None
+    _check_doctype(root.getroottree(), where)
     for entity in root.iter(etree.Entity):
-        raise FormatError(f"the XML uses the entity {entity.text} (entities are refused for "
-                          "safety); nothing was imported", path=where, line=entity.sourceline)
+        _refuse_entity(entity, where)
     return root
+
+
+@dataclass(slots=True, eq=False)
+class Lite:
+    """A compact, read-only copy of a parsed element, read like one (``get``, children).
+
+    ``tag`` is the local name; ``count`` is the number of direct children parsed, also
+    when they were not kept (a top-level section reported by :func:`stream_xml`).
+    """
+
+    tag: str
+    attrib: dict[str, str]
+    sourceline: int | None
+    text: str | None = None
+    tail: str | None = None
+    kids: list[Lite] = field(default_factory=list)
+    count: int = 0
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        """Return an attribute's value (``default`` when absent)."""
+        return self.attrib.get(name, default)
+
+    def __iter__(self) -> Iterator[Lite]:
+        return iter(self.kids)
+
+    def __len__(self) -> int:
+        return len(self.kids)
+
+    def iter(self) -> Iterator[Lite]:
+        """Yield this element and every element below it, in document order."""
+        yield self
+        for kid in self.kids:
+            yield from kid.iter()
+
+    def itertext(self) -> Iterator[str]:
+        """Yield the text inside this element, as lxml's ``itertext`` does."""
+        if self.text:
+            yield self.text
+        for kid in self.kids:
+            yield from kid.itertext()
+            if kid.tail:
+                yield kid.tail
+
+
+@dataclass(slots=True)
+class _Open:
+    path: tuple[str, ...]
+    kids: list[Lite] | None  # a list while inside an element the reader keeps
+    record: bool  # the outermost element kept
+    count: int = 0
+
+
+def stream_xml(data: bytes | bytearray, where: str,
+               keep: Callable[[tuple[str, ...]], bool]) -> Iterator[tuple[tuple[str, ...], Lite]]:
+    """Parse hostile XML as it streams, under :func:`parse_xml`'s rules, yielding copies.
+
+    Yields ``(path, element)``: the root first, at its start, without children; then, at
+    its end, each element whose path of local names ``keep`` accepts (with everything
+    inside it), and each top-level section (its ``count`` of children, nothing inside,
+    unless kept). A top-level name seen again is ``NAME#2``, ``NAME#3``..., so a reader
+    taking the first ``Users`` only is not handed a second. Every parsed element is
+    dropped once it ends, so memory holds only the copies.
+    """
+    _check_prolog(data, where)
+    parser = etree.XMLPullParser(events=("start", "end"), **_SAFE)
+    view = memoryview(data)
+    stack: list[_Open] = []
+    seen: dict[str, int] = {}
+    try:
+        for offset in range(0, len(view) + 1, _FEED):
+            chunk = bytes(view[offset:offset + _FEED])
+            if chunk:
+                parser.feed(chunk)
+            else:
+                parser.close()
+            for event, element in parser.read_events():
+                if event == "start":
+                    found = _started(element, stack, seen, keep, where)
+                    if found is not None:
+                        yield found
+                else:
+                    found = _ended(element, stack, where)
+                    if found is not None:
+                        yield found
+    except etree.XMLSyntaxError as error:
+        raise _not_well_formed(error, where) from None
+    finally:
+        view.release()
+
+
+def _started(element: Any, stack: list[_Open], seen: dict[str, int],
+             keep: Callable[[tuple[str, ...]], bool],
+             where: str) -> tuple[tuple[str, ...], Lite] | None:
+    name = local(element)
+    if not stack:
+        _check_doctype(element.getroottree(), where)
+        stack.append(_Open((name,), None, False))
+        return (name,), Lite(name, dict(element.attrib), element.sourceline)
+    parent = stack[-1]
+    parent.count += 1
+    if len(stack) == 1:
+        seen[name] = seen.get(name, 0) + 1
+        name = name if seen[name] == 1 else f"{name}#{seen[name]}"
+    path = parent.path + (name,)
+    if parent.kids is not None:
+        stack.append(_Open(path, [], False))
+    else:
+        kept = keep(path)
+        stack.append(_Open(path, [] if kept else None, kept))
+    return None
+
+
+def _ended(element: Any, stack: list[_Open], where: str) -> tuple[tuple[str, ...], Lite] | None:
+    done = stack.pop()
+    for node in element:  # what is left of its children: the last, and what follows it
+        _refuse_entity(node, where)
+    lite = None
+    if done.kids is not None:
+        if done.kids and len(element):
+            done.kids[-1].tail = element[-1].tail  # complete only now
+        lite = Lite(local(element), dict(element.attrib), element.sourceline, element.text,
+                    kids=done.kids, count=done.count)
+    elif len(stack) == 1:
+        lite = Lite(local(element), dict(element.attrib), element.sourceline,
+                    count=done.count)
+    # Drop what was parsed: this element's children, and its siblings before it (their
+    # tails are complete now, so the copy of the one just before takes its tail).
+    element.clear(keep_tail=True)
+    parent = stack[-1] if stack else None
+    previous = element.getprevious()
+    while previous is not None:
+        _refuse_entity(previous, where)
+        if parent is not None and parent.kids:
+            parent.kids[-1].tail = previous.tail
+        owner = previous.getparent()
+        owner.remove(previous)
+        previous = element.getprevious()
+    if parent is not None and parent.kids is not None and lite is not None:
+        parent.kids.append(lite)
+    if done.record or (len(stack) == 1 and lite is not None):
+        return done.path, lite
+    return None
 
 
 def local(element: etree._Element) -> str:
