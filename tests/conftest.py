@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from qualcode.model import CodeKind, SourceRecord
 from qualcode.storage import Store
+
+# Randomised tests give the same outcome on every run: hypothesis derives each test's seed from
+# its name (derandomize) and a failure prints the blob that replays it. HYPOTHESIS_PROFILE=explore
+# draws new examples on each run instead, to hunt for bugs.
+settings.register_profile("fixed", derandomize=True, print_blob=True)
+settings.register_profile("explore", print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fixed"))
 
 
 @pytest.fixture

@@ -220,6 +220,9 @@ def test_kill_9(tmp_path: Path, operation: str) -> None:
 def test_kill_9_many(tmp_path: Path, operation: str) -> None:
     trial, _, many = CRASH_OPERATIONS[operation]
     path = make_project(tmp_path / "crash.qualcode", units=20)
-    rng = random.Random(f"{operation}-slow-{time.time_ns()}")
+    # A new seed each run, printed (pytest shows it on failure); QUALCODE_CRASH_SEED replays one.
+    seed = int(os.environ.get("QUALCODE_CRASH_SEED", time.time_ns()))
+    print(f"test_kill_9_many seed: {seed} (QUALCODE_CRASH_SEED={seed} to replay)")
+    rng = random.Random(f"{operation}-slow-{seed}")
     for _ in range(many):
         trial(path, rng)
