@@ -22,12 +22,11 @@ from qualcode.storage.blank_codings import blank_coding_ids
 from qualcode.storage.arrays import (
     CodingColumns,
     ColumnReads,
-    done_mark_columns,
     external_ids,
     field_values,
     iter_texts,
+    query_ints,
     source_lengths,
-    stored_unit_spans,
 )
 
 if TYPE_CHECKING:
@@ -91,7 +90,9 @@ def _cut_spans(store: Store, kind: UnitKind
                ) -> tuple[list[np.ndarray], str, tuple[np.ndarray, np.ndarray]]:
     """(source, start, end, ordinal) columns of sentences or paragraphs, how they were cut,
     and (ids, lengths) of every source, measured on the same pass over the texts."""
-    stored = stored_unit_spans(store, kind)
+    rows = store.db.execute('SELECT source_id, start, "end" FROM units WHERE kind = ?',
+                            [kind.value]).fetchall()
+    stored = np.array(rows, dtype=np.int64).reshape(-1, 3)
     have = set(np.unique(stored[:, 0]).tolist())
     cut = sentences if kind == UnitKind.SENTENCE else paragraphs
     made: list[tuple[int, int, int]] = []
@@ -139,7 +140,14 @@ def build_span_units(store: Store, kind: UnitKind, group_by: str | None,
 
 def done_marks(store: Store, layer: Layer, coder_id: int | None) -> Done:
     """The done marks of one coder (or of the consensus layer when ``coder_id`` is None)."""
-    whole, spans = done_mark_columns(store, layer, coder_id)
+    sql, params = "r.layer = ?", [layer.value]
+    if coder_id is not None:
+        sql, params = sql + " AND r.coder_id = ?", [*params, coder_id]
+    whole = query_ints(store, ["u.source_id"], "FROM reviews r JOIN units u ON u.id = "
+                       f"r.unit_id WHERE {sql} AND u.kind = 'source'", params)[:, 0]
+    spans = {(s, a, b) for s, a, b in store.db.execute(
+        f'SELECT u.source_id, u.start, u."end" FROM reviews r JOIN units u ON u.id = r.unit_id '
+        f"WHERE {sql} AND u.kind != 'source'", params)}
     whole.sort()  # then unique by neighbours: ten times numpy 2's hashing np.unique here
     first = np.ones(len(whole), dtype=bool)
     first[1:] = whole[1:] != whole[:-1]

@@ -14,11 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from qualcode.model import Layer, UnitKind
+from qualcode.model import Layer
 from qualcode.storage.codings import LIVE_CODINGS
+from qualcode.storage.store_base import sqlite_db
 
 if TYPE_CHECKING:
-    from qualcode.storage.store import Store
+    from qualcode.storage.interface import ProjectStore
 
 MISSING = None
 """What :func:`field_values` gives for a source without a (non-empty) value."""
@@ -42,7 +43,7 @@ ROWID_CHUNK = 1_000_000
 """Codings read per query by :func:`coding_columns` (by id range): about 30 MB of text."""
 
 
-def query_ints(store: Store, columns: Sequence[str], rest: str, params: Sequence[Any]
+def query_ints(store: ProjectStore, columns: Sequence[str], rest: str, params: Sequence[Any]
                ) -> np.ndarray:
     """Return ``SELECT columns rest`` (integer columns, no NULL) as an (n, k) int64 array.
 
@@ -51,13 +52,15 @@ def query_ints(store: Store, columns: Sequence[str], rest: str, params: Sequence
     limit (about 100 million values).
     """
     fmt = ",".join(["%d"] * len(columns))
-    text = store.db.execute(f"SELECT group_concat(printf('{fmt}', {', '.join(columns)})) {rest}",
-                            list(params)).fetchone()[0]
+    text = sqlite_db(store).execute(
+        f"SELECT group_concat(printf('{fmt}', {', '.join(columns)})) {rest}",
+        list(params)).fetchone()[0]
     values = np.fromstring(text, dtype=np.int64, sep=",") if text else np.zeros(0, np.int64)
     return values.reshape(-1, len(columns))
 
 
-def coding_columns(store: Store, *, layer: Layer, coder_id: int | None = None) -> CodingColumns:
+def coding_columns(store: ProjectStore, *, layer: Layer,
+                   coder_id: int | None = None) -> CodingColumns:
     """Return the live codings of a layer (and coder) as columns, one query per id range."""
     # NOT INDEXED: a scan in rowid order beats random lookups through codings_by_code, the
     # only index SQLite would pick. Codings of deleted codes (the rest of LIVE_CODINGS)
@@ -67,7 +70,7 @@ def coding_columns(store: Store, *, layer: Layer, coder_id: int | None = None) -
     if coder_id is not None:
         rest += " AND coder_id = ?"
         params.append(coder_id)
-    low, high = store.db.execute("SELECT min(id), max(id) FROM codings").fetchone()
+    low, high = sqlite_db(store).execute("SELECT min(id), max(id) FROM codings").fetchone()
     parts = [np.zeros((0, 5), dtype=np.int64)]
     for first in range(low or 0, (high or -1) + 1, ROWID_CHUNK):
         parts.append(query_ints(store, ["id", "source_id", "code_id", "start", '"end"'],
@@ -79,14 +82,14 @@ def coding_columns(store: Store, *, layer: Layer, coder_id: int | None = None) -
     return CodingColumns(*(np.ascontiguousarray(table[:, k]) for k in range(5)))
 
 
-def has_codings(store: Store, *, layer: Layer, coder_id: int | None = None) -> bool:
+def has_codings(store: ProjectStore, *, layer: Layer, coder_id: int | None = None) -> bool:
     """Return whether a layer (of one coder) holds any live coding, without reading them."""
     sql = f"SELECT 1 FROM codings WHERE {LIVE_CODINGS} AND layer = ?"
     params: list[Any] = [Layer(layer).value]
     if coder_id is not None:
         sql += " AND coder_id = ?"
         params.append(coder_id)
-    return store.db.execute(sql + " LIMIT 1", params).fetchone() is not None
+    return sqlite_db(store).execute(sql + " LIMIT 1", params).fetchone() is not None
 
 
 class ColumnReads:
@@ -96,7 +99,7 @@ class ColumnReads:
     the codings of the same coders; an agreement run given this object reuses them.
     """
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: ProjectStore) -> None:
         self.store = store
         self._lengths: tuple[np.ndarray, np.ndarray] | None = None
         self._codings: dict[tuple[str, int | None], CodingColumns] = {}
@@ -119,37 +122,13 @@ class ColumnReads:
         return self._codings[key]
 
 
-def coders_with_done(store: Store, layer: Layer) -> set[int]:
+def coders_with_done(store: ProjectStore, layer: Layer) -> set[int]:
     """Return the ids of the coders who marked at least one unit done in a layer."""
-    return {row[0] for row in store.db.execute(
+    return {row[0] for row in sqlite_db(store).execute(
         "SELECT DISTINCT coder_id FROM reviews WHERE layer = ?", [Layer(layer).value])}
 
 
-def stored_unit_spans(store: Store, kind: UnitKind) -> np.ndarray:
-    """Return (source id, start, end) of the stored units of a kind as an (n, 3) int64 array."""
-    rows = store.db.execute('SELECT source_id, start, "end" FROM units WHERE kind = ?',
-                            [kind.value]).fetchall()
-    return np.array(rows, dtype=np.int64).reshape(-1, 3)
-
-
-def done_mark_columns(store: Store, layer: Layer, coder_id: int | None
-                      ) -> tuple[np.ndarray, set[tuple[int, int, int]]]:
-    """Return a layer's done marks: source ids of whole sources (unsorted), spans of parts.
-
-    ``coder_id`` None takes every coder's marks; a span is (source id, start, end).
-    """
-    sql, params = "r.layer = ?", [layer.value]
-    if coder_id is not None:
-        sql, params = sql + " AND r.coder_id = ?", [*params, coder_id]
-    whole = query_ints(store, ["u.source_id"], "FROM reviews r JOIN units u ON u.id = "
-                       f"r.unit_id WHERE {sql} AND u.kind = 'source'", params)[:, 0]
-    spans = {(s, a, b) for s, a, b in store.db.execute(
-        f'SELECT u.source_id, u.start, u."end" FROM reviews r JOIN units u ON u.id = r.unit_id '
-        f"WHERE {sql} AND u.kind != 'source'", params)}
-    return whole, spans
-
-
-def source_lengths(store: Store) -> tuple[np.ndarray, np.ndarray]:
+def source_lengths(store: ProjectStore) -> tuple[np.ndarray, np.ndarray]:
     """Return (ids, text lengths in code points) of every source, in id order."""
     # Python's len() on texts streamed in batches: faster than SQLite's length() plus the
     # scan for NUL characters (where length() stops and len() does not) it needed.
@@ -161,41 +140,42 @@ def source_lengths(store: Store) -> tuple[np.ndarray, np.ndarray]:
     return np.array(ids, dtype=np.int64), np.array(lengths, dtype=np.int64)
 
 
-def source_names(store: Store) -> list[str]:
+def source_names(store: ProjectStore) -> list[str]:
     """Return the external id of every source, in id order."""
-    return [row[0] for row in store.db.execute("SELECT external_id FROM sources ORDER BY id")]
+    return [row[0] for row in sqlite_db(store).execute(
+        "SELECT external_id FROM sources ORDER BY id")]
 
 
-def iter_texts(store: Store, batch_size: int = 2_000) -> Iterator[tuple[int, str, str]]:
+def iter_texts(store: ProjectStore, batch_size: int = 2_000) -> Iterator[tuple[int, str, str]]:
     """Yield (id, external id, text) of every source in id order, a batch at a time."""
     for batch in text_batches(store, batch_size):
         yield from batch
 
 
-def text_batches(store: Store, batch_size: int = 2_000
+def text_batches(store: ProjectStore, batch_size: int = 2_000
                  ) -> Iterator[list[tuple[int, str, str]]]:
     """Yield lists of (id, external id, text) of every source in id order."""
     last = 0
     while True:
-        rows = store.db.execute("SELECT id, external_id, text FROM sources WHERE id > ? "
-                                "ORDER BY id LIMIT ?", [last, batch_size]).fetchall()
+        rows = sqlite_db(store).execute("SELECT id, external_id, text FROM sources WHERE id > ? "
+                                        "ORDER BY id LIMIT ?", [last, batch_size]).fetchall()
         if not rows:
             return
         yield rows
         last = rows[-1][0]
 
 
-def external_ids(store: Store, ids: list[int]) -> dict[int, str]:
+def external_ids(store: ProjectStore, ids: list[int]) -> dict[int, str]:
     """Map source ids to their external ids."""
     return {k: v[0] for k, v in source_rows(store, ("external_id",), ids).items()}
 
 
-def source_texts(store: Store, ids: list[int]) -> dict[int, str]:
+def source_texts(store: ProjectStore, ids: list[int]) -> dict[int, str]:
     """Map the listed source ids to their texts (read in chunks)."""
     return {k: v[0] for k, v in source_rows(store, ("text",), ids).items()}
 
 
-def source_rows(store: Store, columns: Sequence[str], ids: list[int]
+def source_rows(store: ProjectStore, columns: Sequence[str], ids: list[int]
                 ) -> dict[int, tuple[Any, ...]]:
     """Map the listed source ids to the values of ``columns`` of the sources table."""
     select = ", ".join(f'"{c}"' for c in columns)
@@ -204,7 +184,7 @@ def source_rows(store: Store, columns: Sequence[str], ids: list[int]
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
         marks = ",".join("?" * len(chunk))
-        for row in store.db.execute(
+        for row in sqlite_db(store).execute(
                 f"SELECT id, {select} FROM sources WHERE id IN ({marks})", chunk):
             found[row[0]] = tuple(row[1:])
     return found
@@ -215,7 +195,7 @@ def _python_str(value: Any) -> str | None:
     return None if value in (None, "") else str(value)
 
 
-def field_values(store: Store, field: str) -> list[str | None]:
+def field_values(store: ProjectStore, field: str) -> list[str | None]:
     """Return, for every source in id order, ``str()`` of its metadata value for ``field``.
 
     None stands for a missing or empty value. The common JSON types are read by SQLite;
@@ -225,9 +205,9 @@ def field_values(store: Store, field: str) -> list[str | None]:
     return field_column(store, field)[1]
 
 
-def field_column(store: Store, field: str) -> tuple[np.ndarray, list[str | None]]:
+def field_column(store: ProjectStore, field: str) -> tuple[np.ndarray, list[str | None]]:
     """Return the source ids (in id order) and :func:`field_values` of one field."""
-    rows = store.db.execute(
+    rows = sqlite_db(store).execute(
         "SELECT s.id, j.type, j.value FROM sources s LEFT JOIN json_each(s.metadata) j "
         "ON j.key = ? ORDER BY s.id", [field]).fetchall()
 
@@ -241,8 +221,8 @@ def field_column(store: Store, field: str) -> tuple[np.ndarray, list[str | None]
         if kind in ("array", "object"):  # json_each gives these as their JSON text
             return _python_str(json.loads(value))
         # Reals: decoded by Python, so the digits are exactly those str() prints.
-        metadata = store.db.execute("SELECT metadata FROM sources WHERE id = ?",
-                                    [source_id]).fetchone()[0]
+        metadata = sqlite_db(store).execute("SELECT metadata FROM sources WHERE id = ?",
+                                            [source_id]).fetchone()[0]
         return _python_str(json.loads(metadata).get(field))
 
     # A key repeated in one source's JSON gives one row per copy: the last wins, as in

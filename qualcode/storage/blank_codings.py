@@ -13,16 +13,18 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from qualcode.model import Layer
+from qualcode.storage.store_base import sqlite_db
 
 if TYPE_CHECKING:
-    from qualcode.storage.store import Store
+    from qualcode.storage.interface import ProjectStore
 
 WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004"
               "\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
 """Every character Python's ``str.isspace`` accepts, for SQLite's ``trim``."""
 
 
-def blank_coding_ids(store: Store, *, layer: Layer, coder_id: int | None = None) -> np.ndarray:
+def blank_coding_ids(store: ProjectStore, *, layer: Layer,
+                     coder_id: int | None = None) -> np.ndarray:
     """Return the sorted ids of live, non-empty codings of a layer (and coder) whose text is all whitespace.
 
     Offsets are code points, as SQLite's ``substr`` counts characters of TEXT values.
@@ -35,5 +37,5 @@ def blank_coding_ids(store: Store, *, layer: Layer, coder_id: int | None = None)
     if coder_id is not None:
         sql += " AND c.coder_id = ?"
         params.append(coder_id)
-    ids = [row[0] for row in store.db.execute(sql + " ORDER BY c.id", params)]
+    ids = [row[0] for row in sqlite_db(store).execute(sql + " ORDER BY c.id", params)]
     return np.array(ids, dtype=np.int64)

@@ -32,10 +32,12 @@ from typing import TYPE_CHECKING
 
 from qualcode.errors import StoreError
 from qualcode.model import Coding, Layer
+from qualcode.storage.codings import CodingStore
 from qualcode.storage.connection import log_event, utc_now, write_transaction
+from qualcode.storage.store_base import sqlite_db
 
 if TYPE_CHECKING:
-    from qualcode.storage.store import Store
+    from qualcode.storage.interface import ProjectStore
 
 CHOICES = ("a", "b", "both", "neither", "edit")
 """What an adjudicator can decide for one unit."""
@@ -152,7 +154,7 @@ def plan_unit(key: str, spans: Sequence[Span], a_codings: Sequence[Coding],
     return UnitPlan(key, tuple(spans), tuple(planned), choice)
 
 
-def consensus_codings(store: Store, spans: Sequence[Span]) -> list[Coding]:
+def consensus_codings(store: ProjectStore, spans: Sequence[Span]) -> list[Coding]:
     """Return the live consensus codings that meet a unit's spans (any adjudicator)."""
     found: dict[int, Coding] = {}
     for source_id in sorted({span[0] for span in spans}):
@@ -162,15 +164,15 @@ def consensus_codings(store: Store, spans: Sequence[Span]) -> list[Coding]:
     return sorted(found.values(), key=lambda c: (c.source_id, c.start, c.code_id, c.id))
 
 
-def consensus_done_sources(store: Store) -> set[int]:
+def consensus_done_sources(store: ProjectStore) -> set[int]:
     """Return the ids of sources whose whole-source unit is done in the consensus layer."""
-    rows = store.db.execute(
+    rows = sqlite_db(store).execute(
         "SELECT DISTINCT u.source_id FROM reviews r JOIN units u ON u.id = r.unit_id "
         "WHERE r.layer = 'consensus' AND u.kind = 'source'")
     return {row[0] for row in rows}
 
 
-def settle(store: Store, adjudicator_id: int, plans: Sequence[UnitPlan], *,
+def settle(store: ProjectStore, adjudicator_id: int, plans: Sequence[UnitPlan], *,
            done_source_ids: Collection[int] = (), detail: dict[str, object] | None = None
            ) -> SettleResult:
     """Write planned units to the consensus layer: one transaction, one undoable event.
@@ -180,7 +182,9 @@ def settle(store: Store, adjudicator_id: int, plans: Sequence[UnitPlan], *,
     split), so neighbouring units are not changed. Each source in ``done_source_ids`` is
     marked done in the consensus layer by the adjudicator.
     """
-    db = store.db
+    db = sqlite_db(store)
+    if not isinstance(store, CodingStore):  # sqlite_db's guard, for the coding writer below
+        raise TypeError(f"{type(store).__name__} cannot settle consensus codings")
     added: list[int] = []
     removed: list[int] = []
     reviewed: list[int] = []

@@ -12,31 +12,33 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qualcode.model import Event
+from qualcode.storage.store_base import sqlite_db
 
 if TYPE_CHECKING:
-    from qualcode.storage.store import Store
+    from qualcode.storage.interface import ProjectStore
 
 __all__ = ["describe_event"]
 
 
-def _code_name(store: Store, code_id: Any) -> str:
-    row = store.db.execute("SELECT name FROM codes WHERE id = ?", [code_id]).fetchone()
+def _code_name(store: ProjectStore, code_id: Any) -> str:
+    row = sqlite_db(store).execute("SELECT name FROM codes WHERE id = ?", [code_id]).fetchone()
     return row[0] if row else f"code {code_id}"
 
 
-def _unit_name(store: Store, unit_id: Any) -> str:
+def _unit_name(store: ProjectStore, unit_id: Any) -> str:
     """'R001' for a whole source, 'R001 sentence 2' for a smaller unit."""
-    row = store.db.execute("SELECT s.external_id, u.kind, u.position FROM units u JOIN sources "
-                           "s ON s.id = u.source_id WHERE u.id = ?", [unit_id]).fetchone()
+    row = sqlite_db(store).execute(
+        "SELECT s.external_id, u.kind, u.position FROM units u JOIN sources "
+        "s ON s.id = u.source_id WHERE u.id = ?", [unit_id]).fetchone()
     if row is None:
         return f"unit {unit_id}"
     external_id, kind, position = row
     return external_id if kind == "source" else f"{external_id} {kind} {position + 1}"
 
 
-def _coding(store: Store, coding_id: Any, sign: str) -> str:
+def _coding(store: ProjectStore, coding_id: Any, sign: str) -> str:
     """'+Fear on R001 (whole unit)' or '-Fear on R001 (characters 4-19)'."""
-    row = store.db.execute(
+    row = sqlite_db(store).execute(
         'SELECT c.code_id, s.external_id, c.start, c."end", EXISTS (SELECT 1 FROM units u '
         'WHERE u.source_id = c.source_id AND u.start = c.start AND u."end" = c."end") '
         "FROM codings c JOIN sources s ON s.id = c.source_id WHERE c.id = ?",
@@ -48,23 +50,24 @@ def _coding(store: Store, coding_id: Any, sign: str) -> str:
     return f"{sign}{_code_name(store, code_id)} on {external_id} ({where})"
 
 
-def _memo_target(store: Store, memo_id: Any) -> str:
+def _memo_target(store: ProjectStore, memo_id: Any) -> str:
     """' on R001', ' on Fear on R001 (whole unit)', ' on code Fear', '' when unknown."""
-    row = store.db.execute("SELECT target_kind, target_guid FROM memos WHERE id = ?",
-                           [memo_id]).fetchone()
+    row = sqlite_db(store).execute("SELECT target_kind, target_guid FROM memos WHERE id = ?",
+                                   [memo_id]).fetchone()
     if row is None:
         return ""
     kind, guid = row
     if kind == "project":
         return " on the project"
     table = {"unit": "units", "source": "sources", "code": "codes", "coding": "codings"}[kind]
-    found = store.db.execute(f"SELECT id FROM {table} WHERE guid = ?", [guid]).fetchone()
+    found = sqlite_db(store).execute(f"SELECT id FROM {table} WHERE guid = ?", [guid]).fetchone()
     if found is None:
         return ""
     if kind == "unit":
         return f" on {_unit_name(store, found[0])}"
     if kind == "source":
-        ext = store.db.execute("SELECT external_id FROM sources WHERE id = ?", found).fetchone()
+        ext = sqlite_db(store).execute("SELECT external_id FROM sources WHERE id = ?",
+                                       found).fetchone()
         return f" on {ext[0]}"
     if kind == "code":
         return f" on code {_code_name(store, found[0])}"
@@ -76,7 +79,7 @@ def _count(payload: dict[str, Any], key: str, word: str) -> str:
     return f"{number} {word}" + ("" if number == 1 else "s")
 
 
-def describe_event(store: Store, event: Event) -> str:
+def describe_event(store: ProjectStore, event: Event) -> str:
     """Return what an action did, naming its code and unit (or file), in a few words."""
     payload = dict(event.payload)
     action = event.action
@@ -114,7 +117,7 @@ def describe_event(store: Store, event: Event) -> str:
         code = _code_name(store, payload.get("code_id"))
         if action == "quote.unpin":
             return f"unpin of {_count(payload, 'pin_ids', 'quote')} of {code}"
-        row = store.db.execute("SELECT external_id FROM sources WHERE id = ?",
-                               [payload.get("source_id")]).fetchone()
+        row = sqlite_db(store).execute("SELECT external_id FROM sources WHERE id = ?",
+                                       [payload.get("source_id")]).fetchone()
         return f"pin of a quote from {row[0] if row else 'a source'} to {code}"
     return action

@@ -190,9 +190,6 @@ class CodebookEditing(Protocol):
         """Return the number of live codings per code id, all coders and layers."""
         ...
 
-    def deleted_code_names(self) -> dict[int, str]:
-        """Return the names of the deleted codes by id (what older records may still name)."""
-        ...
 
     def add_code(self, name: str, *, parent_id: int | None = None,
                  kind: CodeKind = CodeKind.CODE, description: str = "", inclusion: str = "",
@@ -212,7 +209,12 @@ class CodebookEditing(Protocol):
         """Move a code under another parent (None: to the top level; one event)."""
         ...
 
+    def shape_problems(self) -> list[str]:
+        """Return how the live codebook breaks the shape rules (depth, placement, codable)."""
+        ...
 
+    def keep_shape(self, before: Sequence[str]) -> None:
+        """Refuse, inside the caller's transaction, a write that broke a shape rule."""
 
     def delete_code(self, code_id: int, *, force: bool = False,
                     actor_id: int | None = None) -> int:
@@ -284,8 +286,17 @@ class CodingsAndReviews(Protocol):
         """Yield (source id, coder id, layer, unit kind, start, end, done at), by source."""
         ...
 
+    def done_source_ids(self, coder_id: int, *, layer: Layer = Layer.CODER) -> set[int]:
+        """Return the ids of the sources a coder marked done as a whole (source units)."""
+        ...
 
+    def adjudicator_ids(self) -> set[int]:
+        """Return the ids of the coders with live consensus codings or consensus done marks."""
+        ...
 
+    def coded_sources(self, consensus_name: str) -> list[tuple[str, int, int]]:
+        """Return (coder name, source id, code id) per live coding; consensus last, so named."""
+        ...
 
     def status(self) -> list[dict[str, object]]:
         """Per coder: units done, live codings, and codings per code id."""
@@ -304,6 +315,9 @@ class Memos(Protocol):
         """Return the live memos on a target, oldest first."""
         ...
 
+    def live_memos(self) -> list[Memo]:
+        """Return every live memo, on any target, oldest first."""
+        ...
 
 
 class EventLog(Protocol):

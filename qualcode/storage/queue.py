@@ -22,9 +22,10 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from qualcode.model import Event, Layer, UnitKind
+from qualcode.storage.store_base import sqlite_db
 
 if TYPE_CHECKING:
-    from qualcode.storage.store import Store
+    from qualcode.storage.interface import ProjectStore
 
 EXCERPT_CHARS = 160
 """How much of a unit's text a queue row carries (enough for the widest terminal row)."""
@@ -116,7 +117,7 @@ class UnitQueue:
     Counts are cached until :meth:`invalidate` (call it after this coder's writes).
     """
 
-    def __init__(self, store: Store, coder_id: int, *, kind: UnitKind = UnitKind.SOURCE,
+    def __init__(self, store: ProjectStore, coder_id: int, *, kind: UnitKind = UnitKind.SOURCE,
                  layer: Layer = Layer.CODER, queue_filter: QueueFilter | None = None) -> None:
         self.store = store
         self.coder_id = coder_id
@@ -140,7 +141,7 @@ class UnitQueue:
         ``None`` goes back to queue order. Units added to the project afterwards appear
         only once the order is set again.
         """
-        db = self.store.db
+        db = sqlite_db(self.store)
         if unit_ids is None:
             if self._order_table is not None:
                 db.execute(f"DROP TABLE IF EXISTS temp.{self._order_table}")
@@ -193,8 +194,8 @@ class UnitQueue:
     def contains(self, unit_id: int) -> bool:
         """Return True when the filter keeps this unit."""
         where, params = self._where()
-        return self.store.db.execute(f"SELECT 1 {self._from()} WHERE {where} AND u.id = ?",
-                                     [*params, unit_id]).fetchone() is not None
+        return sqlite_db(self.store).execute(f"SELECT 1 {self._from()} WHERE {where} AND u.id = ?",
+                                             [*params, unit_id]).fetchone() is not None
 
     def _is_done(self, unit_id: int) -> bool:
         return self.store.is_done(unit_id, self.coder_id, layer=self.layer)
@@ -265,7 +266,7 @@ class UnitQueue:
             f = replace(self._filter, order=Order.QUEUE)
             if self._order_table:
                 where, params = self._where()
-                self._count = int(self.store.db.execute(
+                self._count = int(sqlite_db(self.store).execute(
                     f"SELECT count(*) {self._from()} WHERE {where}", params).fetchone()[0])
             elif f.is_empty():
                 self._count = self.total()
@@ -275,7 +276,7 @@ class UnitQueue:
                 self._count = self.total() - self.done()
             else:
                 where, params = self._where()
-                self._count = int(self.store.db.execute(
+                self._count = int(sqlite_db(self.store).execute(
                     f"SELECT count(*) {self._from()} WHERE {where}", params).fetchone()[0])
         return self._count
 
@@ -283,7 +284,7 @@ class UnitQueue:
     def page(self, offset: int, limit: int) -> list[QueueRow]:
         """Return ``limit`` rows starting at ``offset`` in the filtered queue."""
         where, params = self._where()
-        ids = self.store.db.execute(
+        ids = sqlite_db(self.store).execute(
             f"SELECT u.id {self._from()} WHERE {where} ORDER BY {self._order_by()} "
             "LIMIT ? OFFSET ?", [*params, max(0, limit), max(0, offset)]).fetchall()
         return self.rows([row[0] for row in ids], first_position=max(0, offset))
@@ -297,7 +298,7 @@ class UnitQueue:
         if key is None:
             return []
         where, params = self._where()
-        ids = self.store.db.execute(
+        ids = sqlite_db(self.store).execute(
             f"SELECT u.id {self._from()} WHERE {where} AND {self._after('>', key)} "
             f"ORDER BY {self._order_by()} LIMIT ?", [*params, *key, max(0, limit)]).fetchall()
         return self.rows([row[0] for row in ids], first_position=position + 1)
@@ -307,7 +308,7 @@ class UnitQueue:
         if not unit_ids:
             return []
         marks = ",".join("?" * len(unit_ids))
-        rows = self.store.db.execute(
+        rows = sqlite_db(self.store).execute(
             f'SELECT u.id, u.source_id, u.start, u."end", s.external_id, s.name, '
             f'substr(s.text, u.start + 1, min(u."end" - u.start, {EXCERPT_CHARS})), '
             "EXISTS (SELECT 1 FROM reviews r WHERE r.unit_id = u.id AND r.coder_id = ? "
@@ -329,11 +330,11 @@ class UnitQueue:
 
     def _key(self, unit_id: int) -> tuple[int, ...] | None:
         if self._order_table:
-            row = self.store.db.execute(f"SELECT rank FROM temp.{self._order_table} "
-                                        "WHERE unit_id = ?", [unit_id]).fetchone()
+            row = sqlite_db(self.store).execute(f"SELECT rank FROM temp.{self._order_table} "
+                                                "WHERE unit_id = ?", [unit_id]).fetchone()
             return None if row is None else (row[0],)
-        row = self.store.db.execute("SELECT source_id, start FROM units WHERE id = ? AND "
-                                    "kind = ?", [unit_id, self.kind.value]).fetchone()
+        row = sqlite_db(self.store).execute("SELECT source_id, start FROM units WHERE id = ? AND "
+                                            "kind = ?", [unit_id, self.kind.value]).fetchone()
         return None if row is None else (row[0], row[1])
 
     # -- navigation --------------------------------------------------------------------
@@ -343,7 +344,7 @@ class UnitQueue:
         if key is None or not self.contains(unit_id):
             return None
         where, params = self._where()
-        return int(self.store.db.execute(
+        return int(sqlite_db(self.store).execute(
             f"SELECT count(*) {self._from()} WHERE {where} AND {self._after('<', key)}",
             [*params, *key]).fetchone()[0])
 
@@ -363,7 +364,7 @@ class UnitQueue:
             return None
         where, params = self._where()
         compare, order = (">", "ASC") if step > 0 else ("<", "DESC")
-        row = self.store.db.execute(
+        row = sqlite_db(self.store).execute(
             f"SELECT u.id {self._from()} WHERE {where} AND {self._after(compare, key)} "
             f"ORDER BY {self._order_by(order)} LIMIT 1",
             [*params, *key]).fetchone()
@@ -381,7 +382,7 @@ class UnitQueue:
         source = self._from(wanted)
         key = self._key(after_unit_id) if after_unit_id is not None else None
         if key is not None:
-            row = self.store.db.execute(
+            row = sqlite_db(self.store).execute(
                 f"SELECT u.id {source} WHERE {where} AND {self._after('>', key)} "
                 f"ORDER BY {self._order_by()} LIMIT 1", [*params, *key]).fetchone()
             if row is not None:
@@ -389,14 +390,14 @@ class UnitQueue:
             if not wrap:
                 return None
         skip = "AND u.id != ? " if after_unit_id is not None else ""
-        row = self.store.db.execute(
+        row = sqlite_db(self.store).execute(
             f"SELECT u.id {source} WHERE {where} {skip}ORDER BY {self._order_by()} LIMIT 1",
             [*params, *([after_unit_id] if after_unit_id is not None else [])]).fetchone()
         return None if row is None else int(row[0])
 
     def unit_of_coding(self, coding_id: int) -> int | None:
         """Return the unit (of this kind) holding a coding, live or deleted (to show an undo)."""
-        row = self.store.db.execute(
+        row = sqlite_db(self.store).execute(
             'SELECT u.id FROM codings c JOIN units u ON u.source_id = c.source_id AND u.kind = ? '
             'WHERE c.id = ? AND u.start <= c.start AND (c.start < u."end" OR u.start = u."end" '
             'OR c.start = u."end") ORDER BY u.start LIMIT 1', [self.kind.value, coding_id]
@@ -411,16 +412,17 @@ class UnitQueue:
         if "coding_id" in payload:
             return self.unit_of_coding(int(payload["coding_id"]))
         if "memo_id" in payload:
-            row = self.store.db.execute("SELECT target_kind, target_guid FROM memos WHERE id = ?",
-                                        [payload["memo_id"]]).fetchone()
+            row = sqlite_db(self.store).execute(
+                "SELECT target_kind, target_guid FROM memos WHERE id = ?",
+                [payload["memo_id"]]).fetchone()
             if row is None:
                 return None
             if row[0] == "unit":
-                found = self.store.db.execute("SELECT id FROM units WHERE guid = ?",
-                                              [row[1]]).fetchone()
+                found = sqlite_db(self.store).execute("SELECT id FROM units WHERE guid = ?",
+                                                      [row[1]]).fetchone()
                 return None if found is None else int(found[0])
             if row[0] == "coding":
-                found = self.store.db.execute("SELECT id FROM codings WHERE guid = ?",
-                                              [row[1]]).fetchone()
+                found = sqlite_db(self.store).execute("SELECT id FROM codings WHERE guid = ?",
+                                                      [row[1]]).fetchone()
                 return None if found is None else self.unit_of_coding(int(found[0]))
         return None

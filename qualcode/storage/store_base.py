@@ -51,3 +51,17 @@ class StoreBase:
             marks = ",".join("?" * len(chunk))
             self.db.execute(f"UPDATE {table} SET code_id = ? WHERE id IN ({marks})",
                             [code_id, *chunk])
+
+
+def sqlite_db(store: object) -> Database:
+    """Return the SQLite connection of a store, for the storage functions that run SQL on it.
+
+    Those functions (pins, the suggestion log, column reads, the queue, ...) take a
+    :class:`~qualcode.storage.interface.ProjectStore` so callers above storage need not
+    know the implementation; this is the one place they narrow it to SQLite, refusing any
+    other implementation until the function becomes a method of the interface.
+    """
+    if isinstance(store, StoreBase):
+        return store.db
+    raise TypeError(f"{type(store).__name__} is not the SQLite store this function needs; "
+                    "give the function a method on ProjectStore for other implementations")

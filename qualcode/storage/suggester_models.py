@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING
 
 from qualcode.model import Layer, UnitKind
 from qualcode.storage.connection import utc_now, write_transaction
+from qualcode.storage.store_base import sqlite_db
 
 if TYPE_CHECKING:
-    from qualcode.storage.store import Store
+    from qualcode.storage.interface import ProjectStore
 
 MAX_MODEL_BYTES = 256 * 1024 * 1024
 """Largest stored model read from a project (as :mod:`qualcode.nlp.model_file` accepts):
@@ -49,12 +50,12 @@ def _key(layer: Layer, coder_id: int | None) -> list[object]:
             else coder_id]
 
 
-def stored_model(store: Store, *, layer: Layer, coder_id: int | None,
+def stored_model(store: ProjectStore, *, layer: Layer, coder_id: int | None,
                  unit_kind: UnitKind = UnitKind.SOURCE, pipeline: str) -> StoredModel | None:
     """Return the model stored for this layer/coder/unit kind/pipeline, if any."""
     # The blob is read only when its size is within bounds: a table edited by hand can
     # hold gigabytes (or text, or a number) where a model should be.
-    row = store.db.execute(
+    row = sqlite_db(store).execute(
         "SELECT layer, coder_id, unit_kind, pipeline, fingerprint, units, "
         "CASE WHEN typeof(model) = 'blob' AND length(model) <= ? THEN model END, "
         "created_at, CASE WHEN typeof(model) = 'blob' THEN length(model) ELSE -1 END "
@@ -69,24 +70,24 @@ def stored_model(store: Store, *, layer: Layer, coder_id: int | None,
                        units, row[6] if row[6] is not None else b"", str(row[7]), int(row[8]))
 
 
-def save_model(store: Store, *, layer: Layer, coder_id: int | None, pipeline: str,
+def save_model(store: ProjectStore, *, layer: Layer, coder_id: int | None, pipeline: str,
                fingerprint: str, units: int, model: bytes,
                unit_kind: UnitKind = UnitKind.SOURCE) -> None:
     """Store (or replace) the model for this layer/coder/unit kind/pipeline."""
     layer_value, coder_key = _key(layer, coder_id)
-    with write_transaction(store.db):
-        store.db.execute(
+    with write_transaction(sqlite_db(store)):
+        sqlite_db(store).execute(
             "DELETE FROM suggester_models WHERE layer = ? AND coalesce(coder_id, 0) = ? "
             "AND unit_kind = ? AND pipeline = ?",
             [layer_value, coder_key, UnitKind(unit_kind).value, pipeline])
-        store.db.execute(
+        sqlite_db(store).execute(
             "INSERT INTO suggester_models(layer, coder_id, unit_kind, pipeline, fingerprint, "
             "units, model, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [layer_value, coder_key or None, UnitKind(unit_kind).value, pipeline, fingerprint,
              units, model, utc_now()])
 
 
-def delete_models(store: Store) -> int:
+def delete_models(store: ProjectStore) -> int:
     """Remove every stored model (they are refitted on demand); return how many."""
-    with write_transaction(store.db):
-        return int(store.db.execute("DELETE FROM suggester_models").rowcount)
+    with write_transaction(sqlite_db(store)):
+        return int(sqlite_db(store).execute("DELETE FROM suggester_models").rowcount)

@@ -12,14 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from qualcode.model import Suggestion
 from qualcode.storage.connection import utc_now, write_transaction
 from qualcode.storage.queue import LIVE, OVERLAP
+from qualcode.storage.store_base import sqlite_db
 
 if TYPE_CHECKING:
-    from qualcode.storage.store import Store
+    from qualcode.storage.interface import ProjectStore
 
 MODES = ("on", "after")
 """``on``: shown while the coder decides; ``after``: shown only once the unit was done."""
@@ -84,7 +85,7 @@ def _check_mode(mode: str) -> None:
         raise ValueError(f"suggestion mode must be one of {', '.join(MODES)}, not {mode!r}")
 
 
-def log_shown(store: Store, *, coder_id: int, unit_id: int,
+def log_shown(store: ProjectStore, *, coder_id: int, unit_id: int,
               suggestions: Sequence[Suggestion], mode: str, unit_done: bool,
               model: str = "") -> list[int]:
     """Log suggestions shown for a unit (rank 1 first); return their row ids.
@@ -96,7 +97,7 @@ def log_shown(store: Store, *, coder_id: int, unit_id: int,
     if not suggestions:
         return []
     wanted = [(s.code_id, rank) for rank, s in enumerate(suggestions, start=1)]
-    with write_transaction(store.db):
+    with write_transaction(sqlite_db(store)):
         last = _last_showing(store, coder_id, unit_id)
         if last and [(r.code_id, r.rank) for r in last] == wanted \
                 and last[0].mode == mode and last[0].unit_done == unit_done:
@@ -104,7 +105,7 @@ def log_shown(store: Store, *, coder_id: int, unit_id: int,
         now = utc_now()
         ids = []
         for rank, item in enumerate(suggestions, start=1):
-            cursor = store.db.execute(
+            cursor = sqlite_db(store).execute(
                 "INSERT INTO suggestion_log(coder_id, unit_id, code_id, score, rank, mode, "
                 "unit_done, model, shown_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [coder_id, unit_id, item.code_id, float(item.score), rank, mode,
@@ -113,33 +114,33 @@ def log_shown(store: Store, *, coder_id: int, unit_id: int,
     return ids
 
 
-def _last_showing(store: Store, coder_id: int, unit_id: int) -> list[LoggedSuggestion]:
+def _last_showing(store: ProjectStore, coder_id: int, unit_id: int) -> list[LoggedSuggestion]:
     """Return the rows of the latest showing of suggestions for this coder and unit."""
-    rows = store.db.execute(
+    rows = sqlite_db(store).execute(
         f"SELECT {_COLUMNS} FROM suggestion_log WHERE coder_id = ? AND unit_id = ? AND "
         "shown_at = (SELECT max(shown_at) FROM suggestion_log WHERE coder_id = ? AND "
         "unit_id = ?) ORDER BY rank", [coder_id, unit_id, coder_id, unit_id]).fetchall()
     return [_row(r) for r in rows]
 
 
-def log_accepted(store: Store, *, coder_id: int, unit_id: int, code_id: int,
+def log_accepted(store: ProjectStore, *, coder_id: int, unit_id: int, code_id: int,
                  coding_id: int | None) -> int | None:
     """Stamp the latest showing of this code for this unit as accepted; return its row id.
 
     Returns None when the code was not among the suggestions shown (nothing is written).
     """
-    with write_transaction(store.db):
-        row = store.db.execute(
+    with write_transaction(sqlite_db(store)):
+        row = sqlite_db(store).execute(
             "SELECT id FROM suggestion_log WHERE coder_id = ? AND unit_id = ? AND code_id = ? "
             "ORDER BY id DESC LIMIT 1", [coder_id, unit_id, code_id]).fetchone()
         if row is None:
             return None
-        store.db.execute("UPDATE suggestion_log SET accepted_at = ?, coding_id = ? WHERE id = ?",
-                         [utc_now(), coding_id, row[0]])
+        sqlite_db(store).execute("UPDATE suggestion_log SET accepted_at = ?, coding_id = ? "
+                                 "WHERE id = ?", [utc_now(), coding_id, row[0]])
     return int(row[0])
 
 
-def logged(store: Store, *, coder_id: int | None = None,
+def logged(store: ProjectStore, *, coder_id: int | None = None,
            unit_id: int | None = None) -> list[LoggedSuggestion]:
     """Return log rows, oldest first, optionally for one coder and/or one unit."""
     clauses, params = [], []
@@ -150,18 +151,18 @@ def logged(store: Store, *, coder_id: int | None = None,
         clauses.append("unit_id = ?")
         params.append(unit_id)
     where = f"WHERE {' AND '.join(clauses)} " if clauses else ""
-    return [_row(r) for r in store.db.execute(
+    return [_row(r) for r in sqlite_db(store).execute(
         f"SELECT {_COLUMNS} FROM suggestion_log {where}ORDER BY id", params)]
 
 
-def acceptance_summary(store: Store) -> list[AcceptanceSummary]:
+def acceptance_summary(store: ProjectStore) -> list[AcceptanceSummary]:
     """Return, per coder who was shown suggestions, how many they accepted and kept.
 
     ``present`` counts shown (unit, code) pairs where the coder's layer has that code on the
     unit now, however it got there (accept key, shortcut, or an undone-then-redone coding):
     compare it with ``accepted`` to see how often suggestions were taken by other routes.
     """
-    rows = store.db.execute(
+    rows = sqlite_db(store).execute(
         f"""
         WITH pairs AS (
             SELECT coder_id, unit_id, code_id, max(accepted_at IS NOT NULL) AS accepted,
@@ -181,42 +182,14 @@ def acceptance_summary(store: Store) -> list[AcceptanceSummary]:
                               int(r[5] or 0)) for r in rows]
 
 
-def shown_before_done_spans(store: Store, coder_id: int) -> list[tuple[int, int, int]]:
+def shown_before_done_spans(store: ProjectStore, coder_id: int) -> list[tuple[int, int, int]]:
     """Return (source id, start, end) of each unit where the coder saw suggestions before it was done.
 
     A showing counts when it was made in mode ``on`` while the unit was not yet done;
     ``after`` showings (the unit was done first) do not. Spans are distinct and sorted.
     """
-    rows = store.db.execute(
+    rows = sqlite_db(store).execute(
         'SELECT DISTINCT u.source_id, u.start, u."end" FROM suggestion_log l '
         "JOIN units u ON u.id = l.unit_id WHERE l.coder_id = ? AND l.mode = 'on' "
         'AND l.unit_done = 0 ORDER BY u.source_id, u.start, u."end"', [coder_id]).fetchall()
     return [(int(s), int(a), int(b)) for s, a, b in rows]
-
-
-_REPORT_QUERY = f"""
-    SELECT k.name, s.external_id, u.start, u."end", l.code_id, l.rank, l.score, l.mode,
-           l.unit_done, l.shown_at, l.accepted_at,
-           EXISTS (SELECT 1 FROM codings c WHERE c.source_id = u.source_id
-                   AND c.coder_id = l.coder_id AND c.layer = 'coder'
-                   AND c.code_id = l.code_id AND {LIVE} AND {OVERLAP}),
-           l.model
-    FROM suggestion_log l
-    JOIN coders k ON k.id = l.coder_id
-    JOIN units u ON u.id = l.unit_id
-    JOIN sources s ON s.id = u.source_id
-    {{where}}
-    ORDER BY l.id
-"""
-
-
-def logged_with_units(store: Store, coder_id: int | None = None) -> list[tuple[Any, ...]]:
-    """Return each logged suggestion (oldest first) with its unit, and if its code is there now.
-
-    A row: coder name, source external id, unit start and end, code id, rank, score, mode,
-    unit done when shown, shown at, accepted at (or None), the coder's own live codings
-    have the code on the unit now, model.
-    """
-    where = "" if coder_id is None else "WHERE k.id = ?"
-    params = [] if coder_id is None else [coder_id]
-    return store.db.execute(_REPORT_QUERY.format(where=where), params).fetchall()

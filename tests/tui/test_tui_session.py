@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from helpers.tui_project import code_id, unit_of
+
 from qualcode.model import Layer, Suggestion
 from qualcode.storage import Store
 from qualcode.tui.session import CodingSession
