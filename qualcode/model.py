@@ -263,8 +263,9 @@ class Codebook:
 class CodebookShape:
     """The codebook's shape rules, the one place they live: depth, placement, codability.
 
-    A codebook is at most three levels deep (theme > sub-theme > code); a code holds no
-    other nodes; a theme sits at the top level; a sub-theme sits at the top or directly
+    A codebook is at most three levels deep (theme > sub-theme > code); a code below the
+    top level holds no other nodes (at the top a node is its own theme, whatever its
+    kind, as the exports read it); a theme sits at the top level; a sub-theme sits at the top or directly
     under a theme; a code is codable by default, a theme or sub-theme is not (either
     may be made codable). The store checks every write against these rules and
     ``qualcode check`` reports a codebook that breaks them.
@@ -308,7 +309,7 @@ class CodebookShape:
                     "outside it")
         if parent is None:
             return None
-        if parent.kind is CodeKind.CODE:
+        if parent.kind is CodeKind.CODE and parent.parent_id is not None:
             return (f"{book.path(parent)!r} is a code and cannot hold other nodes; "
                     "choose a theme or sub-theme as the parent")
         depth = len(book.ancestors(parent)) + 1
@@ -338,7 +339,7 @@ class CodebookShape:
                 found.append(f"{path!r} sits {depth + 1} levels deep; the codebook holds "
                              "theme > sub-theme > code: move it up with "
                              "'qualcode codebook move'")
-            elif parent is not None and parent.kind is CodeKind.CODE:
+            elif parent is not None and parent.kind is CodeKind.CODE and depth > 1:
                 found.append(f"{path!r} sits under a code, which cannot hold other nodes: "
                              "move it under a theme or sub-theme with 'qualcode codebook move'")
             elif code.kind is CodeKind.THEME and depth > 0:

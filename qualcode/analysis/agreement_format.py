@@ -224,14 +224,6 @@ def _suffix(row: AgreementRow | MultiRaterRow) -> str:
     return row.name[len(row.path):] if row.name.startswith(row.path) else ""
 
 
-def display_name(row: AgreementRow | MultiRaterRow) -> str:
-    """Theme rows: the theme; code rows: the path below the theme (with ' (own codings)')."""
-    if row.level == "theme":
-        return row.path
-    parts = row.path.split("/")
-    return ("/".join(parts[1:]) if len(parts) > 1 else row.path) + _suffix(row)
-
-
 def outline(rows: Sequence[AgreementRow | MultiRaterRow]
             ) -> list[tuple[int, str, AgreementRow | MultiRaterRow | None]]:
     """``(depth, name, row)`` lines in codebook order, with a heading line (row None) for each

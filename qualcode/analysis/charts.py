@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from qualcode.analysis.frequencies import layer_frequencies
+from qualcode.analysis.matrices import CONSENSUS
 from qualcode.errors import QualcodeError
-from qualcode.analysis.matrices import CONSENSUS, layer_columns, source_presence
 from qualcode.interchange.writers import atomic_write
 from qualcode.interchange.writers.cells import estimate
 from qualcode.interchange.writers.table import Estimate
-from qualcode.storage.arrays import ColumnReads
 
 if TYPE_CHECKING:
     from qualcode.storage import Store
@@ -70,13 +70,11 @@ def frequencies(store: Store, *, level: str = "code",
     if not layers:
         raise QualcodeError("name at least one --layer")
     book = store.codebook()
-    reads = ColumnReads(store)
     nodes = book.roots() if level == "theme" else [c for _, c in book.walk() if c.codable]
-    series: dict[str, tuple[int, ...]] = {}
-    for layer in dict.fromkeys(layers):
-        presence = source_presence(store, layer_columns(store, layer, reads), book, reads)
-        matrix = presence.nested if level == "theme" else presence.direct
-        series[layer] = tuple(int(matrix[:, presence.column(c)].sum()) for c in nodes)
+    counted = layer_frequencies(store, layers, book=book)
+    series = {layer: tuple((found.nested if level == "theme" else found.direct)[c.id]
+                           for c in nodes)
+              for layer, found in counted.items()}
     return Frequencies(level, tuple(c.name for c in nodes), tuple(c.colour for c in nodes),
                        series)
 

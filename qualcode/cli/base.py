@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import functools
 import sqlite3
 import sys
 from collections.abc import Callable, Iterator
@@ -75,20 +74,6 @@ def stderr_console() -> Any:
     from qualcode.interchange.literal import literal_console
 
     return literal_console(file=sys.stderr)
-
-
-def wraps_store(func: F) -> F:
-    """Open the store named by ``project``, pass it as ``store`` and always close it."""
-
-    @functools.wraps(func)
-    def wrapper(project: Path, *args: Any, **kwargs: Any) -> Any:
-        store = open_store(project)
-        try:
-            return func(store, *args, **kwargs)
-        finally:
-            store.close()
-
-    return wrapper  # type: ignore[return-value]
 
 
 @contextlib.contextmanager

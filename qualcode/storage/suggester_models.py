@@ -85,9 +85,3 @@ def save_model(store: ProjectStore, *, layer: Layer, coder_id: int | None, pipel
             "units, model, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [layer_value, coder_key or None, UnitKind(unit_kind).value, pipeline, fingerprint,
              units, model, utc_now()])
-
-
-def delete_models(store: ProjectStore) -> int:
-    """Remove every stored model (they are refitted on demand); return how many."""
-    with write_transaction(sqlite_db(store)):
-        return int(sqlite_db(store).execute("DELETE FROM suggester_models").rowcount)

@@ -20,13 +20,14 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from qualcode.agreement.presence import AnalysisUnit, build_units, keep_done
+from qualcode.agreement.presence import AnalysisUnit
 from qualcode.errors import NotFoundError
 from qualcode.analysis.agreement_report import (
     CONSENSUS,
     AgreementReport,
     Disagreement,
     agreement_report,
+    counted_units,
     disagreements,
 )
 from qualcode.model import Codebook, Coder, Coding, Event, Layer, UnitKind
@@ -215,14 +216,9 @@ class AdjudicationSession:
                 if u.key not in exclude and all(s[0] in source_ids for s in u.spans)]
 
     def counted_units(self) -> list[AnalysisUnit]:
-        """The units both coders finished, cut as the agreement report cuts them."""
-        done: dict[str, set[object]] = {}
-        for coder in (self.coder_a, self.coder_b):
-            done[coder.name] = set(self.store.done_source_ids(coder.id))
-        sources = list(self.store.iter_sources())
-        units = build_units(sources, self.kind.value, self.group_by)
-        kept, _ = keep_done(units, done, require_all=self.group_by is not None)
-        return kept
+        """The units both coders finished: the agreement report's own (its column path)."""
+        return list(counted_units(self.store, self.coder_a.name, self.coder_b.name,
+                                  unit=self.kind, group_by=self.group_by))
 
     # -- undo and the result -----------------------------------------------------------
     def undo(self) -> Event | None:

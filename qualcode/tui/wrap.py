@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterator
 
 from rich.cells import cell_len, get_character_cell_size
 
@@ -141,9 +140,3 @@ class TextLayout:
                 return start + index
             used += size
         return end
-
-    def rows_between(self, start: int, end: int) -> Iterator[int]:
-        """Yield the rows that show any of ``[start, end)``."""
-        first = self.row_of(start)
-        last = self.row_of(max(start, end - 1))
-        yield from range(first, last + 1)

@@ -279,9 +279,3 @@ class SuggestionsMixin:
                 self.codings_changed()
 
         self.app.push_screen(DiscoveryScreen(self.session), added)
-
-
-def describe_mode(mode: SuggestMode) -> str:
-    """Return the suggestion mode in words for the pane title."""
-    return {SuggestMode.ON: "Suggestions", SuggestMode.AFTER: "Suggestions (after done)",
-            SuggestMode.OFF: ""}[mode]

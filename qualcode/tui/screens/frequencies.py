@@ -7,7 +7,6 @@ layer is shown as a coder of its own when it has codings.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from pathlib import Path
 
 from rich import box
@@ -20,8 +19,9 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from qualcode.analysis.agreement_report import agreement_report
+from qualcode.analysis.frequencies import layer_frequencies
 from qualcode.errors import QualcodeError
-from qualcode.analysis.agreement_report import CONSENSUS, agreement_report
 from qualcode.interchange.literal import literal
 from qualcode.model import Codebook
 from qualcode.storage import Store
@@ -40,30 +40,25 @@ KEYS = (
 def frequencies(store: Store) -> tuple[list[str], dict[str, dict[int, int]], dict[int, int]]:
     """Return (coder names, {coder: {code id: sources coded}}, {code id: theme id}).
 
-    Theme counts are under the theme's id: sources with any code under the theme. A
-    codable theme's own codings are also counted under ``-id`` (its "(own codings)" row).
+    Counted by :func:`qualcode.analysis.frequencies.layer_frequencies` (as the charts
+    are). A theme's count is under its id: sources with the theme or any code under it. A
+    codable theme's own codings are also counted under ``-id`` (its "(own codings)" row);
+    every other node's count is its own codings'. Nodes no source has are left out.
     """
     book = store.codebook()
     theme_of = {code.id: book.theme_of(code).id for code in book}
-    seen: dict[str, set[tuple[int, int]]] = defaultdict(set)
-    names: list[str] = []
-    for name, source_id, code_id in store.coded_sources(CONSENSUS):
-        if name not in seen:
-            names.append(name)
-        seen[name].add((source_id, code_id))
-        if code_id in theme_of and theme_of[code_id] != code_id:
-            seen[name].add((source_id, theme_of[code_id]))
-        elif code_id in theme_of:  # a theme's own coding: kept apart from its roll-up
-            seen[name].add((source_id, -code_id))
-    counts = {name: _count(pairs) for name, pairs in seen.items()}
-    return names, counts, theme_of
-
-
-def _count(pairs: set[tuple[int, int]]) -> dict[int, int]:
-    result: dict[int, int] = defaultdict(int)
-    for _, code_id in pairs:
-        result[code_id] += 1
-    return dict(result)
+    per_layer = layer_frequencies(store, book=book)
+    counts: dict[str, dict[int, int]] = {}
+    for name, found in per_layer.items():
+        per: dict[int, int] = {}
+        for code in book:
+            if code.parent_id is None:
+                per[code.id] = found.nested[code.id]
+                per[-code.id] = found.direct[code.id]
+            else:
+                per[code.id] = found.direct[code.id]
+        counts[name] = {node: n for node, n in per.items() if n}
+    return list(per_layer), counts, theme_of
 
 
 def frequency_table(book: Codebook, names: list[str], counts: dict[str, dict[int, int]], *,
