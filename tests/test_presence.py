@@ -4,13 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from qualcode.agreement.presence import (
-    AnalysisUnit,
-    build_units,
-    code_presence,
-    keep_done,
-    presence_table,
-)
+from helpers.object_presence import build_units, code_presence, keep_done, presence_table
+from qualcode.agreement.presence import AnalysisUnit
 from qualcode.model import Code, Codebook, CodeKind, Coding, Source
 from qualcode.segmentation import paragraphs, sentences
 

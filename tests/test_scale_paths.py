@@ -15,22 +15,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers.reference_paths import exemplar_quotes, node_presence, study_index
 
-from qualcode.agreement.presence import (
-    AnalysisUnit,
-    build_units,
-    code_presence,
-    keep_done,
-    presence_table,
-)
+from helpers.object_presence import build_units, code_presence, keep_done, presence_table
+from helpers.reference_paths import exemplar_quotes, node_presence, study_index
+from qualcode.agreement.presence import AnalysisUnit
 from qualcode.agreement.spans import SpanUnits, overlap_presence
-from qualcode.errors import StoreError
 from qualcode.analysis import theme_quotes
 from qualcode.analysis.agreement_report import _columns, _prepare
 from qualcode.analysis.charts import frequencies
 from qualcode.analysis.matrices import cooccurrence, layer_codings, matrix
 from qualcode.analysis.theme_table import theme_table
+from qualcode.errors import StoreError
 from qualcode.model import CodeKind, Coding, Layer, SourceRecord, UnitKind
 from qualcode.segmentation import sentences
 from qualcode.storage import Store, arrays

@@ -1,8 +1,8 @@
 """Units of analysis, done marks and presence read from a project as arrays.
 
 This is the gathering half of :mod:`qualcode.analysis.agreement_report`: the same
-units as :func:`qualcode.agreement.presence.build_units` and the same presence as
-:func:`~qualcode.agreement.presence.presence_table`, read with a few queries into numpy
+units and presence as the object-by-object reference (``build_units`` and
+``presence_table`` in ``tests/helpers/object_presence.py``), read with a few queries into numpy
 columns (:mod:`qualcode.agreement.spans`) instead of one object per source, unit and
 coding. :class:`UnitList` builds an :class:`AnalysisUnit` only when one is asked for.
 """
@@ -22,11 +22,12 @@ from qualcode.storage.blank_codings import blank_coding_ids
 from qualcode.storage.arrays import (
     CodingColumns,
     ColumnReads,
+    done_mark_columns,
     external_ids,
     field_values,
     iter_texts,
-    query_ints,
     source_lengths,
+    stored_unit_spans,
 )
 
 if TYPE_CHECKING:
@@ -90,9 +91,7 @@ def _cut_spans(store: Store, kind: UnitKind
                ) -> tuple[list[np.ndarray], str, tuple[np.ndarray, np.ndarray]]:
     """(source, start, end, ordinal) columns of sentences or paragraphs, how they were cut,
     and (ids, lengths) of every source, measured on the same pass over the texts."""
-    rows = store.db.execute('SELECT source_id, start, "end" FROM units WHERE kind = ?',
-                            [kind.value]).fetchall()
-    stored = np.array(rows, dtype=np.int64).reshape(-1, 3)
+    stored = stored_unit_spans(store, kind)
     have = set(np.unique(stored[:, 0]).tolist())
     cut = sentences if kind == UnitKind.SENTENCE else paragraphs
     made: list[tuple[int, int, int]] = []
@@ -140,14 +139,7 @@ def build_span_units(store: Store, kind: UnitKind, group_by: str | None,
 
 def done_marks(store: Store, layer: Layer, coder_id: int | None) -> Done:
     """The done marks of one coder (or of the consensus layer when ``coder_id`` is None)."""
-    sql, params = "r.layer = ?", [layer.value]
-    if coder_id is not None:
-        sql, params = sql + " AND r.coder_id = ?", [*params, coder_id]
-    whole = query_ints(store, ["u.source_id"], "FROM reviews r JOIN units u ON u.id = "
-                       f"r.unit_id WHERE {sql} AND u.kind = 'source'", params)[:, 0]
-    spans = {(s, a, b) for s, a, b in store.db.execute(
-        f'SELECT u.source_id, u.start, u."end" FROM reviews r JOIN units u ON u.id = r.unit_id '
-        f"WHERE {sql} AND u.kind != 'source'", params)}
+    whole, spans = done_mark_columns(store, layer, coder_id)
     whole.sort()  # then unique by neighbours: ten times numpy 2's hashing np.unique here
     first = np.ones(len(whole), dtype=bool)
     first[1:] = whole[1:] != whole[:-1]

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from qualcode.agreement.presence import build_units, code_presence, theme_membership
-from qualcode.errors import StoreError
+from helpers.object_presence import build_units, code_presence, theme_membership
 from qualcode.analysis.matrices import MISSING
 from qualcode.analysis.theme_quotes import choose, collapse, pools, widened
 from qualcode.analysis.theme_table import Quote, quote_kind
+from qualcode.errors import StoreError
 from qualcode.model import Code, Codebook, Coding, Source
 from qualcode.storage import Store
 
