@@ -88,7 +88,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
     b_units, b_codes, b_resamples = 10_000, 100, 1_000
     ba, bb = make_codings(b_units, b_codes, seed=7)
-    t_boot, boot = best_of(lambda: bootstrap_binary(ba, bb, n_resamples=b_resamples, seed=1), 1 if args.quick else 3)
+    t_boot, boot = best_of(
+        lambda: bootstrap_binary(ba, bb, n_resamples=b_resamples, seed=1), 1 if args.quick else 3
+    )
 
     results: dict[str, Any] = {
         "machine": {
@@ -122,18 +124,32 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
     rows = [
         ("binary_agreement, all statistics + CIs", t_ours, ""),
-        ("sklearn cohen_kappa_score loop (kappa only)", t_sklearn, f"{t_sklearn / t_ours:,.0f}x slower than qualcode"),
-        ("bare numpy bincount (2x2 counts only)", t_bincount, f"qualcode takes {t_ours / t_bincount:.2f}x its time"),
-        (f"bootstrap_binary, {b_resamples:,} resamples", t_boot, f"{b_units:,} units x {b_codes} codes"),
+        (
+            "sklearn cohen_kappa_score loop (kappa only)",
+            t_sklearn,
+            f"{t_sklearn / t_ours:,.0f}x slower than qualcode",
+        ),
+        (
+            "bare numpy bincount (2x2 counts only)",
+            t_bincount,
+            f"qualcode takes {t_ours / t_bincount:.2f}x its time",
+        ),
+        (
+            f"bootstrap_binary, {b_resamples:,} resamples",
+            t_boot,
+            f"{b_units:,} units x {b_codes} codes",
+        ),
     ]
-    print(f"2 coders x {codes} codes x {units:,} units (best of {reps}); numpy {np.__version__}, {os.cpu_count()} CPUs")
+    print(f"2 coders x {codes} codes x {units:,} units (best of {reps}); numpy {np.__version__}, "
+          f"{os.cpu_count()} CPUs")
     print(f"{'task':<46}{'seconds':>10}  note")
     print("-" * 100)
     for name, secs, note in rows:
         print(f"{name:<46}{secs:>10.4f}  {note}")
     print("-" * 100)
     goal = results["binary_agreement"]["goal_met"]
-    print(f"goal (>= 50x faster than sklearn loop, within 3x of bare bincount): {'met' if goal else 'NOT met'}")
+    print("goal (>= 50x faster than sklearn loop, within 3x of bare bincount): "
+          f"{'met' if goal else 'NOT met'}")
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {OUT.relative_to(ROOT.parent)}")

@@ -31,11 +31,18 @@ def store(tmp_path: Path) -> Iterator[Store]:
 @pytest.fixture
 def small_store(store: Store) -> Store:
     """A project with three sources, a theme with two codes, and coder alice."""
-    store.import_sources([
-        SourceRecord("r1", "The group helped me listen to patients.", metadata={"study": "S01"}),
-        SourceRecord("r2", "Sessions were too long after a night shift. 😴", metadata={"study": "S02"}),
-        SourceRecord("r3", "Nothing to add.", metadata={"study": "S01"}),
-    ], path="fixture.csv")
+    store.import_sources(
+        [
+            SourceRecord(
+                "r1", "The group helped me listen to patients.", metadata={"study": "S01"}
+            ),
+            SourceRecord(
+                "r2", "Sessions were too long after a night shift. 😴", metadata={"study": "S02"}
+            ),
+            SourceRecord("r3", "Nothing to add.", metadata={"study": "S01"}),
+        ],
+        path="fixture.csv",
+    )
     theme = store.add_code("Communication", kind=CodeKind.THEME, colour="#1F77B4")
     store.add_code("Listening", parent_id=theme.id, shortcut="l")
     store.add_code("Time pressure", shortcut="t")

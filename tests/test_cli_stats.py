@@ -58,7 +58,9 @@ def test_sas_proc_freq_agreement_study() -> None:
 
 @pytest.mark.parametrize(("level", "published"), [
     ("nominal", 0.743), ("ordinal", 0.815), ("interval", 0.849), ("ratio", 0.797)])
-def test_krippendorff_2011_reliability_data_at_all_four_levels(level: str, published: float) -> None:
+def test_krippendorff_2011_reliability_data_at_all_four_levels(
+    level: str, published: float
+) -> None:
     """Krippendorff (2011), section C: alpha 0.743 / 0.815 / 0.849 / 0.797 (with missing values)."""
     out = stats_json(str(DATA / "krippendorff_2011.csv"), "--level", level)
     assert round(out["krippendorff_alpha"], 3) == published
@@ -166,9 +168,17 @@ def test_table_output_names_every_statistic() -> None:
     result = CliRunner().invoke(main, ["stats", str(DATA / "sas_skin_condition.csv"),
                                        "--id-col", "patient", "--weights", "quadratic"])
     assert result.exit_code == 0, result.output
-    for name in ("Cohen's kappa", "weighted kappa (quadratic, ranks)", "Scott's pi", "Fleiss' kappa",
-                 "Krippendorff's alpha (nominal)", "Gwet's AC1", "Brennan-Prediger",
-                 "0.3449", "0.0724"):
+    for name in (
+        "Cohen's kappa",
+        "weighted kappa (quadratic, ranks)",
+        "Scott's pi",
+        "Fleiss' kappa",
+        "Krippendorff's alpha (nominal)",
+        "Gwet's AC1",
+        "Brennan-Prediger",
+        "0.3449",
+        "0.0724",
+    ):
         assert name in result.output
 
 

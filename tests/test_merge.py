@@ -147,7 +147,9 @@ def test_atomic_when_it_fails_half_way(pair: tuple[Path, Path]) -> None:
     # Alice coded r1 here; there, r1's text is different (as long, so their units and
     # codings still lie inside it: a shorter text would be a damaged file, refused whole).
     with sqlite3.connect(theirs) as conn:
-        conn.execute("UPDATE sources SET text = 'Listening got worse!! 😊' WHERE external_id = 'r1'")
+        conn.execute(
+            "UPDATE sources SET text = 'Listening got worse!! 😊' WHERE external_id = 'r1'"
+        )
     before = fingerprint(ours)
     with Store.open(ours) as store:
         with pytest.raises(StoreError, match="codings here point into ours"):

@@ -39,8 +39,19 @@ def test_log_as_csv_has_one_row_per_suggestion_shown(small_store: Store) -> None
     code, out, err = run("export", "suggestions", small_store.path, "--format", "csv")
     assert code == 0, err
     rows = list(csv.DictReader(io.StringIO(out)))
-    got = [(r["Coder"], r["Source"], r["Code"], r["Rank"], r["Mode"],
-            r["Shown after done"], bool(r["Accepted at (UTC)"]), r["Code on unit now"]) for r in rows]
+    got = [
+        (
+            r["Coder"],
+            r["Source"],
+            r["Code"],
+            r["Rank"],
+            r["Mode"],
+            r["Shown after done"],
+            bool(r["Accepted at (UTC)"]),
+            r["Code on unit now"],
+        )
+        for r in rows
+    ]
     assert got == [
         ("alice", "r1", "Communication/Listening", "1", "on", "0", True, "1"),
         ("alice", "r1", "Time pressure", "2", "on", "0", False, "0"),
@@ -74,8 +85,12 @@ def test_summary_and_status_report_accepted_and_kept(small_store: Store) -> None
                          "--format", "csv")
     assert code == 0, err
     rows = {r["Coder"]: r for r in csv.DictReader(io.StringIO(out))}
-    assert (rows["alice"]["Unit-code pairs shown"], rows["alice"]["Accepted"], rows["alice"]["Code on unit now"],
-            rows["alice"]["Accepted share"]) == ("2", "1", "1", "0.5")
+    assert (
+        rows["alice"]["Unit-code pairs shown"],
+        rows["alice"]["Accepted"],
+        rows["alice"]["Code on unit now"],
+        rows["alice"]["Accepted share"],
+    ) == ("2", "1", "1", "0.5")
     assert (rows["bob"]["Unit-code pairs shown"], rows["bob"]["Shown before done"],
             rows["bob"]["Accepted"]) == ("1", "0", "0")
 

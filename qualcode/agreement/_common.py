@@ -32,7 +32,8 @@ def check_confidence(confidence: float) -> None:
     """Raise AgreementInputError unless ``0 < confidence < 1``."""
     if not isinstance(confidence, int | float) or not 0.0 < float(confidence) < 1.0:
         raise AgreementInputError(
-            f"confidence must be a number strictly between 0 and 1 (for example 0.95), got {confidence!r}"
+            "confidence must be a number strictly between 0 and 1 (for example 0.95), got "
+            f"{confidence!r}"
         )
 
 

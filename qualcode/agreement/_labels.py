@@ -31,7 +31,8 @@ def missing_mask(arr: np.ndarray, missing: Any = None) -> np.ndarray:
     if arr.dtype.kind == "O":
         flat = [_is_missing_scalar(v, missing) for v in arr.ravel().tolist()]
         return np.array(flat, dtype=bool).reshape(arr.shape)
-    raise AgreementInputError(f"ratings of dtype {arr.dtype} are not supported; use numbers or strings")
+    raise AgreementInputError(f"ratings of dtype {arr.dtype} are not supported; use numbers or "
+                              "strings")
 
 
 def encode(
@@ -46,11 +47,14 @@ def encode(
     arr = np.asarray(ratings)
     ints_with_none = False
     if arr.dtype.kind == "O" and arr.size:
-        # Lists mixing numbers and None arrive as object arrays; make them numeric so NaN marks missing.
+        # Lists mixing numbers and None arrive as object arrays; make them numeric so NaN marks
+        # missing.
         flat = arr.ravel().tolist()
         numbers = (int, float, np.integer, np.floating)
         if all(v is None or (isinstance(v, numbers) and not isinstance(v, bool)) for v in flat):
-            arr = np.array([math.nan if v is None else v for v in flat], dtype=float).reshape(arr.shape)
+            arr = np.array([math.nan if v is None else v for v in flat], dtype=float).reshape(
+                arr.shape
+            )
             ints_with_none = all(v is None or isinstance(v, int | np.integer) for v in flat)
     mask = missing_mask(arr, missing)
     present = arr[~mask]
@@ -61,7 +65,8 @@ def encode(
                 cats = tuple(int(c) for c in cats)
         except TypeError as exc:
             raise AgreementInputError(
-                "ratings mix labels that cannot be sorted; pass categories=[...] in the order to use"
+                "ratings mix labels that cannot be sorted; pass categories=[...] in the order to "
+                "use"
             ) from exc
     else:
         cats = tuple(c.item() if hasattr(c, "item") else c for c in categories)
@@ -81,7 +86,8 @@ def encode(
         if not found.all():
             bad = present[~found][0]
             raise AgreementInputError(
-                f"rating {bad.item()!r} is not one of the categories {list(cats)!r}; add it to categories or mark it missing"
+                f"rating {bad.item()!r} is not one of the categories {list(cats)!r}; add it to "
+                "categories or mark it missing"
             )
         codes[~mask] = order[pos]
         return codes, cats
@@ -90,6 +96,7 @@ def encode(
         codes[~mask] = [lookup[v] for v in present.tolist()]
     except KeyError as exc:
         raise AgreementInputError(
-            f"rating {exc.args[0]!r} is not one of the categories {list(cats)!r}; add it to categories or mark it missing"
+            f"rating {exc.args[0]!r} is not one of the categories {list(cats)!r}; add it to "
+            "categories or mark it missing"
         ) from None
     return codes, cats

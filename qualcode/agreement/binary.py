@@ -71,7 +71,8 @@ class BinaryAgreement:
     prevalence_index: np.ndarray  #: Byrt et al. (1993) PI = p11 - p00
     bias_index: np.ndarray  #: Byrt et al. (1993) BI = p10 - p01
     undefined: np.ndarray  #: reason the chance-corrected values are NaN, '' if defined
-    interval_undefined: np.ndarray  #: reason the kappa and AC1 intervals are NaN while kappa is defined, ''
+    #: reason the kappa and AC1 intervals are NaN while kappa is defined, ''
+    interval_undefined: np.ndarray
     confidence: float = 0.95
     codes: tuple[str, ...] | None = field(default=None)
 
@@ -92,9 +93,13 @@ class BinaryAgreement:
             "pooled_kappa": self.pooled_kappa,
             "mean_kappa": float(self.kappa[defined].mean()) if defined.any() else float("nan"),
             "codes_with_kappa": int(defined.sum()),
-            "mean_ac1": float(np.nanmean(self.ac1)) if np.isfinite(self.ac1).any() else float("nan"),
+            "mean_ac1": float(np.nanmean(self.ac1))
+            if np.isfinite(self.ac1).any()
+            else float("nan"),
             "mean_percent_agreement": (
-                float(np.nanmean(self.percent_agreement)) if np.isfinite(self.percent_agreement).any() else float("nan")
+                float(np.nanmean(self.percent_agreement))
+                if np.isfinite(self.percent_agreement).any()
+                else float("nan")
             ),
         }
 
@@ -154,11 +159,14 @@ def as_presence(x: Any, name: str) -> np.ndarray:
     if arr.ndim == 1:
         arr = arr[:, None]
     if arr.ndim != 2:
-        raise AgreementInputError(f"{name} must be a 2-D array of shape (units, codes); got {arr.ndim} dimensions")
+        raise AgreementInputError(f"{name} must be a 2-D array of shape (units, codes); got "
+                                  f"{arr.ndim} dimensions")
     if arr.dtype == bool:
         return arr
     if arr.dtype.kind not in "iuf":
-        raise AgreementInputError(f"{name} must hold booleans or 0/1 numbers, got dtype {arr.dtype}")
+        raise AgreementInputError(
+            f"{name} must hold booleans or 0/1 numbers, got dtype {arr.dtype}"
+        )
     if not np.isin(arr, (0, 1)).all():
         raise AgreementInputError(f"{name} must hold only 0/1 (absent/present); found other values")
     return arr.astype(bool)
@@ -170,11 +178,17 @@ def binary_counts(a: Any, b: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, n
     b = as_presence(b, "b")
     if a.shape != b.shape:
         raise AgreementInputError(
-            f"coder arrays differ in shape: a is {a.shape}, b is {b.shape}; align units and codes first"
+            f"coder arrays differ in shape: a is {a.shape}, b is {b.shape}; align units and codes "
+            "first"
         )
     n = np.full(a.shape[1], a.shape[0], dtype=np.int64)
     both = np.count_nonzero(a & b, axis=0).astype(np.int64)
-    return n, both, np.count_nonzero(a, axis=0).astype(np.int64), np.count_nonzero(b, axis=0).astype(np.int64)
+    return (
+        n,
+        both,
+        np.count_nonzero(a, axis=0).astype(np.int64),
+        np.count_nonzero(b, axis=0).astype(np.int64),
+    )
 
 
 def binary_statistics(n: Any, both: Any, a_total: Any, b_total: Any) -> dict[str, np.ndarray]:
@@ -295,8 +309,10 @@ def binary_agreement(
       + (1-\kappa)^2\sum_{i\ne j}p_{ij}(p_{\cdot i}+p_{j\cdot})^2
       - (\kappa - p_e(1-\kappa))^2] / (n(1-p_e)^2)`;
       under :math:`\kappa = 0`:
-      :math:`\mathrm{Var}_0 = [p_e + p_e^2 - \sum_i p_{i\cdot}p_{\cdot i}(p_{i\cdot}+p_{\cdot i})]/(n(1-p_e)^2)`.
-    * Maximum kappa: :math:`p_o^{max} = \sum_i \min(p_{i\cdot}, p_{\cdot i})` put into the kappa formula.
+      :math:`\mathrm{Var}_0 = [p_e + p_e^2
+      - \sum_i p_{i\cdot}p_{\cdot i}(p_{i\cdot}+p_{\cdot i})]/(n(1-p_e)^2)`.
+    * Maximum kappa: :math:`p_o^{max} = \sum_i \min(p_{i\cdot}, p_{\cdot i})` put into the
+      kappa formula.
     * Scott's pi (1955): :math:`p_e = \pi^2 + (1-\pi)^2`, :math:`\pi = (p_A + p_B)/2`;
       SE from Gwet (2014, ch. 5) linearisation.
     * Gwet's AC1 (2008): :math:`p_e = 2\pi(1-\pi)`; SE

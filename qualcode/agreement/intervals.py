@@ -38,7 +38,9 @@ REASON_BOOT_FLAT = (
 )
 
 
-def wald(value: np.ndarray | float, se: np.ndarray | float, z: float) -> tuple[np.ndarray, np.ndarray]:
+def wald(
+    value: np.ndarray | float, se: np.ndarray | float, z: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Wald limits ``value -/+ z se``, NaN where the SE is 0 or undefined (see the module docstring).
 
     >>> low, high = wald(np.array([0.5, 1.0]), np.array([0.1, 0.0]), 2.0)

@@ -38,12 +38,14 @@ class Coefficient:
     n_raters: int
     categories: tuple[Any, ...]
     weights: str = "identity"
-    scores: str = ""  #: how named weights placed the categories: "ranks", "values", "custom" or "" (unweighted)
+    #: how named weights placed the categories: "ranks", "values", "custom" or "" (unweighted)
+    scores: str = ""
     se_null: float = math.nan
     kappa_max: float = math.nan
     method: str = ""
     note: str = ""
-    ci_note: str = ""  #: why ``ci_low``/``ci_high`` are NaN while ``value`` is defined ('' otherwise)
+    #: why ``ci_low``/``ci_high`` are NaN while ``value`` is defined ('' otherwise)
+    ci_note: str = ""
     table: np.ndarray | None = field(default=None, repr=False)
 
     @property
@@ -63,8 +65,23 @@ class Coefficient:
         """Plain-Python view for JSON and tables (the contingency table as nested lists)."""
         out: dict[str, Any] = {}
         for key in (
-            "name", "value", "se", "ci_low", "ci_high", "confidence", "percent_agreement",
-            "chance_agreement", "n_units", "n_raters", "weights", "scores", "se_null", "kappa_max", "method", "note", "ci_note",
+            "name",
+            "value",
+            "se",
+            "ci_low",
+            "ci_high",
+            "confidence",
+            "percent_agreement",
+            "chance_agreement",
+            "n_units",
+            "n_raters",
+            "weights",
+            "scores",
+            "se_null",
+            "kappa_max",
+            "method",
+            "note",
+            "ci_note",
         ):
             out[key] = getattr(self, key)
         out["categories"] = [c.item() if hasattr(c, "item") else c for c in self.categories]

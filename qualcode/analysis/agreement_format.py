@@ -283,7 +283,8 @@ def to_markdown(report: AgreementReport,
         lines.append("")
     if report.multi_rater:
         lines += ["**All coders**", "",
-                  "| Theme / code | Krippendorff's α (nominal) | Fleiss' κ (95% CI) | Agreement | n |",
+                  "| Theme / code | Krippendorff's α (nominal) | Fleiss' κ (95% CI) | Agreement | "
+                  "n |",
                   "|---|---:|---:|---:|---:|"]
         for depth, label, m in outline(report.multi_rater):
             name = _md_name(depth, label, m)

@@ -164,7 +164,8 @@ def ratings_statistics(table: RatingsTable, *, level: str = "nominal",
     }
     unused = [c for c in cats if c not in set(rated)]
     if unused:
-        warnings.append(f"{len(unused)} declared {'category was' if len(unused) == 1 else 'categories were'} "
+        warnings.append(f"{len(unused)} declared "
+                        f"{'category was' if len(unused) == 1 else 'categories were'} "
                         f"never chosen ({', '.join(map(str, unused))}); they count in q for "
                         "Brennan-Prediger and AC1")
     if weights is not None and scores == "ranks" and _uneven(cats):
@@ -186,7 +187,8 @@ def ratings_statistics(table: RatingsTable, *, level: str = "nominal",
                           if (a is None) != (b is None))
             if dropped:
                 warnings.append(f"Cohen's kappa, weighted kappa and Scott's pi leave out "
-                                f"{dropped} {'unit' if dropped == 1 else 'units'} rated by one rater only")
+                                f"{dropped} {'unit' if dropped == 1 else 'units'} rated by one "
+                                "rater only")
             if weights is not None:
                 wk = cohen_kappa(r1, r2, categories=cats, weights=weights, scores=scores)
                 out["weighted_kappa"] = _coef(wk)

@@ -2,14 +2,14 @@
 
 What a reviewer would choose (the object-by-object reference in
 ``tests/helpers/reference_paths.py`` makes the same choice): a coded span that cuts a
-sentence is widened to the whole sentences it touches, unless that makes it longer than :data:`MAX_WORDS`; passages are
-compared with whitespace collapsed, and ranked by :func:`rank`: first those of a readable
-length (:data:`MIN_WORDS` to :data:`MAX_WORDS` words, closest to :data:`TARGET_WORDS`
-first), then longer ones, and fragments under :data:`MIN_WORDS` words only when nothing
-else is left. Quotes are taken one study (or source) at a time, the study with the best
-passage first, and within a study one source at a time; passages shown for an earlier row
-come after the others, and fragments after both. Quotes the user pinned
-(:mod:`qualcode.storage.pins`) come before all of these.
+sentence is widened to the whole sentences it touches, unless that makes it longer than
+:data:`MAX_WORDS`; passages are compared with whitespace collapsed, and ranked by :func:`rank`:
+first those of a readable length (:data:`MIN_WORDS` to :data:`MAX_WORDS` words, closest to
+:data:`TARGET_WORDS` first), then longer ones, and fragments under :data:`MIN_WORDS` words only when
+nothing else is left. Quotes are taken one study (or source) at a time, the study with the best
+passage first, and within a study one source at a time; passages shown for an earlier row come after
+the others, and fragments after both. Quotes the user pinned (:mod:`qualcode.storage.pins`) come
+before all of these.
 
 Only the best-ranked passages can be chosen, so :class:`QuotePicker` first measures every
 passage (one pass over the texts, mostly without building the passage: a text with single
@@ -107,7 +107,9 @@ def widened(text: str, start: int, end: int,
     return s, e
 
 
-def pools(passages: Iterable[Passage], used: set[str], exclude: AbstractSet[str] = frozenset()) -> tuple[Pools, Pools]:
+def pools(
+    passages: Iterable[Passage], used: set[str], exclude: AbstractSet[str] = frozenset()
+) -> tuple[Pools, Pools]:
     """Split distinct non-empty passages into fresh and already-shown pools per study.
 
     ``passages`` come in (source, start, end, coding id) order; the first of identical

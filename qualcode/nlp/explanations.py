@@ -128,8 +128,8 @@ def phrases(unit: UnitText, weighted: Sequence[tuple[str, float]], limit: int
     the text. Each phrase is a stretch of the text as written (white space collapsed)
     covering one or more features that overlap or stand close (:func:`_joined`),
     trimmed of stop words at its ends; it weighs as its heaviest feature, so the first
-    phrase holds the heaviest feature that has a content word in this text. Features under :data:`MIN_SHARE` of that one's
-    weight are left out.
+    phrase holds the heaviest feature that has a content word in this text. Features under
+    :data:`MIN_SHARE` of that one's weight are left out.
     """
     if not unit.tokens or not weighted:
         return ()

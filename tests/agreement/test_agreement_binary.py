@@ -64,7 +64,8 @@ def test_vectorised_equals_per_code_table_formulas(random_pair) -> None:  # type
 
 def test_ac1_variance_by_hand_gwet_2008() -> None:
     """Gwet (2008), Br J Math Stat Psychol 61:29-48, eq. for v(AC1) with q = 2, f = 0:
-    v = [pa(1-pa) - 4(1-g)(sum_k p_kk(1-pi_k) - pa pe) + 4(1-g)^2(sum_kl p_kl(1-(pi_k+pi_l)/2)^2 - pe^2)]
+    v = [pa(1-pa) - 4(1-g)(sum_k p_kk(1-pi_k) - pa pe) + 4(1-g)^2(sum_kl p_kl(1-(pi_k+pi_l)/2)^2 -
+    pe^2)]
         / (n (1-pe)^2), computed here cell by cell for Feinstein & Cicchetti's (80, 10, 5, 5);
     qualcode reports Gwet's (2014) unit-level form of it, 1/(n(n-1)) sum (g*_i - g)^2 = v n/(n-1)."""
     n11, n10, n01, n00 = 80, 10, 5, 5
@@ -76,7 +77,9 @@ def test_ac1_variance_by_hand_gwet_2008() -> None:
     g = (pa - pe) / (1 - pe)
     term1 = sum(p[k, k] * (1 - pi[k]) for k in range(2))
     term2 = sum(p[k, m] * (1 - (pi[k] + pi[m]) / 2) ** 2 for k in range(2) for m in range(2))
-    var = (pa * (1 - pa) - 4 * (1 - g) * (term1 - pa * pe) + 4 * (1 - g) ** 2 * (term2 - pe**2)) / (n * (1 - pe) ** 2)
+    var = (pa * (1 - pa) - 4 * (1 - g) * (term1 - pa * pe) + 4 * (1 - g) ** 2 * (term2 - pe**2)) / (
+        n * (1 - pe) ** 2
+    )
     a = np.array([1] * (n11 + n10) + [0] * (n01 + n00), dtype=bool)
     b = np.array([1] * n11 + [0] * n10 + [1] * n01 + [0] * n00, dtype=bool)
     r = binary_agreement(a, b)
@@ -142,7 +145,9 @@ def test_no_units() -> None:
 def test_pooled_kappa_de_vries_by_hand() -> None:
     """De Vries et al. (2008), Field Methods 20:272-282: pooled kappa = (mean po - mean pe) / (1 - mean pe).
     For the two Feinstein-Cicchetti codes: (0.85 - 0.6404) / (1 - 0.6404) = 0.58287."""
-    assert pooled_kappa(np.array([0.85, 0.85]), np.array([0.5008, 0.78])) == pytest.approx(0.2096 / 0.3596)
+    assert pooled_kappa(np.array([0.85, 0.85]), np.array([0.5008, 0.78])) == pytest.approx(
+        0.2096 / 0.3596
+    )
     # Codes without units (NaN) are skipped; constant codes count with po = pe = 1.
     assert pooled_kappa(np.array([0.85, np.nan, 1.0]), np.array([0.5, 0.3, 1.0])) == pytest.approx(
         (0.925 - 0.75) / 0.25)

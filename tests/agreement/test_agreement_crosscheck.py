@@ -36,7 +36,9 @@ def test_cohen_kappa_matches_sklearn(seed: int, weights: str | None) -> None:
     """scikit-learn's cohen_kappa_score (disagreement weights |i-j| or (i-j)^2 on label positions)."""
     r1, r2 = noisy_pair(seed)
     ours = cohen_kappa(r1, r2, weights=weights, categories=[0, 1, 2, 3])
-    assert ours.value == pytest.approx(cohen_kappa_score(r1, r2, weights=weights, labels=[0, 1, 2, 3]), abs=1e-12)
+    assert ours.value == pytest.approx(
+        cohen_kappa_score(r1, r2, weights=weights, labels=[0, 1, 2, 3]), abs=1e-12
+    )
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -89,7 +91,9 @@ def test_krippendorff_alpha_matches_package_with_missing(seed: int, level: str) 
     """The `krippendorff` package (Castro, 2017) on 5 coders x 80 units with 25 % missing values."""
     rng = np.random.default_rng(seed)
     truth = rng.integers(1, 7, size=80)
-    data = np.where(rng.random((5, 80)) < 0.7, truth, rng.integers(1, 7, size=(5, 80))).astype(float)
+    data = np.where(rng.random((5, 80)) < 0.7, truth, rng.integers(1, 7, size=(5, 80))).astype(
+        float
+    )
     data[rng.random((5, 80)) < 0.25] = np.nan
     ours = krippendorff_alpha(data.T, level=level)
     ref = krippendorff.alpha(reliability_data=data, level_of_measurement=level)
@@ -101,7 +105,8 @@ def test_krippendorff_alpha_from_counts_equals_from_ratings() -> None:
     data = rng.integers(0, 3, size=(40, 4)).astype(float)
     data[rng.random((40, 4)) < 0.3] = np.nan
     counts, cats = rating_counts(data)
-    assert krippendorff_alpha(counts=counts, categories=cats, level="interval").alpha == pytest.approx(
-        krippendorff_alpha(data, level="interval").alpha, abs=1e-12)
+    assert krippendorff_alpha(
+        counts=counts, categories=cats, level="interval"
+    ).alpha == pytest.approx(krippendorff_alpha(data, level="interval").alpha, abs=1e-12)
     ref = krippendorff.alpha(value_counts=counts, level_of_measurement="nominal")
     assert krippendorff_alpha(counts=counts).alpha == pytest.approx(ref, abs=1e-12)

@@ -80,7 +80,9 @@ def test_unknown_label_and_unsortable_labels() -> None:
         cohen_kappa(["a", "b"], ["a", "c"], categories=["a", "b"])
     with pytest.raises(AgreementInputError, match="cannot be sorted"):
         rating_counts(np.array([[1, "a"], ["b", 2]], dtype=object))
-    counts, cats = rating_counts(np.array([[1, "a"], ["b", 2]], dtype=object), categories=[1, 2, "a", "b"])
+    counts, cats = rating_counts(
+        np.array([[1, "a"], ["b", 2]], dtype=object), categories=[1, 2, "a", "b"]
+    )
     assert counts.tolist() == [[1, 0, 1, 0], [0, 1, 0, 1]]
     with pytest.raises(QualcodeError):
         cohen_kappa([1, 2], [1, 2, 3])

@@ -43,9 +43,21 @@ def same(x: float, y: float) -> bool:
 def test_swapping_coders_keeps_symmetric_statistics(pair: tuple[np.ndarray, np.ndarray]) -> None:
     a, b = pair
     r, s = binary_agreement(a, b), binary_agreement(b, a)
-    for name in ("kappa", "kappa_se", "kappa_se_null", "kappa_max", "scott_pi", "ac1", "ac1_se", "pabak",
-                 "prevalence_index", "percent_agreement"):
-        assert all(same(x, y) for x, y in zip(getattr(r, name), getattr(s, name), strict=True)), name
+    for name in (
+        "kappa",
+        "kappa_se",
+        "kappa_se_null",
+        "kappa_max",
+        "scott_pi",
+        "ac1",
+        "ac1_se",
+        "pabak",
+        "prevalence_index",
+        "percent_agreement",
+    ):
+        assert all(same(x, y) for x, y in zip(getattr(r, name), getattr(s, name), strict=True)), (
+            name
+        )
     assert np.allclose(r.bias_index, -s.bias_index)
 
 
@@ -97,7 +109,10 @@ def test_relabelling_categories_keeps_nominal_statistics(pair, names) -> None:  
 def test_swapping_raters_keeps_cohen_kappa(pair) -> None:  # type: ignore[no-untyped-def]
     r1, r2 = pair
     for w in (None, "linear", "quadratic"):
-        k, k2 = cohen_kappa(r1, r2, weights=w, categories=range(5)), cohen_kappa(r2, r1, weights=w, categories=range(5))
+        k, k2 = (
+            cohen_kappa(r1, r2, weights=w, categories=range(5)),
+            cohen_kappa(r2, r1, weights=w, categories=range(5)),
+        )
         assert same(k.value, k2.value) and same(k.se, k2.se)
 
 

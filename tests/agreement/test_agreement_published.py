@@ -51,14 +51,40 @@ def test_cohen_1960_table_1() -> None:
 # Fleiss (1971), Psychol. Bull. 76:378-382, Table 1: 30 patients, 6 psychiatrists each,
 # 5 diagnoses (1 depression, 2 personality disorder, 3 schizophrenia, 4 neurosis, 5 other),
 # in the unit-by-rating layout of R's irr::diagnoses (as in statsmodels' test suite).
-DIAGNOSES = np.array([
-    [4, 4, 4, 4, 4, 4], [2, 2, 2, 5, 5, 5], [2, 3, 3, 3, 3, 5], [5, 5, 5, 5, 5, 5], [2, 2, 2, 4, 4, 4],
-    [1, 1, 3, 3, 3, 3], [3, 3, 3, 3, 5, 5], [1, 1, 3, 3, 3, 4], [1, 1, 4, 4, 4, 4], [5, 5, 5, 5, 5, 5],
-    [1, 4, 4, 4, 4, 4], [1, 2, 4, 4, 4, 4], [2, 2, 2, 3, 3, 3], [1, 4, 4, 4, 4, 4], [2, 2, 4, 4, 4, 5],
-    [3, 3, 3, 3, 3, 5], [1, 1, 1, 4, 5, 5], [1, 1, 1, 1, 1, 2], [2, 2, 4, 4, 4, 4], [1, 3, 3, 5, 5, 5],
-    [5, 5, 5, 5, 5, 5], [2, 4, 4, 4, 4, 4], [2, 2, 4, 5, 5, 5], [1, 1, 4, 4, 4, 4], [1, 4, 4, 4, 4, 5],
-    [2, 2, 2, 2, 2, 4], [1, 1, 1, 1, 5, 5], [2, 2, 4, 4, 4, 4], [1, 3, 3, 3, 3, 3], [5, 5, 5, 5, 5, 5],
-])
+DIAGNOSES = np.array(
+    [
+        [4, 4, 4, 4, 4, 4],
+        [2, 2, 2, 5, 5, 5],
+        [2, 3, 3, 3, 3, 5],
+        [5, 5, 5, 5, 5, 5],
+        [2, 2, 2, 4, 4, 4],
+        [1, 1, 3, 3, 3, 3],
+        [3, 3, 3, 3, 5, 5],
+        [1, 1, 3, 3, 3, 4],
+        [1, 1, 4, 4, 4, 4],
+        [5, 5, 5, 5, 5, 5],
+        [1, 4, 4, 4, 4, 4],
+        [1, 2, 4, 4, 4, 4],
+        [2, 2, 2, 3, 3, 3],
+        [1, 4, 4, 4, 4, 4],
+        [2, 2, 4, 4, 4, 5],
+        [3, 3, 3, 3, 3, 5],
+        [1, 1, 1, 4, 5, 5],
+        [1, 1, 1, 1, 1, 2],
+        [2, 2, 4, 4, 4, 4],
+        [1, 3, 3, 5, 5, 5],
+        [5, 5, 5, 5, 5, 5],
+        [2, 4, 4, 4, 4, 4],
+        [2, 2, 4, 5, 5, 5],
+        [1, 1, 4, 4, 4, 4],
+        [1, 4, 4, 4, 4, 5],
+        [2, 2, 2, 2, 2, 4],
+        [1, 1, 1, 1, 5, 5],
+        [2, 2, 4, 4, 4, 4],
+        [1, 3, 3, 3, 3, 3],
+        [5, 5, 5, 5, 5, 5],
+    ]
+)
 
 
 def test_fleiss_1971_psychiatric_diagnoses() -> None:
@@ -134,14 +160,24 @@ def test_sas_proc_freq_agreement_study() -> None:
     statsmodels' cohens_kappa implements the same ASE and must agree to machine precision."""
     r1, r2 = expand(SKIN)
     k = cohen_kappa(r1, r2)
-    assert [round(x, 4) for x in (k.value, k.se, k.ci_low, k.ci_high)] == [0.3449, 0.0724, 0.2030, 0.4868]
+    assert [round(x, 4) for x in (k.value, k.se, k.ci_low, k.ci_high)] == [
+        0.3449,
+        0.0724,
+        0.2030,
+        0.4868,
+    ]
     sm = sm_cohens_kappa(np.array(SKIN))
     assert k.value == pytest.approx(sm.kappa, abs=1e-12)
     assert k.se == pytest.approx(sm.std_kappa, abs=1e-12)
     assert k.se_null == pytest.approx(sm.std_kappa0, abs=1e-12)
 
     kw = cohen_kappa(r1, r2, weights="linear")
-    assert [round(x, 4) for x in (kw.value, kw.se, kw.ci_low, kw.ci_high)] == [0.5082, 0.0655, 0.3798, 0.6366]
+    assert [round(x, 4) for x in (kw.value, kw.se, kw.ci_low, kw.ci_high)] == [
+        0.5082,
+        0.0655,
+        0.3798,
+        0.6366,
+    ]
     smw = sm_cohens_kappa(np.array(SKIN), wt="linear")
     assert kw.value == pytest.approx(smw.kappa, abs=1e-12)
     assert kw.se == pytest.approx(smw.std_kappa, abs=1e-12)
@@ -192,12 +228,14 @@ def test_gwet_handbook_contingency_table() -> None:
     assert res["scott_pi"].value == pytest.approx(0.7962397, abs=5e-8)
     assert res["scott_pi"].se == pytest.approx(0.05905473, abs=5e-9)
     ac1 = res["gwet_ac"]
-    assert [round(x, 5) for x in (ac1.value, ac1.se, ac1.percent_agreement, ac1.chance_agreement)] == [
-        0.84933, 0.04322, 0.89, 0.26992]
+    assert [
+        round(x, 5) for x in (ac1.value, ac1.se, ac1.percent_agreement, ac1.chance_agreement)
+    ] == [0.84933, 0.04322, 0.89, 0.26992]
     ac2 = table_coefficients(table, weights="quadratic")["gwet_ac"]
     assert ac2.name == "Gwet's AC2"
-    assert [round(x, 5) for x in (ac2.value, ac2.se, ac2.percent_agreement, ac2.chance_agreement)] == [
-        0.94024, 0.01792, 0.9725, 0.53985]
+    assert [
+        round(x, 5) for x in (ac2.value, ac2.se, ac2.percent_agreement, ac2.chance_agreement)
+    ] == [0.94024, 0.01792, 0.9725, 0.53985]
 
 
 def test_percent_agreement_gwet_handbook() -> None:
@@ -221,7 +259,9 @@ def test_feinstein_cicchetti_1990_paradox() -> None:
     r = binary_agreement(np.c_[a1, a2], np.c_[b1, b2])
     assert r.percent_agreement.tolist() == pytest.approx([0.85, 0.85])
     assert r.chance_agreement.tolist() == pytest.approx([0.5008, 0.78])
-    assert r.kappa.tolist() == pytest.approx([(0.85 - 0.5008) / (1 - 0.5008), (0.85 - 0.78) / (1 - 0.78)])
+    assert r.kappa.tolist() == pytest.approx(
+        [(0.85 - 0.5008) / (1 - 0.5008), (0.85 - 0.78) / (1 - 0.78)]
+    )
     assert np.round(r.kappa, 2).tolist() == [0.70, 0.32]
     assert prevalence_paradox(r.percent_agreement, r.kappa).tolist() == [False, True]
     # AC1 and PABAK do not collapse in the skewed table.

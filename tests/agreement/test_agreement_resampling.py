@@ -28,7 +28,10 @@ def test_same_seed_same_intervals_other_seed_other_intervals() -> None:
     x = bootstrap_binary(a, b, n_resamples=300, seed=5)
     y = bootstrap_binary(a, b, n_resamples=300, seed=5)
     z = bootstrap_binary(a, b, n_resamples=300, seed=6)
-    assert np.array_equal(x.low["kappa"], y.low["kappa"]) and x.pooled_kappa_high == y.pooled_kappa_high
+    assert (
+        np.array_equal(x.low["kappa"], y.low["kappa"])
+        and x.pooled_kappa_high == y.pooled_kappa_high
+    )
     assert not np.array_equal(x.low["kappa"], z.low["kappa"])
 
 

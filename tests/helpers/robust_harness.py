@@ -1,8 +1,8 @@
 """Shared machinery of the robustness tests: projects, checksums, CLI runs, importers.
 
-To cover a new importer add ONE entry to :data:`IMPORTERS` (how to call the CLI on a file), put its bad files
-in ``tests/data/hostile/<entry name>/``, and, if it needs generated files (ZIP slip,
-ZIP bomb), one entry to :data:`GENERATED`. The hostile, fuzz and crash tests pick it up.
+To cover a new importer add ONE entry to :data:`IMPORTERS` (how to call the CLI on a file), put its
+bad files in ``tests/data/hostile/<entry name>/``, and, if it needs generated files (ZIP slip, ZIP
+bomb), one entry to :data:`GENERATED`. The hostile, fuzz and crash tests pick it up.
 """
 
 from __future__ import annotations
@@ -83,7 +83,9 @@ def run_cli(args: list[str]) -> Run:
     from qualcode.cli import main
 
     result = CliRunner().invoke(main, args, catch_exceptions=True)
-    unexpected = None if isinstance(result.exception, (SystemExit, type(None))) else result.exception
+    unexpected = (
+        None if isinstance(result.exception, (SystemExit, type(None))) else result.exception
+    )
     return Run(result.exit_code, result.stdout, result.stderr, unexpected)
 
 

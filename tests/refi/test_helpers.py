@@ -60,7 +60,10 @@ def test_counting_chosen_from_quoted_passages() -> None:
 
 
 def test_guids_compare_without_case_or_braces() -> None:
-    assert clean_guid("{5215CC69-B628-4E02-AFB9-9BEEAEE55808}") == "5215CC69-B628-4E02-AFB9-9BEEAEE55808"
+    assert (
+        clean_guid("{5215CC69-B628-4E02-AFB9-9BEEAEE55808}")
+        == "5215CC69-B628-4E02-AFB9-9BEEAEE55808"
+    )
     assert clean_guid("{5215CC69-B628-4E02-AFB9-9BEEAEE55808") is None
     assert clean_guid("5215CC69") is None
     assert fold("{ABCDEF01-0000-4000-8000-000000000000}") == "abcdef01-0000-4000-8000-000000000000"

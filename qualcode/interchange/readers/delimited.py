@@ -24,7 +24,8 @@ def read_csv(path: Path, options: ReadOptions | None = None, *, delimiter: str =
     """Yield one record per row of a CSV file (header first; UTF-8, quotes as Excel writes them).
 
     When ``delimiter`` leaves the header in one column, another of comma, semicolon, tab
-    and vertical bar that splits it is used instead (:mod:`~qualcode.interchange.readers.separator`).
+    and vertical bar that splits it is used instead
+    (:mod:`~qualcode.interchange.readers.separator`).
 
     ``line`` of each record is the physical line where its row starts, even when quoted
     fields hold line breaks.

@@ -13,10 +13,11 @@ MAXQDA or QualCoder and parses back exactly::
     Shortcut: s
 
 ``Kind:`` (theme, subtheme, code) is written only where a node's level in qualcode is not
-what its place in the tree implies (a code at the top level, say). A field may run over several lines; its continuation lines follow its label line. A
-line of the text itself (other than right after a label) that starts like a label (or with a backslash) is written with
-one more backslash in front, so it is never mistaken for a label. A description written
-by another tool has no labels and becomes the definition as it stands.
+what its place in the tree implies (a code at the top level, say). A field may run over several
+lines; its continuation lines follow its label line. A line of the text itself (other than right
+after a label) that starts like a label (or with a backslash) is written with one more backslash in
+front, so it is never mistaken for a label. A description written by another tool has no labels and
+becomes the definition as it stands.
 """
 
 from __future__ import annotations

@@ -92,7 +92,9 @@ class NotesReader:
                                    "writes them as the notes they were)")
         return joined
 
-    def unit(self: ProjectReader, note: Any, guid: str, source: str, kind: str, start: str, end: str) -> None:
+    def unit(
+        self: ProjectReader, note: Any, guid: str, source: str, kind: str, start: str, end: str
+    ) -> None:
         """Keep a unit a memo is about (whole-source units keep their GUID this way)."""
         # Looked up in dicts: a project with a memo on every unit would be quadratic.
         if fold(guid) in self.unit_guids:

@@ -147,7 +147,8 @@ class SafeZip:
                                           f"{limit} bytes its header declares")
                     self.read_total += len(chunk)
                     if self.read_total > MAX_TOTAL_BYTES:
-                        raise self.refuse(f"its members unpack to over {MAX_TOTAL_BYTES // 2**20} MB")
+                        raise self.refuse(f"its members unpack to over {MAX_TOTAL_BYTES // 2**20} "
+                                          "MB")
                     view[size:size + len(chunk)] = chunk
                     size += len(chunk)
         except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as error:
