@@ -12,8 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from qualcode.interchange.writers.table import Column, Row, Table
-from qualcode.storage.queue import LIVE, OVERLAP
-from qualcode.storage.suggestion_log import acceptance_summary
+from qualcode.storage.suggestion_log import acceptance_summary, logged_with_units
 
 if TYPE_CHECKING:
     from qualcode.storage.store import Store
@@ -35,32 +34,14 @@ LOG_COLUMNS = (
 )
 """One column per field of a logged suggestion, plus whether the code is on the unit now."""
 
-_LOG_QUERY = f"""
-    SELECT k.name, s.external_id, u.start, u."end", l.code_id, l.rank, l.score, l.mode,
-           l.unit_done, l.shown_at, l.accepted_at,
-           EXISTS (SELECT 1 FROM codings c WHERE c.source_id = u.source_id
-                   AND c.coder_id = l.coder_id AND c.layer = 'coder'
-                   AND c.code_id = l.code_id AND {LIVE} AND {OVERLAP}),
-           l.model
-    FROM suggestion_log l
-    JOIN coders k ON k.id = l.coder_id
-    JOIN units u ON u.id = l.unit_id
-    JOIN sources s ON s.id = u.source_id
-    {{where}}
-    ORDER BY l.id
-"""
-
 
 def suggestion_log_table(store: Store, coder: str | None = None) -> Table:
     """Return every logged suggestion (oldest first), optionally for one coder only."""
-    params: list[object] = []
-    where = ""
-    if coder is not None:
-        where, params = "WHERE k.id = ?", [store.coder(coder, create=False).id]
+    coder_id = None if coder is None else store.coder(coder, create=False).id
     paths = _code_paths(store)
     rows = []
     for (name, source, start, end, code_id, rank, score, mode, done, shown, accepted,
-         present, model) in store.db.execute(_LOG_QUERY.format(where=where), params):
+         present, model) in logged_with_units(store, coder_id):
         rows.append(Row((name, source, int(start), int(end), paths[code_id],
                          int(rank), round(float(score), 4), mode, bool(done), shown,
                          accepted or "", bool(present), model)))
@@ -101,9 +82,8 @@ def _code_paths(store: Store) -> dict[int, str]:
     """Codebook paths by code id; a code deleted since it was suggested keeps its name."""
     book = store.codebook()
     paths = {code.id: book.path(code) for code in book.codes}
-    for code_id, name in store.db.execute("SELECT id, name FROM codes WHERE deleted_at IS "
-                                          "NOT NULL"):
-        paths[int(code_id)] = f"{name} (deleted)"
+    for code_id, name in store.deleted_code_names().items():
+        paths[code_id] = f"{name} (deleted)"
     return paths
 
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from qualcode.model import Codebook, Coder, Layer, UnitKind
 from qualcode.storage.suggester_models import MAX_MODEL_BYTES, save_model, stored_model
-from qualcode.storage.queue import LIVE, OVERLAP
+from qualcode.storage.unit_texts import done_unit_texts, pending_unit_texts
 
 if TYPE_CHECKING:
     from qualcode.nlp.suggester import CodeSuggester, SuggesterConfig
@@ -23,9 +23,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 """Where a refused stored model is reported (Python prints warnings to stderr by default)."""
-
-UNIT_TEXT = 'substr(s.text, u.start + 1, u."end" - u.start)'
-
 
 @dataclass(frozen=True, slots=True)
 class LayerUnits:
@@ -39,29 +36,11 @@ class LayerUnits:
         return len(self.unit_ids)
 
 
-def _done_clause(layer: Layer, coder: Coder | None) -> tuple[str, list[object]]:
-    # The consensus layer is one layer whoever adjudicated, so any adjudicator's mark counts.
-    if Layer(layer) is Layer.CONSENSUS or coder is None:
-        return "r.layer = ?", [Layer(layer).value]
-    return "r.layer = ? AND r.coder_id = ?", [Layer(layer).value, coder.id]
-
-
 def training_units(store: Store, *, coder: Coder | None, layer: Layer = Layer.CODER,
                    kind: UnitKind = UnitKind.SOURCE) -> LayerUnits:
     """Return the done units of a coder's layer (or the consensus) with the codes present."""
-    done, params = _done_clause(layer, coder)
-    rows = store.db.execute(
-        f"SELECT DISTINCT u.id, {UNIT_TEXT} FROM reviews r JOIN units u ON u.id = r.unit_id "
-        f"JOIN sources s ON s.id = u.source_id WHERE {done} AND u.kind = ? ORDER BY u.id",
-        [*params, UnitKind(kind).value]).fetchall()
-    coded = done.replace("r.", "c.") if Layer(layer) is Layer.CODER and coder else "c.layer = ?"
-    present: dict[int, set[int]] = {}
-    for unit_id, code_id in store.db.execute(
-            f"SELECT DISTINCT u.id, c.code_id FROM reviews r JOIN units u ON u.id = r.unit_id "
-            f"JOIN codings c ON c.source_id = u.source_id WHERE {done} AND u.kind = ? "
-            f"AND {coded} AND {LIVE} AND {OVERLAP}",
-            [*params, UnitKind(kind).value, *params]):
-        present.setdefault(unit_id, set()).add(code_id)
+    coder_id = None if coder is None else coder.id
+    rows, present = done_unit_texts(store, layer=layer, coder_id=coder_id, kind=kind)
     return LayerUnits([r[0] for r in rows], [r[1] for r in rows],
                       [present.get(r[0], set()) for r in rows])
 
@@ -69,12 +48,7 @@ def training_units(store: Store, *, coder: Coder | None, layer: Layer = Layer.CO
 def pending_units(store: Store, coder: Coder, *, kind: UnitKind = UnitKind.SOURCE,
                   limit: int | None = None) -> tuple[list[int], list[str], list[str]]:
     """Return (unit ids, source external ids, texts) of units this coder has not done."""
-    rows = store.db.execute(
-        f"SELECT u.id, s.external_id, {UNIT_TEXT} FROM units u JOIN sources s "
-        "ON s.id = u.source_id WHERE u.kind = ? AND NOT EXISTS (SELECT 1 FROM reviews r "
-        "WHERE r.unit_id = u.id AND r.coder_id = ? AND r.layer = 'coder') "
-        "ORDER BY u.source_id, u.start LIMIT ?",
-        [UnitKind(kind).value, coder.id, -1 if limit is None else limit]).fetchall()
+    rows = pending_unit_texts(store, coder.id, kind=kind, limit=limit)
     return [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
 
 

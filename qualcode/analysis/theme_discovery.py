@@ -11,13 +11,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from qualcode.model import UnitKind
-from qualcode.storage.queue import LIVE, OVERLAP
+from qualcode.storage.unit_texts import uncoded_unit_texts
 
 if TYPE_CHECKING:
     from qualcode.nlp.theme_clusters import CandidateTheme
     from qualcode.storage.store import Store
 
-UNIT_TEXT = 'substr(s.text, u.start + 1, u."end" - u.start)'
 EXCERPT_CHARS = 200
 
 
@@ -70,11 +69,7 @@ class ProjectDiscovery:
 
 def uncoded_units(store: Store, *, kind: UnitKind = UnitKind.SOURCE) -> UncodedUnits:
     """Return the units of a kind that no live coding of any coder or layer touches."""
-    rows = store.db.execute(
-        f"SELECT u.id, s.external_id, {UNIT_TEXT} FROM units u JOIN sources s "
-        "ON s.id = u.source_id WHERE u.kind = ? AND NOT EXISTS (SELECT 1 FROM codings c "
-        f"WHERE c.source_id = u.source_id AND {LIVE} AND {OVERLAP}) "
-        "ORDER BY u.source_id, u.start", [UnitKind(kind).value]).fetchall()
+    rows = uncoded_unit_texts(store, kind=kind)
     return UncodedUnits([r[0] for r in rows], [r[1] for r in rows], [r[2] or "" for r in rows])
 
 

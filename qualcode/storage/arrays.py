@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from qualcode.model import Layer
+from qualcode.model import Layer, UnitKind
 from qualcode.storage.codings import LIVE_CODINGS
 from qualcode.storage.store_base import sqlite_db
 
@@ -126,6 +126,30 @@ def coders_with_done(store: ProjectStore, layer: Layer) -> set[int]:
     """Return the ids of the coders who marked at least one unit done in a layer."""
     return {row[0] for row in sqlite_db(store).execute(
         "SELECT DISTINCT coder_id FROM reviews WHERE layer = ?", [Layer(layer).value])}
+
+
+def stored_unit_spans(store: ProjectStore, kind: UnitKind) -> np.ndarray:
+    """Return (source id, start, end) of the stored units of a kind as an (n, 3) int64 array."""
+    rows = sqlite_db(store).execute('SELECT source_id, start, "end" FROM units WHERE kind = ?',
+                                    [kind.value]).fetchall()
+    return np.array(rows, dtype=np.int64).reshape(-1, 3)
+
+
+def done_mark_columns(store: ProjectStore, layer: Layer, coder_id: int | None
+                      ) -> tuple[np.ndarray, set[tuple[int, int, int]]]:
+    """Return a layer's done marks: source ids of whole sources (unsorted), spans of parts.
+
+    ``coder_id`` None takes every coder's marks; a span is (source id, start, end).
+    """
+    sql, params = "r.layer = ?", [layer.value]
+    if coder_id is not None:
+        sql, params = sql + " AND r.coder_id = ?", [*params, coder_id]
+    whole = query_ints(store, ["u.source_id"], "FROM reviews r JOIN units u ON u.id = "
+                       f"r.unit_id WHERE {sql} AND u.kind = 'source'", params)[:, 0]
+    spans = {(s, a, b) for s, a, b in sqlite_db(store).execute(
+        f'SELECT u.source_id, u.start, u."end" FROM reviews r JOIN units u ON u.id = r.unit_id '
+        f"WHERE {sql} AND u.kind != 'source'", params)}
+    return whole, spans
 
 
 def source_lengths(store: ProjectStore) -> tuple[np.ndarray, np.ndarray]:

@@ -86,6 +86,11 @@ class CodebookStore(StoreBase):
                                "GROUP BY code_id")
         return {code_id: count for code_id, count in rows}
 
+    def deleted_code_names(self) -> dict[int, str]:
+        """Return the names of the deleted codes by id (what older records may still name)."""
+        return {int(code_id): name for code_id, name in self.db.execute(
+            "SELECT id, name FROM codes WHERE deleted_at IS NOT NULL")}
+
     def shape_problems(self) -> list[str]:
         """Return how the live codebook breaks the shape rules (:class:`CodebookShape`)."""
         return CodebookShape.problems(self.codebook())

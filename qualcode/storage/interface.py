@@ -190,6 +190,10 @@ class CodebookEditing(Protocol):
         """Return the number of live codings per code id, all coders and layers."""
         ...
 
+    def deleted_code_names(self) -> dict[int, str]:
+        """Return the names of the deleted codes by id (what older records may still name)."""
+        ...
+
 
     def add_code(self, name: str, *, parent_id: int | None = None,
                  kind: CodeKind = CodeKind.CODE, description: str = "", inclusion: str = "",

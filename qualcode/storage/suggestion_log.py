@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from qualcode.model import Suggestion
 from qualcode.storage.connection import utc_now, write_transaction
@@ -193,3 +193,31 @@ def shown_before_done_spans(store: ProjectStore, coder_id: int) -> list[tuple[in
         "JOIN units u ON u.id = l.unit_id WHERE l.coder_id = ? AND l.mode = 'on' "
         'AND l.unit_done = 0 ORDER BY u.source_id, u.start, u."end"', [coder_id]).fetchall()
     return [(int(s), int(a), int(b)) for s, a, b in rows]
+
+
+_REPORT_QUERY = f"""
+    SELECT k.name, s.external_id, u.start, u."end", l.code_id, l.rank, l.score, l.mode,
+           l.unit_done, l.shown_at, l.accepted_at,
+           EXISTS (SELECT 1 FROM codings c WHERE c.source_id = u.source_id
+                   AND c.coder_id = l.coder_id AND c.layer = 'coder'
+                   AND c.code_id = l.code_id AND {LIVE} AND {OVERLAP}),
+           l.model
+    FROM suggestion_log l
+    JOIN coders k ON k.id = l.coder_id
+    JOIN units u ON u.id = l.unit_id
+    JOIN sources s ON s.id = u.source_id
+    {{where}}
+    ORDER BY l.id
+"""
+
+
+def logged_with_units(store: ProjectStore, coder_id: int | None = None) -> list[tuple[Any, ...]]:
+    """Return each logged suggestion (oldest first) with its unit, and if its code is there now.
+
+    A row: coder name, source external id, unit start and end, code id, rank, score, mode,
+    unit done when shown, shown at, accepted at (or None), the coder's own live codings
+    have the code on the unit now, model.
+    """
+    where = "" if coder_id is None else "WHERE k.id = ?"
+    params = [] if coder_id is None else [coder_id]
+    return sqlite_db(store).execute(_REPORT_QUERY.format(where=where), params).fetchall()
