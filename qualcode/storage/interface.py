@@ -194,7 +194,6 @@ class CodebookEditing(Protocol):
         """Return the names of the deleted codes by id (what older records may still name)."""
         ...
 
-
     def add_code(self, name: str, *, parent_id: int | None = None,
                  kind: CodeKind = CodeKind.CODE, description: str = "", inclusion: str = "",
                  exclusion: str = "", examples: Sequence[str] = (), colour: str | None = None,
