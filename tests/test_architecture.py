@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -92,3 +93,76 @@ def test_tests_import_no_other_test_module(tmp_path: Path) -> None:
     assert _imports_of_test_modules(tmp_path) == [
         "test_b.py:1 imports test_a", "test_b.py:2 imports tui_project",
         "test_b.py:3 imports tui.tui_project", "test_b.py:4 imports ."]
+
+
+SQL_STATEMENT = re.compile(
+    r"^\s*(SELECT|INSERT|UPDATE|DELETE|REPLACE|CREATE|ALTER|DROP|PRAGMA|WITH|BEGIN|COMMIT|"
+    r"ROLLBACK|SAVEPOINT)\b")
+"""A string that starts as an SQL statement does (keywords in capitals, as qualcode writes SQL)."""
+SQL_FRAGMENT = re.compile(r"\b(FROM|JOIN|INTO)\s+[a-z_]+\b"
+                          r"|\bWHERE\s+[\w.\"]+\s*(=|!=|<|>|IN\b|IS\b)"
+                          r"|\bIS (NOT )?NULL\b|\bsubstr\(")
+"""A piece of a query meant to be pasted into one (a table after FROM, a WHERE test, ...)."""
+RAW_CONNECTION = {"db", "conn"}
+"""Attributes that hold the SQLite connection (``store.db``, ``db.conn``)."""
+RAW_HELPERS = {"write_transaction", "sqlite_db", "connect", "connect_readonly"}
+"""Storage helpers that hand out or drive the SQLite connection itself."""
+
+
+def _is_sql(text: str) -> bool:
+    return bool(SQL_STATEMENT.search(text) or SQL_FRAGMENT.search(text))
+
+
+def _sql_outside_storage(package: Path) -> list[str]:
+    """Where a module outside ``storage/`` touches the connection or holds or imports SQL."""
+    import importlib
+
+    found = []
+    for path in sorted(package.rglob("*.py")):
+        if path.relative_to(package).parts[0] == "storage":
+            continue
+        where = path.relative_to(package.parent)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr in RAW_CONNECTION:
+                found.append(f"{where}:{node.lineno} uses .{node.attr}")
+            elif isinstance(node, ast.Constant) and isinstance(node.value, str) \
+                    and _is_sql(node.value):
+                found.append(f"{where}:{node.lineno} holds SQL {node.value.strip()[:40]!r}")
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 \
+                    and (node.module or "").startswith("qualcode.storage"):
+                module = importlib.import_module(node.module or "")
+                for alias in node.names:
+                    value = getattr(module, alias.name, None)
+                    if alias.name in RAW_HELPERS or (isinstance(value, str) and _is_sql(value)):
+                        found.append(f"{where}:{node.lineno} imports {alias.name}")
+    return found
+
+
+def test_sql_and_the_connection_stay_in_storage() -> None:
+    """Only qualcode/storage/ runs SQL: every other layer asks the store by name (Part 11)."""
+    found = _sql_outside_storage(ROOT / "qualcode")
+    assert not found, ("SQL or the raw connection outside qualcode/storage/ (add a named "
+                       "Store method or storage function instead):\n" + "\n".join(found))
+
+
+def test_the_sql_scan_finds_each_kind_of_leak(tmp_path: Path) -> None:
+    package = tmp_path / "qualcode"
+    (package / "storage").mkdir(parents=True)
+    (package / "storage" / "inside.py").write_text('X = store.db.execute("SELECT 1")\n')
+    (package / "tui").mkdir()
+    (package / "tui" / "leaks.py").write_text(
+        'rows = store.db.execute("SELECT id FROM codes")\n'
+        "conn = store.db.conn\n"
+        'clause = f"WHERE r.layer = ? AND {x}"\n'
+        "pragma = ' PRAGMA wal_checkpoint(TRUNCATE)'\n"
+        "from qualcode.storage.queue import LIVE\n"
+        "from qualcode.storage.connection import write_transaction\n"
+        'help_text = "Select by character or line; delete the code"\n'
+        "from qualcode.storage.queue import QueueFilter\n")
+    leaks = "qualcode/tui/leaks.py"
+    assert sorted(_sql_outside_storage(package)) == sorted([
+        f"{leaks}:1 uses .db", f"{leaks}:1 holds SQL 'SELECT id FROM codes'",
+        f"{leaks}:2 uses .conn", f"{leaks}:2 uses .db",
+        f"{leaks}:3 holds SQL 'WHERE r.layer = ? AND'",
+        f"{leaks}:4 holds SQL 'PRAGMA wal_checkpoint(TRUNCATE)'",
+        f"{leaks}:5 imports LIVE", f"{leaks}:6 imports write_transaction"])
