@@ -33,9 +33,12 @@ this test makes that a checked fact. What is run, and how:
   first command that names it. Every other file a command reads must be written by an
   earlier command. No command names an absolute path (``-o /tmp/x``), so the run writes
   nothing outside its folder.
-- **Shown output.** A ``` or ```text block directly after a ```sh block shows what its
-  commands print: each of its lines must be a line one of them printed (trailing blanks
-  cut; a backup's UTC time and a file's size, which differ from run to run, masked).
+- **Shown output.** A ```text block shows what the commands of the ```sh block before
+  it print, in a terminal 100 columns wide (:data:`TERMINAL`): each of its lines must be a
+  line one of them printed (trailing blanks cut; a backup's UTC time, a file's size and
+  GUIDs, which differ from run to run, masked). A plain ``` block is an illustration (a
+  file's content, an example error) and is not compared. A fenced block inside a list
+  item (indented) counts like any other.
 """
 
 from __future__ import annotations
@@ -67,6 +70,8 @@ SETUP_PROGRAMS = frozenset({"make", "python3", "source", ".venv/bin/python"})
 """First words of user-guide lines that set qualcode up or test it: never run here."""
 INTERACTIVE = frozenset({("code",), ("adjudicate",)})
 """Commands that open the Textual UI (driven by the Pilot tests in tests/tui/ instead)."""
+TERMINAL = {"COLUMNS": "100"}
+"""The terminal width the README's ```text outputs were printed at (rich tables wrap)."""
 SHELL_SYNTAX = re.compile(r"[|<>;&$`]|^\s*cd\s|^\s*[A-Za-z_][A-Za-z0-9_]*=")
 REFUSED_MARK = "stops"
 
@@ -97,20 +102,46 @@ def split_comment(line: str) -> tuple[str, str]:
     return line.strip(), ""
 
 
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A fenced block of the user guide: its language, first line's number and lines."""
+
+    language: str
+    number: int
+    lines: tuple[str, ...]
+
+
+def user_guide_blocks(text: str) -> list[Block]:
+    """The fenced blocks after the user guide's heading (one in a list item dedented)."""
+    blocks: list[Block] = []
+    in_guide = False
+    opening: tuple[int, str, str] | None = None  # line index, indentation, language
+    lines = text.splitlines()
+    for index, line in enumerate(lines):
+        if line.startswith("## "):
+            in_guide = line.strip() == USER_GUIDE_HEADING
+        if not line.lstrip().startswith("```"):
+            continue
+        if opening is None:
+            indent = line[:len(line) - len(line.lstrip())]
+            opening = (index, indent, line.strip()[3:])
+            continue
+        start, indent, language = opening
+        opening = None
+        if in_guide:
+            body = tuple(text_line.removeprefix(indent) for text_line in lines[start + 1:index])
+            blocks.append(Block(language, start + 2, body))
+    return blocks
+
+
 def user_guide_lines(text: str) -> list[ReadmeLine]:
     """Every non-blank line of the ```sh blocks after the user guide's heading."""
     lines: list[ReadmeLine] = []
-    in_guide = in_block = False
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.startswith("## "):
-            in_guide = line.strip() == USER_GUIDE_HEADING
-        if line.startswith("```"):
-            in_block = not in_block and in_guide and line.strip() == "```sh"
-            continue
-        if in_block and line.strip():
+    for block in user_guide_blocks(text):
+        for offset, line in enumerate(block.lines if block.language == "sh" else ()):
             command, comment = split_comment(line)
             if command:
-                lines.append(ReadmeLine(number, command, comment))
+                lines.append(ReadmeLine(block.number + offset, command, comment))
     return lines
 
 
@@ -167,7 +198,7 @@ def copy_repository_files(args: list[str], folder: Path) -> None:
 
 def run_in_process(args: list[str]) -> tuple[int, str]:
     """Run a qualcode command with click's runner; its exit code and all it printed."""
-    result = CliRunner().invoke(main, args, prog_name="qualcode")
+    result = CliRunner(env=TERMINAL).invoke(main, args, prog_name="qualcode")
     output = result.output  # click >= 8.2: stdout and stderr interleaved
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise AssertionError(f"raised {result.exception!r}\n{output}") from result.exception
@@ -176,7 +207,7 @@ def run_in_process(args: list[str]) -> tuple[int, str]:
 
 def run_in_shell(command: str, folder: Path) -> tuple[int, str]:
     """Run a line with shell syntax in bash, this environment's ``qualcode`` first on PATH."""
-    environment = dict(os.environ)
+    environment = {**os.environ, **TERMINAL}
     environment["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{environment['PATH']}"
     done = subprocess.run(["bash", "-c", command], cwd=folder, env=environment,
                           capture_output=True, text=True, timeout=120, check=False)
@@ -185,8 +216,8 @@ def run_in_shell(command: str, folder: Path) -> tuple[int, str]:
 
 @dataclass(frozen=True, slots=True)
 class ShownOutput:
-    """An output block right after a ```sh block (README line numbers: the block's
-    commands, and the output's first line), what those commands print."""
+    """A ```text block: what the ```sh block before it prints (README line numbers: that
+    block's commands, and the output's first line)."""
 
     commands: range
     number: int
@@ -194,34 +225,23 @@ class ShownOutput:
 
 
 def shown_outputs(text: str) -> list[ShownOutput]:
-    """Every ``` or ```text block that directly follows a user-guide ```sh block."""
+    """Every user-guide ```text block, with the ```sh block before it."""
     shown: list[ShownOutput] = []
-    lines = text.splitlines()
-    in_guide = False
-    index = 0
-    while index < len(lines):
-        line = lines[index]
-        if line.startswith("## "):
-            in_guide = line.strip() == USER_GUIDE_HEADING
-        if not (in_guide and line.strip() == "```sh"):
-            index += 1
-            continue
-        end = lines.index("```", index + 1)
-        after = end + 1
-        while after < len(lines) and not lines[after].strip():
-            after += 1
-        if after < len(lines) and lines[after].strip() in ("```", "```text"):
-            close = lines.index("```", after + 1)
-            shown.append(ShownOutput(range(index + 2, end + 1), after + 2,
-                                     tuple(lines[after + 1:close])))
-            end = close
-        index = end + 1
+    commands = range(0)
+    for block in user_guide_blocks(text):
+        if block.language == "sh":
+            commands = range(block.number, block.number + len(block.lines))
+        elif block.language == "text":
+            shown.append(ShownOutput(commands, block.number, block.lines))
     return shown
 
 
 VARYING = ((re.compile(r"\d{8}T\d{6}\.\d+Z"), "<UTC time>"),
-           (re.compile(r"\(\d[\d,]* bytes\)"), "(<size> bytes)"))
-"""What differs from run to run in a shown output: a backup's time and a file's size."""
+           (re.compile(r"\(\d[\d,]* bytes\)"), "(<size> bytes)"),
+           (re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b"),
+            "<GUID>"))
+"""What differs from run to run in a shown output: a backup's time, a file's size, a GUID
+(each project built gets its own)."""
 
 
 def comparable(line: str) -> str:
@@ -348,16 +368,16 @@ def test_parsing_rules(tmp_path: Path) -> None:
 
 
 def test_shown_outputs_are_compared_line_by_line() -> None:
-    """An output block right after a sh block is found; times and sizes are masked."""
-    text = ("## User guide\n```sh\nqualcode backup p\n```\n\n```text\n"
+    """A text block is the output of the sh block before it; times and sizes are masked."""
+    text = ("## User guide\n```sh\nqualcode backup p\n```\nprose\n\n```text\n"
             "Backed up p to p.backups/20261122T084606.690494Z-manual.qualcode (368,640 bytes).\n"
             "```\n\n```sh\nqualcode check p\n```\nprose\n```\nnot an output\n```\n")
     [shown] = shown_outputs(text)
-    assert (list(shown.commands), shown.number) == ([3], 7)
+    assert (list(shown.commands), shown.number) == ([3], 8)
     printed = "Backed up p to p.backups/20270101T000000.1Z-manual.qualcode (1 bytes).   \n"
     assert lines_not_printed(shown, printed) == []
     assert lines_not_printed(shown, printed.replace("Backed up p", "Copied p")) == [
-        f"README.md line 7: {shown.lines[0]}"]
+        f"README.md line 8: {shown.lines[0]}"]
 
 
 def test_user_guide_commands_run_in_order(tmp_path: Path,
