@@ -111,8 +111,8 @@ def run_goemotions(data: Path, fractions: list[float]) -> None:
 
 def run_demo() -> None:
     """Print 5-fold results per demo corpus and coder, baseline beside each variant."""
-    from qualcode.interchange.demo import build_demo_project
     from qualcode.analysis.suggestions import training_units
+    from qualcode.interchange.demo import build_demo_project
     from qualcode.storage import Store
 
     print("\n| demo corpus, coder | units | model | micro F1 | macro F1 | top-1 hit | top-3 recall |")

@@ -21,10 +21,10 @@ from click.testing import CliRunner
 from sklearn.metrics import cohen_kappa_score
 from statsmodels.stats.inter_rater import cohens_kappa
 
-from qualcode.cli import main
-from qualcode.analysis.agreement_report import agreement_report
 from qualcode.analysis.agreement_by_suggestions_format import SPLIT_COLUMNS
-from qualcode.model import Suggestion, SourceRecord
+from qualcode.analysis.agreement_report import agreement_report
+from qualcode.cli import main
+from qualcode.model import SourceRecord, Suggestion
 from qualcode.storage import Store
 from qualcode.storage.suggestion_log import log_shown
 

@@ -14,12 +14,12 @@ from sklearn.metrics import cohen_kappa_score
 from statsmodels.stats.inter_rater import aggregate_raters
 from statsmodels.stats.inter_rater import fleiss_kappa as sm_fleiss_kappa
 
-from qualcode.errors import QualcodeError
 from qualcode.analysis.agreement_report import (
     CONSENSUS,
     agreement_report,
     disagreements,
 )
+from qualcode.errors import QualcodeError
 from qualcode.model import CodeKind, Layer, SourceRecord, UnitKind
 from qualcode.storage import Store
 

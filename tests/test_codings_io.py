@@ -13,8 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from qualcode.cli import main
-from qualcode.interchange.codings_import import read_coding_rows
 from qualcode.interchange.codings_export import CODING_COLUMNS, EXPORT_COLUMNS
+from qualcode.interchange.codings_import import read_coding_rows
 from qualcode.interchange.safe_cells import FORMULA_TRIGGERS, restore_cell, safe_cell, safe_row
 from qualcode.model import CodeKind, Layer, SourceRecord
 from qualcode.storage import Store

@@ -25,8 +25,8 @@ import pytest
 from click.testing import CliRunner
 from sklearn.metrics import cohen_kappa_score
 
-from qualcode.cli import main
 from qualcode.analysis.agreement_report import agreement_report
+from qualcode.cli import main
 from qualcode.storage import Store
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "convabuse"

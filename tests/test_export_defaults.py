@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from helpers.robust_harness import digest
 
-from qualcode.cli import main
+from helpers.robust_harness import digest
 from qualcode.analysis.export_defaults import AUTO, choose_studies, grouping_words
+from qualcode.cli import main
 from qualcode.model import CodeKind, Layer, SourceRecord
 from qualcode.storage import Store
 

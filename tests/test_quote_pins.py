@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from helpers.robust_harness import digest
 
-from qualcode.cli import main
+from helpers.robust_harness import digest
 from qualcode.analysis.theme_table import theme_table
+from qualcode.cli import main
 from qualcode.model import CodeKind, SourceRecord
 from qualcode.storage import Store
 from qualcode.storage.pins import pin_quote, pinned_quotes

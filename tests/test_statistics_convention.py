@@ -24,8 +24,8 @@ from sklearn.metrics import cohen_kappa_score
 from statsmodels.stats.inter_rater import cohens_kappa
 
 from qualcode.agreement import cohen_kappa, contingency_table, gwet_ac
-from qualcode.cli import main
 from qualcode.analysis.agreement_report import agreement_report
+from qualcode.cli import main
 from qualcode.model import SourceRecord
 from qualcode.storage import Store
 

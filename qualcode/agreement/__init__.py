@@ -22,7 +22,12 @@ whose standard error is 0 are NaN with the reason, never zero-width
 
 from qualcode.agreement._common import AgreementInputError
 from qualcode.agreement.binary import BinaryAgreement, binary_agreement, binary_counts, pooled_kappa
-from qualcode.agreement.categorical import cohen_kappa, contingency_table, scott_pi, table_coefficients
+from qualcode.agreement.categorical import (
+    cohen_kappa,
+    contingency_table,
+    scott_pi,
+    table_coefficients,
+)
 from qualcode.agreement.interpretation import landis_koch, paradox_note, prevalence_paradox
 from qualcode.agreement.krippendorff import AlphaResult, krippendorff_alpha
 from qualcode.agreement.multirater import (

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+
 def landis_koch(value: Any) -> Any:
     """Landis & Koch (1977) strength-of-agreement label for a kappa-type value (scalar or array).
 

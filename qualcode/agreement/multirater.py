@@ -44,8 +44,8 @@ import numpy as np
 
 from qualcode.agreement._common import AgreementInputError, divide, sqrt_nonneg, z_value
 from qualcode.agreement._labels import encode
-from qualcode.agreement.results import Coefficient
 from qualcode.agreement.intervals import wald, zero_se_reason
+from qualcode.agreement.results import Coefficient
 from qualcode.agreement.weights import Scores, resolve_weights
 
 Weights = str | np.ndarray | Sequence[Sequence[float]] | None

@@ -15,11 +15,10 @@ not a ``[1, 1]`` or ``[0, 0]`` that would read as certainty; ``flat`` marks it
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-
-import warnings
 
 import numpy as np
 

@@ -51,7 +51,6 @@ from qualcode.agreement import (
 from qualcode.agreement.intervals import REASON_BOOT_FLAT, clipped
 from qualcode.agreement.presence import AnalysisUnit
 from qualcode.agreement.spans import Done, keep_done_spans
-from qualcode.errors import QualcodeError, StoreError
 from qualcode.analysis.agreement_by_suggestions import (
     SplitRow,
     shown_units,
@@ -65,8 +64,9 @@ from qualcode.analysis.agreement_units import (
     layer_presence,
     level_columns,
 )
-from qualcode.storage.arrays import ColumnReads, source_rows
+from qualcode.errors import QualcodeError, StoreError
 from qualcode.model import Code, Codebook, Layer, UnitKind
+from qualcode.storage.arrays import ColumnReads, source_rows
 
 if TYPE_CHECKING:
     from qualcode.storage import Store
@@ -464,6 +464,13 @@ def _warnings(prep: _Prepared, bootstrap: int) -> list[str]:
     if bootstrap and 0 < bootstrap < 1000:
         out.append(f"{bootstrap} bootstrap resamples: use 1000 or more for reportable intervals")
     return out
+
+
+def counted_units(store: Store, coder_a: str, coder_b: str, *,
+                  unit: UnitKind | str = UnitKind.SOURCE,
+                  group_by: str | None = None) -> Sequence[AnalysisUnit]:
+    """The units both coders finished, cut and kept exactly as the report counts them."""
+    return _prepare(store, [coder_a, coder_b], unit, group_by).units
 
 
 def disagreements(store: Store, coder_a: str, coder_b: str, *, level: str = "code",

@@ -18,7 +18,6 @@ import numpy as np
 
 from qualcode.agreement.presence import rolled_up
 from qualcode.agreement.spans import SpanUnits
-from qualcode.errors import QualcodeError, StoreError
 from qualcode.analysis.agreement_units import node_matrix
 from qualcode.analysis.export_defaults import (
     AUTO,
@@ -27,6 +26,7 @@ from qualcode.analysis.export_defaults import (
     choose_studies,
     resolve_layer,
 )
+from qualcode.errors import QualcodeError, StoreError
 from qualcode.interchange.writers.table import Column, Row, Table
 from qualcode.model import Code, Codebook, Coding, Layer
 from qualcode.storage.arrays import (

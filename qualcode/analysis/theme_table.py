@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from qualcode.errors import QualcodeError, StoreError
 from qualcode.analysis.export_defaults import (
     AUTO,
     CONSENSUS,
@@ -47,6 +46,7 @@ from qualcode.analysis.theme_quotes import (
     QuotePicker,
     collapse,
 )
+from qualcode.errors import QualcodeError, StoreError
 from qualcode.interchange.writers.table import Column, Estimate, Row, Table
 from qualcode.model import Code, Codebook, Layer
 from qualcode.storage.arrays import ColumnReads, coders_with_done, source_rows

@@ -190,8 +190,8 @@ def stats(file: Path, raters: tuple[str, ...], more_raters: tuple[str, ...], id_
       qualcode stats reliability.tsv --level interval --format json
       qualcode stats scale.csv --weights linear --scores values --categories 1,2,3,4,5
     """
-    from qualcode.interchange.readers.ratings import read_ratings
     from qualcode.analysis.ratings_stats import ratings_statistics
+    from qualcode.interchange.readers.ratings import read_ratings
 
     file, names = split_names(file, raters, more_raters, commas=False)
     table = read_ratings(file, raters=names, id_col=id_col, sheet=sheet)

@@ -243,10 +243,10 @@ def chart(project: Path, kind: str, level: str | None, layers: tuple[str, ...],
       qualcode export chart study.qualcode --kind frequencies --layer alice --layer bob -o freq.svg
       qualcode export chart study.qualcode --kind kappa --level theme -o kappa.png
     """
-    from qualcode.errors import QualcodeError
     from qualcode.analysis import charts
     from qualcode.analysis.export_defaults import default_layer
     from qualcode.analysis.theme_table import auto_kappa_coders
+    from qualcode.errors import QualcodeError
 
     chosen = charts.chart_format(fmt, output)
     with open_store(project) as store:

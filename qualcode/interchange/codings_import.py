@@ -26,9 +26,9 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from qualcode.errors import FormatError
 from qualcode.interchange.code_resolver import CodeResolver
-from qualcode.interchange.readers.safe_open import open_regular
 from qualcode.interchange.codings_done import DoneMarks, parse_done, parse_unit
 from qualcode.interchange.readers.columns import header_problems
+from qualcode.interchange.readers.safe_open import open_regular
 from qualcode.interchange.readers.separator import detect_separator
 from qualcode.interchange.safe_cells import restore_cell
 from qualcode.model import CodingRecord, Layer, UnitKind

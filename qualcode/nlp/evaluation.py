@@ -17,6 +17,7 @@ import numpy as np
 
 from qualcode.model import Codebook
 
+
 def label_matrix(labels: Sequence[set[int]], code_ids: Sequence[int]) -> np.ndarray:
     """Return a 0/1 matrix (units x codes) of label sets over ``code_ids``."""
     column = {c: k for k, c in enumerate(code_ids)}

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
+
 from qualcode.nlp import counting
 from qualcode.nlp.pipeline import WORD, Pipeline
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from helpers.tui_project import build_project, code_id, unit_of
-
 from qualcode.storage import Store
 
 PLAN = {"R001": (["Fear"], ["Fear", "Relief"]), "R002": (["Workload"], ["Support"]),

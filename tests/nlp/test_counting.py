@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from qualcode.nlp.features import FeatureConfig, TextFeatures
+
 from qualcode.nlp.explanations import ContentWords, UnitText, phrases
+from qualcode.nlp.features import FeatureConfig, TextFeatures
 from qualcode.nlp.suggester import FEATURES_PER_EXPLANATION, TERMS_PER_SUGGESTION, CodeSuggester
 
 AWKWARD = ["", "a", "I", "Don't DON'T don't stop", "naïve café, naïve!", "x_y 3rd 42 42",

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from qualcode.analysis.theme_discovery import uncoded_units
 from qualcode.cli import main
 from qualcode.errors import QualcodeError
-from qualcode.analysis.theme_discovery import uncoded_units
 from qualcode.model import SourceRecord
 from qualcode.nlp.theme_clusters import discover
 from qualcode.storage import Store

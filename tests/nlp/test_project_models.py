@@ -8,8 +8,8 @@ import socket
 import pytest
 from click.testing import CliRunner
 
-from qualcode.cli import main
 from qualcode.analysis.suggestions import load_or_fit_suggester, training_units
+from qualcode.cli import main
 from qualcode.model import SourceRecord
 from qualcode.nlp import pipeline as pipeline_module
 from qualcode.nlp.pipeline import PipelineError, build_pipeline

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from helpers.refi_helpers import CRLF_TEXT, DATA, EMOJI_TEXT, zip_folder
 from qualcode.model import CodeKind, Layer, SourceRecord
 from qualcode.storage import Store
-from helpers.refi_helpers import CRLF_TEXT, DATA, EMOJI_TEXT, zip_folder
 
 
 @pytest.fixture

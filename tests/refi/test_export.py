@@ -9,12 +9,11 @@ import pytest
 from click.testing import CliRunner
 from lxml import etree
 
+from helpers.refi_helpers import CRLF_TEXT
 from qualcode.cli import main
 from qualcode.errors import CodebookError
 from qualcode.interchange.refi import export_qdc, export_qdpx
 from qualcode.storage import Store
-
-from helpers.refi_helpers import CRLF_TEXT
 
 NS = {"p": "urn:QDA-XML:project:1.0", "c": "urn:QDA-XML:codebook:1.0"}
 

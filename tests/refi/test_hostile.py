@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from qualcode.cli import main
-from qualcode.storage import Store
-from qualcode.interchange.refi import safe_zip
 from helpers.refi_helpers import DATA, fingerprint, zip_folder
+from qualcode.cli import main
+from qualcode.interchange.refi import safe_zip
+from qualcode.storage import Store
 
 GOOD_QDE = (DATA / "qualcoder" / "project.qde").read_bytes()
 

@@ -9,10 +9,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from qualcode.cli import main
-from qualcode.errors import FormatError
-from qualcode.interchange.merge_input import merge_into
-from qualcode.storage import Store
 from helpers.refi_helpers import fingerprint
 from helpers.tool_layouts import (
     NVIVO_CODES,
@@ -24,6 +20,10 @@ from helpers.tool_layouts import (
     qc_line_positions,
     qc_qdpx,
 )
+from qualcode.cli import main
+from qualcode.errors import FormatError
+from qualcode.interchange.merge_input import merge_into
+from qualcode.storage import Store
 
 
 def _qc_expected() -> list[tuple[str, str, str]]:

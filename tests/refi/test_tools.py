@@ -6,11 +6,11 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from helpers.refi_helpers import DATA
 from qualcode.cli import main
 from qualcode.interchange.merge_input import merge_into
 from qualcode.storage import Store
 from qualcode.storage.backup import list_backups
-from helpers.refi_helpers import DATA
 
 
 def _import(store: Store, path: Path):

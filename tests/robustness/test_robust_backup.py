@@ -13,8 +13,7 @@ import pytest
 
 from qualcode.errors import StoreError
 from qualcode.model import SourceRecord
-from qualcode.storage import Store
-from qualcode.storage import schema
+from qualcode.storage import Store, schema
 from qualcode.storage.backup import (
     automatic_backup,
     backup,
@@ -222,8 +221,8 @@ def test_backup_on_a_file_system_that_refuses_locks(tmp_path: Path,
     complete, and leaves no .part behind (it used to stop with a raw OSError)."""
     import errno
 
-    from qualcode.storage import backup as backup_module
     from helpers.robust_harness import make_project
+    from qualcode.storage import backup as backup_module
 
     if backup_module.fcntl is None:
         pytest.skip("no flock on this platform")

@@ -21,9 +21,9 @@ from pathlib import Path
 
 import pytest
 
+from helpers.robust_harness import make_project, run_cli
 from qualcode.storage.backup import backup, backups_folder, list_backups, stale_parts
 from qualcode.storage.check import check_project
-from helpers.robust_harness import make_project, run_cli
 
 fcntl = pytest.importorskip("fcntl")
 

@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from qualcode.storage import Store
 from helpers.robust_harness import digest, make_project, one_line_error, run_cli
+from qualcode.storage import Store
 
 TYPOS = ["alcie", "Alcie", "alicee", "lice", "Ａｌｉｃｅ", "alice_"]
 """Ways to mean alice and type something else (swap, extra, missing letter, full width,

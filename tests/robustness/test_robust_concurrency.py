@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
+from helpers.robust_workers import code_as
 from qualcode.model import CodeKind, Layer, SourceRecord
 from qualcode.storage import Store
 from qualcode.storage.check import check_project
-from helpers.robust_workers import code_as
 
 UNITS = 60
 

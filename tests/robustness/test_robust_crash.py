@@ -25,9 +25,9 @@ from pathlib import Path
 
 import pytest
 
+from helpers.robust_harness import make_project
 from qualcode.storage.backup import backup, list_backups
 from qualcode.storage.check import check_project, has_errors
-from helpers.robust_harness import make_project
 
 CHILD = Path(__file__).with_name("crash_child.py")
 PYTHON = sys.executable

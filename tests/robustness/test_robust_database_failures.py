@@ -20,8 +20,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers.robust_harness import make_project
 
+from helpers.robust_harness import make_project
 from qualcode.model import SourceRecord
 from qualcode.storage import Store
 from qualcode.storage.connection import open_readonly

@@ -24,8 +24,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from qualcode.storage.check import check_project
 from helpers.robust_harness import IMPORTERS, digest, make_project, one_line_error, run_cli
+from qualcode.storage.check import check_project
 
 TEXT = st.text(max_size=40)
 CELL = st.one_of(TEXT, st.sampled_from(["", " ", "0", "-1", "=1+1", '"', "\r\n", "r1"]))

@@ -24,8 +24,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from helpers.robust_harness import Run
 
+from helpers.robust_harness import Run
 from qualcode.model import CodeKind, SourceRecord
 from qualcode.storage import Store
 

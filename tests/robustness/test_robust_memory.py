@@ -31,11 +31,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from helpers.robust_harness import make_project
 from qualcode.analysis.suggestions import load_or_fit_suggester
 from qualcode.nlp.suggester import FORMAT
 from qualcode.storage import Store
 from qualcode.storage.suggester_models import stored_model
-from helpers.robust_harness import make_project
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/status").exists(),
                                 reason="peak memory is read from /proc (Linux)")
@@ -550,3 +550,88 @@ def test_the_coding_screens_fitter_refits_a_hostile_model_with_a_note(tmp_path: 
         assert suggester.origin == "refitted", name
         assert suggester.note and "stored suggester model refused" in suggester.note, name
         assert suggester.suggest("the group helped me listen", 2)
+
+
+# -- late refusals: a project.qde within its size limit, damaged at its end ---------------
+QDE_HEAD = (b'<?xml version="1.0" encoding="UTF-8"?>\n<Project xmlns="urn:QDA-XML:project:1.0" '
+            b'name="late">\n')
+LATE_GUID = b"0000000f-aaaa-4bbb-8ccc-00000000000f"
+CODE_GUID = b"0000000c-aaaa-4bbb-8ccc-00000000000c"
+
+
+def _tiny(template: bytes) -> Callable[[int], bytes]:
+    """A filler of tiny elements, one a line, each with its own GUID (``%s``) and number."""
+    count = [0]
+
+    def fill(n: int) -> bytes:
+        lines = []
+        size = 0
+        while size < n:
+            count[0] += 1
+            guid = b"%08x-%04x-4bbb-8ccc-%012x" % (count[0], count[0] % 65536, count[0])
+            line = template.replace(b"%s", guid).replace(b"%d", b"%d" % count[0]) + b"\n"
+            lines.append(line)
+            size += len(line)
+        return b"".join(lines)
+    return fill
+
+
+def _late_cases() -> dict[str, tuple[bytes, bytes, bytes, str]]:
+    """Case name -> (head, tiny element, tail holding the damage, words the refusal says)."""
+    users_head = b"<Users><User guid=\"" + LATE_GUID + b"\" name=\"first\"/>\n"
+    codebook = (b"<CodeBook><Codes><Code guid=\"" + CODE_GUID + b"\" name=\"c\" "
+                b"isCodable=\"true\"/></Codes></CodeBook>\n")
+    source = (b"<Sources><TextSource guid=\"0000000a-aaaa-4bbb-8ccc-00000000000a\" name=\"s\">"
+              b"<PlainTextContent>a short text</PlainTextContent>\n")
+    return {
+        "users, the last one's GUID taken": (
+            QDE_HEAD + users_head, b'<User guid="%s" name="user %d"/>',
+            b'<User guid="' + LATE_GUID.upper() + b'" name="again"/></Users></Project>',
+            "two users share GUID"),
+        "codes, the last one's GUID taken": (
+            QDE_HEAD + b"<CodeBook><Codes><Code guid=\"" + CODE_GUID + b"\" name=\"c\">\n",
+            b'<Code guid="%s" name="code %d"/>',
+            b'<Code guid="' + CODE_GUID + b'" name="again"/></Code></Codes></CodeBook></Project>',
+            "appears twice"),
+        "cases left out, then a user whose GUID is not one": (
+            QDE_HEAD + b"<Cases>\n", b'<Case guid="%s" name="case %d"/>',
+            b'</Cases><Users><User guid="not-a-guid" name="x"/></Users></Project>',
+            "not a GUID"),
+        "selections of one source, the last outside its text": (
+            QDE_HEAD + users_head + b"</Users>" + codebook + source,
+            b'<PlainTextSelection guid="%s" startPosition="0" endPosition="1">'
+            b'<Coding guid="%s"><CodeRef targetGUID="' + CODE_GUID + b'"/></Coding>'
+            b'</PlainTextSelection>',
+            b'<PlainTextSelection startPosition="5" endPosition="9000"/></TextSource>'
+            b"</Sources></Project>", "lie outside source"),
+        "notes, the last one's GUID taken": (
+            QDE_HEAD + b"<Notes><Note guid=\"" + LATE_GUID + b"\" name=\"first\"/>\n",
+            b'<Note guid="%s" name="note %d"><PlainTextContent>n</PlainTextContent></Note>',
+            b'<Note guid="' + LATE_GUID + b'" name="again"/></Notes></Project>',
+            "two notes share GUID"),
+    }
+
+
+def test_a_late_refusal_of_a_project_qde_within_its_limit_stays_under_the_ceiling(
+        tmp_path: Path) -> None:
+    """50 MB of tiny elements, damaged only at the end: refused, under the ceiling.
+
+    The document is within project.qde's 64 MB limit, so nothing refuses it before it
+    is read; it is refused only at its last element, after every element before was
+    parsed. Parsed whole, such a tree took about 20 times the document (near 1 GB).
+    """
+    project = make_project(tmp_path / "study.qualcode")
+    before = rows(project, "SELECT count(*) FROM sources")
+    for name, (head, element, tail, says) in _late_cases().items():
+        archive = tmp_path / "late.qdpx"
+        with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:
+            _streamed_member(zipped, "project.qde", head, tail, 50 << 20, _tiny(element))
+        with zipfile.ZipFile(archive) as zipped:
+            size = zipped.getinfo("project.qde").file_size
+        assert 50 << 20 <= size < 64 << 20, (name, size)
+        done, peak = measured(["import", str(project), str(archive)], tmp_path)
+        line = assert_refused(done, peak, archive)
+        assert says in line and "nothing was imported" in line, (name, line)
+        archive.unlink()
+    assert rows(project, "SELECT count(*) FROM sources") == before
+    assert rows(project, "PRAGMA integrity_check") == [("ok",)]

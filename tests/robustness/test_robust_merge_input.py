@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from helpers.robust_harness import digest, make_project, one_line_error, run_cli
 from qualcode.model import Layer, fold_guid
 from qualcode.storage import Store
-from helpers.robust_harness import digest, make_project, one_line_error, run_cli
 
 SQL_QUOTES = "x'); DROP TABLE codes; --"
 

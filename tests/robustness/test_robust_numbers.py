@@ -21,11 +21,11 @@ from pathlib import Path
 
 import pytest
 
+from helpers.robust_harness import digest, make_project, one_line_error, run_cli
 from qualcode.errors import FormatError
 from qualcode.model import SourceRecord
 from qualcode.storage import Store
 from qualcode.storage.metadata import REPAIR_HINT, encode_metadata, metadata_problem
-from helpers.robust_harness import digest, make_project, one_line_error, run_cli
 
 BIG = 10 ** 30
 HUGE_DIGITS = "9" * 5000  # Python refuses int() of a string over 4,300 digits

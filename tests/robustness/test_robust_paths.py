@@ -23,11 +23,11 @@ from pathlib import Path
 
 import pytest
 
+from helpers.robust_harness import HOSTILE, IMPORTERS, digest, make_project, one_line_error, run_cli
 from qualcode.errors import FormatError
 from qualcode.interchange import codebook_yaml
 from qualcode.interchange.readers import folder as folder_reader
 from qualcode.interchange.readers import safe_open
-from helpers.robust_harness import HOSTILE, IMPORTERS, digest, make_project, one_line_error, run_cli
 
 pytestmark = [pytest.mark.timeout(60),
               pytest.mark.skipif(sys.platform == "win32", reason="POSIX file types")]

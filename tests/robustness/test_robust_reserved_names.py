@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from helpers.robust_harness import digest, make_project, one_line_error, run_cli
 from qualcode.errors import NotFoundError, StoreError
 from qualcode.model import RESERVED_NAMES, Layer, is_reserved_name, unreserved_name
 from qualcode.storage import Store
-from helpers.robust_harness import digest, make_project, one_line_error, run_cli
 
 SPELLINGS = ["consensus", "Consensus", " CONSENSUS ", "all", "coder", "ｃｏｎｓｅｎｓｕｓ"]
 """Reserved names as someone might type them (any case, padded, full-width letters)."""
@@ -30,8 +30,8 @@ def project(tmp_path: Path) -> Path:
 
 
 def test_the_reserved_names_are_the_ones_the_cli_gives_meaning() -> None:
-    from qualcode.cli.codings import LAYER_CHOICES
     from qualcode.analysis.agreement_report import CONSENSUS
+    from qualcode.cli.codings import LAYER_CHOICES
 
     assert {CONSENSUS, *LAYER_CHOICES, "all"} == RESERVED_NAMES
     assert all(is_reserved_name(name) for name in SPELLINGS)

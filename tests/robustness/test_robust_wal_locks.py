@@ -28,8 +28,8 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from helpers.robust_harness import make_project
 
+from helpers.robust_harness import make_project
 from qualcode.cli import main
 from qualcode.model import CodeKind, Layer, SourceRecord
 from qualcode.storage import Store

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers.tui_project import build_project
 
+from helpers.tui_project import build_project
 from qualcode.storage import Store
 
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
+
 from helpers.disputed_project import build_disputed
 from helpers.tui_project import code_id
-
 from qualcode.analysis.agreement_report import agreement_report
 from qualcode.model import Layer
 from qualcode.storage import Store

@@ -8,11 +8,11 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from helpers.disputed_project import build_disputed
 from textual.pilot import Pilot
 from textual.widgets import DataTable
-from helpers.tui_project import code_id
 
+from helpers.disputed_project import build_disputed
+from helpers.tui_project import code_id
 from qualcode.analysis.agreement_report import AgreementRow
 from qualcode.storage import Store
 from qualcode.tui.adjudication_app import make_adjudication_app

@@ -6,8 +6,8 @@ import asyncio
 from collections.abc import Awaitable, Callable
 
 from textual.pilot import Pilot
-from helpers.tui_project import code_id
 
+from helpers.tui_project import code_id
 from qualcode.storage import Store
 from qualcode.storage.pins import pinned_quotes
 from qualcode.tui.app import CodingApp, make_app

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 from textual.widgets import Static
-from helpers.tui_project import build_project
 
+from helpers.tui_project import build_project
 from qualcode.storage import Store
 from qualcode.tui.app import make_app
 from qualcode.tui.widgets.unit_header import UnitHeader

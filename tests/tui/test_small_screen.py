@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from helpers.tui_project import code_id, unit_of
 
+from helpers.tui_project import code_id, unit_of
 from qualcode.model import CodeKind, SourceRecord
 from qualcode.storage import Store
 from qualcode.tui.app import CodingApp, make_app

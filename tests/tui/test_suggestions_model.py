@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 
 from textual.pilot import Pilot
-from helpers.tui_project import code_id
 
+from helpers.tui_project import code_id
 from qualcode.storage import Store
 from qualcode.storage.suggestion_log import logged
 from qualcode.tui.app import make_app
@@ -49,10 +49,10 @@ def test_cold_start_model_is_fitted_in_the_background_and_explains_itself(
 
 def test_fitter_can_learn_from_the_consensus_layer(project: Store) -> None:
     """`qualcode code --learn-from consensus`: the model learns from adjudicated units only."""
+    from helpers.tui_project import unit_of
     from qualcode.model import Layer, UnitKind
     from qualcode.storage.suggester_models import stored_model
     from qualcode.tui.suggesting import default_fitter
-    from helpers.tui_project import unit_of
 
     carol, dana = project.coder("carol"), project.coder("dana")
     for external_id, code in (("R002", "Workload"), ("R003", "Support"), ("R001", "Fear")):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 
 from helpers.tui_project import unit_of
-
 from qualcode.model import SourceRecord
 from qualcode.storage import Store
 from qualcode.storage.queue import QueueFilter, Status, UnitQueue

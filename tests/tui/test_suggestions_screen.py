@@ -12,8 +12,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from textual.pilot import Pilot
-from helpers.tui_project import code_id, unit_of
 
+from helpers.tui_project import code_id, unit_of
 from qualcode.model import Layer, Suggestion
 from qualcode.storage import Store
 from qualcode.storage.suggestion_log import logged

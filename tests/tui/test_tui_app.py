@@ -7,8 +7,8 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from textual.pilot import Pilot
-from helpers.tui_project import code_id, unit_of
 
+from helpers.tui_project import code_id, unit_of
 from qualcode.model import SourceRecord
 from qualcode.storage import Store
 from qualcode.storage.queue import QueueFilter, Status

@@ -16,8 +16,8 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers.tui_project import build_project
 
+from helpers.tui_project import build_project
 from qualcode.storage import Store
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 
 from helpers.tui_project import code_id, unit_of
-
 from qualcode.model import CodeKind, SourceRecord
 from qualcode.storage import Store
 from qualcode.storage.queue import QueueFilter, Status, UnitQueue

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from helpers.tui_project import code_id, unit_of
-
 from qualcode.model import Layer, Suggestion
 from qualcode.storage import Store
 from qualcode.tui.session import CodingSession

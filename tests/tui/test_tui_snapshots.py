@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from helpers.tui_project import build_project, code_id, unit_of
 
+from helpers.tui_project import build_project, code_id, unit_of
 from qualcode.storage import Store
 from qualcode.tui.app import make_app
 

@@ -25,7 +25,6 @@ from qualcode.interchange.readers.columns import (
 from qualcode.interchange.readers.encoding import checked_lines, open_utf8
 from qualcode.model import SourceRecord
 
-
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 """A \\uD800-\\uDFFF escape: the only way a UTF-8 line can decode to a lone surrogate."""
 

@@ -36,6 +36,7 @@ from qualcode.interchange.refi.details import DATE_ATTRIBUTES, USER_ATTRIBUTES
 from qualcode.interchange.refi.guids import derived_guid, fold
 from qualcode.interchange.refi.qdc import ORIGIN, codes_element, xml_text
 from qualcode.interchange.refi.variables import JSON_MARK, variable_type, write_value
+from qualcode.model import Coding, Layer, Memo, Source
 from qualcode.storage.refi_details import (
     memo_parts,
     metadata_values,
@@ -47,7 +48,6 @@ from qualcode.storage.refi_export import (
     unit_places,
     whole_source_done_marks,
 )
-from qualcode.model import Coding, Layer, Memo, Source
 
 if TYPE_CHECKING:
     from qualcode.storage import Store
