@@ -35,10 +35,11 @@ from typing import TYPE_CHECKING, Any
 
 from qualcode.model import fold_guid as fold
 from qualcode.model import new_guid
+from qualcode.storage.store_base import sqlite_db
 
 if TYPE_CHECKING:
+    from qualcode.storage.interface import ProjectStore
     from qualcode.storage.snapshot import Snapshot
-    from qualcode.storage.store import Store
 
 HASH_DIGITS = 12
 EXPORT_MEMBER = "qualcode-sync.json"
@@ -222,17 +223,17 @@ def name_copy(copy: sqlite3.Connection, now: str) -> None:
     copy.execute("COMMIT")
 
 
-def export_marker(store: Store) -> dict[str, Any]:
+def export_marker(store: ProjectStore) -> dict[str, Any]:
     """Return what a ``.qdpx`` export carries so that merging it merges three ways.
 
     The export speaks for the copy it was written from: its replica GUID and what that
     copy has seen of others. A project the file is imported into remembers the file's
     values as seen of that copy, as after any merge.
     """
+    db = sqlite_db(store)
     bases = [{"peer": b.peer, "sync": b.sync, "at": b.at, "state": b.state}
-             for b in read_bases(store.db).values()]
-    return {"format": EXPORT_FORMAT, "version": 1, "replica": replica_of(store.db),
-            "bases": bases}
+             for b in read_bases(db).values()]
+    return {"format": EXPORT_FORMAT, "version": 1, "replica": replica_of(db), "bases": bases}
 
 
 def parse_marker(data: bytes, fail: Callable[[str], Any]) -> tuple[str | None, list[BaseRecord]]:

@@ -19,34 +19,36 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from qualcode.model import fold_guid
+from qualcode.storage.store_base import sqlite_db
 
 if TYPE_CHECKING:
-    from qualcode.storage.store import Store
+    from qualcode.storage.interface import ProjectStore
 
 DESCRIPTION_KEY = "description"
 SOURCE_PREFIX = "refi.source."
 MEMO_PREFIX = "refi.memo."
 
 
-def project_description(store: Store) -> str:
+def project_description(store: ProjectStore) -> str:
     """Return the project's description ("" when it has none)."""
-    row = store.db.execute("SELECT value FROM project WHERE key = ?",
-                           [DESCRIPTION_KEY]).fetchone()
+    row = sqlite_db(store).execute("SELECT value FROM project WHERE key = ?",
+                                   [DESCRIPTION_KEY]).fetchone()
     return row[0] if row else ""
 
 
-def keep_project_description(store: Store, text: str) -> bool:
+def keep_project_description(store: ProjectStore, text: str) -> bool:
     """Give the project this description when it has none; return True when it was set."""
     if not text or project_description(store):
         return False
-    store.db.execute("INSERT OR REPLACE INTO project(key, value) VALUES (?, ?)",
-                     [DESCRIPTION_KEY, text])
+    sqlite_db(store).execute("INSERT OR REPLACE INTO project(key, value) VALUES (?, ?)",
+                             [DESCRIPTION_KEY, text])
     return True
 
 
-def _read(store: Store, prefix: str) -> dict[str, Any]:
-    rows = store.db.execute("SELECT key, value FROM project WHERE key >= ? AND key < ?",
-                            [prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)])
+def _read(store: ProjectStore, prefix: str) -> dict[str, Any]:
+    rows = sqlite_db(store).execute(
+        "SELECT key, value FROM project WHERE key >= ? AND key < ?",
+        [prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)])
     found: dict[str, Any] = {}
     for key, value in rows:
         try:
@@ -56,22 +58,22 @@ def _read(store: Store, prefix: str) -> dict[str, Any]:
     return found
 
 
-def source_details(store: Store) -> dict[str, dict[str, str]]:
+def source_details(store: ProjectStore) -> dict[str, dict[str, str]]:
     """Return every source's kept details, keyed by folded source GUID."""
     return {guid: value for guid, value in _read(store, SOURCE_PREFIX).items()
             if isinstance(value, dict)}
 
 
-def memo_parts(store: Store) -> dict[str, list[str]]:
+def memo_parts(store: ProjectStore) -> dict[str, list[str]]:
     """Return the note GUIDs kept for each joined memo, keyed by folded memo GUID."""
     return {guid: [str(g) for g in value] for guid, value in _read(store, MEMO_PREFIX).items()
             if isinstance(value, list)}
 
 
-def keep_details(store: Store, sources: Mapping[str, Mapping[str, str]],
+def keep_details(store: ProjectStore, sources: Mapping[str, Mapping[str, str]],
                  memos: Mapping[str, list[str]]) -> None:
     """Keep sources' details and joined memos' note GUIDs (the caller's transaction)."""
-    db = store.db
+    db = sqlite_db(store)
     present_sources = {fold_guid(row[0]) for row in db.execute("SELECT guid FROM sources")}
     present_memos = {fold_guid(row[0]) for row in db.execute(
         "SELECT guid FROM memos WHERE deleted_at IS NULL")}
@@ -84,12 +86,12 @@ def keep_details(store: Store, sources: Mapping[str, Mapping[str, str]],
         db.execute("INSERT OR REPLACE INTO project(key, value) VALUES (?, ?)", list(row))
 
 
-def metadata_values(store: Store) -> dict[str, list[Any]]:
+def metadata_values(store: ProjectStore) -> dict[str, list[Any]]:
     """Return every value each metadata field holds across the sources (to type it)."""
     from qualcode.storage.metadata import decode_metadata
 
     values: dict[str, list[Any]] = {}
-    for (text,) in store.db.execute("SELECT metadata FROM sources ORDER BY id"):
+    for (text,) in sqlite_db(store).execute("SELECT metadata FROM sources ORDER BY id"):
         for key, value in decode_metadata(text).items():
             values.setdefault(key, []).append(value)
     return values
