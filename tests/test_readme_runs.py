@@ -73,7 +73,9 @@ INTERACTIVE = frozenset({("code",), ("adjudicate",)})
 TERMINAL = {"COLUMNS": "100"}
 """The terminal width the README's ```text outputs were printed at (rich tables wrap)."""
 SHELL_SYNTAX = re.compile(r"[|<>;&$`]|^\s*cd\s|^\s*[A-Za-z_][A-Za-z0-9_]*=")
+"""What makes a line need a real shell: pipes, redirections, lists, variables, cd."""
 REFUSED_MARK = "stops"
+"""How a command's comment begins when the README shows it refused (exit status 1)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +87,7 @@ class ReadmeLine:
     comment: str
 
     def __str__(self) -> str:
+        """How a failure names the line: ``README.md line N: COMMAND``."""
         return f"README.md line {self.number}: {self.command}"
 
 
