@@ -12,7 +12,8 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from qualcode.model import Coder, Layer, UnitKind
-from qualcode.storage import Store
+from qualcode.storage import ProjectStore
+from qualcode.tui.keys import APP, CODING, bindings, palette_entries
 from qualcode.tui.screens.coding import CodingScreen
 from qualcode.tui.session import CodingSession
 from qualcode.tui.statistics_launch import open_statistics, statistics_commands
@@ -28,8 +29,8 @@ class CodingApp(App[None]):
     CSS_PATH = [STYLES / "app.tcss", STYLES / "dialogs.tcss"]
     ENABLE_COMMAND_PALETTE = True
     # Agreement and frequency screens (statistics_launch.py asks first when coding blind).
-    BINDINGS = [Binding("ctrl+k", "statistics('agreement')", "Agreement", show=False),
-                Binding("ctrl+t", "statistics('frequencies')", "Frequencies", show=False)]
+    BINDINGS = [Binding(keys, action, label, show=show)
+                for keys, action, label, show in bindings(screen=APP)]
 
     def action_statistics(self, which: str) -> None:
         """Open the agreement or frequency screen."""
@@ -68,52 +69,8 @@ class CodingApp(App[None]):
 
 def screen_commands(screen: CodingScreen) -> Iterable[SystemCommand]:
     """Return the coding screen's actions as palette commands."""
-    actions = (
-        ("Done and next (d)", "Mark the unit done and go to the next not-done unit",
-         screen.action_done_next),
-        ("Mark not done", "Take back the done mark of this unit", screen.action_mark_not_done),
-        ("Undo (u)", "Undo your last action", screen.action_undo),
-        ("Redo (r)", "Redo what you undid", screen.action_redo),
-        ("Memo (m)", "Memo on the coding under the cursor, or on the unit", screen.action_memo),
-        ("Search units (/)", "Filter the queue by text, done state, code, metadata",
-         screen.action_search),
-        ("Clear the unit filter", "Show every unit in the queue", screen.action_clear_filter),
-        ("Next unit (ctrl+down)", "Open the next unit of the queue", screen.action_next_unit),
-        ("Previous unit (ctrl+up)", "Open the previous unit of the queue",
-         screen.action_previous_unit),
-        ("Next not-done unit (ctrl+g)", "Go to the next unit not done yet",
-         screen.action_next_not_done),
-        ("Add a code (ctrl+n)", "Add a code to the shared codebook", screen.action_add_code),
-        ("Pin an exemplar quote (ctrl+x)", "Pin the selection or the unit as an exemplar "
-         "quote of its code, shown first in the theme table", screen.action_pin_quote),
-        ("Filter the codebook (ctrl+f)", "Type to narrow the codebook tree",
-         screen.action_filter_codes),
-        ("Show or hide the unit queue (ctrl+l)", "Toggle the queue pane",
-         screen.action_toggle_queue),
-        ("Show or hide the suggestions (ctrl+s)", "Give the suggestion pane's rows to the "
-         "codebook, or take them back", screen.action_toggle_suggestions),
-        ("Show or hide the code definitions (ctrl+y)", "Give the definition box's rows to "
-         "the codebook tree, or take them back", screen.action_toggle_definitions),
-        ("Unit details (ctrl+d)", "Every metadata field of the unit's source, whole",
-         screen.action_unit_details),
-        ("Remove coding under cursor (delete)", "Remove your innermost coding at the cursor",
-         screen.action_remove_under_cursor),
-        ("Back to the text (escape)", "Put the keyboard on the text pane",
-         screen.action_focus_text),
-        ("Help (?)", "Keyboard help", screen.action_help),
-        ("Accept suggestion 1 (alt+1)", "Apply the top suggested code",
-         screen.action_accept_suggestion_1),
-        ("Accept suggestion 2 (alt+2)", "Apply the second suggested code",
-         screen.action_accept_suggestion_2),
-        ("Accept suggestion 3 (alt+3)", "Apply the third suggested code",
-         screen.action_accept_suggestion_3),
-        ("Queue order: most uncertain first / queue order (ctrl+o)",
-         "Switch the order of the unit queue", screen.action_toggle_order),
-        ("Candidate themes (ctrl+e)", "Group the units nobody has coded; make one a code",
-         screen.action_discover),
-    )
-    for title, help_text, callback in actions:
-        yield SystemCommand(title, help_text, callback)
+    for title, help_text, action in palette_entries(CODING):
+        yield SystemCommand(title, help_text, getattr(screen, f"action_{action}"))
     book = screen.session.codebook
     for _, code in book.walk():
         if code.codable:
@@ -134,7 +91,7 @@ def markup_escape(text: str) -> str:
     return text.replace("[", "\\[")
 
 
-def make_app(store: Store, coder: Coder | str, *, suggester: Suggester | None = None,
+def make_app(store: ProjectStore, coder: Coder | str, *, suggester: Suggester | None = None,
              reveal: bool = False, kind: UnitKind = UnitKind.SOURCE,
              suggest: str | None = None, learn: bool | Fitter = False,
              order: str = "queue", learn_from: Layer = Layer.CODER,

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from textual.app import SystemCommand
 
 from qualcode.tui.dialogs.confirm import ConfirmDialog
+from qualcode.tui.keys import APP, palette_entries
 
 if TYPE_CHECKING:
     from qualcode.tui.app import CodingApp
@@ -54,9 +55,5 @@ def open_statistics(app: CodingApp, which: str) -> None:
 
 def statistics_commands(app: CodingApp) -> Iterable[SystemCommand]:
     """Palette entries for the agreement and frequency screens."""
-    yield SystemCommand("Agreement with other coders (ctrl+k)",
-                        "Kappa per theme and code with confidence intervals",
-                        partial(open_statistics, app, "agreement"))
-    yield SystemCommand("Code frequencies (ctrl+t)",
-                        "Bar charts per coder and per-theme kappa",
-                        partial(open_statistics, app, "frequencies"))
+    for title, help_text, action in palette_entries(APP):
+        yield SystemCommand(title, help_text, partial(app.run_action, action))

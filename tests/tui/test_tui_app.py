@@ -311,7 +311,7 @@ def test_every_bound_action_is_in_the_command_palette(project: Store) -> None:
         commands = list(screen_commands(app.screen))
         callbacks = {getattr(c.callback, "__name__", "") for c in commands}
         for key in KEYS:
-            if key.action and key.action != "quit":
+            if key.screen == "coding" and key.action and key.action != "quit":
                 assert f"action_{key.action}" in callbacks, key.action
         applies = [c.title for c in commands if c.title.startswith("Apply code")]
         assert "Apply code: Insight" in applies and len(applies) == 6

@@ -23,25 +23,9 @@ from qualcode.tui.colours import code_colours
 from qualcode.tui.dialogs.code_picker import CodePicker
 from qualcode.tui.dialogs.consensus_report import ConsensusReport, consensus_renderable
 from qualcode.tui.dialogs.key_help import KeyHelp
+from qualcode.tui.keys import ADJUDICATION, bindings, help_rows
 from qualcode.tui.widgets.coder_column import CoderColumn
 
-KEYS: tuple[tuple[str, str, str, str], ...] = (
-    # (key, action, footer label, help text)
-    ("a", "decide('a')", "A", "Take A: the unit as the first coder coded it"),
-    ("b", "decide('b')", "B", "Take B: the unit as the second coder coded it"),
-    ("o", "decide('both')", "Both", "Both: every code either coder applied"),
-    ("n", "decide('neither')", "Neither", "Neither: drop the disputed codes, keep the agreed ones"),
-    ("e", "edit", "Edit", "Edit: tick the consensus codes yourself"),
-    ("u", "undo", "Undo", "Undo your last decision (again to undo more)"),
-    ("r", "redo", "Redo", "Redo what you undid"),
-    ("right", "go(1)", "Next", "Next disputed unit (settled or not)"),
-    ("left", "go(-1)", "Prev", "Previous disputed unit"),
-    ("s", "skip", "Skip", "Skip to the next unsettled unit"),
-    ("g", "copy_agreed", "Copy agreed units", "Copy the units the coders agreed on into the consensus"),
-    ("c", "report", "Report", "Each coder's agreement with the consensus"),
-    ("question_mark", "help", "Help", "This help"),
-    ("q", "leave", "Quit", "Leave (every decision is already saved)"),
-)
 HELP_NOTES = (
     "\nEach decision replaces the unit's consensus codings (codes both coders agreed on "
     "are included) and marks its sources done in the consensus layer; both coders' own "
@@ -55,9 +39,8 @@ class AdjudicationScreen(Screen[None]):
 
     CSS_PATH = Path(__file__).parent.parent / "styles" / "agreement.tcss"
 
-    BINDINGS = [Binding(key, action, label, show=key not in ("left", "right", "r", "g"))
-                for key, action, label, _ in KEYS] + [
-        Binding("escape", "leave", "Back", show=False)]
+    BINDINGS = [Binding(keys, action, label, show=show)
+                for keys, action, label, show in bindings(screen=ADJUDICATION)]
 
     def __init__(self, session: AdjudicationSession) -> None:
         super().__init__()
@@ -237,9 +220,7 @@ class AdjudicationScreen(Screen[None]):
 
     def action_help(self) -> None:
         """The keys of this screen."""
-        rows = [(k.replace("question_mark", "?").replace("right", "→").replace("left", "←"),
-                 text) for k, _, _, text in KEYS]
-        self.app.push_screen(KeyHelp("Adjudication", rows, HELP_NOTES))
+        self.app.push_screen(KeyHelp("Adjudication", help_rows(ADJUDICATION), HELP_NOTES))
 
     def action_leave(self) -> None:
         """Back to where the screen was opened from, or quit when it is the only one."""

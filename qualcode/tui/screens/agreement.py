@@ -16,18 +16,19 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from qualcode.errors import QualcodeError
 from qualcode.analysis.agreement_report import (
     CONSENSUS,
     AgreementReport,
     AgreementRow,
     agreement_report,
 )
+from qualcode.errors import QualcodeError
 from qualcode.model import Layer, UnitKind
-from qualcode.storage import Store
+from qualcode.storage import ProjectStore
 from qualcode.storage.arrays import coders_with_done
 from qualcode.storage.consensus import consensus_done_sources
 from qualcode.tui.dialogs.key_help import KeyHelp
+from qualcode.tui.keys import AGREEMENT, bindings, help_rows
 from qualcode.tui.widgets.ci_bar import ci_bar, scale_for
 from qualcode.tui.widgets.kappa_table import number, pooled_line
 
@@ -43,16 +44,6 @@ SORTS: tuple[tuple[str, Callable[[AgreementRow], float | None]], ...] = (
 )
 LEVELS = ("both", "theme", "code")
 UNITS = (UnitKind.SOURCE, UnitKind.SENTENCE, UnitKind.PARAGRAPH)
-KEYS = (
-    ("s", "sort", "Sort", "Sort by the next column (codebook order, n, %, κ, CI width, AC1, "
-     "PABAK); codes stay under their theme"),
-    ("i", "invert", "Invert", "Reverse the sort order"),
-    ("p", "pair", "Pair", "Next pair of coders (and each coder with the consensus)"),
-    ("l", "level", "Level", "Themes and codes, themes only, codes only"),
-    ("n", "unit", "Unit", "Unit of analysis: source, sentence, paragraph"),
-    ("question_mark", "help", "Help", "This help"),
-    ("q", "leave", "Back", "Back (or quit)"),
-)
 HELP_NOTES = (
     "\nOnly units both coders marked done are counted; the header says how many were left "
     "out and why. The bar is the 95% confidence interval of kappa (Fleiss, Cohen & Everitt "
@@ -97,7 +88,7 @@ def sort_rows(rows: Sequence[AgreementRow], column: int, descending: bool) -> li
     return result + order(loose)
 
 
-def coder_pairs(store: Store) -> list[tuple[str, str]]:
+def coder_pairs(store: ProjectStore) -> list[tuple[str, str]]:
     """Pairs of coders who marked something done, then each with the consensus (if any)."""
     done = coders_with_done(store, Layer.CODER)
     names = [coder.name for coder in store.coders() if coder.id in done]
@@ -111,10 +102,10 @@ class AgreementScreen(Screen[None]):
     """Agreement of one pair of coders per theme and code."""
 
     CSS_PATH = Path(__file__).parent.parent / "styles" / "agreement.tcss"
-    BINDINGS = [Binding(key, action, label) for key, action, label, _ in KEYS] + [
-        Binding("escape", "leave", "Back", show=False)]
+    BINDINGS = [Binding(keys, action, label, show=show)
+                for keys, action, label, show in bindings(screen=AGREEMENT)]
 
-    def __init__(self, store: Store, pair: tuple[str, str] | None = None) -> None:
+    def __init__(self, store: ProjectStore, pair: tuple[str, str] | None = None) -> None:
         super().__init__()
         self.store = store
         self.pairs = coder_pairs(store)
@@ -253,8 +244,7 @@ class AgreementScreen(Screen[None]):
 
     def action_help(self) -> None:
         """The keys of this screen."""
-        rows = [(k.replace("question_mark", "?"), text) for k, _, _, text in KEYS]
-        self.app.push_screen(KeyHelp("Agreement", rows, HELP_NOTES))
+        self.app.push_screen(KeyHelp("Agreement", help_rows(AGREEMENT), HELP_NOTES))
 
     def action_leave(self) -> None:
         """Back to where the screen was opened from, or quit when it is the only one."""

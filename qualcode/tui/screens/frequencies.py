@@ -24,20 +24,15 @@ from qualcode.analysis.frequencies import layer_frequencies
 from qualcode.errors import QualcodeError
 from qualcode.interchange.literal import literal
 from qualcode.model import Codebook
-from qualcode.storage import Store
+from qualcode.storage import ProjectStore
 from qualcode.tui.dialogs.key_help import KeyHelp
+from qualcode.tui.keys import FREQUENCIES, bindings, help_rows
 from qualcode.tui.screens.agreement import coder_pairs
 from qualcode.tui.widgets.ci_bar import count_bar
 from qualcode.tui.widgets.kappa_table import kappa_table, pooled_line
 
-KEYS = (
-    ("p", "pair", "Pair", "Per-theme kappa of the next pair of coders"),
-    ("question_mark", "help", "Help", "This help"),
-    ("q", "leave", "Back", "Back (or quit)"),
-)
 
-
-def frequencies(store: Store) -> tuple[list[str], dict[str, dict[int, int]], dict[int, int]]:
+def frequencies(store: ProjectStore) -> tuple[list[str], dict[str, dict[int, int]], dict[int, int]]:
     """Return (coder names, {coder: {code id: sources coded}}, {code id: theme id}).
 
     Counted by :func:`qualcode.analysis.frequencies.layer_frequencies` (as the charts
@@ -97,10 +92,10 @@ class FrequenciesScreen(Screen[None]):
     """Bar charts of code and theme frequencies, and per-theme kappa with CI bars."""
 
     CSS_PATH = Path(__file__).parent.parent / "styles" / "agreement.tcss"
-    BINDINGS = [Binding(key, action, label) for key, action, label, _ in KEYS] + [
-        Binding("escape", "leave", "Back", show=False)]
+    BINDINGS = [Binding(keys, action, label, show=show)
+                for keys, action, label, show in bindings(screen=FREQUENCIES)]
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: ProjectStore) -> None:
         super().__init__()
         self.store = store
         self.pairs = coder_pairs(store)
@@ -157,8 +152,7 @@ class FrequenciesScreen(Screen[None]):
 
     def action_help(self) -> None:
         """The keys of this screen."""
-        rows = [(k.replace("question_mark", "?"), text) for k, _, _, text in KEYS]
-        self.app.push_screen(KeyHelp("Frequencies", rows,
+        self.app.push_screen(KeyHelp("Frequencies", help_rows(FREQUENCIES),
                                      "\nA bar is the number of sources coded; the κ bars are "
                                      "95% confidence intervals, as on the agreement screen."))
 
