@@ -308,15 +308,6 @@ class CodingStore(SourceStore):
                                "ORDER BY id").fetchall()
         return [to_memo(row) for row in rows]
 
-    def coded_sources(self, consensus_name: str) -> list[tuple[str, int, int]]:
-        """Return (coder name, source id, code id) per live coding; consensus last, so named."""
-        return self.db.execute(
-            "SELECT CASE WHEN codings.layer = 'consensus' THEN ? ELSE k.name END, "
-            "codings.source_id, "
-            f"codings.code_id FROM codings JOIN coders k ON k.id = codings.coder_id "
-            f"WHERE {LIVE_CODINGS} "
-            "ORDER BY codings.layer, k.id", [consensus_name]).fetchall()
-
     def status(self) -> list[dict[str, object]]:
         """Per coder: units done, live codings, and codings per code id."""
         result = []

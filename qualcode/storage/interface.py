@@ -297,10 +297,6 @@ class CodingsAndReviews(Protocol):
         """Return the ids of the coders with live consensus codings or consensus done marks."""
         ...
 
-    def coded_sources(self, consensus_name: str) -> list[tuple[str, int, int]]:
-        """Return (coder name, source id, code id) per live coding; consensus last, so named."""
-        ...
-
     def status(self) -> list[dict[str, object]]:
         """Per coder: units done, live codings, and codings per code id."""
         ...
