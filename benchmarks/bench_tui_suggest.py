@@ -52,7 +52,7 @@ def code_half(path: Path, done: int) -> None:
     coder = store.coder("bench")
     codes = {c.shortcut: c.id for c in store.codebook() if c.codable}
     cue = dict(zip("abcefghi", ("patient", "group", "fear", "work", "night", "family",
-                                "trust", "leader")))
+                                "trust", "leader"), strict=True))
     rng = random.Random(5)
     rows = store.db.execute("SELECT u.id, u.source_id, s.text FROM units u JOIN sources s ON "
                             "s.id = u.source_id ORDER BY u.id LIMIT ?", [done]).fetchall()

@@ -41,7 +41,8 @@ def fails(*args: str) -> str:
 
 def test_sas_proc_freq_agreement_study() -> None:
     """SAS/STAT PROC FREQ "Agreement Study" (SkinCondition): kappa 0.3449, ASE 0.0724, 95% CI
-    0.2030-0.4868; Cicchetti-Allison (linear) weighted kappa 0.5082, ASE 0.0655, CI 0.3798-0.6366."""
+    0.2030-0.4868; Cicchetti-Allison (linear) weighted kappa 0.5082, ASE 0.0655,
+    CI 0.3798-0.6366."""
     out = stats_json(str(DATA / "sas_skin_condition.csv"), "--id-col", "patient",
                      "--weights", "linear")
     assert KEYS <= out.keys()

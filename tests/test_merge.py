@@ -28,7 +28,7 @@ def fingerprint(path: Path) -> str:
 
 @pytest.fixture
 def pair(tmp_path: Path) -> tuple[Path, Path]:
-    """ours.qualcode and theirs.qualcode: copies of one project, alice codes in ours, bob in theirs."""
+    """ours.qualcode and theirs.qualcode: copies of one project; alice codes in ours, bob theirs."""
     ours = tmp_path / "ours.qualcode"
     with Store.create(ours) as store:
         store.import_sources([SourceRecord("r1", "Listening got better. 😊"),

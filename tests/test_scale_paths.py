@@ -1,4 +1,5 @@
-"""The column paths of agreement, the theme table, matrices and charts against the object-by-object reference.
+"""The column paths of agreement, the theme table, matrices and charts against the
+object-by-object reference.
 
 ``agreement_report`` and ``theme_table`` read units, done marks, codings and quotes as
 numpy columns (qualcode.agreement.spans, qualcode.analysis.agreement_units,
@@ -72,7 +73,8 @@ def _project(tmp: Path, seed: int) -> Store:
                 stored = spans + ([(0, len(text))] if rng.random() < 0.3 and spans[0][0] else [])
                 for pos, (s, e) in enumerate(stored):
                     db.execute('INSERT INTO units(guid, source_id, start, "end", kind, position) '
-                               "VALUES (?, ?, ?, ?, 'sentence', ?)", [f"u{sid}-{s}", sid, s, e, pos])
+                               "VALUES (?, ?, ?, ?, 'sentence', ?)",
+                               [f"u{sid}-{s}", sid, s, e, pos])
         for coder in coders:
             for unit_id, kind in db.execute("SELECT id, kind FROM units").fetchall():
                 if rng.random() < (0.8 if kind == "source" else 0.3):

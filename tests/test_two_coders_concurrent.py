@@ -109,7 +109,7 @@ def test_two_processes_code_one_file_at_once(tmp_path: Path) -> None:
             assert len(store.events(coder_id=coder.id)) == logged > 0
         # The two really worked at the same time: their actions interleave in the log.
         owners = [e.coder_id for e in store.events() if e.coder_id is not None]
-        switches = sum(a != b for a, b in zip(owners, owners[1:]))
+        switches = sum(a != b for a, b in zip(owners, owners[1:], strict=False))
         assert switches >= 4, f"the processes did not overlap ({switches} switches)"
         # Blindness in the data too: each coder's codings carry their own coder id only.
         assert {c.coder_id for c in store.codings()} <= {c.id for c in store.coders()}

@@ -56,7 +56,7 @@ def divide(num: np.ndarray | float, den: np.ndarray | float) -> np.ndarray:
 
 
 def variance(num: np.ndarray | float, den: np.ndarray | float) -> np.ndarray:
-    """``num / den`` for a variance whose numerator is a sum of O(1) terms: |num| < 1e-14 counts as 0.
+    """``num / den`` for a variance whose numerator sums O(1) terms: |num| < 1e-14 counts as 0.
 
     The numerators here combine proportions, so their round-off is ~1e-16; a true
     numerator below 1e-14 would take one disagreement in 10^14 units. Without

@@ -1,4 +1,4 @@
-"""Two coders, presence/absence of each code on each unit: every 2x2 statistic for all codes at once.
+"""Two coders, presence/absence of each code on each unit: every 2x2 statistic, all codes at once.
 
 The input is two boolean arrays of shape (units, codes). Three column counts
 (both coders present, coder A present, coder B present) give each code's 2x2
@@ -37,7 +37,7 @@ REASON_CONSTANT = (
 
 @dataclass(frozen=True, eq=False)
 class BinaryAgreement:
-    """Per-code agreement of two coders on presence/absence; every field is an array with one value per code.
+    """Per-code agreement of two coders on presence/absence; each field has one value per code.
 
     Standard errors are large-sample (delta-method) estimates; each ``*_low`` /
     ``*_high`` pair is the Wald interval ``estimate -/+ z * se`` at ``confidence``,
@@ -86,7 +86,7 @@ class BinaryAgreement:
         return pooled_kappa(self.percent_agreement, self.chance_agreement)
 
     def summary(self) -> dict[str, Any]:
-        """Overall figures: pooled kappa, mean kappa over the codes where it is defined, and how many that is."""
+        """Overall figures: pooled kappa, mean kappa over the codes where defined, how many."""
         defined = ~np.isnan(self.kappa)
         return {
             "codes": len(self),
@@ -121,7 +121,7 @@ class BinaryAgreement:
 
 
 def pooled_kappa(percent_agreement: np.ndarray, chance_agreement: np.ndarray) -> float:
-    """Pooled kappa across codes: average the observed and the chance agreement first, then form kappa.
+    """Pooled kappa across codes: average observed and chance agreement first, then form kappa.
 
     .. math:: \\kappa_{pooled} = (\\bar p_o - \\bar p_e) / (1 - \\bar p_e)
 

@@ -1,4 +1,4 @@
-"""Confidence intervals at the edges: no zero-width interval posing as certainty, limits kept in range.
+"""Confidence intervals at the edges: no zero-width interval posing as certainty, limits in range.
 
 A Wald interval ``value -/+ z * se`` uses a large-sample (delta-method) standard
 error. At the boundary of the parameter space that SE is exactly 0: perfect
@@ -41,7 +41,7 @@ REASON_BOOT_FLAT = (
 def wald(
     value: np.ndarray | float, se: np.ndarray | float, z: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Wald limits ``value -/+ z se``, NaN where the SE is 0 or undefined (see the module docstring).
+    """Wald limits ``value -/+ z se``, NaN where the SE is 0 or undefined (see the module doc).
 
     >>> low, high = wald(np.array([0.5, 1.0]), np.array([0.1, 0.0]), 2.0)
     >>> low.tolist(), high.tolist()

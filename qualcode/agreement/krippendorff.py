@@ -44,7 +44,7 @@ class AlphaResult:
 
 
 def coincidence_matrix(counts: np.ndarray) -> np.ndarray:
-    """Coincidence matrix from units x categories counts; units with fewer than two values add nothing."""
+    """Coincidence matrix from units x categories counts; a unit with one value adds nothing."""
     r = np.asarray(counts, dtype=float)
     m = r.sum(axis=1)
     r = r[m >= 2]

@@ -50,7 +50,7 @@ class Coefficient:
 
     @property
     def z(self) -> float:
-        """Test statistic for value = 0: ``value / se_null`` where a null SE exists, else ``value / se``."""
+        """Test statistic for value = 0: ``value / se_null`` if there is a null SE, else by se."""
         den = self.se_null if math.isfinite(self.se_null) else self.se
         if not math.isfinite(den) or den == 0 or not math.isfinite(self.value):
             return math.nan

@@ -115,7 +115,7 @@ def _span_done(units: SpanUnits, done: Done) -> np.ndarray:
         # Plain Python ints from tolist(): set lookups of tuples built from numpy scalars
         # one index at a time cost about five times as much.
         keys = zip(units.source[todo].tolist(), units.start[todo].tolist(),
-                   units.end[todo].tolist())
+                   units.end[todo].tolist(), strict=True)
         out[todo] = np.fromiter((key in spans for key in keys), dtype=bool, count=len(todo))
     return out
 

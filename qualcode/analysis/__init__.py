@@ -1,1 +1,2 @@
-"""Reports computed from a project: agreement, theme tables, matrices, charts, frequencies, suggestions."""
+"""Reports computed from a project: agreement, theme tables, matrices, charts, frequencies,
+suggestions."""

@@ -32,7 +32,7 @@ from qualcode.model import Code, Codebook
 from qualcode.storage.suggestion_log import shown_before_done_spans
 
 if TYPE_CHECKING:
-    from qualcode.storage import Store
+    from qualcode.storage import ProjectStore
 
 __all__ = ["SplitRow", "SplitSide", "shown_units", "split_rows", "suggestions_note"]
 
@@ -71,8 +71,8 @@ class SplitRow:
     difference_ci_high: float | None
 
 
-def shown_units(store: Store, units: SpanUnits, coder_id: int | None) -> np.ndarray:
-    """Boolean per unit of analysis: was the coder shown suggestions before finishing a part of it?"""
+def shown_units(store: ProjectStore, units: SpanUnits, coder_id: int | None) -> np.ndarray:
+    """Per unit of analysis: was the coder shown suggestions before finishing a part of it?"""
     if coder_id is None:  # the consensus layer: nobody was shown suggestions as "consensus"
         return np.zeros(units.n_units, dtype=bool)
     spans = np.array(shown_before_done_spans(store, coder_id), dtype=np.int64).reshape(-1, 3)
@@ -129,7 +129,7 @@ def split_rows(level: str, columns: Sequence[Code], book: Codebook, names: Seque
 
 
 def suggestions_note(shown: dict[str, int], n_units: int) -> str:
-    """One sentence saying which coders saw suggestions before coding the units counted ('' if none)."""
+    """One sentence naming who saw suggestions before coding the units counted (or '')."""
     seen = {name: n for name, n in shown.items() if n}
     if not seen:
         return ""

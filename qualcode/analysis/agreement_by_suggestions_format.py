@@ -1,4 +1,7 @@
-"""``agreement --split-by-suggestions`` as CSV, Markdown and a rich table (JSON is in agreement_format)."""
+"""``agreement --split-by-suggestions`` as CSV, Markdown and a rich table.
+
+JSON is in agreement_format.
+"""
 
 from __future__ import annotations
 

@@ -67,7 +67,7 @@ def _f(value: float) -> float | None:
 
 
 def _coef(c: Coefficient) -> dict[str, Any]:
-    """Value, SE and the CI as ``qualcode agreement`` reports it: cut to [-1, 1], None if not estimable."""
+    """Value, SE and CI as ``qualcode agreement`` gives them: in [-1, 1], None if not estimable."""
     return {"value": _f(c.value), "se": _f(c.se), "ci_low": clipped(c.ci_low),
             "ci_high": clipped(c.ci_high), "ci_note": c.ci_note or None}
 

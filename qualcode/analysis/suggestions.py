@@ -19,7 +19,7 @@ from qualcode.storage.unit_texts import done_unit_texts, pending_unit_texts
 
 if TYPE_CHECKING:
     from qualcode.nlp.suggester import CodeSuggester, SuggesterConfig
-    from qualcode.storage.store import Store
+    from qualcode.storage import ProjectStore
 
 log = logging.getLogger(__name__)
 """Where a refused stored model is reported (Python prints warnings to stderr by default)."""
@@ -36,7 +36,7 @@ class LayerUnits:
         return len(self.unit_ids)
 
 
-def training_units(store: Store, *, coder: Coder | None, layer: Layer = Layer.CODER,
+def training_units(store: ProjectStore, *, coder: Coder | None, layer: Layer = Layer.CODER,
                    kind: UnitKind = UnitKind.SOURCE) -> LayerUnits:
     """Return the done units of a coder's layer (or the consensus) with the codes present."""
     coder_id = None if coder is None else coder.id
@@ -45,7 +45,7 @@ def training_units(store: Store, *, coder: Coder | None, layer: Layer = Layer.CO
                       [present.get(r[0], set()) for r in rows])
 
 
-def pending_units(store: Store, coder: Coder, *, kind: UnitKind = UnitKind.SOURCE,
+def pending_units(store: ProjectStore, coder: Coder, *, kind: UnitKind = UnitKind.SOURCE,
                   limit: int | None = None) -> tuple[list[int], list[str], list[str]]:
     """Return (unit ids, source external ids, texts) of units this coder has not done."""
     rows = pending_unit_texts(store, coder.id, kind=kind, limit=limit)
@@ -63,13 +63,13 @@ def fingerprint(data: LayerUnits, codebook: Codebook, *, pipeline: str,
         digest.update(json.dumps([code.id, code.parent_id, code.name, code.description,
                                   code.inclusion, list(code.examples), code.codable],
                                  ensure_ascii=False).encode())
-    for unit_id, text, labels in zip(data.unit_ids, data.texts, data.labels):
+    for unit_id, text, labels in zip(data.unit_ids, data.texts, data.labels, strict=True):
         digest.update(json.dumps([unit_id, sorted(labels)]).encode())
         digest.update(hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest())
     return digest.hexdigest()
 
 
-def load_or_fit_suggester(store: Store, coder: Coder | str | None, *,
+def load_or_fit_suggester(store: ProjectStore, coder: Coder | str | None, *,
                           layer: Layer = Layer.CODER, kind: UnitKind = UnitKind.SOURCE,
                           spacy_model: str | None = None, config: SuggesterConfig | None = None,
                           keep: bool = True) -> CodeSuggester:

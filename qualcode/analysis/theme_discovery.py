@@ -15,7 +15,7 @@ from qualcode.storage.unit_texts import uncoded_unit_texts
 
 if TYPE_CHECKING:
     from qualcode.nlp.theme_clusters import CandidateTheme
-    from qualcode.storage.store import Store
+    from qualcode.storage import ProjectStore
 
 EXCERPT_CHARS = 200
 
@@ -67,18 +67,18 @@ class ProjectDiscovery:
     kind: UnitKind
 
 
-def uncoded_units(store: Store, *, kind: UnitKind = UnitKind.SOURCE) -> UncodedUnits:
+def uncoded_units(store: ProjectStore, *, kind: UnitKind = UnitKind.SOURCE) -> UncodedUnits:
     """Return the units of a kind that no live coding of any coder or layer touches."""
     rows = uncoded_unit_texts(store, kind=kind)
     return UncodedUnits([r[0] for r in rows], [r[1] for r in rows], [r[2] or "" for r in rows])
 
 
-def discover_themes(store: Store, *, clusters: int = 8, seed: int = 0, examples: int = 3,
+def discover_themes(store: ProjectStore, *, clusters: int = 8, seed: int = 0, examples: int = 3,
                     kind: UnitKind = UnitKind.SOURCE,
                     spacy_model: str | None = None) -> ProjectDiscovery:
     """Group the project's uncoded units into candidate themes (:func:`discover`)."""
-    from qualcode.nlp.theme_clusters import discover
     from qualcode.nlp.pipeline import build_pipeline
+    from qualcode.nlp.theme_clusters import discover
 
     units = uncoded_units(store, kind=kind)
     found = discover(units.texts, clusters=clusters, seed=seed,
@@ -90,9 +90,15 @@ def discover_themes(store: Store, *, clusters: int = 8, seed: int = 0, examples:
 
 
 def _candidate(found: CandidateTheme, units: UncodedUnits, examples: int) -> ProjectCandidate:
-    shown = tuple(ExampleUnit(unit_id=units.unit_ids[i], source=units.external_ids[i],
-                              text=_excerpt(units.texts[i]), strength=strength)
-                  for i, strength in zip(found.members[:max(0, examples)], found.strengths))
+    shown = tuple(
+        ExampleUnit(
+            unit_id=units.unit_ids[i],
+            source=units.external_ids[i],
+            text=_excerpt(units.texts[i]),
+            strength=strength,
+        )
+        for i, strength in zip(found.members[: max(0, examples)], found.strengths, strict=False)
+    )
     return ProjectCandidate(number=found.number, label=found.label(), terms=found.terms,
                             size=found.size, examples=shown,
                             unit_ids=tuple(units.unit_ids[i] for i in found.members))

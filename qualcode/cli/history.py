@@ -1,4 +1,4 @@
-"""``qualcode log``, ``undo`` and ``redo``: the event log and each coder's undo stack, from the shell."""
+"""``qualcode log``, ``undo`` and ``redo``: the event log and each coder's undo stack."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def log_command(project: Path, coder: str | None, last: int, fmt: str) -> None:
       qualcode log study.qualcode --coder alice --format jsonl
     """
     with open_store(project) as store:
-        names = {c.id: c.name for c in store.coders()}
+        names: dict[int | None, str] = {c.id: c.name for c in store.coders()}
         coder_id = store.coder(coder, create=False).id if coder else None
         events = store.events(coder_id=coder_id)[-last:]
     if fmt == "jsonl":

@@ -1,4 +1,4 @@
-"""``qualcode suggest`` and ``qualcode evaluate``: code suggestions from the shell, and how good they are."""
+"""``qualcode suggest`` and ``qualcode evaluate``: code suggestions, and how good they are."""
 
 from __future__ import annotations
 
@@ -55,10 +55,24 @@ def suggest(project: Path, coder: str, fmt: str, layer: str, spacy_model: str | 
         book = store.codebook()
         unit_ids, external_ids, texts = pending_units(store, who, limit=limit)
         results = suggester.suggest_many(texts, top)
-        rows = [{"unit_id": unit_id, "source": ext, "text": text,
-                 "suggestions": [{"code": book.path(book.by_id(s.code_id)),
-                                  "score": s.score, "terms": list(s.terms)} for s in found]}
-                for unit_id, ext, text, found in zip(unit_ids, external_ids, texts, results)]
+        rows = [
+            {
+                "unit_id": unit_id,
+                "source": ext,
+                "text": text,
+                "suggestions": [
+                    {
+                        "code": book.path(book.by_id(s.code_id)),
+                        "score": s.score,
+                        "terms": list(s.terms),
+                    }
+                    for s in found
+                ],
+            }
+            for unit_id, ext, text, found in zip(
+                unit_ids, external_ids, texts, results, strict=True
+            )
+        ]
         if fmt == "json":
             click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
             return

@@ -39,7 +39,7 @@ def word_grams(texts: Iterable[str], ngram_range: tuple[int, int]
         if low == 1:
             grams.extend(tokens)
         for n in range(max(2, low), high + 1):
-            grams.extend(map(" ".join, zip(*(tokens[i:] for i in range(n)))))
+            grams.extend(map(" ".join, zip(*(tokens[i:] for i in range(n)), strict=False)))
         counts.append(len(grams) - before)
     return grams, counts
 
@@ -76,11 +76,15 @@ def memoised_rows(words_per_text: Iterable[list[str]], cache: dict[str, bytes],
         counts.append(len(text_words))
     packed = list(map(cache.get, words))
     if None in packed:
-        new = list(dict.fromkeys(w for w, found in zip(words, packed) if found is None))
+        new = list(
+            dict.fromkeys(w for w, found in zip(words, packed, strict=True) if found is None)
+        )
         flat, per_word = columns(new)
         data = flat.astype(np.int32).tobytes()
         ends = np.cumsum(per_word) * 4
-        for word, start, end in zip(new, (ends - per_word * 4).tolist(), ends.tolist()):
+        for word, start, end in zip(
+            new, (ends - per_word * 4).tolist(), ends.tolist(), strict=True
+        ):
             cache[word] = data[start:end]
         packed = list(map(cache.__getitem__, words))
     indices = np.frombuffer(b"".join(packed), dtype=np.int32).copy()  # type: ignore[arg-type]

@@ -232,8 +232,8 @@ class CodeSuggester:
             bounds = np.flatnonzero(r[1:] != r[:-1]) + 1
             begins, ends = [0, *bounds.tolist()], [*bounds.tolist(), len(r)]
             for unit, words, begin, end in zip(r[begins].tolist(), np.split(terms[c], bounds),
-                                               begins, ends):
-                found[unit][rank] = tuple(zip(words.tolist(), v[begin:end]))
+                                               begins, ends, strict=True):
+                found[unit][rank] = tuple(zip(words.tolist(), v[begin:end], strict=True))
         return found
 
     def _telling_terms(self) -> tuple[np.ndarray, np.ndarray]:
@@ -343,7 +343,7 @@ class CodeSuggester:
 
     def code_examples(self) -> dict[int, int]:
         """Return, per code id, how many coded units the model learnt from."""
-        return {code_id: int(n) for code_id, n in zip(self.code_ids, self.examples)}
+        return {code_id: int(n) for code_id, n in zip(self.code_ids, self.examples, strict=True)}
 
 
 # A spaCy package name (a stored model never names a folder to load code from).

@@ -1,4 +1,5 @@
-"""The vectorised two-coder presence statistics: identities, hand formulas, undefined cases, inputs."""
+"""The vectorised two-coder presence statistics: identities, hand formulas, undefined cases,
+inputs."""
 
 from __future__ import annotations
 
@@ -67,7 +68,8 @@ def test_ac1_variance_by_hand_gwet_2008() -> None:
     v = [pa(1-pa) - 4(1-g)(sum_k p_kk(1-pi_k) - pa pe) + 4(1-g)^2(sum_kl p_kl(1-(pi_k+pi_l)/2)^2 -
     pe^2)]
         / (n (1-pe)^2), computed here cell by cell for Feinstein & Cicchetti's (80, 10, 5, 5);
-    qualcode reports Gwet's (2014) unit-level form of it, 1/(n(n-1)) sum (g*_i - g)^2 = v n/(n-1)."""
+    qualcode reports Gwet's (2014) unit-level form of it,
+    1/(n(n-1)) sum (g*_i - g)^2 = v n/(n-1)."""
     n11, n10, n01, n00 = 80, 10, 5, 5
     n = n11 + n10 + n01 + n00
     p = np.array([[n11, n10], [n01, n00]]) / n
@@ -143,7 +145,8 @@ def test_no_units() -> None:
 
 
 def test_pooled_kappa_de_vries_by_hand() -> None:
-    """De Vries et al. (2008), Field Methods 20:272-282: pooled kappa = (mean po - mean pe) / (1 - mean pe).
+    """De Vries et al. (2008), Field Methods 20:272-282:
+    pooled kappa = (mean po - mean pe) / (1 - mean pe).
     For the two Feinstein-Cicchetti codes: (0.85 - 0.6404) / (1 - 0.6404) = 0.58287."""
     assert pooled_kappa(np.array([0.85, 0.85]), np.array([0.5008, 0.78])) == pytest.approx(
         0.2096 / 0.3596

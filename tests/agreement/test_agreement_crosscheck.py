@@ -1,5 +1,6 @@
 """Cross-checks on random data against independent implementations:
-scikit-learn cohen_kappa_score, statsmodels cohens_kappa / fleiss_kappa, and the krippendorff package."""
+scikit-learn cohen_kappa_score, statsmodels cohens_kappa / fleiss_kappa, and the krippendorff
+package."""
 
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ def noisy_pair(seed: int, n: int = 150, q: int = 4) -> tuple[np.ndarray, np.ndar
 @pytest.mark.parametrize("seed", SEEDS)
 @pytest.mark.parametrize("weights", [None, "linear", "quadratic"])
 def test_cohen_kappa_matches_sklearn(seed: int, weights: str | None) -> None:
-    """scikit-learn's cohen_kappa_score (disagreement weights |i-j| or (i-j)^2 on label positions)."""
+    """scikit-learn's cohen_kappa_score (disagreement weights |i-j| or (i-j)^2 on label places)."""
     r1, r2 = noisy_pair(seed)
     ours = cohen_kappa(r1, r2, weights=weights, categories=[0, 1, 2, 3])
     assert ours.value == pytest.approx(
@@ -44,7 +45,7 @@ def test_cohen_kappa_matches_sklearn(seed: int, weights: str | None) -> None:
 @pytest.mark.parametrize("seed", SEEDS)
 @pytest.mark.parametrize("wt", [None, "linear", "quadratic"])
 def test_cohen_kappa_se_matches_statsmodels(seed: int, wt: str | None) -> None:
-    """statsmodels' cohens_kappa reports the Fleiss-Cohen-Everitt ASE (std_kappa) and the null SE."""
+    """statsmodels' cohens_kappa gives the Fleiss-Cohen-Everitt ASE (std_kappa) and the null SE."""
     r1, r2 = noisy_pair(seed)
     table, _, _ = contingency_table(r1, r2, categories=[0, 1, 2, 3])
     sm = sm_cohens_kappa(table, wt=wt)

@@ -38,8 +38,12 @@ def test_top_k_by_hand() -> None:
 
 def test_splits_are_reproducible_with_a_seed() -> None:
     first = splits(50, train_fraction=0.7, folds=None, seed=4)
-    assert all(np.array_equal(a, b) for a, b in zip(first[0], splits(50, train_fraction=0.7,
-                                                                     folds=None, seed=4)[0]))
+    assert all(
+        np.array_equal(a, b)
+        for a, b in zip(
+            first[0], splits(50, train_fraction=0.7, folds=None, seed=4)[0], strict=True
+        )
+    )
     assert not np.array_equal(first[0][0], splits(50, train_fraction=0.7, folds=None,
                                                   seed=5)[0][0])
     folds = splits(50, train_fraction=None, folds=5, seed=1)

@@ -97,7 +97,7 @@ def test_every_explanation_is_words_of_the_unit_without_fragments(content: Conte
                            "They'll say the parking didn't cost much, we've paid."]
     explained = compared = 0
     for suggester in (warm, cold):
-        for text, found in zip(probes, suggester.suggest_many(probes, 3)):
+        for text, found in zip(probes, suggester.suggest_many(probes, 3), strict=True):
             flat = " ".join(text.split()).lower()
             for suggestion in found:
                 explained += bool(suggestion.terms)
@@ -125,7 +125,7 @@ def _most_weighted_features(suggester: CodeSuggester, text: str, column: int,
         return []
     row = suggester.features.transform([text])
     pushes = {}
-    for j, value in zip(row.indices.tolist(), row.data.tolist()):
+    for j, value in zip(row.indices.tolist(), row.data.tolist(), strict=True):
         term = suggester.features.terms[j] if j < suggester.features.word_columns else ""
         push = np.float32(value) * suggester.weights[j, column]
         if term and push > 0 and _content_here(term, text, content):

@@ -1,4 +1,5 @@
-"""qualcode -> .qdpx -> new project: codes, codings per coder, consensus, memos, done marks survive."""
+"""qualcode -> .qdpx -> new project: codes, codings per coder, consensus, memos, done marks
+survive."""
 
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ def test_rows_cover_the_text_exactly_once(text: str, width: int) -> None:
     """Every code point is on exactly one row, except the newlines between rows."""
     layout = TextLayout(text, width)
     covered = []
-    for start, end in zip(layout.starts, layout.ends):
+    for start, end in zip(layout.starts, layout.ends, strict=True):
         covered.extend(range(start, end))
     newlines = [i for i, ch in enumerate(text) if ch == "\n"]
     assert sorted(covered + newlines) == list(range(len(text)))
@@ -82,7 +82,7 @@ def test_sentences_end_at_punctuation_and_line_breaks() -> None:
 def test_runs_split_overlapping_marks() -> None:
     a, b = Mark(0, 10, 1, "a"), Mark(4, 6, 2, "b")
     runs = Runs([a, b])
-    assert list(zip(runs.starts, runs.ends)) == [(0, 4), (4, 6), (6, 10)]
+    assert list(zip(runs.starts, runs.ends, strict=True)) == [(0, 4), (4, 6), (6, 10)]
     assert runs.active[1] == (a, b)
     assert runs.index_at(10) is None and runs.index_at(5) == 1
     assert [m.badge for m in runs.badges_between(5, 8)] == ["a", "b"]

@@ -1,4 +1,4 @@
-"""REFI-QDA exchange (NVivo, ATLAS.ti, MAXQDA, QualCoder): ``.qdc`` codebooks and ``.qdpx`` projects.
+"""REFI-QDA exchange (NVivo, ATLAS.ti, MAXQDA, QualCoder): ``.qdc`` codebooks, ``.qdpx`` projects.
 
 * :func:`export_qdc` / :func:`read_qdc`: the codebook alone.
 * :func:`export_qdpx` / :func:`read_qdpx`: the whole project; a read gives a

@@ -1,4 +1,4 @@
-"""Source metadata as REFI-QDA ``Variable``\\ s, typed, so that a round trip gives back what went out.
+"""Source metadata as REFI-QDA ``Variable``\\ s, typed, so a round trip gives back what went out.
 
 Written, one ``Variable`` per metadata field, typed by the values the field holds:
 
