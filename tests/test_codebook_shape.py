@@ -71,6 +71,20 @@ def test_move_code_refuses_every_misplacement(store: Store, moving: str, to: str
     assert _paths(store) == before
 
 
+def test_cli_merge_refuses_to_put_children_under_a_code(tmp_path: Path) -> None:
+    project = tmp_path / "study.qualcode"
+    with Store.create(project) as store:
+        _tree(store)
+    result = CliRunner().invoke(main, ["codebook", "merge", str(project), "Care/Time",
+                                       "Calm/Quiet"])
+    assert result.exit_code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit)  # no traceback
+    assert "'Calm/Quiet/Rush' sits under a code" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    with Store.open(project) as store:
+        assert "Care/Time/Rush" in _paths(store)
+
+
 def test_merge_codes_refuses_to_put_children_under_a_code(store: Store) -> None:
     ids = _tree(store)
     before = _paths(store)
