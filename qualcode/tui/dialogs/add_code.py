@@ -12,7 +12,7 @@ from textual.widgets import Button, Input, Label, Select
 
 from qualcode.errors import QualcodeError
 from qualcode.interchange.literal import literal
-from qualcode.model import RESERVED_KEYS, Code, Codebook, CodeKind
+from qualcode.model import RESERVED_KEYS, Code, Codebook, CodebookShape, CodeKind
 
 AddCode = Callable[..., Code]
 """``session.add_code``: (name, *, parent_id, kind, shortcut, description) -> Code."""
@@ -35,7 +35,7 @@ class AddCodeDialog(ModalScreen[Code | None]):
         """The form."""
         parents = [("(top level)", TOP)] + [
             (literal(self.codebook.path(code)), code.id) for _, code in self.codebook.walk()
-            if code.kind != CodeKind.CODE or self.codebook.children(code.id)]
+            if CodebookShape.placement_problem(self.codebook, code, CodeKind.CODE) is None]
         start = self.parent_id if any(v == self.parent_id for _, v in parents) else TOP
         kinds = [("code", CodeKind.CODE.value), ("sub-theme", CodeKind.SUBTHEME.value),
                  ("theme", CodeKind.THEME.value)]

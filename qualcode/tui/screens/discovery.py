@@ -20,7 +20,7 @@ from textual.widgets.option_list import Option
 
 from qualcode.errors import QualcodeError
 from qualcode.interchange.literal import literal
-from qualcode.model import Code, CodeKind
+from qualcode.model import Code, CodebookShape, CodeKind
 
 if TYPE_CHECKING:
     from qualcode.analysis.theme_discovery import ProjectCandidate, ProjectDiscovery
@@ -64,7 +64,7 @@ class DiscoveryScreen(Screen[Code | None]):
         book = self.session.codebook
         parents = [("(top level)", TOP)] + [
             (literal(book.path(code)), code.id) for _, code in book.walk()
-            if code.kind != CodeKind.CODE or book.children(code.id)]
+            if CodebookShape.placement_problem(book, code, CodeKind.CODE) is None]
         yield Static("", id="discovery-title")
         yield OptionList(id="candidates")
         with VerticalScroll(id="candidate-scroll"):
