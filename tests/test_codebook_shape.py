@@ -182,3 +182,17 @@ def test_default_codability_follows_the_kind(store: Store) -> None:
     assert not book.by_id(ids["care"]).codable and not book.by_id(ids["time"]).codable
     assert book.by_id(ids["rush"]).codable
     assert CodebookShape.default_codable(CodeKind.SUBTHEME) is False
+
+
+def test_merging_a_misshapen_project_is_refused_naming_it(tmp_path: Path) -> None:
+    old = tmp_path / "old.qualcode"
+    _misshapen(old)
+    target = tmp_path / "study.qualcode"
+    Store.create(target).close()
+    result = CliRunner().invoke(main, ["merge", str(target), str(old)])
+    assert result.exit_code != 0
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    [line] = result.output.strip().splitlines()
+    assert "old.qualcode" in line and "levels deep" in line and "nothing was changed" in line
+    with Store.open(target) as store:
+        assert len(store.codebook()) == 0

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from qualcode.errors import StoreError
+from qualcode.errors import CodebookError, StoreError
 from qualcode.model import (
     UnitKind,
     is_reserved_name,
@@ -124,7 +124,10 @@ def apply_snapshot(store: Store, snap: Snapshot, *, prefer: Choice | None = None
             merger.run()
             if merger.unresolved:
                 raise MergeConflicts(merger.unresolved, snap.label)
-            store.keep_shape(shape_before)
+            try:
+                store.keep_shape(shape_before)
+            except CodebookError as error:
+                raise CodebookError(error.message, path=snap.label) from None
             if take_backup is not None and not dry_run and merger.report.changed():
                 merger.backup = take_backup()
             merger.log(action)
