@@ -69,7 +69,7 @@ from qualcode.model import Code, Codebook, Layer, UnitKind
 from qualcode.storage.arrays import ColumnReads, source_rows
 
 if TYPE_CHECKING:
-    from qualcode.storage import Store
+    from qualcode.storage import ProjectStore
 
 __all__ = [
     "CONSENSUS", "LEVELS", "AgreementReport", "AgreementRow", "Disagreement", "MultiRaterRow",
@@ -216,14 +216,14 @@ class _Prepared:
     coder_ids: tuple[int | None, ...] = ()  #: per coder, its id (None for the consensus layer)
 
 
-def _layer_key(store: Store, name: str) -> tuple[Layer, int | None]:
+def _layer_key(store: ProjectStore, name: str) -> tuple[Layer, int | None]:
     """The layer and coder id of a coder's name, or of :data:`CONSENSUS`."""
     if name == CONSENSUS:
         return Layer.CONSENSUS, None
     return Layer.CODER, store.coder(name, create=False).id
 
 
-def _prepare(store: Store, coders: Sequence[str], unit: UnitKind | str,
+def _prepare(store: ProjectStore, coders: Sequence[str], unit: UnitKind | str,
              group_by: str | None, partial_groups: bool = False,
              reads: ColumnReads | None = None) -> _Prepared:
     names = tuple(c.strip() for c in coders)
@@ -389,7 +389,7 @@ def _multi_rows(level: str, columns: Sequence[Code], book: Codebook,
     return rows
 
 
-def agreement_report(store: Store, coders: Sequence[str], *, level: str = "both",
+def agreement_report(store: ProjectStore, coders: Sequence[str], *, level: str = "both",
                      unit: UnitKind | str = UnitKind.SOURCE, group_by: str | None = None,
                      bootstrap: int = 0, seed: int = 0, partial_groups: bool = False,
                      reads: ColumnReads | None = None,
@@ -466,14 +466,14 @@ def _warnings(prep: _Prepared, bootstrap: int) -> list[str]:
     return out
 
 
-def counted_units(store: Store, coder_a: str, coder_b: str, *,
+def counted_units(store: ProjectStore, coder_a: str, coder_b: str, *,
                   unit: UnitKind | str = UnitKind.SOURCE,
                   group_by: str | None = None) -> Sequence[AnalysisUnit]:
     """The units both coders finished, cut and kept exactly as the report counts them."""
     return _prepare(store, [coder_a, coder_b], unit, group_by).units
 
 
-def disagreements(store: Store, coder_a: str, coder_b: str, *, level: str = "code",
+def disagreements(store: ProjectStore, coder_a: str, coder_b: str, *, level: str = "code",
                   unit: UnitKind | str = UnitKind.SOURCE,
                   group_by: str | None = None,
                   partial_groups: bool = False) -> list[Disagreement]:

@@ -31,7 +31,7 @@ from qualcode.storage.arrays import (
 )
 
 if TYPE_CHECKING:
-    from qualcode.storage import Store
+    from qualcode.storage import ProjectStore
 
 MISSING_GROUP = "(missing)"
 
@@ -39,7 +39,7 @@ MISSING_GROUP = "(missing)"
 class UnitList(Sequence[AnalysisUnit]):
     """The kept units of analysis, as a sequence of :class:`AnalysisUnit` built on demand."""
 
-    def __init__(self, store: Store, spans: SpanUnits, groups: Sequence[str] | None,
+    def __init__(self, store: ProjectStore, spans: SpanUnits, groups: Sequence[str] | None,
                  whole: bool) -> None:
         self._store, self.spans, self._groups, self._whole = store, spans, groups, whole
         order = np.lexsort((spans.start, spans.source, spans.unit))
@@ -87,7 +87,7 @@ class UnitList(Sequence[AnalysisUnit]):
         return (self[i] for i in range(len(self)))
 
 
-def _cut_spans(store: Store, kind: UnitKind
+def _cut_spans(store: ProjectStore, kind: UnitKind
                ) -> tuple[list[np.ndarray], str, tuple[np.ndarray, np.ndarray]]:
     """(source, start, end, ordinal) columns of sentences or paragraphs, how they were cut,
     and (ids, lengths) of every source, measured on the same pass over the texts."""
@@ -113,7 +113,7 @@ def _cut_spans(store: Store, kind: UnitKind
     return [table[:, 0], table[:, 1], table[:, 2], ordinal], how, measured
 
 
-def build_span_units(store: Store, kind: UnitKind, group_by: str | None,
+def build_span_units(store: ProjectStore, kind: UnitKind, group_by: str | None,
                      reads: ColumnReads | None = None
                      ) -> tuple[SpanUnits, list[str] | None, str]:
     """Return every unit of analysis of the project, its group keys (or None) and how cut."""
@@ -137,7 +137,7 @@ def build_span_units(store: Store, kind: UnitKind, group_by: str | None,
     return SpanUnits.build(source, start, end, unit, len(keys), ordinal), keys, how
 
 
-def done_marks(store: Store, layer: Layer, coder_id: int | None) -> Done:
+def done_marks(store: ProjectStore, layer: Layer, coder_id: int | None) -> Done:
     """The done marks of one coder (or of the consensus layer when ``coder_id`` is None)."""
     whole, spans = done_mark_columns(store, layer, coder_id)
     whole.sort()  # then unique by neighbours: ten times numpy 2's hashing np.unique here
@@ -171,7 +171,7 @@ def level_columns(book: Codebook, direct: np.ndarray, level: str
     return tuple(themes), rolled_up(book, nodes, direct, themes)
 
 
-def layer_presence(store: Store, units: SpanUnits, book: Codebook, layer: Layer,
+def layer_presence(store: ProjectStore, units: SpanUnits, book: Codebook, layer: Layer,
                    coder_id: int | None, reads: ColumnReads | None = None) -> np.ndarray:
     """Presence of every codebook node (iteration order) per unit, for one coder's layer.
 

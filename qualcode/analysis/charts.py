@@ -20,7 +20,7 @@ from qualcode.interchange.writers.cells import estimate
 from qualcode.interchange.writers.table import Estimate
 
 if TYPE_CHECKING:
-    from qualcode.storage import Store
+    from qualcode.storage import ProjectStore
 
 __all__ = ["CHART_FORMATS", "Frequencies", "KappaPoint", "KappaSeries", "chart_format",
            "draw_frequencies", "draw_kappa", "frequencies", "kappa_series"]
@@ -62,7 +62,7 @@ class Frequencies:
     series: dict[str, tuple[int, ...]]
 
 
-def frequencies(store: Store, *, level: str = "code",
+def frequencies(store: ProjectStore, *, level: str = "code",
                 layers: Sequence[str] = (CONSENSUS,)) -> Frequencies:
     """Count the units (sources) coded with each code, or with each theme or anything below it."""
     if level not in ("code", "theme"):
@@ -98,7 +98,8 @@ class KappaSeries:
     points: tuple[KappaPoint, ...]
 
 
-def kappa_series(store: Store, coders: Sequence[str], *, level: str = "theme") -> KappaSeries:
+def kappa_series(store: ProjectStore, coders: Sequence[str], *,
+                 level: str = "theme") -> KappaSeries:
     """Per-theme (or per-code) Cohen's kappa with 95% CI, from the agreement report."""
     from qualcode.analysis.agreement_report import agreement_report
 

@@ -22,7 +22,7 @@ from qualcode.model import Layer
 from qualcode.storage.arrays import has_codings
 
 if TYPE_CHECKING:
-    from qualcode.storage import Store
+    from qualcode.storage import ProjectStore
 
 __all__ = ["AUTO", "CONSENSUS", "Auto", "StudyChoice", "choose_studies", "default_layer",
            "grouping_words", "resolve_layer"]
@@ -43,7 +43,7 @@ AUTO = Auto.AUTO
 """``study_field=AUTO``: find the study field by :data:`STUDY_FIELDS`."""
 
 
-def default_layer(store: Store) -> str:
+def default_layer(store: ProjectStore) -> str:
     """Return ``consensus`` when it has codings, else the only coder who has codings.
 
     With several coders and no consensus, or nobody, one clear line says what to do.
@@ -63,7 +63,7 @@ def default_layer(store: Store) -> str:
                      "qualcode adjudicate)")
 
 
-def resolve_layer(store: Store, layer: str | None) -> str:
+def resolve_layer(store: ProjectStore, layer: str | None) -> str:
     """The layer to export: ``layer`` as given, or :func:`default_layer` when None."""
     return default_layer(store) if layer is None else layer
 

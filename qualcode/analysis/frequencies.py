@@ -19,7 +19,7 @@ from qualcode.model import Codebook, Layer
 from qualcode.storage.arrays import ColumnReads
 
 if TYPE_CHECKING:
-    from qualcode.storage import Store
+    from qualcode.storage import ProjectStore
 
 __all__ = ["LayerFrequencies", "coded_layers", "layer_frequencies"]
 
@@ -33,7 +33,7 @@ class LayerFrequencies:
     nested: dict[int, int]
 
 
-def coded_layers(store: Store, reads: ColumnReads | None = None) -> list[str]:
+def coded_layers(store: ProjectStore, reads: ColumnReads | None = None) -> list[str]:
     """Return the coders with live codings (in the order they joined), then ``consensus``."""
     reads = reads or ColumnReads(store)
     names = [coder.name for coder in store.coders()
@@ -43,7 +43,7 @@ def coded_layers(store: Store, reads: ColumnReads | None = None) -> list[str]:
     return names
 
 
-def layer_frequencies(store: Store, layers: Sequence[str] | None = None, *,
+def layer_frequencies(store: ProjectStore, layers: Sequence[str] | None = None, *,
                       book: Codebook | None = None,
                       reads: ColumnReads | None = None) -> dict[str, LayerFrequencies]:
     """Return each layer's frequencies (every layer with codings when ``layers`` is None).

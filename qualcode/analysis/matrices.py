@@ -39,7 +39,7 @@ from qualcode.storage.arrays import (
 )
 
 if TYPE_CHECKING:
-    from qualcode.storage import Store
+    from qualcode.storage import ProjectStore
 
 __all__ = ["CONSENSUS", "SourcePresence", "StudyColumns", "cooccurrence", "layer_codings",
            "layer_columns", "matrix", "nested_presence", "source_presence", "study_columns"]
@@ -48,7 +48,7 @@ MISSING = "(missing)"
 """Study key of sources that have no value in the study field."""
 
 
-def layer_codings(store: Store, layer: str | None) -> list[Coding]:
+def layer_codings(store: ProjectStore, layer: str | None) -> list[Coding]:
     """Return the live codings of ``consensus`` or of one coder; refuse an empty layer.
 
     ``None`` is the default layer (:func:`~qualcode.analysis.export_defaults.default_layer`).
@@ -56,13 +56,13 @@ def layer_codings(store: Store, layer: str | None) -> list[Coding]:
     return _layer(store, resolve_layer(store, layer), store.codings)
 
 
-def layer_columns(store: Store, layer: str | None,
+def layer_columns(store: ProjectStore, layer: str | None,
                   reads: ColumnReads | None = None) -> CodingColumns:
     """Return the live codings of ``consensus`` or of one coder as columns (as ``layer_codings``)."""
     return _layer(store, resolve_layer(store, layer), (reads or ColumnReads(store)).codings)
 
 
-def _layer(store: Store, layer: str, read: Callable[..., Any]) -> Any:
+def _layer(store: ProjectStore, layer: str, read: Callable[..., Any]) -> Any:
     if layer == CONSENSUS:
         codings = read(layer=Layer.CONSENSUS)
         if not len(codings):
@@ -101,7 +101,7 @@ def nested_presence(book: Codebook, nodes: Sequence[Code], direct: np.ndarray) -
     return rolled_up(book, nodes, direct, nodes)
 
 
-def source_presence(store: Store, codings: CodingColumns, book: Codebook,
+def source_presence(store: ProjectStore, codings: CodingColumns, book: Codebook,
                     reads: ColumnReads | None = None) -> SourcePresence:
     """Return the presence of every node per source (whole-source units), from columns."""
     ids, lengths = (reads or ColumnReads(store)).source_lengths()
@@ -130,7 +130,7 @@ class StudyColumns:
         return self.keys[int(self.code[np.searchsorted(self.ids, source_id)])]
 
 
-def study_columns(store: Store, field: str, label_field: str | None = None, *,
+def study_columns(store: ProjectStore, field: str, label_field: str | None = None, *,
                   fields: Sequence[str] | None = None) -> StudyColumns:
     """Group every source into studies by ``field``, read as columns.
 
@@ -171,7 +171,7 @@ def _label_row(depth: int, code: Code, cells: list[object], rows: str) -> Row:
                level=level if rows == "code" else "")
 
 
-def matrix(store: Store, *, rows: str = "theme", cols: str = "study",
+def matrix(store: ProjectStore, *, rows: str = "theme", cols: str = "study",
            layer: str | None = None, tick: bool = True, study_field: str | Auto = AUTO,
            study_label: str | None = None) -> Table:
     """Return a theme (or code) by study, source or coder matrix of ticks or unit counts.
@@ -273,7 +273,7 @@ def _display_names(book: Codebook, codes: Sequence[Code]) -> list[str]:
     return [book.path(c) if counts[c.name] > 1 else c.name for c in codes]
 
 
-def cooccurrence(store: Store, *, level: str = "code", layer: str | None = None) -> Table:
+def cooccurrence(store: ProjectStore, *, level: str = "code", layer: str | None = None) -> Table:
     """Return the symmetric matrix of units where two codes (or themes) are both present.
 
     The diagonal counts the units where the code (theme) is present at all; ``layer``

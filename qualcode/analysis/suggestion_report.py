@@ -15,7 +15,7 @@ from qualcode.interchange.writers.table import Column, Row, Table
 from qualcode.storage.suggestion_log import acceptance_summary, logged_with_units
 
 if TYPE_CHECKING:
-    from qualcode.storage.store import Store
+    from qualcode.storage import ProjectStore
 
 LOG_COLUMNS = (
     Column("coder", "Coder", "text", 10),
@@ -35,7 +35,7 @@ LOG_COLUMNS = (
 """One column per field of a logged suggestion, plus whether the code is on the unit now."""
 
 
-def suggestion_log_table(store: Store, coder: str | None = None) -> Table:
+def suggestion_log_table(store: ProjectStore, coder: str | None = None) -> Table:
     """Return every logged suggestion (oldest first), optionally for one coder only."""
     coder_id = None if coder is None else store.coder(coder, create=False).id
     paths = _code_paths(store)
@@ -55,7 +55,7 @@ def suggestion_log_table(store: Store, coder: str | None = None) -> Table:
                  notes=notes)
 
 
-def acceptance_table(store: Store) -> Table:
+def acceptance_table(store: ProjectStore) -> Table:
     """Return, per coder who was shown suggestions, the counts and shares taken and kept."""
     columns = (
         Column("coder", "Coder", "text", 10),
@@ -78,7 +78,7 @@ def acceptance_table(store: Store) -> Table:
                  notes=notes)
 
 
-def _code_paths(store: Store) -> dict[int, str]:
+def _code_paths(store: ProjectStore) -> dict[int, str]:
     """Codebook paths by code id; a code deleted since it was suggested keeps its name."""
     book = store.codebook()
     paths = {code.id: book.path(code) for code in book.codes}

@@ -38,7 +38,7 @@ from qualcode.storage.arrays import (
 )
 
 if TYPE_CHECKING:
-    from qualcode.storage import Store
+    from qualcode.storage import ProjectStore
 
 Rank = tuple[int, int, int]  #: (tier, distance from the target in words, length)
 Passage = tuple[int, int, str, str]  #: (source id, start, collapsed text, study key)
@@ -205,7 +205,8 @@ def enough(fresh: Pools, n: int, shown_studies: AbstractSet[str] = frozenset(),
 class QuotePicker:
     """Measured passages of one layer's codings, and the exemplar choice per code."""
 
-    def __init__(self, store: Store, codings: CodingColumns, study_of: Callable[[int, str], str],
+    def __init__(self, store: ProjectStore, codings: CodingColumns,
+                 study_of: Callable[[int, str], str],
                  reads: ColumnReads | None = None) -> None:
         self._store, self._study_of = store, study_of
         order = np.lexsort((codings.id, codings.end, codings.start, codings.source))

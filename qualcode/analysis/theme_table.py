@@ -54,7 +54,7 @@ from qualcode.storage.pins import pinned_quotes
 
 if TYPE_CHECKING:
     from qualcode.analysis.agreement_report import AgreementReport
-    from qualcode.storage import Store
+    from qualcode.storage import ProjectStore
 
 __all__ = ["Quote", "ThemeRow", "ThemeTable", "auto_kappa_coders", "pinned_by_code",
            "quote_kind", "theme_table", "to_table"]
@@ -138,7 +138,7 @@ def quote_kind(value: object) -> str:
     return text.replace("_", " ")
 
 
-def auto_kappa_coders(store: Store) -> tuple[str, ...]:
+def auto_kappa_coders(store: ProjectStore) -> tuple[str, ...]:
     """Return the two coders to compare when exactly two have marked units done, else ()."""
     ids = coders_with_done(store, Layer.CODER)
     names = tuple(c.name for c in store.coders() if c.id in ids)
@@ -162,7 +162,7 @@ def _kappa_for(report: AgreementReport | None, book: Codebook, depth: int,
     return None
 
 
-def theme_table(store: Store, *, layer: str | None = None,
+def theme_table(store: ProjectStore, *, layer: str | None = None,
                 study_field: str | None | Auto = AUTO,
                 study_label: str | None = None, quotes: int = 2,
                 quote_field: str | None = "finding_type",
@@ -240,7 +240,7 @@ PinnedPassage = tuple[int, str, str, dict[str, object]]
 """(source id, collapsed text, external id, metadata) of a pinned quote."""
 
 
-def pinned_by_code(store: Store) -> dict[int, list[PinnedPassage]]:
+def pinned_by_code(store: ProjectStore) -> dict[int, list[PinnedPassage]]:
     """The live pinned quotes of every code, oldest pin first, read in one go."""
     pins = pinned_quotes(store)
     rows = source_rows(store, ("external_id", "text", "metadata"),

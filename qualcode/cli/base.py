@@ -15,6 +15,7 @@ from qualcode import __version__
 from qualcode.errors import QualcodeError
 from qualcode.storage.failures import explain, is_environmental
 from qualcode.storage.files import open_replacing
+from qualcode.storage.interface import ProjectStore
 
 F = TypeVar("F", bound=Callable[..., Any])
 _OPENED: list[Path] = []
@@ -59,7 +60,7 @@ def project_argument(func: F) -> F:
     return click.argument("project", type=click.Path(dir_okay=False, path_type=Path))(func)
 
 
-def open_store(project: Path, *, create: bool = False) -> Any:
+def open_store(project: Path, *, create: bool = False) -> ProjectStore:
     """Open a project's store, refusing a path that is not a project unless creating it."""
     from qualcode.storage import Store
 

@@ -14,7 +14,7 @@ from qualcode.errors import CodebookError
 from qualcode.model import PATH_SEPARATOR, Code, Codebook, CodeKind
 
 if TYPE_CHECKING:
-    from qualcode.storage import Store
+    from qualcode.storage import ProjectStore
 
 __all__ = ["MAX_PATH_PARTS", "CodeResolver", "split_code_path"]
 
@@ -167,7 +167,8 @@ class CodeResolver:
                         "itself; codes have no children, so fix one of the two",
                         path=self.path, line=line)
 
-    def create_missing(self, store: Store, *, actor_id: int | None = None) -> tuple[str, ...]:
+    def create_missing(self, store: ProjectStore, *,
+                       actor_id: int | None = None) -> tuple[str, ...]:
         """Add the planned codes with any missing parents; return the paths created.
 
         Depth 1 of a longer path becomes a theme, depth 2 of a three-part path a

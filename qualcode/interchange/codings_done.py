@@ -21,7 +21,7 @@ from qualcode.model import UnitKind
 from qualcode.segmentation import paragraphs, sentences
 
 if TYPE_CHECKING:
-    from qualcode.storage import Store
+    from qualcode.storage import ProjectStore
 
 __all__ = ["DONE_COLUMNS", "DoneMarks", "done_cell", "parse_done", "parse_unit"]
 
@@ -80,7 +80,7 @@ class DoneMarks:
                               f"{done_cell(earlier[0])} on line {earlier[1]}; give every row "
                               "of a source the same done value", path=self.where, line=line)
 
-    def unit_ids(self, store: Store, source_ids: dict[str, int]) -> list[int]:
+    def unit_ids(self, store: ProjectStore, source_ids: dict[str, int]) -> list[int]:
         """Return the ids of the units marked done, storing sentence or paragraph units
         (qualcode's own cut of the whole source) where the project holds none yet."""
         ids = [store.whole_unit(source_ids[ext]).id for ext, (done, _) in self.whole.items()

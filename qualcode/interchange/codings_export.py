@@ -24,7 +24,7 @@ from qualcode.interchange.safe_cells import safe_row
 from qualcode.model import Layer, UnitKind
 
 if TYPE_CHECKING:
-    from qualcode.storage import Store
+    from qualcode.storage import ProjectStore
 
 __all__ = ["CODING_COLUMNS", "EXPORT_COLUMNS", "export_columns", "iter_coding_rows",
            "write_codings_csv", "write_codings_jsonl"]
@@ -44,7 +44,7 @@ def export_columns(done_rows: bool) -> tuple[str, ...]:
     return EXPORT_COLUMNS if done_rows else CODING_COLUMNS
 
 
-def iter_coding_rows(store: Store, *, coders: Sequence[str] = (),
+def iter_coding_rows(store: ProjectStore, *, coders: Sequence[str] = (),
                      layer: Layer | None = None,
                      done_rows: bool = True) -> Iterator[dict[str, Any]]:
     """Yield one dict per live coding (keys :data:`EXPORT_COLUMNS`), source by source.
@@ -63,7 +63,7 @@ def iter_coding_rows(store: Store, *, coders: Sequence[str] = (),
     return _rows(store, wanted, layer, done_rows)
 
 
-def _marks_by_source(store: Store, layer: Layer | None,
+def _marks_by_source(store: ProjectStore, layer: Layer | None,
                      wanted: set[int]) -> Iterator[tuple[int, list[Mark]]]:
     """Yield (source id, its done marks) for each source with a done mark, in id order."""
     marks = store.done_marks_by_source(layer=layer)
@@ -83,7 +83,7 @@ def _done_row(coder: str, source_id: str, mark: Mark) -> dict[str, Any]:
             "coding_guid": "", "done": True, "unit": kind.value}
 
 
-def _rows(store: Store, wanted: set[int], layer: Layer | None,
+def _rows(store: ProjectStore, wanted: set[int], layer: Layer | None,
           done_rows: bool) -> Iterator[dict[str, Any]]:
     names = {coder.id: coder.name for coder in store.coders()}
     book = store.codebook()

@@ -34,7 +34,7 @@ from qualcode.interchange.safe_cells import restore_cell
 from qualcode.model import CodingRecord, Layer, UnitKind
 
 if TYPE_CHECKING:
-    from qualcode.storage import Store
+    from qualcode.storage import ProjectStore
 
 __all__ = [
     "CodingRow",
@@ -296,7 +296,7 @@ def _first_pass(path: Path, coder: str, layer: Layer, resolver: CodeResolver
     return count, sources, marks
 
 
-def _check_sources(store: Store, sources: dict[str, int], where: str) -> None:
+def _check_sources(store: ProjectStore, sources: dict[str, int], where: str) -> None:
     """Refuse the file when any source id is not in the project, naming its first line."""
     known = store.source_ids_by_external_id(sources)
     missing = [(line, ext) for ext, line in sources.items() if ext not in known]
@@ -307,12 +307,12 @@ def _check_sources(store: Store, sources: dict[str, int], where: str) -> None:
                           "the id", path=where, line=line)
 
 
-def _done_total(store: Store, coder_id: int, layer: Layer) -> int:
+def _done_total(store: ProjectStore, coder_id: int, layer: Layer) -> int:
     """Count a coder's done marks in a layer, units of every kind."""
     return sum(store.done_count(coder_id, kind=kind, layer=layer) for kind in UnitKind)
 
 
-def import_codings_file(store: Store, path: Path, coder: str, *, create_codes: bool = False,
+def import_codings_file(store: ProjectStore, path: Path, coder: str, *, create_codes: bool = False,
                         mark_done: bool | None = None,
                         layer: Layer = Layer.CODER) -> CodingsImportResult:
     """Import a codings CSV/TSV file for one coder: all of it, or (on any error) nothing.

@@ -35,7 +35,7 @@ from qualcode.interchange.readers.xlsx import read_xlsx
 from qualcode.model import ImportReport, SourceRecord
 
 if TYPE_CHECKING:
-    from qualcode.storage import Store
+    from qualcode.storage import ProjectStore
 
 __all__ = [
     "FORMATS",
@@ -168,7 +168,7 @@ def read_corpus(path: Path | str, *, id_col: str | None = None, text_col: str | 
     return CorpusStream(READERS[fmt](path, options, skipped=skipped), skipped, fmt)
 
 
-def import_corpus(store: Store, path: Path | str, *, update: bool = False,
+def import_corpus(store: ProjectStore, path: Path | str, *, update: bool = False,
                   coder: str | None = None, on_progress: Callable[[int], None] | None = None,
                   **read_options: Any) -> CorpusImportReport:
     """Read a corpus and store it in one transaction; the report lists the rows skipped.

@@ -21,7 +21,7 @@ from qualcode.storage.snapshot import Snapshot, read_snapshot
 from qualcode.storage.snapshot_check import check_snapshot
 
 if TYPE_CHECKING:
-    from qualcode.storage import Store
+    from qualcode.storage import ProjectStore
 
 QDPX_SUFFIX = ".qdpx"
 
@@ -42,7 +42,7 @@ def read_other(path: Path, *, counting: Counting | None = None,
     return read_snapshot(path)
 
 
-def merge_into(store: Store, other: Path, *, prefer: Choice | None = None,
+def merge_into(store: ProjectStore, other: Path, *, prefer: Choice | None = None,
                choices: dict[str, Choice] | None = None, actor_id: int | None = None,
                dry_run: bool = False, counting: Counting | None = None,
                mark_done: bool = False, backup: bool = True) -> MergeReport:

@@ -17,6 +17,7 @@ from qualcode.model import (
     new_guid,
 )
 from qualcode.storage.connection import log_event, utc_now, write_transaction
+from qualcode.storage.interface import CoderStatus
 from qualcode.storage.rows import (
     CODING_COLUMNS,
     MEMO_COLUMNS,
@@ -308,9 +309,9 @@ class CodingStore(SourceStore):
                                "ORDER BY id").fetchall()
         return [to_memo(row) for row in rows]
 
-    def status(self) -> list[dict[str, object]]:
+    def status(self) -> list[CoderStatus]:
         """Per coder: units done, live codings, and codings per code id."""
-        result = []
+        result: list[CoderStatus] = []
         for coder in self.coders():
             per_code = dict(self.db.execute(
                 f"SELECT code_id, count(*) FROM codings WHERE coder_id = ? AND layer = 'coder' "

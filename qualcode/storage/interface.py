@@ -40,7 +40,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any, Protocol, Self
+from typing import Any, Protocol, Self, TypedDict
 
 from qualcode.model import (
     Code,
@@ -61,8 +61,20 @@ from qualcode.model import (
     UnitKind,
 )
 
-__all__ = ["CodebookEditing", "Coders", "CodingsAndReviews", "EventLog", "Memos",
+__all__ = ["CodebookEditing", "CoderStatus", "Coders", "CodingsAndReviews", "EventLog", "Memos",
            "ProjectFile", "ProjectStore", "SourcesAndUnits"]
+
+
+class CoderStatus(TypedDict):
+    """One coder's progress, as :meth:`CodingsAndReviews.status` gives it."""
+
+    coder: Coder
+    done: int
+    """Whole sources this coder marked done."""
+    codings: int
+    """Live codings in the coder layer."""
+    per_code: dict[int, int]
+    """Live codings per code id."""
 
 
 class ProjectFile(Protocol):
@@ -297,7 +309,7 @@ class CodingsAndReviews(Protocol):
         """Return the ids of the coders with live consensus codings or consensus done marks."""
         ...
 
-    def status(self) -> list[dict[str, object]]:
+    def status(self) -> list[CoderStatus]:
         """Per coder: units done, live codings, and codings per code id."""
         ...
 

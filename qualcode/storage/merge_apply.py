@@ -51,6 +51,7 @@ from qualcode.storage.snapshot import InCoder, InCoding, InSource, Snapshot
 from qualcode.storage.snapshot_check import check_snapshot
 
 if TYPE_CHECKING:
+    from qualcode.storage.interface import ProjectStore
     from qualcode.storage.store import Store
 
 __all__ = ["Choice", "Conflict", "MergeConflicts", "MergeReport", "apply_snapshot", "fold"]
@@ -94,7 +95,7 @@ class _DryRun(Exception):
     """Raised inside the transaction to roll a dry run back."""
 
 
-def apply_snapshot(store: Store, snap: Snapshot, *, prefer: Choice | None = None,
+def apply_snapshot(store: ProjectStore, snap: Snapshot, *, prefer: Choice | None = None,
                    choices: dict[str, Choice] | None = None, actor_id: int | None = None,
                    action: str = "merge", dry_run: bool = False,
                    backup: str | None = None,
@@ -114,6 +115,10 @@ def apply_snapshot(store: Store, snap: Snapshot, *, prefer: Choice | None = None
     The snapshot is checked whole first (:func:`check_snapshot`): a damaged record stops
     the merge with one line before anything is written, whatever the choices.
     """
+    from qualcode.storage.store import Store
+
+    if not isinstance(store, Store):  # a merge writes rows the interface has no method for
+        raise TypeError(f"{type(store).__name__} cannot take a merge: it needs the SQLite store")
     check_snapshot(snap)
     picks = {fold(k): v for k, v in (choices or {}).items()}
     merger = _Merger(store, snap, picks, prefer, actor_id)

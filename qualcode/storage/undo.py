@@ -15,8 +15,10 @@ from qualcode.model import Event
 from qualcode.storage.connection import utc_now
 from qualcode.storage.pins import set_pins_deleted
 from qualcode.storage.rows import EVENT_COLUMNS, to_event
+from qualcode.storage.store_base import sqlite_db
 
 if TYPE_CHECKING:
+    from qualcode.storage.interface import ProjectStore
     from qualcode.storage.store import Store
 
 Handler = Callable[["Store", dict[str, Any]], None]
@@ -190,10 +192,10 @@ sources and coders, take their text, edits and deletions); restoring the automat
 named in its payload undoes it whole."""
 
 
-def merge_after(store: Store, event_id: int | None) -> Event | None:
+def merge_after(store: ProjectStore, event_id: int | None) -> Event | None:
     """Return the newest merge logged after event ``event_id`` (after anything, if None)."""
     marks = ", ".join("?" * len(MERGE_ACTIONS))
-    row = store.db.execute(
+    row = sqlite_db(store).execute(
         f"SELECT {EVENT_COLUMNS} FROM events WHERE action IN ({marks}) AND id > ? "
         "ORDER BY id DESC LIMIT 1", [*MERGE_ACTIONS, event_id or 0]).fetchone()
     return to_event(row) if row else None

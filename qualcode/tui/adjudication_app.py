@@ -8,7 +8,7 @@ from textual.app import App
 from textual.screen import Screen
 
 from qualcode.model import UnitKind
-from qualcode.storage import Store
+from qualcode.storage import ProjectStore
 from qualcode.tui.adjudication_session import AdjudicationSession
 from qualcode.tui.screens.adjudication import AdjudicationScreen
 
@@ -31,7 +31,7 @@ class AdjudicationApp(App[None]):
         return AdjudicationScreen(self.session)
 
 
-def make_adjudication_app(store: Store, adjudicator: str, coder_a: str, coder_b: str, *,
+def make_adjudication_app(store: ProjectStore, adjudicator: str, coder_a: str, coder_b: str, *,
                           level: str = "code", unit: UnitKind | str = UnitKind.SOURCE,
                           group_by: str | None = None) -> AdjudicationApp:
     """Build the adjudication app; raises a QualcodeError for unknown coders or fields."""

@@ -41,7 +41,7 @@ from qualcode.storage.consensus import (
 )
 
 if TYPE_CHECKING:
-    from qualcode.storage import Store
+    from qualcode.storage import ProjectStore
 
 CHOICE_NAMES = {"a": "took {a}", "b": "took {b}", "both": "took both",
                 "neither": "took neither (agreed codes only)", "edit": "edited"}
@@ -65,7 +65,7 @@ class DisputedUnit:
 class AdjudicationSession:
     """One adjudicator settling the disagreements of two coders."""
 
-    def __init__(self, store: Store, adjudicator: Coder | str, coder_a: str, coder_b: str, *,
+    def __init__(self, store: ProjectStore, adjudicator: Coder | str, coder_a: str, coder_b: str, *,
                  level: str = "code", unit: UnitKind = UnitKind.SOURCE,
                  group_by: str | None = None) -> None:
         self.store = store

@@ -36,7 +36,7 @@ from qualcode.storage.queue import Order, QueueFilter, UnitQueue
 from qualcode.tui.suggesting import Fitter, SuggestionState, SuggestMode
 
 if TYPE_CHECKING:
-    from qualcode.storage import Store
+    from qualcode.storage import ProjectStore
     from qualcode.tui.suggester import Suggester
 
 Toggled = Literal["added", "removed"]
@@ -115,7 +115,7 @@ class OtherCoder:
 class CodingSession:
     """One coder working through the units of one project."""
 
-    def __init__(self, store: Store, coder: Coder, *, reveal: bool = False,
+    def __init__(self, store: ProjectStore, coder: Coder, *, reveal: bool = False,
                  kind: UnitKind = UnitKind.SOURCE, suggester: Suggester | None = None,
                  suggest: SuggestMode | str | None = None, fitter: Fitter | None = None,
                  order: Order | str = Order.QUEUE) -> None:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from qualcode.model import Coder, Layer, Suggestion, UnitKind
 
 if TYPE_CHECKING:
-    from qualcode.storage import Store
+    from qualcode.storage import ProjectStore
     from qualcode.tui.session import UnitView
     from qualcode.tui.suggester import Suggester
 
@@ -35,7 +35,7 @@ class SuggestMode(StrEnum):
     OFF = "off"
 
 
-Fitter = Callable[["Store"], "Suggester"]
+Fitter = Callable[["ProjectStore"], "Suggester"]
 """Builds a suggester from a project (called on a worker thread with its own connection)."""
 
 
@@ -50,13 +50,13 @@ def default_fitter(coder: Coder, kind: UnitKind, *, layer: Layer = Layer.CODER,
     pipeline to lemmatise with (default: the built-in blank English one).
     """
 
-    def fit(store: Store) -> Suggester:
+    def fit(store: ProjectStore) -> Suggester:
         return fit_in_child(store, coder, kind, layer=layer, spacy_model=spacy_model)
 
     return fit
 
 
-def fit_in_child(store: Store, coder: Coder, kind: UnitKind, *, layer: Layer = Layer.CODER,
+def fit_in_child(store: ProjectStore, coder: Coder, kind: UnitKind, *, layer: Layer = Layer.CODER,
                  spacy_model: str | None = None) -> Suggester:
     """Fit (or reuse) the stored model in a child process, then load it here."""
     import subprocess
@@ -117,7 +117,7 @@ def model_label(suggester: object) -> str:
 class SuggestionState:
     """The suggester of a session, the mode it is shown in, and the log of what was shown."""
 
-    def __init__(self, store: Store, coder: Coder, *, kind: UnitKind,
+    def __init__(self, store: ProjectStore, coder: Coder, *, kind: UnitKind,
                  suggester: Suggester | None, mode: SuggestMode | str | None,
                  fitter: Fitter | None) -> None:
         self.store = store

@@ -23,7 +23,7 @@ from qualcode.storage.refi_details import (
 from qualcode.storage.snapshot import InCoder, Snapshot
 
 if TYPE_CHECKING:
-    from qualcode.storage import Store
+    from qualcode.storage import ProjectStore
     from qualcode.storage.merge_apply import MergeReport
 
 DATETIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?$")
@@ -62,7 +62,7 @@ def source_details(element: Any, users: dict[str, InCoder]) -> dict[str, str]:
     return details
 
 
-def note_refi_details(store: Store, snap: Snapshot) -> None:
+def note_refi_details(store: ProjectStore, snap: Snapshot) -> None:
     """List, before the import, what of a ``.qdpx``'s details the project will not take."""
     if not isinstance(snap, RefiSnapshot):
         return
@@ -72,7 +72,7 @@ def note_refi_details(store: Store, snap: Snapshot) -> None:
                             "which was kept")
 
 
-def keep_refi_details(store: Store, snap: Snapshot, report: MergeReport) -> None:
+def keep_refi_details(store: ProjectStore, snap: Snapshot, report: MergeReport) -> None:
     """Keep what a ``.qdpx`` carried besides its records (inside the import's transaction)."""
     if not isinstance(snap, RefiSnapshot) or report.dry_run:
         return

@@ -50,7 +50,7 @@ from qualcode.storage.refi_export import (
 )
 
 if TYPE_CHECKING:
-    from qualcode.storage import Store
+    from qualcode.storage import ProjectStore
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 ID_VARIABLE = "qualcode id"
@@ -123,7 +123,7 @@ class ExportReport:
 class ProjectWriter:
     """Streams one project's ``project.qde`` into an open binary file."""
 
-    def __init__(self, store: Store, *, coders: set[int] | None = None,
+    def __init__(self, store: ProjectStore, *, coders: set[int] | None = None,
                  consensus: bool = True) -> None:
         self.store = store
         self.report = ExportReport()

@@ -38,7 +38,7 @@ from qualcode.storage.files import write_replacing
 from qualcode.storage.snapshot import InCode
 
 if TYPE_CHECKING:
-    from qualcode.storage import Store
+    from qualcode.storage import ProjectStore
 
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
 ORIGIN_PREFIX = "qualcode"
@@ -117,7 +117,7 @@ def qdc_bytes(book: Codebook) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
-def export_qdc(store: Store, path: Path) -> int:
+def export_qdc(store: ProjectStore, path: Path) -> int:
     """Write the project's codebook as a ``.qdc``; return the number of codes written."""
     book = store.codebook()
     write_replacing(path, qdc_bytes(book))

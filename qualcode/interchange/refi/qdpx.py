@@ -23,12 +23,12 @@ from qualcode.storage.merge_base import EXPORT_MEMBER, export_marker, parse_mark
 from qualcode.storage.snapshot import Snapshot
 
 if TYPE_CHECKING:
-    from qualcode.storage import Store
+    from qualcode.storage import ProjectStore
 
 PROJECT_MEMBER = "project.qde"
 
 
-def export_qdpx(store: Store, path: Path, *, coders: set[int] | None = None,
+def export_qdpx(store: ProjectStore, path: Path, *, coders: set[int] | None = None,
                 consensus: bool = True) -> ExportReport:
     """Write the project as a ``.qdpx``; ``coders`` limits whose codings go (consensus aside)."""
     writer = ProjectWriter(store, coders=coders, consensus=consensus)
