@@ -29,10 +29,15 @@ behind this same interface: a method added to ``Store`` for the layers above mus
 here too, and a need the interface does not cover (see "Not yet behind the interface"
 below) is a method to add, not a reason to reach for the SQLite connection.
 
-Not yet behind the interface: storage functions that still take the SQLite ``Store`` and
-run SQL on it directly (pins, the suggestion log, stored suggester models, consensus,
-column reads in ``arrays``, the coding queue, merges, backups and ``check``). They live in
-``qualcode/storage/`` and are the next candidates to become :class:`ProjectStore` methods.
+Not yet behind the interface: storage functions that take a :class:`ProjectStore` but run
+SQL on it themselves, reaching the connection through ``store_base.sqlite_db``, which
+refuses any other implementation with a TypeError: pins, the suggestion log, stored
+suggester models, consensus, column reads (``arrays``, ``blank_codings``, ``unit_texts``),
+the coding queue, event descriptions, REFI details and export reads, the export marker
+and ``undo.merge_after``. ``merge_apply.apply_snapshot`` refuses a store that is not the
+SQLite ``Store``; backups and ``check`` work on the SQLite file itself. Each is a candidate
+to become a :class:`ProjectStore` method (or to get a PostgreSQL twin) in Part 11; no
+module above storage may call ``sqlite_db`` (``tests/test_store_interface.py``).
 """
 
 from __future__ import annotations
