@@ -36,7 +36,7 @@ def build(path: Path, *, consensus: bool = False) -> Path:
         store.import_sources(SourceRecord(ext, f"Answer {n}. I was afraid, then relieved.")
                              for n, ext in enumerate(IDS))
         emotions = store.add_code("Emotions", kind=CodeKind.THEME)
-        negative = store.add_code("Negative", parent_id=emotions.id, kind=CodeKind.THEME)
+        negative = store.add_code("Negative", parent_id=emotions.id, kind=CodeKind.SUBTHEME)
         fear = store.add_code("Fear", parent_id=negative.id)
         relief = store.add_code("Relief", parent_id=emotions.id)
         alice, bob = store.coder("alice"), store.coder("bob")
