@@ -115,7 +115,8 @@ def run_demo() -> None:
     from qualcode.interchange.demo import build_demo_project
     from qualcode.storage import Store
 
-    print("\n| demo corpus, coder | units | model | micro F1 | macro F1 | top-1 hit | top-3 recall |")
+    print("\n| demo corpus, coder | units | model | micro F1 | macro F1 | top-1 hit | top-3 recall "
+          "|")
     print("|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as folder:
         for corpus in ("metasynthesis", "survey"):

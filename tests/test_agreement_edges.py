@@ -235,7 +235,8 @@ def test_all_coder_rows_of_an_unused_code_are_not_applicable(tmp_path: Path) -> 
     with Store.create(tmp_path / "three.qualcode") as store:
         store.import_sources([SourceRecord(f"s{i}", f"Text {i}.") for i in range(6)],
                              path="fixture.csv")
-        used, unused = store.add_code("Used"), store.add_code("Unused")
+        used = store.add_code("Used")
+        store.add_code("Unused")  # a code nobody applies
         for k, name in enumerate(("alice", "bob", "carol")):
             coder = store.coder(name)
             for i in range(6):
@@ -249,7 +250,9 @@ def test_all_coder_rows_of_an_unused_code_are_not_applicable(tmp_path: Path) -> 
     assert gone.label == "not applicable" and gone.percent_agreement is None
     assert gone.fleiss_kappa is None and gone.note.startswith("not applicable")
     kept = rows["Used (own codings)"]
-    assert kept.fleiss_kappa is not None and -1.0 <= kept.fleiss_ci_low <= kept.fleiss_ci_high <= 1.0
+    assert (
+        kept.fleiss_kappa is not None and -1.0 <= kept.fleiss_ci_low <= kept.fleiss_ci_high <= 1.0
+    )
 
 
 def test_disagreements_name_a_theme_and_its_own_codings_apart(project: Path) -> None:

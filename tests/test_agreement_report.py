@@ -194,10 +194,14 @@ def test_stored_sentence_units_done_one_by_one_count(store: Store) -> None:
     store.import_sources([SourceRecord("a", "One. Two.")], path="f.csv")
     code = store.add_code("C")
     source = store.source_by_external_id("a")
-    with store.db.conn:  # the project stores no sentence units yet; insert them as a migration would
+    # the project stores no sentence units yet; insert them as a migration would
+    with store.db.conn:
         for pos, (s, e) in enumerate([(0, 4), (5, 9)]):
-            store.db.execute('INSERT INTO units(guid, source_id, start, "end", kind, position) '
-                             "VALUES (?, ?, ?, ?, 'sentence', ?)", [f"g{pos}", source.id, s, e, pos])
+            store.db.execute(
+                'INSERT INTO units(guid, source_id, start, "end", kind, position) '
+                "VALUES (?, ?, ?, ?, 'sentence', ?)",
+                [f"g{pos}", source.id, s, e, pos],
+            )
     units = store.units(UnitKind.SENTENCE)
     for name in ("alice", "bob"):
         coder = store.coder(name)

@@ -1,10 +1,10 @@
 """Real double coding: ConvAbuse (Cercas Curry, Abercrombie & Rieser, EMNLP 2021; CC BY 4.0).
 
 The validation split (831 user utterances, 8 named annotators, 2-7 per item) is imported
-through the real command line: the items as the corpus (``user`` is the text), a codebook, and one codings file per annotator, each annotator a coder who marked done
-exactly the items they labelled. Pairwise kappas of ``agreement_report`` must equal
-scikit-learn's ``cohen_kappa_score`` on the same items, and Krippendorff's alpha over three
-annotators must equal the ``krippendorff`` package.
+through the real command line: the items as the corpus (``user`` is the text), a codebook, and one
+codings file per annotator, each annotator a coder who marked done exactly the items they labelled.
+Pairwise kappas of ``agreement_report`` must equal scikit-learn's ``cohen_kappa_score`` on the same
+items, and Krippendorff's alpha over three annotators must equal the ``krippendorff`` package.
 
 Coding rule (decided here): each annotator gives a severity, one-hot over
 ``is_abuse.{1,0,-1,-2,-3}`` (1 not abusive, 0 ambiguous, -1..-3 mildly to very strongly

@@ -40,7 +40,7 @@ def check_confidence(confidence: float) -> None:
 def two_sided_p(z: float | np.ndarray) -> float | np.ndarray:
     """Two-sided p-value of a standard normal statistic: ``erfc(|z| / sqrt(2))``."""
     if np.ndim(z) == 0:
-        zf = float(z)  # type: ignore[arg-type]
+        zf = float(z)
         return math.nan if math.isnan(zf) else math.erfc(abs(zf) / math.sqrt(2.0))
     erfc = np.vectorize(math.erfc, otypes=[float])
     return erfc(np.abs(np.asarray(z, dtype=float)) / math.sqrt(2.0))

@@ -1,4 +1,5 @@
-r"""Two raters, nominal or ordinal categories: Cohen's (weighted) kappa, Scott's pi, AC1/AC2, Brennan-Prediger.
+r"""Two raters, nominal or ordinal categories: Cohen's (weighted) kappa, Scott's pi, AC1/AC2,
+Brennan-Prediger.
 
 Every coefficient here is computed from the q x q contingency table
 :math:`p_{kl}` (proportion of units rater 1 put in category k and rater 2 in l)
@@ -8,8 +9,8 @@ Units where either rater is missing are left out (and counted).
 
 Standard errors follow one pattern (Fleiss, Cohen & Everitt 1969 for kappa;
 Gwet 2014, ch. 2-5 for the others):
-:math:`\mathrm{Var} = [\sum_{kl} p_{kl}(w_{kl} - c_{kl})^2 - (p_a - 2(1-\hat\gamma)p_e)^2] / (n(1-p_e)^2)`
-with a coefficient-specific :math:`c_{kl}` given in each docstring.
+:math:`\mathrm{Var} = [\sum_{kl} p_{kl}(w_{kl} - c_{kl})^2 - (p_a - 2(1-\hat\gamma)p_e)^2] /
+(n(1-p_e)^2)` with a coefficient-specific :math:`c_{kl}` given in each docstring.
 """
 
 from __future__ import annotations
@@ -54,7 +55,8 @@ def contingency_table(
     x2 = np.asarray(r2, dtype=object) if not isinstance(r2, np.ndarray) else r2
     if x1.ndim != 1 or x2.ndim != 1 or x1.shape != x2.shape:
         raise AgreementInputError(
-            f"the two raters' ratings must be flat sequences of the same length; got shapes {x1.shape} and {x2.shape}"
+            "the two raters' ratings must be flat sequences of the same length; got shapes "
+            f"{x1.shape} and {x2.shape}"
         )
     both = np.empty((x1.shape[0], 2), dtype=object)
     both[:, 0], both[:, 1] = x1, x2
@@ -85,10 +87,11 @@ def table_coefficients(
 
     * Cohen (1960, 1968): :math:`p_e = \sum w_{kl}p_{k\cdot}p_{\cdot l}`,
       :math:`c_{kl} = (1-\kappa)(\bar w_{k\cdot} + \bar w_{\cdot l})` with
-      :math:`\bar w_{k\cdot} = \sum_l w_{kl}p_{\cdot l}`, :math:`\bar w_{\cdot l} = \sum_k w_{kl}p_{k\cdot}`
-      (Fleiss, Cohen & Everitt 1969). Null SE:
-      :math:`[\sum p_{k\cdot}p_{\cdot l}(w_{kl} - \bar w_{k\cdot} - \bar w_{\cdot l})^2 - p_e^2]/(n(1-p_e)^2)`.
-      Maximum kappa (unweighted only): :math:`p_a = \sum_k \min(p_{k\cdot}, p_{\cdot k})`.
+      :math:`\bar w_{k\cdot} = \sum_l w_{kl}p_{\cdot l}`, :math:`\bar w_{\cdot l} = \sum_k
+      w_{kl}p_{k\cdot}` (Fleiss, Cohen & Everitt 1969). Null SE:
+      :math:`[\sum p_{k\cdot}p_{\cdot l}(w_{kl} - \bar w_{k\cdot} - \bar w_{\cdot l})^2 -
+      p_e^2]/(n(1-p_e)^2)`. Maximum kappa (unweighted only): :math:`p_a = \sum_k \min(p_{k\cdot},
+      p_{\cdot k})`.
     * Scott (1955): :math:`\pi_k = (p_{k\cdot}+p_{\cdot k})/2`, :math:`p_e = \sum w_{kl}\pi_k\pi_l`,
       :math:`c_{kl} = (1-\pi)(\bar\pi_k + \bar\pi_l)`, :math:`\bar\pi_k = \sum_l w_{kl}\pi_l`.
     * Gwet AC1/AC2 (2008; 2014): :math:`p_e = T_w/(q(q-1))\sum_k\pi_k(1-\pi_k)`,
@@ -122,14 +125,30 @@ def table_coefficients(
     w, wname, sname = resolve_weights(weights, q, scores, cats)
     n = float(t.sum())
     z = z_value(confidence)
-    common = dict(confidence=float(confidence), n_units=int(round(n)), n_raters=2, categories=cats, weights=wname,
-                  scores=sname)
+    common = dict(
+        confidence=float(confidence),
+        n_units=int(round(n)),
+        n_raters=2,
+        categories=cats,
+        weights=wname,
+        scores=sname,
+    )
     if n == 0:
         note = "no unit was rated by both raters"
         nan = float("nan")
         return {
-            key: Coefficient(name=label, value=nan, se=nan, ci_low=nan, ci_high=nan, percent_agreement=nan,
-                             chance_agreement=nan, note=note, table=t.astype(np.int64), **common)  # type: ignore[arg-type]
+            key: Coefficient(
+                name=label,
+                value=nan,
+                se=nan,
+                ci_low=nan,
+                ci_high=nan,
+                percent_agreement=nan,
+                chance_agreement=nan,
+                note=note,
+                table=t.astype(np.int64),
+                **common,
+            )  # type: ignore[arg-type]
             for key, label in _NAMES.items()
         }
     p = t / n
@@ -143,30 +162,47 @@ def table_coefficients(
 
     constant_rater = bool(np.isclose(pr.max(), 1.0) or np.isclose(pc.max(), 1.0))
 
-    def build(key: str, value: Any, pe: Any, var: Any, method: str, note: str = "", **extra: Any) -> Coefficient:
+    def build(
+        key: str, value: Any, pe: Any, var: Any, method: str, note: str = "", **extra: Any
+    ) -> Coefficient:
         val, se = as_float(value), as_float(sqrt_nonneg(var))
         if not np.isfinite(val):
             se = float("nan")
         low, high = wald(val, se, z)
         ci_note = zero_se_reason(d_o == 0, constant_rater) if np.isfinite(val) and se == 0 else ""
         return Coefficient(
-            name=_NAMES[key], value=val, se=se, ci_low=as_float(low), ci_high=as_float(high),
-            percent_agreement=pa, chance_agreement=as_float(pe), method=method,
-            note=note if not np.isfinite(val) else "", ci_note=ci_note, table=t.astype(np.int64), **common, **extra,  # type: ignore[arg-type]
+            name=_NAMES[key],
+            value=val,
+            se=se,
+            ci_low=as_float(low),
+            ci_high=as_float(high),
+            percent_agreement=pa,
+            chance_agreement=as_float(pe),
+            method=method,
+            note=note if not np.isfinite(val) else "",
+            ci_note=ci_note,
+            table=t.astype(np.int64),
+            **common,
+            **extra,  # type: ignore[arg-type]
         )
 
     def linearised(gamma: Any, d_e: float, c: np.ndarray) -> Any:
         pe = 1.0 - d_e
         return variance((p * (w - c) ** 2).sum() - (pa - 2.0 * (1.0 - gamma) * pe) ** 2, n * d_e**2)
 
-    constant = "every rating falls in one category, so chance agreement is 1 and the coefficient is 0/0"
+    constant = (
+        "every rating falls in one category, so chance agreement is 1 and the coefficient is 0/0"
+    )
     out: dict[str, Coefficient] = {}
 
     de_k = float(pr @ v @ pc)
     kappa = 1.0 - divide(d_o, de_k)
     wr, wc = w @ pc, w.T @ pr
     var_k = linearised(kappa, de_k, (1.0 - kappa) * (wr[:, None] + wc[None, :]))
-    var_k0 = variance((np.outer(pr, pc) * (w - wr[:, None] - wc[None, :]) ** 2).sum() - (1.0 - de_k) ** 2, n * de_k**2)
+    var_k0 = variance(
+        (np.outer(pr, pc) * (w - wr[:, None] - wc[None, :]) ** 2).sum() - (1.0 - de_k) ** 2,
+        n * de_k**2,
+    )
     kmax = float("nan")
     if wname == "identity":
         kmax = as_float(1.0 - divide(1.0 - np.minimum(pr, pc).sum(), de_k))
@@ -177,10 +213,18 @@ def table_coefficients(
     de_s = float(prev @ v @ prev)
     scott = 1.0 - divide(d_o, de_s)
     pw = (w @ prev + w.T @ prev) / 2.0
-    out["scott_pi"] = build("scott_pi", scott, 1.0 - de_s,
-                            linearised(scott, de_s, (1.0 - scott) * (pw[:, None] + pw[None, :])), _GWET, constant)
+    out["scott_pi"] = build(
+        "scott_pi",
+        scott,
+        1.0 - de_s,
+        linearised(scott, de_s, (1.0 - scott) * (pw[:, None] + pw[None, :])),
+        _GWET,
+        constant,
+    )
 
     tw = float(w.sum())
+    ac: float | np.ndarray
+    var_g: float | np.ndarray
     if q >= 2:
         pe_g = tw / (q * (q - 1)) * float((prev * (1.0 - prev)).sum())
         ac = 1.0 - divide(d_o, 1.0 - pe_g)
@@ -188,14 +232,21 @@ def table_coefficients(
         var_g = linearised(ac, 1.0 - pe_g, c_g)
     else:
         pe_g, ac, var_g = float("nan"), np.nan, np.nan
-    out["gwet_ac"] = build("gwet_ac", ac, pe_g, var_g, "Gwet (2008) SE", "AC1 needs at least two categories")
+    out["gwet_ac"] = build("gwet_ac", ac, pe_g, var_g, "Gwet (2008) SE", "AC1 needs at least two "
+                                                                         "categories")
     if wname != "identity":
         out["gwet_ac"] = _renamed(out["gwet_ac"], "Gwet's AC2")
 
     pe_bp = tw / q**2
     bp = 1.0 - divide(d_o, 1.0 - pe_bp)
-    out["brennan_prediger"] = build("brennan_prediger", bp, pe_bp, variance(sum_pw2 - pa**2, n * (1.0 - pe_bp) ** 2),
-                                    _GWET, "Brennan-Prediger needs at least two categories")
+    out["brennan_prediger"] = build(
+        "brennan_prediger",
+        bp,
+        pe_bp,
+        variance(sum_pw2 - pa**2, n * (1.0 - pe_bp) ** 2),
+        _GWET,
+        "Brennan-Prediger needs at least two categories",
+    )
     out["percent_agreement"] = build(
         "percent_agreement", pa, 0.0, variance(sum_pw2 - pa**2, n), "binomial SE sqrt(pa(1-pa)/n)"
     )
@@ -287,7 +338,8 @@ def cohen_kappa(
     Categories with a gap: ranks weight 3 -> 5 like one step, values like two.
 
     >>> a, b = [1, 2, 3, 5, 5, 1], [1, 3, 3, 5, 3, 2]
-    >>> k_ranks, k_values = cohen_kappa(a, b, weights="linear"), cohen_kappa(a, b, weights="linear", scores="values")
+    >>> k_ranks = cohen_kappa(a, b, weights="linear")
+    >>> k_values = cohen_kappa(a, b, weights="linear", scores="values")
     >>> k_ranks.scores, round(k_ranks.value, 4), k_values.scores, round(k_values.value, 4)
     ('ranks', 0.6087, 'values', 0.6)
     """

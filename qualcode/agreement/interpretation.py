@@ -32,7 +32,10 @@ def landis_koch(value: Any) -> Any:
     """
     arr = np.asarray(value, dtype=float)
     limits = np.array([0.0, 0.20, 0.40, 0.60, 0.80])
-    names = np.array(["poor", "slight", "fair", "moderate", "substantial", "almost perfect", "undefined"], dtype=object)
+    names = np.array(
+        ["poor", "slight", "fair", "moderate", "substantial", "almost perfect", "undefined"],
+        dtype=object,
+    )
     # "poor" is strictly below 0, so 0 itself is slight; other limits close their band from above.
     idx = np.where(arr < 0, 0, np.searchsorted(limits, arr, side="left").clip(1, 5))
     idx = np.where(arr == 0, 1, idx)
@@ -44,7 +47,9 @@ def landis_koch(value: Any) -> Any:
 def prevalence_paradox(
     percent_agreement: Any, kappa: Any, *, min_agreement: float = 0.80, max_kappa: float = 0.40
 ) -> Any:
-    """True where agreement is high but kappa is low: the first kappa paradox (Feinstein & Cicchetti 1990).
+    """True where agreement is high but kappa is low: the first kappa paradox.
+
+    Feinstein & Cicchetti (1990).
 
     Kappa's chance term grows when one category dominates (skewed prevalence),
     so coders who agree on 85-95 % of units can get a "fair" kappa. Where this
@@ -71,16 +76,20 @@ def prevalence_paradox(
     return bool(flag) if flag.ndim == 0 else flag
 
 
-def paradox_note(percent_agreement: float, kappa: float, ac1: float, pabak: float, prevalence_index: float) -> str:
-    """One sentence explaining a flagged code, or '' when :func:`prevalence_paradox` does not flag it.
+def paradox_note(
+    percent_agreement: float, kappa: float, ac1: float, pabak: float, prevalence_index: float
+) -> str:
+    """One sentence explaining a flagged code, or '' when :func:`prevalence_paradox` passes it.
 
-    >>> paradox_note(0.85, 0.318, 0.806, 0.70, 0.75)
-    'agreement 85% but kappa 0.32 (prevalence index 0.75: one category dominates, which inflates chance agreement; Feinstein & Cicchetti 1990) - AC1 0.81, PABAK 0.70'
+    >>> print(paradox_note(0.85, 0.318, 0.806, 0.70, 0.75).replace(", which", ",\\nwhich"))
+    agreement 85% but kappa 0.32 (prevalence index 0.75: one category dominates,
+    which inflates chance agreement; Feinstein & Cicchetti 1990) - AC1 0.81, PABAK 0.70
     """
     if not prevalence_paradox(percent_agreement, kappa):
         return ""
     pi = "" if math.isnan(prevalence_index) else f"prevalence index {prevalence_index:.2f}: "
     return (
-        f"agreement {percent_agreement:.0%} but kappa {kappa:.2f} ({pi}one category dominates, which inflates "
+        f"agreement {percent_agreement:.0%} but kappa {kappa:.2f} ({pi}one category dominates, "
+        "which inflates "
         f"chance agreement; Feinstein & Cicchetti 1990) - AC1 {ac1:.2f}, PABAK {pabak:.2f}"
     )

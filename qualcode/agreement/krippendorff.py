@@ -139,7 +139,7 @@ def krippendorff_alpha(
     n = float(n_c.sum())
     delta = difference_matrix(level, cats, n_c) if cats else np.zeros((0, 0))
     nan = float("nan")
-    base = dict(
+    base: dict[str, Any] = dict(
         level=level,
         n_units=int(pairable.sum()),
         n_values=int(round(n)),
@@ -149,14 +149,14 @@ def krippendorff_alpha(
     if n < 2:
         return AlphaResult(alpha=nan, observed_disagreement=nan, expected_disagreement=nan,
                            note="fewer than two pairable values (no unit has values from two "
-                                "coders)", **base)  # type: ignore[arg-type]
+                                "coders)", **base)
     d_o = float((o * delta).sum()) / n
     d_e = float((np.outer(n_c, n_c) * delta).sum()) / (n * (n - 1.0))
     if d_e == 0:
         return AlphaResult(alpha=nan, observed_disagreement=d_o, expected_disagreement=d_e,
                            note="all pairable values are the same, so expected disagreement is 0 "
                                 "and alpha is 0/0",
-                           **base)  # type: ignore[arg-type]
+                           **base)
     return AlphaResult(
         alpha=1.0 - d_o / d_e, observed_disagreement=d_o, expected_disagreement=d_e, **base
-    )  # type: ignore[arg-type]
+    )

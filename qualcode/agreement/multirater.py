@@ -1,4 +1,5 @@
-r"""Any number of raters, missing ratings allowed: Fleiss' kappa, Gwet's AC1/AC2, Brennan-Prediger, agreement.
+r"""Any number of raters, missing ratings allowed: Fleiss' kappa, Gwet's AC1/AC2, Brennan-Prediger,
+percent agreement.
 
 Input is a units x raters array of labels (None, NaN or a ``missing`` marker for
 a missing rating), or directly a units x categories array of counts
@@ -63,7 +64,8 @@ def rating_counts(
     """
     codes, cats = encode(ratings, categories, missing)
     if codes.ndim != 2:
-        raise AgreementInputError(f"ratings must be a 2-D array of shape (units, raters); got {codes.ndim} dimensions")
+        raise AgreementInputError("ratings must be a 2-D array of shape (units, raters); got "
+                                  f"{codes.ndim} dimensions")
     n_units, q = codes.shape[0], len(cats)
     unit = np.broadcast_to(np.arange(n_units)[:, None], codes.shape)
     keep = codes >= 0
@@ -76,14 +78,16 @@ def _prepare(
 ) -> tuple[np.ndarray, tuple[Any, ...], int]:
     """Return (counts of units with >= 1 rating, categories, number of raters)."""
     if (ratings is None) == (counts is None):
-        raise AgreementInputError("give either ratings (units x raters) or counts (units x categories), not both")
+        raise AgreementInputError("give either ratings (units x raters) or counts (units x "
+                                  "categories), not both")
     if ratings is not None:
         r, cats = rating_counts(ratings, categories=categories, missing=missing)
         n_raters = int(np.asarray(ratings, dtype=object).shape[1])
     else:
         r = np.asarray(counts)
         if r.ndim != 2 or r.dtype.kind not in "iuf" or np.any(r < 0) or np.any(r != np.round(r)):
-            raise AgreementInputError("counts must be a units x categories array of non-negative whole numbers")
+            raise AgreementInputError("counts must be a units x categories array of non-negative "
+                                      "whole numbers")
         r = r.astype(np.int64)
         cats = tuple(categories) if categories is not None else tuple(range(r.shape[1]))
         if len(cats) != r.shape[1]:
@@ -93,25 +97,53 @@ def _prepare(
 
 
 def _coefficient(
-    kind: str, ratings: Any, counts: Any, categories: Any, missing: Any, weights: Weights, confidence: float,
+    kind: str,
+    ratings: Any,
+    counts: Any,
+    categories: Any,
+    missing: Any,
+    weights: Weights,
+    confidence: float,
     scores: Scores = None,
 ) -> Coefficient:
     r, cats, n_raters = _prepare(ratings, counts, categories, missing)
     q = len(cats)
-    w, wname, sname = resolve_weights(weights, q, scores, cats) if q else (np.eye(0), "identity", "")
+    w, wname, sname = (
+        resolve_weights(weights, q, scores, cats) if q else (np.eye(0), "identity", "")
+    )
     z = z_value(confidence)
     n = r.shape[0]
-    name = {"fleiss": "Fleiss' kappa", "gwet": "Gwet's AC1" if wname == "identity" else "Gwet's AC2",
-            "bp": "Brennan-Prediger", "pa": "percent agreement"}[kind]
+    name = {
+        "fleiss": "Fleiss' kappa",
+        "gwet": "Gwet's AC1" if wname == "identity" else "Gwet's AC2",
+        "bp": "Brennan-Prediger",
+        "pa": "percent agreement",
+    }[kind]
     ri = r.sum(axis=1).astype(float)
     two = ri >= 2
     n2 = int(two.sum())
     nan = float("nan")
-    base = dict(name=name, confidence=float(confidence), n_units=n, n_raters=n_raters, categories=cats,
-                weights=wname, scores=sname, method=_SE)
+    base = dict(
+        name=name,
+        confidence=float(confidence),
+        n_units=n,
+        n_raters=n_raters,
+        categories=cats,
+        weights=wname,
+        scores=sname,
+        method=_SE,
+    )
     if n2 == 0:
-        return Coefficient(value=nan, se=nan, ci_low=nan, ci_high=nan, percent_agreement=nan, chance_agreement=nan,
-                           note="no unit has two or more ratings, so there is no pair to agree", **base)  # type: ignore[arg-type]
+        return Coefficient(
+            value=nan,
+            se=nan,
+            ci_low=nan,
+            ci_high=nan,
+            percent_agreement=nan,
+            chance_agreement=nan,
+            note="no unit has two or more ratings, so there is no pair to agree",
+            **base,
+        )
     rf = r.astype(float)
     rstar = rf @ w.T
     pa_i = np.where(two, divide((rf * (rstar - 1.0)).sum(axis=1), ri * (ri - 1.0)), 0.0)
@@ -136,7 +168,8 @@ def _coefficient(
         pe, pe_i = 0.0, np.zeros(n)
     value = float(1.0 - divide(1.0 - pa, 1.0 - pe))
     if np.isnan(value) and not note:
-        note = "every rating falls in one category, so chance agreement is 1 and the coefficient is 0/0"
+        note = ("every rating falls in one category, so chance agreement is 1 and the "
+                "coefficient is 0/0")
     se = nan
     if n > 1 and np.isfinite(value):
         gamma_i = (n / n2) * (pa_i - pe * two) / (1.0 - pe)
@@ -151,9 +184,18 @@ def _coefficient(
         # A rater is constant when every unit they rated has their one category.
         constant = ratings is not None and _constant_rater(ratings, categories, missing)
         ci_note = zero_se_reason(pa == 1.0, constant)
-    return Coefficient(value=value, se=se, ci_low=float(low), ci_high=float(high), percent_agreement=pa,
-                       chance_agreement=float(pe), se_null=se_null, note=note, ci_note=ci_note,
-                       **base)  # type: ignore[arg-type]
+    return Coefficient(
+        value=value,
+        se=se,
+        ci_low=float(low),
+        ci_high=float(high),
+        percent_agreement=pa,
+        chance_agreement=float(pe),
+        se_null=se_null,
+        note=note,
+        ci_note=ci_note,
+        **base,
+    )
 
 
 def _constant_rater(ratings: Any, categories: Any, missing: Any) -> bool:
@@ -166,7 +208,7 @@ def _constant_rater(ratings: Any, categories: Any, missing: Any) -> bool:
 
 
 def _fleiss_null_se(r: np.ndarray, prev: np.ndarray, n: int) -> float:
-    """SE of Fleiss' kappa under kappa = 0 (Fleiss, Nee & Landis 1979); needs equal raters per unit."""
+    """SE of Fleiss' kappa under kappa = 0 (Fleiss, Nee & Landis 1979); equal raters per unit."""
     m = r.sum(axis=1)
     if n < 1 or m.min() != m.max() or m[0] < 2:
         return float("nan")
@@ -180,10 +222,17 @@ def _fleiss_null_se(r: np.ndarray, prev: np.ndarray, n: int) -> float:
 
 
 def fleiss_kappa(
-    ratings: Any = None, *, counts: Any = None, categories: Sequence[Any] | None = None, missing: Any = None,
-    weights: Weights = None, confidence: float = 0.95, scores: Scores = None,
+    ratings: Any = None,
+    *,
+    counts: Any = None,
+    categories: Sequence[Any] | None = None,
+    missing: Any = None,
+    weights: Weights = None,
+    confidence: float = 0.95,
+    scores: Scores = None,
 ) -> Coefficient:
-    """Fleiss' kappa for any number of raters (Fleiss 1971), extended to missing ratings and weights (Gwet 2014).
+    """Fleiss' kappa for any number of raters (Fleiss 1971), with missing ratings and weights
+    (Gwet 2014).
 
     ``se`` is Gwet's linearised SE (used for the CI); ``se_null`` is the SE
     under kappa = 0 of Fleiss, Nee & Landis (1979),
@@ -205,8 +254,9 @@ def fleiss_kappa(
     missing. Gwet's irrCAC prints Fleiss' kappa 0.76117 (SE 0.15302), pa 0.81818,
     pe 0.23872:
 
-    >>> data = [[1, 1, None, 1], [2, 2, 3, 2], [3, 3, 3, 3], [3, 3, 3, 3], [2, 2, 2, 2], [1, 2, 3, 4],
-    ...         [4, 4, 4, 4], [1, 1, 2, 1], [2, 2, 2, 2], [None, 5, 5, 5], [None, None, 1, 1], [None, None, 3, None]]
+    >>> data = [[1, 1, None, 1], [2, 2, 3, 2], [3, 3, 3, 3], [3, 3, 3, 3], [2, 2, 2, 2],
+    ...         [1, 2, 3, 4], [4, 4, 4, 4], [1, 1, 2, 1], [2, 2, 2, 2], [None, 5, 5, 5],
+    ...         [None, None, 1, 1], [None, None, 3, None]]
     >>> k = fleiss_kappa(data)
     >>> print(f"{k.value:.5f} {k.se:.5f} {k.percent_agreement:.5f} {k.chance_agreement:.5f}")
     0.76117 0.15302 0.81818 0.23872
@@ -215,8 +265,14 @@ def fleiss_kappa(
 
 
 def gwet_ac(
-    ratings: Any = None, *, counts: Any = None, categories: Sequence[Any] | None = None, missing: Any = None,
-    weights: Weights = None, confidence: float = 0.95, scores: Scores = None,
+    ratings: Any = None,
+    *,
+    counts: Any = None,
+    categories: Sequence[Any] | None = None,
+    missing: Any = None,
+    weights: Weights = None,
+    confidence: float = 0.95,
+    scores: Scores = None,
 ) -> Coefficient:
     """Gwet's AC1 (unweighted) or AC2 (weighted) for any number of raters with missing ratings.
 
@@ -236,8 +292,9 @@ def gwet_ac(
     Gwet (2014) handbook data (see :func:`fleiss_kappa`); irrCAC prints AC1
     0.77544 (SE 0.14295) and, with quadratic weights, AC2 0.914 (SE 0.104):
 
-    >>> data = [[1, 1, None, 1], [2, 2, 3, 2], [3, 3, 3, 3], [3, 3, 3, 3], [2, 2, 2, 2], [1, 2, 3, 4],
-    ...         [4, 4, 4, 4], [1, 1, 2, 1], [2, 2, 2, 2], [None, 5, 5, 5], [None, None, 1, 1], [None, None, 3, None]]
+    >>> data = [[1, 1, None, 1], [2, 2, 3, 2], [3, 3, 3, 3], [3, 3, 3, 3], [2, 2, 2, 2],
+    ...         [1, 2, 3, 4], [4, 4, 4, 4], [1, 1, 2, 1], [2, 2, 2, 2], [None, 5, 5, 5],
+    ...         [None, None, 1, 1], [None, None, 3, None]]
     >>> ac1 = gwet_ac(data)
     >>> print(f"{ac1.value:.5f} {ac1.se:.5f}")
     0.77544 0.14295
@@ -249,10 +306,17 @@ def gwet_ac(
 
 
 def brennan_prediger(
-    ratings: Any = None, *, counts: Any = None, categories: Sequence[Any] | None = None, missing: Any = None,
-    weights: Weights = None, confidence: float = 0.95, scores: Scores = None,
+    ratings: Any = None,
+    *,
+    counts: Any = None,
+    categories: Sequence[Any] | None = None,
+    missing: Any = None,
+    weights: Weights = None,
+    confidence: float = 0.95,
+    scores: Scores = None,
 ) -> Coefficient:
-    """Brennan-Prediger coefficient (uniform chance agreement ``T_w / q^2``; 1/q unweighted) for many raters.
+    """Brennan-Prediger coefficient for many raters (uniform chance agreement ``T_w / q^2``; 1/q
+    unweighted).
 
     With two categories and two raters this is PABAK, ``2 po - 1``.
 
@@ -265,8 +329,9 @@ def brennan_prediger(
     --------
     Gwet (2014) handbook data; irrCAC prints 0.773 (SE 0.145):
 
-    >>> data = [[1, 1, None, 1], [2, 2, 3, 2], [3, 3, 3, 3], [3, 3, 3, 3], [2, 2, 2, 2], [1, 2, 3, 4],
-    ...         [4, 4, 4, 4], [1, 1, 2, 1], [2, 2, 2, 2], [None, 5, 5, 5], [None, None, 1, 1], [None, None, 3, None]]
+    >>> data = [[1, 1, None, 1], [2, 2, 3, 2], [3, 3, 3, 3], [3, 3, 3, 3], [2, 2, 2, 2],
+    ...         [1, 2, 3, 4], [4, 4, 4, 4], [1, 1, 2, 1], [2, 2, 2, 2], [None, 5, 5, 5],
+    ...         [None, None, 1, 1], [None, None, 3, None]]
     >>> bp = brennan_prediger(data)
     >>> print(f"{bp.value:.3f} {bp.se:.3f}")
     0.773 0.145
@@ -275,10 +340,18 @@ def brennan_prediger(
 
 
 def percent_agreement(
-    ratings: Any = None, *, counts: Any = None, categories: Sequence[Any] | None = None, missing: Any = None,
-    weights: Weights = None, confidence: float = 0.95, scores: Scores = None,
+    ratings: Any = None,
+    *,
+    counts: Any = None,
+    categories: Sequence[Any] | None = None,
+    missing: Any = None,
+    weights: Weights = None,
+    confidence: float = 0.95,
+    scores: Scores = None,
 ) -> Coefficient:
-    """Share of agreeing rater pairs, averaged over units with two or more ratings (the ``p_a`` of Fleiss/Gwet).
+    """Share of agreeing rater pairs, averaged over units with two or more ratings.
+
+    The ``p_a`` of Fleiss and Gwet.
 
     >>> percent_agreement([["a", "a", "b"], ["b", "b", "b"]]).value
     0.6666666666666666
@@ -297,9 +370,13 @@ class PairwiseAgreement:
 
 
 def pairwise_agreement(
-    ratings: Any, *, categories: Sequence[Any] | None = None, missing: Any = None, weights: Weights = None
+    ratings: Any,
+    *,
+    categories: Sequence[Any] | None = None,
+    missing: Any = None,
+    weights: Weights = None,
 ) -> PairwiseAgreement:
-    """Percent agreement for every pair of raters (weighted credit ``w[k, l]`` if weights are given).
+    """Percent agreement for every pair of raters (weighted credit ``w[k, l]`` with weights).
 
     >>> pw = pairwise_agreement([["a", "a", "b"], ["b", "b", None], ["a", "b", "b"]])
     >>> pw.agreement.round(2).tolist()

@@ -27,7 +27,8 @@ from qualcode.agreement.binary import as_presence, binary_statistics
 from qualcode.agreement.intervals import REASON_BOOT_FLAT
 
 BOOTSTRAP_STATISTICS = ("kappa", "scott_pi", "ac1", "pabak", "percent_agreement")
-# Cap on resamples x units cells held at once: the index, count and weight arrays then stay under ~200 MB.
+# Cap on resamples x units cells held at once: the index, count and weight arrays then stay under
+# ~200 MB.
 _MAX_CELLS = 8_000_000
 
 
@@ -39,7 +40,8 @@ class BinaryBootstrap:
     high: dict[str, np.ndarray]  #: statistic name -> upper limit per code
     se: dict[str, np.ndarray]  #: statistic name -> bootstrap standard deviation per code
     undefined: dict[str, np.ndarray]  #: statistic name -> resamples where it was NaN, per code
-    flat: dict[str, np.ndarray]  #: statistic name -> True where every resample gave one value (limits NaN)
+    #: statistic name -> True where every resample gave one value (limits NaN)
+    flat: dict[str, np.ndarray]
     pooled_kappa_low: float
     pooled_kappa_high: float
     pooled_kappa_se: float
@@ -107,7 +109,8 @@ def bootstrap_binary(
     if a.shape != b.shape:
         raise AgreementInputError(f"coder arrays differ in shape: a is {a.shape}, b is {b.shape}")
     if not isinstance(n_resamples, int) or n_resamples < 1:
-        raise AgreementInputError(f"n_resamples must be a positive whole number, got {n_resamples!r}")
+        raise AgreementInputError("n_resamples must be a positive whole number, got "
+                                  f"{n_resamples!r}")
     check_confidence(confidence)
     n, m = a.shape
     if n == 0:
@@ -149,8 +152,10 @@ def bootstrap_binary(
     )
 
 
-def _percentile(s: np.ndarray, alpha: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Per-column percentile limits, SD and NaN count of a (resamples, columns) array, skipping NaN."""
+def _percentile(
+    s: np.ndarray, alpha: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Column percentile limits, SD and NaN count of a (resamples, columns) array; NaN skipped."""
     bad = np.isnan(s)
     nbad = bad.sum(axis=0)
     lo = np.full(s.shape[1], np.nan)
@@ -212,16 +217,27 @@ def bootstrap(
     if arr.ndim < 1 or arr.shape[0] == 0:
         raise AgreementInputError("bootstrap needs at least one unit (row)")
     if not isinstance(n_resamples, int) or n_resamples < 1:
-        raise AgreementInputError(f"n_resamples must be a positive whole number, got {n_resamples!r}")
+        raise AgreementInputError("n_resamples must be a positive whole number, got "
+                                  f"{n_resamples!r}")
     check_confidence(confidence)
     rng = np.random.default_rng(seed)
     n = arr.shape[0]
-    values = np.array([statistic(arr[rng.integers(0, n, size=n)]) for _ in range(n_resamples)], dtype=float)
+    values = np.array(
+        [statistic(arr[rng.integers(0, n, size=n)]) for _ in range(n_resamples)], dtype=float
+    )
     lo, hi, sd, nbad = _percentile(values[:, None], (1.0 - confidence) / 2.0)
     note = ""
     if lo[0] == hi[0]:
         lo[0] = hi[0] = np.nan
         note = REASON_BOOT_FLAT
-    return Bootstrap(estimate=float(statistic(arr)), low=float(lo[0]), high=float(hi[0]), se=float(sd[0]),
-                     undefined=int(nbad[0]), n_resamples=n_resamples, seed=seed, confidence=float(confidence),
-                     note=note)
+    return Bootstrap(
+        estimate=float(statistic(arr)),
+        low=float(lo[0]),
+        high=float(hi[0]),
+        se=float(sd[0]),
+        undefined=int(nbad[0]),
+        n_resamples=n_resamples,
+        seed=seed,
+        confidence=float(confidence),
+        note=note,
+    )

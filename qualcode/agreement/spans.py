@@ -40,8 +40,9 @@ class SpanUnits:
         """Sort the columns by (source, start); ``ordinal`` defaults to 1 for every span."""
         order = np.lexsort((start, source))
         ordinal = np.ones(len(order), dtype=np.int64) if ordinal is None else ordinal
-        cols = (np.asarray(c, dtype=np.int64)[order] for c in (source, start, end, unit, ordinal))
-        return cls(*cols, n_units=int(n_units))
+        s, st, e, u, o = (np.asarray(c, dtype=np.int64)[order]
+                          for c in (source, start, end, unit, ordinal))
+        return cls(s, st, e, u, o, n_units=int(n_units))
 
     def subset(self, keep: np.ndarray, units: np.ndarray) -> SpanUnits:
         """Keep the spans where ``keep`` is true and the units listed (in order) in ``units``."""

@@ -35,7 +35,9 @@ from qualcode.agreement._common import AgreementInputError
 WEIGHT_KINDS = ("identity", "linear", "quadratic", "ordinal", "radical", "ratio")
 
 
-def weight_matrix(kind: str, q: int | None = None, scores: Sequence[float] | None = None) -> np.ndarray:
+def weight_matrix(
+    kind: str, q: int | None = None, scores: Sequence[float] | np.ndarray | None = None
+) -> np.ndarray:
     """Return the q x q agreement-weight matrix of a named kind.
 
     Parameters
@@ -64,10 +66,12 @@ def weight_matrix(kind: str, q: int | None = None, scores: Sequence[float] | Non
            [0.   , 0.556, 1.   ]])
     """
     if kind not in WEIGHT_KINDS:
-        raise AgreementInputError(f"unknown weights {kind!r}: use one of {', '.join(WEIGHT_KINDS)} or a q x q matrix")
+        raise AgreementInputError(f"unknown weights {kind!r}: use one of {', '.join(WEIGHT_KINDS)} "
+                                  "or a q x q matrix")
     if scores is None:
         if q is None or q < 1:
-            raise AgreementInputError("weight_matrix needs the number of categories q or their scores")
+            raise AgreementInputError("weight_matrix needs the number of categories q or their "
+                                      "scores")
         x = np.arange(q, dtype=float) + (1.0 if kind == "ratio" else 0.0)
     else:
         x = np.asarray(scores, dtype=float)
@@ -106,8 +110,10 @@ SCORES = ("ranks", "values")
 Scores = str | Sequence[float] | None
 
 
-def category_scores(scores: Scores, categories: Sequence[object] | None, q: int) -> tuple[np.ndarray | None, str]:
-    """Positions of the categories for named weights and their label ("ranks", "values" or "custom").
+def category_scores(
+    scores: Scores, categories: Sequence[object] | None, q: int
+) -> tuple[np.ndarray | None, str]:
+    """Positions of the categories for named weights, and their label (ranks, values or custom).
 
     ``ranks`` (the default, what scikit-learn and SAS with character levels do): equal
     steps 0, 1, ..., q-1 in category order, so a scale 1, 2, 3, 5 is weighted like
@@ -124,12 +130,18 @@ def category_scores(scores: Scores, categories: Sequence[object] | None, q: int)
         return None, "ranks"
     if isinstance(scores, str):
         if scores != "values":
-            raise AgreementInputError(f"unknown scores {scores!r}: use ranks, values or one number per category")
+            raise AgreementInputError(f"unknown scores {scores!r}: use ranks, values or one number "
+                                      "per category")
         cats = list(categories) if categories is not None else list(range(q))
-        bad = [c for c in cats if isinstance(c, bool) or not isinstance(c, int | float | np.integer | np.floating)]
+        bad = [
+            c
+            for c in cats
+            if isinstance(c, bool) or not isinstance(c, int | float | np.integer | np.floating)
+        ]
         if bad:
             raise AgreementInputError(
-                f"scores='values' needs numeric categories, got {bad[0]!r}; recode the categories as numbers "
+                f"scores='values' needs numeric categories, got {bad[0]!r}; recode the categories "
+                "as numbers "
                 "or use scores='ranks'"
             )
         return np.asarray(cats, dtype=float), "values"
@@ -145,7 +157,9 @@ def resolve_weights(
     scores: Scores = None,
     categories: Sequence[object] | None = None,
 ) -> tuple[np.ndarray, str, str]:
-    """Turn a ``weights`` argument (None, a kind name or a matrix) into (q x q matrix, label, scores label).
+    """Turn a ``weights`` argument (None, a kind name or a matrix) into a q x q matrix and labels.
+
+    Returns (matrix, label, scores label).
 
     The scores label is "" when the weights do not depend on category positions
     (no weights, identity, or a matrix given directly).
@@ -161,11 +175,13 @@ def resolve_weights(
         return weight_matrix(weights, scores=x), weights, label
     w = np.asarray(weights, dtype=float)
     if w.shape != (q, q):
-        raise AgreementInputError(f"weights matrix has shape {w.shape}; expected ({q}, {q}) for {q} categories")
+        raise AgreementInputError(f"weights matrix has shape {w.shape}; expected ({q}, {q}) for "
+                                  f"{q} categories")
     if not np.all(np.isfinite(w)):
         raise AgreementInputError("weights matrix must hold finite numbers")
     if not np.allclose(np.diag(w), 1.0):
         raise AgreementInputError(
-            "weights matrix must be agreement weights with 1 on the diagonal (1 - disagreement / max disagreement)"
+            "weights matrix must be agreement weights with 1 on the diagonal (1 - disagreement / "
+            "max disagreement)"
         )
     return w, "custom", ""

@@ -83,7 +83,7 @@ LEVELS = ("code", "theme", "both")
 
 @dataclass(frozen=True)
 class AgreementRow:
-    """Two coders' agreement on one theme or code; floats are None where undefined (see ``note``)."""
+    """Two coders' agreement on one theme or code; floats are None when undefined (see ``note``)."""
 
     level: str
     code_id: int
@@ -116,7 +116,7 @@ class AgreementRow:
 
 @dataclass(frozen=True)
 class PooledKappa:
-    """Pooled kappa of one coder pair over the rows of one level (De Vries et al. 2008), with the mean beside it."""
+    """Pooled kappa of one coder pair over one level's rows (De Vries et al. 2008), and the mean."""
 
     coder_a: str
     coder_b: str
@@ -170,8 +170,10 @@ class AgreementReport:
     seed: int = 0
     unit_source: str = ""  #: how the units were obtained (whole sources, stored units, cut by rule)
     partial_groups: bool = False
-    suggestions_shown: dict[str, int] = field(default_factory=dict)  #: coder -> units counted shown suggestions before done
-    split: list[Any] = field(default_factory=list)  #: :class:`~qualcode.analysis.agreement_by_suggestions.SplitRow` rows
+    #: coder -> units counted shown suggestions before done
+    suggestions_shown: dict[str, int] = field(default_factory=dict)
+    #: :class:`~qualcode.analysis.agreement_by_suggestions.SplitRow` rows
+    split: list[Any] = field(default_factory=list)
 
     def pooled_for(self, coder_a: str, coder_b: str, level: str = "code") -> PooledKappa | None:
         """Return the pooled kappa of one pair at one level, if reported."""
@@ -376,7 +378,8 @@ def _multi_rows(level: str, columns: Sequence[Code], book: Codebook,
                                           None, None, None, None, None, None, "not applicable",
                                           NOT_APPLICABLE.replace("neither coder", "no coder"), name)
             continue
-        # Both categories are always declared, so a code nobody used is "one category", not an error.
+        # Both categories are always declared, so a code nobody used is "one category", not an
+        # error.
         alpha = krippendorff_alpha(ratings, level="nominal", categories=[0, 1])
         fk = fleiss_kappa(ratings, categories=[0, 1])
         rows[code.id] = MultiRaterRow(
@@ -432,8 +435,8 @@ def agreement_report(store: ProjectStore, coders: Sequence[str], *, level: str =
             multi.update({(lv, cid): r for cid, r in
                           _multi_rows(lv, columns, prep.book, presence).items()})
     order = _order(prep.book, levels)
-    rows = [by_key[(lv, cid, a, b)] for a, b in pairs for lv, cid in order
-            if (lv, cid, a, b) in by_key]
+    pair_rows = [by_key[(lv, cid, a, b)] for a, b in pairs for lv, cid in order
+                 if (lv, cid, a, b) in by_key]
     multi_rows = [multi[key] for key in order if key in multi]
     rank = {key: i for i, key in enumerate(order)}
     split.sort(key=lambda r: (pairs.index((r.coder_a, r.coder_b)), rank[(r.level, r.code_id)]))
@@ -442,7 +445,7 @@ def agreement_report(store: ProjectStore, coders: Sequence[str], *, level: str =
             if prep.coder_ids[prep.coders.index(name)] is not None}
     if note := suggestions_note(seen, len(prep.units)):
         warnings.append(note)
-    return AgreementReport(rows=rows, pooled=pooled, n_units=len(prep.units),
+    return AgreementReport(rows=pair_rows, pooled=pooled, n_units=len(prep.units),
                            excluded=prep.excluded, unit=UnitKind(unit), group_by=group_by,
                            coders=prep.coders, multi_rater=multi_rows, warnings=warnings,
                            level=level, bootstrap=bootstrap, seed=seed,
@@ -459,7 +462,8 @@ def _warnings(prep: _Prepared, bootstrap: int) -> list[str]:
     elif n == 0:
         out.append("no unit was finished by every compared coder, so nothing could be counted")
     elif n < 30:
-        out.append(f"only {n} {'groups' if prep.group_by else 'units'} counted: standard errors and confidence intervals are "
+        out.append(f"only {n} {'groups' if prep.group_by else 'units'} counted: standard errors "
+                   "and confidence intervals are "
                    "large-sample approximations and unreliable this small")
     if bootstrap and 0 < bootstrap < 1000:
         out.append(f"{bootstrap} bootstrap resamples: use 1000 or more for reportable intervals")
@@ -477,7 +481,7 @@ def disagreements(store: ProjectStore, coder_a: str, coder_b: str, *, level: str
                   unit: UnitKind | str = UnitKind.SOURCE,
                   group_by: str | None = None,
                   partial_groups: bool = False) -> list[Disagreement]:
-    """Units both coders finished where they differ on a code or theme, in unit then codebook order."""
+    """Units both coders finished where they differ on a code or theme (by unit, then codebook)."""
     levels = _levels(level)
     prep = _prepare(store, [coder_a, coder_b], unit, group_by, partial_groups)
     order = {key: i for i, key in enumerate(_order(prep.book, levels))}

@@ -18,7 +18,6 @@ from qualcode.agreement.presence import AnalysisUnit, rolled_up
 from qualcode.agreement.spans import Done, SpanUnits, overlap_presence
 from qualcode.model import Code, Codebook, Layer, UnitKind
 from qualcode.segmentation import paragraphs, sentences
-from qualcode.storage.blank_codings import blank_coding_ids
 from qualcode.storage.arrays import (
     CodingColumns,
     ColumnReads,
@@ -29,6 +28,7 @@ from qualcode.storage.arrays import (
     source_lengths,
     stored_unit_spans,
 )
+from qualcode.storage.blank_codings import blank_coding_ids
 
 if TYPE_CHECKING:
     from qualcode.storage import ProjectStore
@@ -66,8 +66,8 @@ class UnitList(Sequence[AnalysisUnit]):
         """Return the units at these indices, their sources' names read in one batch."""
         wanted = sorted({int(i) for i in indices})
         names: dict[int, str] = {}
-        if self._groups is None:
-            first = self.spans.source[self._order[self._first[wanted]]] if wanted else []
+        if self._groups is None and wanted:
+            first = self.spans.source[self._order[self._first[wanted]]]
             names = external_ids(self._store, sorted({int(s) for s in first}))
         return {i: self._unit(i, names) for i in wanted}
 

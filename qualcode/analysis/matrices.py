@@ -27,7 +27,7 @@ from qualcode.analysis.export_defaults import (
     resolve_layer,
 )
 from qualcode.errors import QualcodeError, StoreError
-from qualcode.interchange.writers.table import Column, Row, Table
+from qualcode.interchange.writers.table import Column, ColumnKind, Row, Table
 from qualcode.model import Code, Codebook, Coding, Layer
 from qualcode.storage.arrays import (
     CodingColumns,
@@ -58,7 +58,7 @@ def layer_codings(store: ProjectStore, layer: str | None) -> list[Coding]:
 
 def layer_columns(store: ProjectStore, layer: str | None,
                   reads: ColumnReads | None = None) -> CodingColumns:
-    """Return the live codings of ``consensus`` or of one coder as columns (as ``layer_codings``)."""
+    """Return the live codings of ``consensus`` or one coder as columns (as ``layer_codings``)."""
     return _layer(store, resolve_layer(store, layer), (reads or ColumnReads(store)).codings)
 
 
@@ -232,15 +232,15 @@ def matrix(store: ProjectStore, *, rows: str = "theme", cols: str = "study",
         if cols == "coder":
             counts = [int(p.nested[:, p.column(code)].sum()) if rows == "theme"
                       else int(p.direct[:, p.column(code)].sum()) for p in per_column]
-            cells: list[object] = [c > 0 for c in counts] if tick else counts
+            cells: list[object] = [c > 0 if tick else c for c in counts]
         else:
             present = (presence.nested if rows == "theme" else presence.direct)[
                 :, presence.column(code)]
             counts = np.bincount(group[present], minlength=n_groups).tolist()
-            cells = [c > 0 for c in counts] if tick else list(counts)
+            cells = [c > 0 if tick else c for c in counts]
             cells.append(sum(c > 0 for c in counts) if tick else int(present.sum()))
         out_rows.append(_label_row(depth, code, cells, rows))
-    kind = "tick" if tick else "int"
+    kind: ColumnKind = "tick" if tick else "int"
     columns = [Column("name", "Theme" if rows == "theme" else "Theme / sub-theme / code",
                       "label", 34)]
     columns += [Column(f"c{i}", h, kind, max(6, min(len(h) + 2, 16)))

@@ -55,8 +55,13 @@ def dump_json(data: Any, handle: TextIO) -> None:
 @click.option("--coders", "coders", multiple=True, metavar="A B [C ...]",
               help="Coders to compare (two or more; 'consensus' = the consensus layer). "
                    "Names follow --coders, separated by spaces or commas.")
-@click.option("--level", type=click.Choice(["code", "theme", "both"]), default="both",
-              show_default=True, help="Report codes, themes (a code or anything below it), or both.")
+@click.option(
+    "--level",
+    type=click.Choice(["code", "theme", "both"]),
+    default="both",
+    show_default=True,
+    help="Report codes, themes (a code or anything below it), or both.",
+)
 @click.option("--unit", type=click.Choice(["source", "sentence", "paragraph"]), default="source",
               show_default=True, help="Unit of analysis.")
 @click.option("--group-by", "group_by", metavar="FIELD", default=None,
@@ -237,9 +242,13 @@ def _render_stats(result: dict[str, Any], console: Any) -> None:
         if not name:
             continue
         if isinstance(value, dict):
-            ci = ("" if "ci_low" not in value else
-                  ("not estimable" if value["value"] is not None else "null")
-                  if value["ci_low"] is None else f"{value['ci_low']:.4f} to {value['ci_high']:.4f}")
+            ci = (
+                ""
+                if "ci_low" not in value
+                else ("not estimable" if value["value"] is not None else "null")
+                if value["ci_low"] is None
+                else f"{value['ci_low']:.4f} to {value['ci_high']:.4f}"
+            )
             table.add_row(name, num(value["value"]), num(value["se"]), ci)
         else:
             table.add_row(name, num(value), "", "")

@@ -7,7 +7,7 @@ import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, TextIO, TypeVar
+from typing import Any, TextIO, TypeVar, cast
 
 import click
 
@@ -84,4 +84,4 @@ def output_stream(target: Path | None) -> Iterator[TextIO]:
         yield sys.stdout
         return
     with open_replacing(target, "w") as handle:
-        yield handle
+        yield cast(TextIO, handle)  # opened in text mode

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from qualcode.cli.base import main, open_store, project_argument
+from qualcode.cli.base import F, main, open_store, project_argument
 
 FORMAT_CHOICES = ["md", "csv", "xlsx", "html", "latex"]
 
@@ -28,7 +28,7 @@ def export() -> None:
     """
 
 
-def _table_options(func):  # type: ignore[no-untyped-def]
+def _table_options(func: F) -> F:
     """Add --format, -o and --bom, shared by every table export."""
     func = click.option("--bom", is_flag=True,
                         help="Start a CSV with a UTF-8 byte-order mark (helps Excel read "
@@ -141,8 +141,18 @@ def themes(project: Path, layer: str | None, fmt: str | None, output: Path | Non
 @_study_field_option
 @_study_label_option
 @_table_options
-def matrix_(project: Path, rows: str, cols: str, tick: bool, layer: str | None,
-            study_field: str | None, study_label: str | None, fmt: str | None, output: Path | None, bom: bool) -> None:
+def matrix_(
+    project: Path,
+    rows: str,
+    cols: str,
+    tick: bool,
+    layer: str | None,
+    study_field: str | None,
+    study_label: str | None,
+    fmt: str | None,
+    output: Path | None,
+    bom: bool,
+) -> None:
     """Theme-by-study (or code, source, coder) matrix of ticks or counts.
 
     \b

@@ -158,8 +158,10 @@ def evaluate(project: Path, coder: str, fmt: str, layer: str, spacy_model: str |
     pipeline = build_pipeline(spacy_model)
     result = run_evaluation(lambda: CodeSuggester(pipeline=pipeline), data.texts, data.labels,
                             book, train_fraction=fraction, folds=folds, seed=seed)
+    per_code = result["per_code"]
+    assert isinstance(per_code, dict)  # run_evaluation's figures per code id
     result["per_code"] = {book.path(book.by_id(code_id)): stats
-                          for code_id, stats in result["per_code"].items()}  # type: ignore[union-attr]
+                          for code_id, stats in per_code.items()}
     if fmt == "json":
         click.echo(json.dumps(result, indent=2, ensure_ascii=False))
         return

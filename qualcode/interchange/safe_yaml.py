@@ -35,7 +35,7 @@ class _GuardedLoader(yaml.SafeLoader):
         self._nodes = 0
         self._depth = 0
 
-    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         """Compose one node, counting nodes and depth and refusing aliases."""
         if self.check_event(yaml.AliasEvent):
             raise _Refused(f"aliases are not supported in {self.what} (found a '*name'); "
@@ -50,7 +50,7 @@ class _GuardedLoader(yaml.SafeLoader):
             raise _Refused(f"the document is nested more than {MAX_DEPTH} levels deep; "
                            f"{self.what} never need that", self.peek_event().start_mark)
         try:
-            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+            return super().compose_node(parent, index)
         finally:
             self._depth -= 1
 
@@ -63,13 +63,13 @@ def compose_yaml(text: str, path: str, *, what: str = "codebooks") -> yaml.Node 
     """
     loader = type("Loader", (_GuardedLoader,), {"what": what})
     try:
-        return yaml.compose(text, Loader=loader)  # type: ignore[no-any-return]
+        return yaml.compose(text, Loader=loader)
     except _Refused as refused:
         raise FormatError(refused.message, path=path, line=refused.line) from None
     except yaml.reader.ReaderError as error:
-        line = text.count("\n", 0, error.position) + 1
         raise FormatError(f"contains the control character U+{error.character:04X}, which YAML "
-                          "does not allow; remove it", path=path, line=line) from None
+                          "does not allow; remove it", path=path,
+                          line=text.count("\n", 0, error.position) + 1) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark is not None else None

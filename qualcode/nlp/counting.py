@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from itertools import repeat
+from typing import cast
 
 import numpy as np
 from scipy import sparse
@@ -87,8 +88,9 @@ def memoised_rows(words_per_text: Iterable[list[str]], cache: dict[str, bytes],
         ):
             cache[word] = data[start:end]
         packed = list(map(cache.__getitem__, words))
-    indices = np.frombuffer(b"".join(packed), dtype=np.int32).copy()  # type: ignore[arg-type]
-    per_text = np.fromiter(map(len, packed), dtype=np.int64, count=len(packed)) // 4
+    found = cast(list[bytes], packed)  # every word is in the cache by now
+    indices = np.frombuffer(b"".join(found), dtype=np.int32).copy()
+    per_text = np.fromiter(map(len, found), dtype=np.int64, count=len(packed)) // 4
     ends = np.concatenate(([0], np.cumsum(per_text)))
     return indices, ends[np.concatenate(([0], np.cumsum(counts, dtype=np.int64)))]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
 from scipy import sparse
@@ -191,25 +192,25 @@ class TextFeatures:
         return meta, arrays
 
     @classmethod
-    def from_state(cls, meta: dict[str, object], arrays: dict[str, np.ndarray],
+    def from_state(cls, meta: dict[str, Any], arrays: dict[str, np.ndarray],
                    pipeline: Pipeline | None = None) -> TextFeatures:
         """Rebuild fitted features from :meth:`state` output."""
-        raw = dict(meta["config"])  # type: ignore[arg-type]
+        raw = dict(meta["config"])
         config = FeatureConfig(
-            word_ngrams=tuple(raw["word_ngrams"]),  # type: ignore[arg-type]
+            word_ngrams=tuple(raw["word_ngrams"]),
             char_ngrams=tuple(raw["char_ngrams"]) if raw.get("char_ngrams") else None,
             min_df=int(raw["min_df"]), max_features=raw.get("max_features"),
             lemmas=bool(raw.get("lemmas", False)))
         features = cls(config, pipeline)
-        features.terms = list(meta["terms"])  # type: ignore[arg-type]
+        features.terms = list(meta["terms"])
         features.word = _word_vectorizer(config, {t: i for i, t in enumerate(features.terms)})
         features.word.idf_ = arrays["word_idf"].astype(np.float64)
         if config.char_ngrams:
-            char_terms = list(meta["char_terms"])  # type: ignore[arg-type]
+            char_terms = list(meta["char_terms"])
             features.char = _char_vectorizer(config, {t: i for i, t in enumerate(char_terms)})
             features.char.idf_ = arrays["char_idf"].astype(np.float64)
         if features.lemma is not None:
-            lemma_terms = list(meta["lemma_terms"])  # type: ignore[arg-type]
+            lemma_terms = list(meta["lemma_terms"])
             features.lemma = _lemma_vectorizer(config, {t: i for i, t in enumerate(lemma_terms)})
             features.lemma.idf_ = arrays["lemma_idf"].astype(np.float64)
         return features

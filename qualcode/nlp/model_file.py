@@ -18,7 +18,7 @@ import math
 import re
 import zipfile
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from numpy.lib import format as npy
@@ -122,8 +122,9 @@ class ModelArchive:
         array = np.empty(count, dtype=header.dtype)
         try:
             with self.zip.open(self.infos[name]) as handle:
+                assert isinstance(handle, zipfile.ZipExtFile)  # what a read opens; has readinto
                 _past_header(handle)
-                view = memoryview(array.view(np.uint8))  # any byte order or type
+                view = array.view(np.uint8).data  # any byte order or type
                 filled = 0
                 while filled < len(view):
                     got = handle.readinto(view[filled:])
@@ -132,7 +133,7 @@ class ModelArchive:
                     filled += got
         except (zipfile.BadZipFile, OSError, EOFError, ValueError) as error:
             raise refuse(f"array {name!r} cannot be read ({error})") from None
-        order = "F" if header.fortran else "C"
+        order: Literal["C", "F"] = "F" if header.fortran else "C"
         return array.reshape(header.shape, order=order)
 
     def close(self) -> None:

@@ -113,7 +113,7 @@ def check_settings(meta: Any, expected_format: str) -> dict[str, Any]:
                                        .get("terms"), "prototypes.terms")}}
     if "features" in meta:
         raw = _dict(meta["features"], "features")
-        features = {"config": _feature_config(raw.get("config"), "features.config"),
+        features: dict[str, Any] = {"config": _feature_config(raw.get("config"), "features.config"),
                     "terms": _terms(raw.get("terms"), "features.terms")}
         if features["config"]["char_ngrams"] is not None:
             features["char_terms"] = _terms(raw.get("char_terms"), "features.char_terms")

@@ -105,11 +105,13 @@ def build_pipeline(model: str | None = None) -> Pipeline:
 def _cached_pipeline(name: str) -> Pipeline:
     import spacy
     from spacy.lookups import Lookups
+    from spacy.pipeline import Lemmatizer
 
     if name == DEFAULT_MODEL:
         nlp = spacy.blank("en")
         nlp.add_pipe("sentencizer")
         lemmatizer = nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+        assert isinstance(lemmatizer, Lemmatizer)  # add_pipe is typed to return any component
         lookups = Lookups()
         lookups.add_table("lemma_lookup", lemma_table())
         lemmatizer.initialize(lookups=lookups)

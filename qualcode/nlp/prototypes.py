@@ -11,6 +11,7 @@ with too few examples for a classifier of their own.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from scipy import sparse
@@ -108,11 +109,11 @@ class PrototypeScorer:
                  "prototypes": self.prototypes})
 
     @classmethod
-    def from_state(cls, pipeline: Pipeline, meta: dict[str, object],
+    def from_state(cls, pipeline: Pipeline, meta: dict[str, Any],
                    arrays: dict[str, np.ndarray]) -> PrototypeScorer:
         """Rebuild a fitted scorer from :meth:`state` output."""
         scorer = cls(pipeline)
-        terms = list(meta["terms"])  # type: ignore[arg-type]
+        terms = list(meta["terms"])
         scorer.vectorizer = _vectorizer({t: i for i, t in enumerate(terms)})
         scorer.vectorizer.idf_ = arrays["proto_idf"].astype(np.float64)
         scorer.prototypes = arrays["prototypes"].astype(np.float32)

@@ -284,7 +284,8 @@ class CodeSuggester:
             meta["features"] = feature_meta
             arrays.update(feature_arrays, telling=self._telling_terms()[0])
         buffer = io.BytesIO()
-        np.savez_compressed(buffer, meta=dumps(meta), **arrays)
+        payload: dict[str, Any] = {"meta": dumps(meta), **arrays}
+        np.savez_compressed(buffer, **payload)
         return buffer.getvalue()
 
     @classmethod

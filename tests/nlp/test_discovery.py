@@ -143,4 +143,7 @@ def test_discover_command_json_lists_candidates_over_uncoded_units(tmp_path: Pat
         assert candidate["examples"][0]["unit_id"] == candidate["unit_ids"][0]
     assert CliRunner().invoke(main, args).output == result.output  # same seed, same output
     table = CliRunner().invoke(main, args[:-2])
-    assert table.exit_code == 0 and f"{len(TEXTS) - 2} uncoded source units, 3 candidate themes" in table.output
+    assert (
+        table.exit_code == 0
+        and f"{len(TEXTS) - 2} uncoded source units, 3 candidate themes" in table.output
+    )

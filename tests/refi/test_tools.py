@@ -1,4 +1,5 @@
-"""Imports of files shaped like NVivo, ATLAS.ti, MAXQDA and QualCoder exports, with their skip reports."""
+"""Imports of files shaped like NVivo, ATLAS.ti, MAXQDA and QualCoder exports, and their skip
+reports."""
 
 from __future__ import annotations
 
@@ -40,7 +41,7 @@ def test_atlas_like(store: Store, tool_qdpx) -> None:
 
 
 def test_nvivo_like_upper_case_guids_and_braces(store: Store, tool_qdpx) -> None:
-    report = _import(store, tool_qdpx("nvivo"))
+    _import(store, tool_qdpx("nvivo"))
     [source] = list(store.iter_sources())
     assert not source.text.startswith("\ufeff")  # the BOM is not part of the text
     names = {c.guid: c.name for c in store.coders()}
@@ -53,7 +54,10 @@ def test_nvivo_like_upper_case_guids_and_braces(store: Store, tool_qdpx) -> None
                         ("Bob", "Nobody judged.")]
     theme = store.codebook().roots()[0]
     assert theme.guid == "A0000000-0000-4000-8000-000000000001"  # braces gone, case kept
-    assert theme.description == "Talk of feeling safe to speak.\r\nSecond line of an NVivo description."
+    assert (
+        theme.description
+        == "Talk of feeling safe to speak.\r\nSecond line of an NVivo description."
+    )
     assert store.codebook().find("Being heard")[0].colour == "#AABBCC"
     # A selection outside its text or a coding on a code the codebook lacks would be a
     # damaged file, refused whole: tests/robustness/test_robust_merge_input.py.

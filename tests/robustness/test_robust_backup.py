@@ -118,8 +118,9 @@ def test_backup_while_another_process_writes(small_store: Store, tmp_path: Path)
     assert counts == sorted(counts)
 
 
-def test_migration_of_an_existing_project_backs_it_up_first(tmp_path: Path,
-                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_migration_of_an_existing_project_backs_it_up_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "old.qualcode"
     with Store.create(path) as store:
         store.import_sources([SourceRecord("a", "some text")])

@@ -115,7 +115,9 @@ def qualcode(*args: object) -> Run:
 
     env = {"FORCE_COLOR": "1", "COLUMNS": "2000", "NO_COLOR": None, "TTY_COMPATIBLE": None}
     result = CliRunner(env=env).invoke(main, [str(a) for a in args], catch_exceptions=True)
-    unexpected = None if isinstance(result.exception, (SystemExit, type(None))) else result.exception
+    unexpected = (
+        None if isinstance(result.exception, (SystemExit, type(None))) else result.exception
+    )
     return Run(result.exit_code, result.stdout, result.stderr, unexpected)
 
 

@@ -62,30 +62,56 @@ def _damaged(sound: tuple[Path, Path], tmp_path: Path, *sql: str) -> tuple[Path,
 BOB_CODING = "(SELECT max(id) FROM codings)"
 DAMAGE = {
     # offsets
-    "coding start after end": ("codings", f"UPDATE codings SET start = 9, \"end\" = 4 WHERE id = {BOB_CODING}"),
-    "coding past the text": ("codings", f"UPDATE codings SET \"end\" = 5000 WHERE id = {BOB_CODING}"),
+    "coding start after end": (
+        "codings",
+        f'UPDATE codings SET start = 9, "end" = 4 WHERE id = {BOB_CODING}',
+    ),
+    "coding past the text": ("codings", f'UPDATE codings SET "end" = 5000 WHERE id = {BOB_CODING}'),
     "coding negative": ("codings", f"UPDATE codings SET start = -3 WHERE id = {BOB_CODING}"),
-    "coding offset as text": ("codings", f"UPDATE codings SET start = 'four' WHERE id = {BOB_CODING}"),
-    "coding offset as real": ("codings", f"UPDATE codings SET \"end\" = 8.5 WHERE id = {BOB_CODING}"),
-    "whole unit past the text": ("units", "UPDATE units SET \"end\" = 999 WHERE id = 1"),
-    "sentence unit past the text": ("units", "INSERT INTO units(guid, source_id, start, \"end\", kind, position) "
-                                             "VALUES ('0b0b0b0b-0000-4000-8000-000000000001', 1, 10, 900, 'sentence', 1)"),
+    "coding offset as text": (
+        "codings",
+        f"UPDATE codings SET start = 'four' WHERE id = {BOB_CODING}",
+    ),
+    "coding offset as real": ("codings", f'UPDATE codings SET "end" = 8.5 WHERE id = {BOB_CODING}'),
+    "whole unit past the text": ("units", 'UPDATE units SET "end" = 999 WHERE id = 1'),
+    "sentence unit past the text": (
+        "units",
+        'INSERT INTO units(guid, source_id, start, "end", '
+        "kind, position) "
+        "VALUES ('0b0b0b0b-0000-4000-8000-000000000001', 1, "
+        "10, 900, 'sentence', 1)",
+    ),
     # enums
     "code kind bogus": ("codes", "UPDATE codes SET kind = 'bogus' WHERE id = 1"),
     "unit kind bogus": ("units", "UPDATE units SET kind = 'bogus' WHERE id = 1"),
-    "coding layer bogus": ("codings", f"UPDATE codings SET layer = 'bogus' WHERE id = {BOB_CODING}"),
+    "coding layer bogus": (
+        "codings",
+        f"UPDATE codings SET layer = 'bogus' WHERE id = {BOB_CODING}",
+    ),
     "review layer bogus": ("reviews", "UPDATE reviews SET layer = 'bogus'"),
     "memo target kind bogus": ("memos", "UPDATE memos SET target_kind = 'bogus'"),
     # JSON columns
     "metadata not JSON": ("sources", "UPDATE sources SET metadata = '{\"study\": ' WHERE id = 2"),
     "metadata NaN": ("sources", "UPDATE sources SET metadata = '{\"score\": NaN}' WHERE id = 2"),
-    "metadata 1e400": ("sources", "UPDATE sources SET metadata = '{\"score\": 1e400}' WHERE id = 2"),
+    "metadata 1e400": (
+        "sources",
+        "UPDATE sources SET metadata = '{\"score\": 1e400}' WHERE id = 2",
+    ),
     "metadata an array": ("sources", "UPDATE sources SET metadata = '[1, 2]' WHERE id = 2"),
     "examples not JSON": ("codes", "UPDATE codes SET examples = 'one, two' WHERE id = 2"),
     # references
-    "coding on a missing code": ("codings", f"UPDATE codings SET code_id = 999 WHERE id = {BOB_CODING}"),
-    "coding on a missing source": ("codings", f"UPDATE codings SET source_id = 999 WHERE id = {BOB_CODING}"),
-    "coding by a missing coder": ("codings", f"UPDATE codings SET coder_id = 999 WHERE id = {BOB_CODING}"),
+    "coding on a missing code": (
+        "codings",
+        f"UPDATE codings SET code_id = 999 WHERE id = {BOB_CODING}",
+    ),
+    "coding on a missing source": (
+        "codings",
+        f"UPDATE codings SET source_id = 999 WHERE id = {BOB_CODING}",
+    ),
+    "coding by a missing coder": (
+        "codings",
+        f"UPDATE codings SET coder_id = 999 WHERE id = {BOB_CODING}",
+    ),
     "unit of a missing source": ("units", "UPDATE units SET source_id = 999 WHERE id = 2"),
     "done mark on a missing unit": ("reviews", "UPDATE reviews SET unit_id = 999"),
     "code under a missing parent": ("codes", "UPDATE codes SET parent_id = 999 WHERE id = 2"),
@@ -94,8 +120,10 @@ DAMAGE = {
     "code GUID x": ("codes", "UPDATE codes SET guid = 'x' WHERE id = 2"),
     "code GUID empty": ("codes", "UPDATE codes SET guid = '' WHERE id = 2"),
     "code GUID 200 chars": ("codes", f"UPDATE codes SET guid = '{'a' * 200}' WHERE id = 2"),
-    "code GUID with SQL quotes": ("codes", "UPDATE codes SET guid = '" + SQL_QUOTES.replace("'", "''")
-                                  + "' WHERE id = 2"),
+    "code GUID with SQL quotes": (
+        "codes",
+        "UPDATE codes SET guid = '" + SQL_QUOTES.replace("'", "''") + "' WHERE id = 2",
+    ),
     "coder GUID x": ("coders", "UPDATE coders SET guid = 'x' WHERE name = 'bob'"),
     "source GUID an integer": ("sources", "UPDATE sources SET guid = 12 WHERE id = 1"),
     "coding GUID empty": ("codings", f"UPDATE codings SET guid = '' WHERE id = {BOB_CODING}"),
@@ -103,13 +131,20 @@ DAMAGE = {
     "memo target not a GUID": ("memos", "UPDATE memos SET target_guid = 'the second coding'"),
     # GUIDs that differ only in case are one GUID: two rows with it are one thing twice
     "two codes, one GUID in two cases": (
-        "codes", "UPDATE codes SET guid = upper((SELECT guid FROM codes WHERE id = 1)) WHERE id = 2"),
+        "codes",
+        "UPDATE codes SET guid = upper((SELECT guid FROM codes WHERE id = 1)) WHERE id = 2",
+    ),
     "two coders, one GUID in two cases": (
-        "coders", "UPDATE coders SET guid = upper((SELECT guid FROM coders WHERE name = 'alice')) "
-                  "WHERE name = 'bob'"),
+        "coders",
+        "UPDATE coders SET guid = upper((SELECT guid FROM coders WHERE name = 'alice')) "
+        "WHERE name = 'bob'",
+    ),
     "two sources, one GUID in braces": (
-        "sources", "UPDATE sources SET guid = '{' || (SELECT guid FROM sources WHERE id = 1) || '}' "
-                   "WHERE id = 2"),
+        "sources",
+        "UPDATE sources SET guid = "
+        "'{' || (SELECT guid FROM sources WHERE id = 1) || '}' "
+        "WHERE id = 2",
+    ),
 }
 
 

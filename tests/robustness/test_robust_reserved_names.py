@@ -88,8 +88,11 @@ def test_a_typed_reserved_coder_is_refused(project: Path, tmp_path: Path, name: 
 
 
 # -- imported coders are renamed and listed ------------------------------------------------------
-USER, CODE, SOURCE = ("11111111-1111-4111-8111-111111111111", "33333333-3333-4333-8333-333333333333",
-                      "55555555-5555-4555-8555-555555555555")
+USER, CODE, SOURCE = (
+    "11111111-1111-4111-8111-111111111111",
+    "33333333-3333-4333-8333-333333333333",
+    "55555555-5555-4555-8555-555555555555",
+)
 
 
 def _qdpx(path: Path, user_name: str) -> Path:

@@ -83,9 +83,13 @@ def _rows_to_records(rows: Iterator[tuple[Any, ...]], options: ReadOptions, path
                      skipped: Skipped) -> Iterator[SourceRecord]:
     """Map worksheet rows to records: trailing empty cells do not count as fields."""
     mapper: RowMapper | None = None
+
+    def header() -> Sequence[str] | None:
+        """The column names once the header row is read (for messages about a bad cell)."""
+        return mapper.names if mapper is not None else None
+
     count = 0
-    for number, row in enumerate(checked_rows(rows, path, lambda: mapper and mapper.names),
-                                 start=1):
+    for number, row in enumerate(checked_rows(rows, path, header), start=1):
         cells = _trim(row)
         if not cells:
             continue
@@ -156,7 +160,8 @@ def _uncastable(error: BaseException, path: Path, names: Sequence[str] | None) -
         column = f" (column {names[position - 1]!r})"
     shown = repr(value) if len(str(value)) <= 40 else (
         f"{str(value)[:20]!r}... ({len(str(value)):,} characters)")
-    return FormatError(f"cell {coordinate}{column} is stored as {CELL_TYPES.get(kind, kind)} "
+    stored = CELL_TYPES.get(kind or "", kind)
+    return FormatError(f"cell {coordinate}{column} is stored as {stored} "
                        f"but holds {shown}, which cannot be read as one; put a finite number, "
                        "a date or text in the cell, or clear it, and save the workbook again",
                        path=str(path), line=row)

@@ -96,9 +96,11 @@ class TextFinder:
                       else f"{SOURCES_FOLDER}/{n}" for n in names]
         for member in dict.fromkeys(in_sources + names):
             found.looked.append(f"{member} in the archive")
-            info = self.archive.find(member) if self.archive is not None else None
+            if self.archive is None:
+                continue
+            info = self.archive.find(member)
             if info is not None:
-                found.data = self.archive.read(info)  # type: ignore[union-attr]
+                found.data = bytes(self.archive.read(info))
                 return found
         for relative in dict.fromkeys(names + in_sources):
             found.looked.append(str(self.base / relative))
@@ -126,12 +128,13 @@ class TextFinder:
         """Return the entry a relative name gives, each part as spelt or in another case."""
         current = self.base
         for part in PurePosixPath(relative).parts:
-            step = current / part
-            if not os.path.lexists(step):
-                step = self.same_but_case(current, part)
-                if step is None:
-                    return None
-            current = step
+            if os.path.lexists(current / part):
+                current = current / part
+                continue
+            other_case = self.same_but_case(current, part)
+            if other_case is None:
+                return None
+            current = other_case
         return current
 
     def same_but_case(self, folder: Path, name: str) -> Path | None:

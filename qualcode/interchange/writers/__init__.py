@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
@@ -22,8 +23,13 @@ FORMATS = ("md", "csv", "xlsx", "html", "latex")
 """Output formats every table export offers."""
 SUFFIXES = {".md": "md", ".markdown": "md", ".csv": "csv", ".xlsx": "xlsx",
             ".html": "html", ".htm": "html", ".tex": "latex"}
-_RENDER = {"md": markdown.render, "csv": csv_writer.render, "html": html.render,
-           "latex": latex.render, "xlsx": xlsx.render}
+_RENDER: dict[str, Callable[[Table], str | bytes]] = {
+    "md": markdown.render,
+    "csv": csv_writer.render,
+    "html": html.render,
+    "latex": latex.render,
+    "xlsx": xlsx.render,
+}
 
 
 def format_for(fmt: str | None, output: Path | None) -> str:

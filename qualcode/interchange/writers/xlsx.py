@@ -64,9 +64,13 @@ def render(table: Table) -> bytes:
     """Return the workbook bytes: one sheet, the table from A1, notes below it."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.worksheet import Worksheet
 
     book = Workbook()
     sheet = book.active
+    if not isinstance(sheet, Worksheet):  # a new workbook opens on one plain worksheet
+        raise TypeError(f"a new workbook opened on {type(sheet).__name__}, not a worksheet")
     sheet.title = _sheet_title(table.title)
     book.properties.title = _pictures(table.title)
     kinds = _kinds(table)
@@ -84,11 +88,11 @@ def render(table: Table) -> bytes:
         3 if c.kind == "estimate" else 1 for c in table.columns[:label_col])
     for row in table.rows:
         flat: list[Any] = []
-        for cell, column in zip(row.cells, table.columns, strict=True):
+        for value, column in zip(row.cells, table.columns, strict=True):
             if column.kind == "tick":
-                flat.append(TICK if cell else "")
+                flat.append(TICK if value else "")
             else:
-                flat += values(cell, column)
+                flat += values(value, column)
         sheet.append([cell_value(v) if v != "" else None for v in flat])
         for j, cell in enumerate(sheet[sheet.max_row]):
             kind = kinds[j]
@@ -106,9 +110,10 @@ def render(table: Table) -> bytes:
             elif row.level == "subtheme":
                 cell.font = Font(italic=True)
     for j, width in enumerate(_widths(table), start=1):
-        sheet.column_dimensions[sheet.cell(row=1, column=j).column_letter].width = width
+        sheet.column_dimensions[get_column_letter(j)].width = width
     # Freeze the header row, and the row labels too so they stay put when scrolling right.
-    sheet.freeze_panes = sheet.cell(row=2, column=1 if label_index is None else label_index + 2)
+    sheet.freeze_panes = sheet.cell(
+        row=2, column=1 if label_index is None else label_index + 2).coordinate
     notes = list(table.notes)
     if cell_value.pictured:
         notes.append(PICTURES_NOTE.format(n=cell_value.pictured))
