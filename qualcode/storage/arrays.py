@@ -141,7 +141,8 @@ def done_mark_columns(store: ProjectStore, layer: Layer, coder_id: int | None
 
     ``coder_id`` None takes every coder's marks; a span is (source id, start, end).
     """
-    sql, params = "r.layer = ?", [layer.value]
+    sql = "r.layer = ?"
+    params: list[object] = [layer.value]
     if coder_id is not None:
         sql, params = sql + " AND r.coder_id = ?", [*params, coder_id]
     whole = query_ints(store, ["u.source_id"], "FROM reviews r JOIN units u ON u.id = "

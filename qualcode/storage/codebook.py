@@ -21,7 +21,7 @@ from qualcode.model import (
     fold_guid,
     new_guid,
 )
-from qualcode.storage.connection import log_event, utc_now, write_transaction
+from qualcode.storage.connection import inserted_id, log_event, utc_now, write_transaction
 from qualcode.storage.rows import CODE_COLUMNS, to_code
 from qualcode.storage.store_base import StoreBase
 
@@ -145,7 +145,7 @@ class CodebookStore(StoreBase):
                  fields["shortcut"] or None, position, int(codable)])
         except sqlite3.IntegrityError as error:
             raise self._conflict(fields, parent_id, error) from None
-        return int(cursor.lastrowid)
+        return inserted_id(cursor)
 
     def _conflict(self, fields: dict[str, Any], parent_id: int | None,
                   error: sqlite3.IntegrityError) -> CodebookError:

@@ -16,7 +16,7 @@ from qualcode.model import (
     UnitKind,
     new_guid,
 )
-from qualcode.storage.connection import log_event, utc_now, write_transaction
+from qualcode.storage.connection import inserted_id, log_event, utc_now, write_transaction
 from qualcode.storage.interface import CoderStatus
 from qualcode.storage.rows import (
     CODING_COLUMNS,
@@ -70,7 +70,7 @@ class CodingStore(SourceStore):
             'INSERT INTO codings(guid, coder_id, source_id, code_id, start, "end", layer, '
             "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [new_guid(), coder_id, source_id, code_id, start, end, Layer(layer).value, utc_now()])
-        return int(cursor.lastrowid)
+        return inserted_id(cursor)
 
     def remove_coding(self, coding_id: int, *, actor_id: int | None = None) -> None:
         """Remove a coding (kept in the file as deleted, so undo restores it)."""
@@ -281,10 +281,10 @@ class CodingStore(SourceStore):
             if row is None and not text.strip():
                 return None
             if row is None:
-                memo_id = int(self.db.execute(
+                memo_id = inserted_id(self.db.execute(
                     "INSERT INTO memos(guid, target_kind, target_guid, coder_id, text, "
                     "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [new_guid(), target_kind, target_guid, coder_id, text, now, now]).lastrowid)
+                    [new_guid(), target_kind, target_guid, coder_id, text, now, now]))
                 before = None
             else:
                 memo_id, before = row

@@ -299,6 +299,14 @@ def write_transaction(db: Database) -> Iterator[Database]:
         conn.execute("COMMIT")
 
 
+def inserted_id(cursor: sqlite3.Cursor) -> int:
+    """Return the rowid an INSERT just gave its row (SQLite sets it for every row insert)."""
+    rowid = cursor.lastrowid
+    if rowid is None:  # only when the statement inserted nothing, which is a bug here
+        raise StoreError("the database gave no id for the row just written; nothing was saved")
+    return rowid
+
+
 def log_event(db: Database, action: str, payload: dict[str, Any], *, coder_id: int | None,
               undoes: int | None = None) -> int:
     """Append one event to the log and return its id."""
@@ -306,4 +314,4 @@ def log_event(db: Database, action: str, payload: dict[str, Any], *, coder_id: i
         "INSERT INTO events(guid, at, coder_id, action, payload, undoes) VALUES (?, ?, ?, ?, ?, ?)",
         [new_guid(), utc_now(), coder_id, action, json.dumps(payload, ensure_ascii=False), undoes],
     )
-    return int(cursor.lastrowid)
+    return inserted_id(cursor)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from qualcode.errors import NotFoundError, StoreError
 from qualcode.model import new_guid
-from qualcode.storage.connection import log_event, utc_now, write_transaction
+from qualcode.storage.connection import inserted_id, log_event, utc_now, write_transaction
 from qualcode.storage.rows import source_length
 from qualcode.storage.store_base import sqlite_db
 
@@ -87,7 +87,7 @@ def pin_quote(store: ProjectStore, *, code_id: int, source_id: int, start: int |
             'INSERT INTO pinned_quotes(guid, code_id, source_id, start, "end", coder_id, '
             "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
             [new_guid(), code_id, source_id, start, end, coder_id, utc_now()])
-        pin_id = int(cursor.lastrowid)
+        pin_id = inserted_id(cursor)
         log_event(sqlite_db(store), "quote.pin",
                   {"pin_id": pin_id, "code_id": code_id, "source_id": source_id,
                    "start": start, "end": end}, coder_id=coder_id)

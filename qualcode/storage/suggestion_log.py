@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from qualcode.model import Suggestion
-from qualcode.storage.connection import utc_now, write_transaction
+from qualcode.storage.connection import inserted_id, utc_now, write_transaction
 from qualcode.storage.queue import LIVE, OVERLAP
 from qualcode.storage.store_base import sqlite_db
 
@@ -73,11 +73,11 @@ _COLUMNS = ("id, coder_id, unit_id, code_id, score, rank, mode, unit_done, model
             "accepted_at, coding_id")
 
 
-def _row(row: Sequence[object]) -> LoggedSuggestion:
-    return LoggedSuggestion(int(row[0]), int(row[1]), int(row[2]), int(row[3]),  # type: ignore[arg-type]
-                            float(row[4]), int(row[5]), str(row[6]), bool(row[7]),  # type: ignore[arg-type]
-                            str(row[8]), str(row[9]), row[10],  # type: ignore[arg-type]
-                            None if row[11] is None else int(row[11]))  # type: ignore[arg-type]
+def _row(row: Sequence[Any]) -> LoggedSuggestion:
+    return LoggedSuggestion(int(row[0]), int(row[1]), int(row[2]), int(row[3]),
+                            float(row[4]), int(row[5]), str(row[6]), bool(row[7]),
+                            str(row[8]), str(row[9]), row[10],
+                            None if row[11] is None else int(row[11]))
 
 
 def _check_mode(mode: str) -> None:
@@ -110,7 +110,7 @@ def log_shown(store: ProjectStore, *, coder_id: int, unit_id: int,
                 "unit_done, model, shown_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [coder_id, unit_id, item.code_id, float(item.score), rank, mode,
                  int(unit_done), model, now])
-            ids.append(int(cursor.lastrowid))
+            ids.append(inserted_id(cursor))
     return ids
 
 
