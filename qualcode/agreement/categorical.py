@@ -125,7 +125,7 @@ def table_coefficients(
     w, wname, sname = resolve_weights(weights, q, scores, cats)
     n = float(t.sum())
     z = z_value(confidence)
-    common = dict(
+    common: dict[str, Any] = dict(
         confidence=float(confidence),
         n_units=int(round(n)),
         n_raters=2,
@@ -148,7 +148,7 @@ def table_coefficients(
                 note=note,
                 table=t.astype(np.int64),
                 **common,
-            )  # type: ignore[arg-type]
+            )
             for key, label in _NAMES.items()
         }
     p = t / n
@@ -183,7 +183,7 @@ def table_coefficients(
             ci_note=ci_note,
             table=t.astype(np.int64),
             **common,
-            **extra,  # type: ignore[arg-type]
+            **extra,
         )
 
     def linearised(gamma: Any, d_e: float, c: np.ndarray) -> Any:
