@@ -78,6 +78,9 @@ def backup(store_or_path: Any, dest: Path | str | None = None, *,
     conn, project, owned = project_connection(store_or_path)
     try:
         if dest is None:
+            if project is None:  # an in-memory database has no folder beside it
+                raise StoreError("this project has no file, so no backups folder; "
+                                 "give the copy's path")
             target = _timestamped(backups_folder(project), "manual")
         else:
             target = Path(dest)
@@ -164,10 +167,10 @@ def project_connection(obj: Any) -> tuple[sqlite3.Connection, Path | None, bool]
     if isinstance(obj, sqlite3.Connection):
         return obj, _main_file(obj), False
     db = getattr(obj, "db", obj)  # a Store has .db; a sqlite-utils Database has .conn
-    conn = getattr(db, "conn", None)
-    if not isinstance(conn, sqlite3.Connection):
+    found = getattr(db, "conn", None)
+    if not isinstance(found, sqlite3.Connection):
         raise TypeError(f"cannot back up {obj!r}: expected a Store, Database, connection or path")
-    return conn, _main_file(conn), False
+    return found, _main_file(found), False
 
 
 # -- internals -----------------------------------------------------------------------------

@@ -121,17 +121,17 @@ class _Check:
                 self.fail(source.origin, "the metadata is not a set of named fields")
             self.texts[folded] = len(source.text)
         for unit in snap.units:
-            source = self.ref("sources", unit.origin, "source", unit.source_guid)
+            source_key = self.ref("sources", unit.origin, "source", unit.source_guid)
             self.own("units", unit.origin, unit.guid)
             self.enum(unit.origin, "kind", unit.kind, UnitKind)
-            self.span(unit.origin, source, unit.start, unit.end)
+            self.span(unit.origin, source_key, unit.start, unit.end)
         for coding in snap.codings:
             self.own("codings", coding.origin, coding.guid)
             self.ref("coders", coding.origin, "coder", coding.coder_guid)
             self.ref("codes", coding.origin, "code", coding.code_guid)
-            source = self.ref("sources", coding.origin, "source", coding.source_guid)
+            source_key = self.ref("sources", coding.origin, "source", coding.source_guid)
             self.enum(coding.origin, "layer", coding.layer, Layer)
-            self.span(coding.origin, source, coding.start, coding.end)
+            self.span(coding.origin, source_key, coding.start, coding.end)
         for review in snap.reviews:
             self.ref("sources", review.origin, "source", review.source_guid)
             self.ref("coders", review.origin, "coder", review.coder_guid)
