@@ -27,6 +27,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -98,7 +99,7 @@ def measure(model_name: str, size: int, rounds: int) -> dict[str, float]:
         for _ in range(rounds):
             copy = fresh()
             copy.scores(warm)  # first-call costs (imports, allocations), not per-unit work
-            wall, cpu = timed(lambda: getattr(copy, method)(texts_))
+            wall, cpu = timed(partial(getattr(copy, method), texts_))
             best_wall, best_cpu = min(best_wall, wall), min(best_cpu, cpu)
         result[f"{key}_ms"] = best_wall * 1000 * per_1000
         result[f"{key}_cpu_ms"] = best_cpu * 1000 * per_1000

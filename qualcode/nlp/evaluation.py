@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -30,7 +31,7 @@ def label_matrix(labels: Sequence[set[int]], code_ids: Sequence[int]) -> np.ndar
 
 
 def score_predictions(gold: np.ndarray, predicted: np.ndarray, scores: np.ndarray
-                      ) -> dict[str, object]:
+                      ) -> dict[str, Any]:
     """Return micro/macro F1, top1_hit, top3_recall and per-column P/R/F1/support."""
     gold = gold.astype(bool)
     predicted = predicted.astype(bool)
@@ -51,8 +52,10 @@ def score_predictions(gold: np.ndarray, predicted: np.ndarray, scores: np.ndarra
     top3 = order[:, :3]
     found = np.take_along_axis(gold, top3, axis=1).sum(axis=1)
     recall3 = float((found[rows] / gold[rows].sum(axis=1)).mean()) if rows.size else 0.0
-    per_code = [{"precision": float(p), "recall": float(r), "f1": float(f),
-                 "support": int(s)} for p, r, f, s in zip(precision, recall, f1, gold.sum(axis=0))]
+    per_code = [
+        {"precision": float(p), "recall": float(r), "f1": float(f), "support": int(s)}
+        for p, r, f, s in zip(precision, recall, f1, gold.sum(axis=0), strict=True)
+    ]
     return {"micro_f1": micro, "macro_f1": macro, "top1_hit": top1, "top3_recall": recall3,
             "per_code": per_code}
 
@@ -71,7 +74,7 @@ def splits(n: int, *, train_fraction: float | None, folds: int | None,
 
 def evaluate(make: Callable[[], object], texts: Sequence[str], labels: Sequence[set[int]],
              codebook: Codebook, *, train_fraction: float | None = None,
-             folds: int | None = None, seed: int = 0) -> dict[str, object]:
+             folds: int | None = None, seed: int = 0) -> dict[str, Any]:
     """Fit fresh suggesters from ``make()`` on training parts and score the held-out units.
 
     With ``folds`` the held-out predictions of every fold are pooled before scoring (each
@@ -100,7 +103,7 @@ def evaluate(make: Callable[[], object], texts: Sequence[str], labels: Sequence[
         tested[test] = True
     result = score_predictions(gold[tested], predicted[tested], scores[tested])
     per_code = result.pop("per_code")
-    result["per_code"] = {code_id: stats for code_id, stats in zip(code_ids, per_code)}  # type: ignore[call-overload]
+    result["per_code"] = dict(zip(code_ids, per_code, strict=True))
     result["fit_seconds"] = float(np.mean(fit_seconds))
     result["predict_ms_per_1000"] = 1e6 * predict_seconds / max(1, int(tested.sum()))
     return result

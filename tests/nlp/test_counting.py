@@ -47,7 +47,7 @@ def reference_terms(suggester: CodeSuggester, text: str, column: int) -> tuple[s
     features = suggester.features
     content = ContentWords(suggester.pipeline.nlp)
     row = features.transform([text])
-    pairs = [(j, v) for j, v in zip(row.indices, row.data)
+    pairs = [(j, v) for j, v in zip(row.indices, row.data, strict=True)
              if j < features.word_columns and content.term(features.terms[j])]
     contributions = np.array([v * suggester.weights[j, column] for j, v in pairs],
                              dtype=np.float32)
@@ -64,7 +64,7 @@ def test_explanations_for_many_units_equal_the_per_unit_computation(corpus) -> N
     assert suggester.trained.any() and not suggester.trained.all()
     probes = [p["text"] for p in corpus.raw["probes"]] + texts + AWKWARD
     from_words = 0
-    for text, found in zip(probes, suggester.suggest_many(probes, 3)):
+    for text, found in zip(probes, suggester.suggest_many(probes, 3), strict=True):
         for suggestion in found:
             column = suggester.code_ids.index(suggestion.code_id)
             expected = (reference_terms(suggester, text, column)
@@ -100,7 +100,7 @@ def test_fit_codes_takes_a_matrix_with_duplicate_and_unsorted_entries(corpus) ->
     y = label_matrix(labels, [c.id for c in corpus.codebook])
     trainable = (y.sum(axis=0) >= 2) & (y.sum(axis=0) < len(texts))
     # each stored value split in two halves, the row's columns written in reverse order
-    pieces = list(zip(x.indptr[:-1], x.indptr[1:]))
+    pieces = list(zip(x.indptr[:-1], x.indptr[1:], strict=False))
     indices = np.concatenate([np.tile(x.indices[a:b][::-1], 2) for a, b in pieces])
     data = np.concatenate([np.tile(x.data[a:b][::-1], 2) / 2 for a, b in pieces])
     halves = sparse.csr_matrix((data, indices, 2 * x.indptr), shape=x.shape)
@@ -110,7 +110,7 @@ def test_fit_codes_takes_a_matrix_with_duplicate_and_unsorted_entries(corpus) ->
     found = linear.fit_codes(halves, y, trainable, threads=1)
     # the caller's matrix is left as it was (sorting shared index arrays had scrambled it)
     assert all(np.array_equal(a, b) for a, b in
-               zip((halves.data, halves.indices, halves.indptr), untouched))
+               zip((halves.data, halves.indices, halves.indptr), untouched, strict=True))
     assert np.allclose(found[0], expected[0], atol=1e-5)
     assert np.allclose(found[1], expected[1], atol=1e-5)
     weights, _ = linear.fit_codes(halves, y, trainable, threads=2)

@@ -153,11 +153,19 @@ def _qde(users: tuple[str, str] = (U1, U2), codes: tuple[str, str] = (C1, C2),
         + source(sources[0], "first.txt", codings[0], users[0], codes[0])
         + source(sources[1], "second.txt", codings[1], users[1], codes[1])
         + "</Sources>\n"
-        + ("" if notes is None else
-           "<Notes>\n" + "".join(f'<Note guid="{guid}" name="{name}"><PlainTextContent>'
-                                 f"Memo {name}.</PlainTextContent></Note>\n"
-                                 for guid, name in zip(notes, ("one", "two"))) + "</Notes>\n")
-        + "</Project>\n").encode()
+        + (
+            ""
+            if notes is None
+            else "<Notes>\n"
+            + "".join(
+                f'<Note guid="{guid}" name="{name}"><PlainTextContent>'
+                f"Memo {name}.</PlainTextContent></Note>\n"
+                for guid, name in zip(notes, ("one", "two"), strict=False)
+            )
+            + "</Notes>\n"
+        )
+        + "</Project>\n"
+    ).encode()
 
 
 def test_distinct_guids_import(project: Path, tmp_path: Path) -> None:

@@ -210,7 +210,7 @@ class ProjectWriter:
         if parts and len(parts) > 1 and fold(parts[0]) == fold(memo.guid):
             texts = memo.text.split(NOTE_RULE)
             if len(texts) == len(parts):
-                return list(zip(parts, texts))
+                return list(zip(parts, texts, strict=True))
         return [(memo.guid, memo.text)]
 
     def users(self, xf: Any) -> None:
