@@ -584,15 +584,15 @@ def _late_cases() -> dict[str, tuple[bytes, bytes, bytes, str]]:
     source = (b"<Sources><TextSource guid=\"0000000a-aaaa-4bbb-8ccc-00000000000a\" name=\"s\">"
               b"<PlainTextContent>a short text</PlainTextContent>\n")
     return {
-        "users, the last one's GUID taken": (
+        "users, the last one's GUID taken (refused at the users' limit)": (
             QDE_HEAD + users_head, b'<User guid="%s" name="user %d"/>',
             b'<User guid="' + LATE_GUID.upper() + b'" name="again"/></Users></Project>',
-            "two users share GUID"),
-        "codes, the last one's GUID taken": (
+            "users"),
+        "codes, the last one's GUID taken (refused at the codebook's limit)": (
             QDE_HEAD + b"<CodeBook><Codes><Code guid=\"" + CODE_GUID + b"\" name=\"c\">\n",
             b'<Code guid="%s" name="code %d"/>',
             b'<Code guid="' + CODE_GUID + b'" name="again"/></Code></Codes></CodeBook></Project>',
-            "appears twice"),
+            "CodeBook> holds over"),
         "cases left out, then a user whose GUID is not one": (
             QDE_HEAD + b"<Cases>\n", b'<Case guid="%s" name="case %d"/>',
             b'</Cases><Users><User guid="not-a-guid" name="x"/></Users></Project>',

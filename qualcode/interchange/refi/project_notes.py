@@ -27,42 +27,54 @@ _UNIT = re.compile(UNIT_MARK + r" (\S+) source=(\S+) kind=(source|sentence|parag
 class NotesReader:
     """Notes and sets of one ``Project``; the state lives in :class:`ProjectReader`."""
 
-    def read_notes(self: ProjectReader, notes: list[Any]) -> None:
+    def read_notes(self: ProjectReader, notes: list[Any], *, begun: bool = False) -> None:
         """Read the ``Note`` elements as memos; notes about one thing by one author become one."""
-        start = 0  # selection descriptions, read with the sources, are joined with notes too
-        # Notes come after every source: the texts a unit memo may cut are all known now.
-        self.source_texts = {fold(s.guid): s.text for s in self.snap.sources}
+        if not begun:
+            self.begin_notes()
         for note in notes:
-            if local(note) != "Note":
-                continue
-            guid = self.guid_attr(note, "guid", required=True)
-            name = " ".join((note.get("name") or "").split())
-            self.once(self.note_seen, "notes", guid, repr(name or guid), note.sourceline)
-            content = self.source_text(note, note.get("name") or guid) if (
-                note.get("plainTextPath")) else text_of(child(note, "PlainTextContent"))
-            content = content or ""
-            first = content.split("\n")[0]
-            text = content if not name or name == quote(first) else (
-                f"{name}\n\n{content}" if content else name)
-            marker = text_of(child(note, "Description")).strip()
-            if marker and not marker.startswith(UNIT_MARK):
-                text = f"{text}\n\n{marker}" if text else marker
-            targets = self.note_targets.get(fold(guid)) or [("project", "")]
-            unit = _UNIT.match(marker)
-            if unit:
-                for number in (1, 2):  # the unit's GUID and its source's: a memo's target
-                    if clean_guid(unit.group(number)) is None:
-                        self.fail(note, f"its unit marker names {show(unit.group(number))}, "
-                                        "which is not a GUID")
-                targets = [("unit", unit.group(1))]
-                self.unit(note, *unit.groups())
-            user = self.guid_attr(note, "creatingUser")
-            coder = self.coder_for(user)[0] if user else None
-            stamp = note.get("modifiedDateTime") or note.get("creationDateTime") or ""
-            for number, (kind, target) in enumerate(targets):
-                memo_guid = guid if number == 0 else derived_guid("note", guid, kind, target)
-                self.snap.memos.append(InMemo(memo_guid, kind, target, coder, text, stamp))
-        self.snap.memos[start:] = self.join_notes(self.snap.memos[start:])
+            self.read_note(note)
+        self.end_notes()
+
+    def begin_notes(self: ProjectReader) -> None:
+        """Get ready for notes, once every source is read (a unit memo may cut any text)."""
+        self.source_texts = {fold(s.guid): s.text for s in self.snap.sources}
+
+    def end_notes(self: ProjectReader) -> None:
+        """Join the memos read (selection descriptions too) about one thing by one author."""
+        self.snap.memos[:] = self.join_notes(self.snap.memos)
+
+    def read_note(self: ProjectReader, note: Any) -> None:
+        """Read one ``Note`` as memos on what refers to it (the project when nothing does)."""
+        if local(note) != "Note":
+            return
+        guid = self.guid_attr(note, "guid", required=True)
+        name = " ".join((note.get("name") or "").split())
+        self.once(self.note_seen, "notes", guid, name or guid, note.sourceline,
+                  quoted=True)
+        content = self.source_text(note, note.get("name") or guid) if (
+            note.get("plainTextPath")) else text_of(child(note, "PlainTextContent"))
+        content = content or ""
+        first = content.split("\n")[0]
+        text = content if not name or name == quote(first) else (
+            f"{name}\n\n{content}" if content else name)
+        marker = text_of(child(note, "Description")).strip()
+        if marker and not marker.startswith(UNIT_MARK):
+            text = f"{text}\n\n{marker}" if text else marker
+        targets = self.note_targets.get(fold(guid)) or [("project", "")]
+        unit = _UNIT.match(marker)
+        if unit:
+            for number in (1, 2):  # the unit's GUID and its source's: a memo's target
+                if clean_guid(unit.group(number)) is None:
+                    self.fail(note, f"its unit marker names {show(unit.group(number))}, "
+                                    "which is not a GUID")
+            targets = [("unit", unit.group(1))]
+            self.unit(note, *unit.groups())
+        user = self.guid_attr(note, "creatingUser")
+        coder = self.coder_for(user)[0] if user else None
+        stamp = note.get("modifiedDateTime") or note.get("creationDateTime") or ""
+        for number, (kind, target) in enumerate(targets):
+            memo_guid = guid if number == 0 else derived_guid("note", guid, kind, target)
+            self.snap.memos.append(InMemo(memo_guid, kind, target, coder, text, stamp))
 
     def join_notes(self: ProjectReader, memos: list[InMemo]) -> list[InMemo]:
         """Join memos about the same thing by the same author, in file order.
@@ -112,24 +124,32 @@ class NotesReader:
 
     def read_sets(self: ProjectReader, sets: list[Any]) -> None:
         """Read qualcode's done sets (the ``Set`` elements); other sets are counted."""
-        sources = {fold(s.guid) for s in self.snap.sources}
-        other = 0
         for element in sets:
-            if local(element) != "Set":
-                continue
-            match = _DONE.search(text_of(child(element, "Description")))
-            if not text_of(child(element, "Description")).startswith(DONE_MARK) or not match:
-                other += 1
-                continue
-            coder, layer = match.group(1), Layer(match.group(2))
-            if clean_guid(coder) is None or fold(coder) not in self.users:
-                self.fail(element, f"its done marks are for user {show(coder)}, who is not "
-                                   "in Users")
-            self.used.add(fold(coder))
-            for member in children(element, "MemberSource"):
-                target = self.guid_attr(member, "targetGUID", required=True)
-                if fold(target) in sources:  # a source left out (and listed) is passed over
-                    self.snap.reviews.append(InReview(target, self.users[fold(coder)].guid,
-                                                      None, layer))
-        if other:
-            self.snap.notes.append(f"{other} sets left out (qualcode has no sets)")
+            self.read_set(element)
+        self.end_sets()
+
+    def read_set(self: ProjectReader, element: Any) -> None:
+        """Read one ``Set``, once every source is read: done marks, or counted as left out."""
+        if self.source_keys is None:
+            self.source_keys = {fold(s.guid) for s in self.snap.sources}
+        if local(element) != "Set":
+            return
+        match = _DONE.search(text_of(child(element, "Description")))
+        if not text_of(child(element, "Description")).startswith(DONE_MARK) or not match:
+            self.other_sets += 1
+            return
+        coder, layer = match.group(1), Layer(match.group(2))
+        if clean_guid(coder) is None or fold(coder) not in self.users:
+            self.fail(element, f"its done marks are for user {show(coder)}, who is not "
+                               "in Users")
+        self.used.add(fold(coder))
+        for member in children(element, "MemberSource"):
+            target = self.guid_attr(member, "targetGUID", required=True)
+            if fold(target) in self.source_keys:  # a source left out (and listed): passed over
+                self.snap.reviews.append(InReview(target, self.users[fold(coder)].guid,
+                                                  None, layer))
+
+    def end_sets(self: ProjectReader) -> None:
+        """Say how many sets were left out."""
+        if self.other_sets:
+            self.snap.notes.append(f"{self.other_sets} sets left out (qualcode has no sets)")

@@ -52,18 +52,34 @@ from qualcode.storage.snapshot import (
 _CONSENSUS = re.compile(r"^consensus \(adjudicated(?: by (.+))?\)$")
 OTHER_SOURCES = {"PDFSource": "PDF", "PictureSource": "picture", "AudioSource": "audio",
                  "VideoSource": "video"}
+MAX_USERS = 20_000
+"""Most users a ``project.qde`` may list (each becomes a coder): more is a hostile file."""
+MAX_CODEBOOK_ELEMENTS = 300_000
+"""Most elements (codes, descriptions, NoteRefs) a ``CodeBook`` may hold: codebooks have
+hundreds of codes, and the codebook is read whole before its codes are checked."""
 _LEFT_OUT = {"Cases": "cases", "Links": "links", "Graphs": "graphs"}
 # What the first pass keeps (paths of local names; a second section of a name is NAME#2).
 _DEFINITIONS = {("Project", "Users", "User"), ("Project", "CodeBook"),
                 ("Project", "Variables", "Variable")}
 
 
-def _later(path: tuple[str, ...]) -> bool:
-    """What the second pass keeps: sources, notes and sets one by one, the project's own."""
+def _first_pass(path: tuple[str, ...]) -> bool:
+    """What the first pass keeps: users, codebook and variables, the project's NoteRefs."""
+    return path in _DEFINITIONS or (len(path) == 2 and path[1].split("#")[0] == "NoteRef")
+
+
+def _second_pass(path: tuple[str, ...]) -> bool:
+    """What the second pass keeps: sources, notes and sets one by one, the description."""
     if len(path) == 2:
-        return path[1] == "Description" or path[1].split("#")[0] == "NoteRef"
+        return path[1] == "Description"
     return len(path) == 3 and (path[1] in ("Notes", "Sets") or (
         path[1] == "Sources" and (path[2] == "TextSource" or path[2] in OTHER_SOURCES)))
+
+
+def shared_key(guid: str) -> str:
+    """Return ``fold(guid)``, as the very string given when it is folded already (memory)."""
+    folded = fold(guid)
+    return guid if folded == guid else folded
 
 
 def decode_text(data: bytes) -> str | None:
@@ -110,18 +126,23 @@ class ProjectReader(NotesReader):
         self.external_ids: set[str] = set()
         self.default_user: str | None = None
         self.pending: list[tuple[str, str | None]] = []  # consensus users: (GUID, adjudicator)
+        self.source_keys: set[str] | None = None  # every source's folded GUID, for the sets
+        self.other_sets = 0
 
     # -- top level -----------------------------------------------------------------------
     def read_xml(self, data: bytes | bytearray, where: str) -> Snapshot:
         """Read the whole ``project.qde`` as it streams and return the snapshot.
 
-        Two passes over the bytes: first the users, codebook and variables (sources refer
-        to them wherever a tool wrote them), then each source as it ends, and the notes
-        and sets (which refer to every source and to the project's notes) at the end.
-        Only copies of what is read are kept, one record element at a time where its
-        meaning is known when it ends.
+        Two passes over the bytes: first the users, codebook, variables and the project's
+        own NoteRefs (sources and notes refer to them wherever a tool wrote them), then
+        each source, note and set as it ends. Notes and sets wait for the end only when
+        they come before the sources (they refer to every source). Only copies of what is
+        read are kept, one record element at a time.
         """
-        for path, element in stream_xml(data, where, _DEFINITIONS.__contains__):
+        refs: list[Any] = []
+        sections: set[str] = set()  # the top-level elements, by name
+        for path, element in stream_xml(data, where, _first_pass,
+                                        {"CodeBook": MAX_CODEBOOK_ELEMENTS}):
             if len(path) == 1:
                 self.read_root(element)
             elif path == ("Project", "Users", "User"):
@@ -132,33 +153,50 @@ class ProjectReader(NotesReader):
                 guid = self.guid_attr(element, "guid", required=True)
                 as_json = self.own and text_of(child(element, "Description")).strip() == JSON_MARK
                 self.variables[fold(guid)] = (element.get("name") or "", as_json)
-        self.resolve_consensus()
-        refs, notes, sets, left_out = [], [], [], []
-        for path, element in stream_xml(data, where, _later):
-            if len(path) == 1:
-                continue
-            if path[1] == "Sources" and element.tag == "TextSource":
-                self.text_source(element)
-            elif path[1] == "Sources" and element.tag in OTHER_SOURCES:
-                self.other_source(element)
             elif path[1].split("#")[0] == "NoteRef":
                 refs.append(element)
+            else:
+                sections.add(path[1])
+        self.resolve_consensus()
+        waiting: list[Any] = []  # notes and sets before the sources end
+        left_out: list[tuple[str, int]] = []
+        sources_read = "Sources" not in sections
+        if sources_read:
+            self.after_sources(refs)
+        for path, element in stream_xml(data, where, _second_pass):
+            if len(path) == 1:
+                continue
+            if path[1] == "Sources" and len(path) == 3:
+                if element.tag == "TextSource":
+                    self.text_source(element)
+                else:
+                    self.other_source(element)
+            elif path == ("Project", "Sources"):
+                sources_read = True
+                self.after_sources(refs)
             elif path[1] == "Description":
                 self.snap.project_description = text_of(element)
-            elif path[1] == "Notes" and len(path) == 3:
-                notes.append(element)
-            elif path[1] == "Sets" and len(path) == 3:
-                sets.append(element)
+            elif path[1] in ("Notes", "Sets") and len(path) == 3:
+                if not sources_read:
+                    waiting.append(element)
+                elif path[1] == "Notes":
+                    self.read_note(element)
+                else:
+                    self.read_set(element)
             elif path[1] in _LEFT_OUT and element.count:
                 left_out.append((path[1], element.count))
-        for ref in refs:
-            self.refer(ref, "project", "")
-        self.read_notes(notes)
-        self.read_sets(sets)
+        self.read_notes([element for element in waiting if element.tag == "Note"], begun=True)
+        self.read_sets([element for element in waiting if element.tag == "Set"])
         for name, count in sorted(left_out, key=lambda found: list(_LEFT_OUT).index(found[0])):
             self.snap.notes.append(f"{count} {_LEFT_OUT[name]} left out (qualcode has none)")
         self.finish()
         return self.snap
+
+    def after_sources(self, refs: list[Any]) -> None:
+        """Once every source is read: the project's NoteRefs, then get ready for notes."""
+        for ref in refs:
+            self.refer(ref, "project", "")
+        self.begin_notes()
 
     def read_root(self, root: Any) -> None:
         """Check the root element and read what its attributes say."""
@@ -198,7 +236,10 @@ class ProjectReader(NotesReader):
             raise FormatError(f"a User has guid {user.get('guid')!r}, which is not a GUID; "
                               "nothing was imported", path=self.where, line=user.sourceline)
         name = " ".join((user.get("name") or user.get("id") or "").split())
-        self.once(self.user_seen, "users", guid, repr(name or guid), user.sourceline)
+        if len(self.user_seen) >= MAX_USERS:
+            self.fail(user, f"the file lists over {MAX_USERS:,} users; no project has so many "
+                            "coders")
+        self.once(self.user_seen, "users", guid, name or guid, user.sourceline, quoted=True)
         match = _CONSENSUS.match(name)
         if match:
             self.pending.append((guid, match.group(1)))
@@ -219,16 +260,22 @@ class ProjectReader(NotesReader):
             self.consensus[fold(guid)] = found
 
     def once(self, seen: dict[str, tuple[str, int | None]], kind: str, guid: str, label: str,
-             line: int | None) -> None:
-        """Refuse the file when ``guid`` already named another of ``kind`` in it."""
-        first = seen.get(fold(guid))
+             line: int | None, *, quoted: bool = False) -> None:
+        """Refuse the file when ``guid`` already named another of ``kind`` in it.
+
+        ``quoted`` labels are kept as given and shown quoted only in the refusal: a file
+        of many tiny elements then keeps no second copy of each name.
+        """
+        key = shared_key(guid)
+        first = seen.get(key)
         if first is None:
-            seen[fold(guid)] = (label, line)
+            seen[key] = (label, line)
             return
+        shown = repr if quoted else str
         where = f" (line {first[1]})" if first[1] else ""
-        raise FormatError(f"two {kind} share GUID {guid}: {first[0]}{where} and {label}; "
-                          "nothing was imported; give each its own GUID in the exporting "
-                          "tool and export again", path=self.where, line=line)
+        raise FormatError(f"two {kind} share GUID {guid}: {shown(first[0])}{where} and "
+                          f"{shown(label)}; nothing was imported; give each its own GUID in the "
+                          "exporting tool and export again", path=self.where, line=line)
 
     def fail(self, element: Any, problem: str) -> NoReturn:
         """Refuse the file: one line naming the element and its line."""
@@ -256,9 +303,11 @@ class ProjectReader(NotesReader):
         while name.casefold() in self.names:
             number += 1
             name = f"{base} ({number})"
-        self.names.add(name.casefold())
-        self.users[fold(guid)] = InCoder(guid, name)
-        return self.users[fold(guid)]
+        folded = name.casefold()
+        self.names.add(name if folded == name else folded)
+        key = shared_key(guid)
+        self.users[key] = InCoder(guid, name)
+        return self.users[key]
 
     def coder_for(self, *candidates: str | None) -> tuple[str, Layer]:
         """Return (coder GUID, layer) for the first valid user GUID among the candidates."""
