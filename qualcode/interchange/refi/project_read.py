@@ -18,25 +18,24 @@ from __future__ import annotations
 import codecs
 import re
 from pathlib import Path
-from urllib.parse import unquote
 from typing import Any, NoReturn
+from urllib.parse import unquote
 
 from qualcode.errors import FormatError
 from qualcode.interchange.refi.details import RefiSnapshot, source_details
 from qualcode.interchange.refi.guids import clean_guid, derived_guid, fold
 from qualcode.interchange.refi.offsets import Counting, PositionMap, choose_counting
+from qualcode.interchange.refi.project_notes import NotesReader
 from qualcode.interchange.refi.project_xml import (
     ID_VARIABLE,
     UNIT_VARIABLE,
     consensus_user,
 )
-from qualcode.interchange.refi.project_notes import NotesReader
 from qualcode.interchange.refi.qdc import CodeReader, written_by_qualcode
 from qualcode.interchange.refi.safe_xml import child, children, local, stream_xml, text_of
 from qualcode.interchange.refi.safe_zip import SafeZip
 from qualcode.interchange.refi.text_paths import TextFinder, member_name
 from qualcode.interchange.refi.variables import JSON_MARK, read_value
-from qualcode.storage.snapshot_check import show
 from qualcode.model import Layer, UnitKind
 from qualcode.storage.snapshot import (
     InCoder,
@@ -47,6 +46,7 @@ from qualcode.storage.snapshot import (
     InUnit,
     Snapshot,
 )
+from qualcode.storage.snapshot_check import show
 
 # Matches project_xml.CONSENSUS_NAME, and a bare "consensus (adjudicated)" from elsewhere.
 _CONSENSUS = re.compile(r"^consensus \(adjudicated(?: by (.+))?\)$")

@@ -260,7 +260,7 @@ def _ended(element: Any, stack: list[_Open], where: str) -> tuple[tuple[str, ...
         previous = element.getprevious()
     if parent is not None and parent.kids is not None and lite is not None:
         parent.kids.append(lite)
-    if done.record or (len(stack) == 1 and lite is not None):
+    if lite is not None and (done.record or len(stack) == 1):
         return done.path, lite
     return None
 

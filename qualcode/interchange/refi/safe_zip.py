@@ -35,15 +35,15 @@ MAX_MEMBERS = 200_000
 MAX_MEMBER_BYTES = 256 * 1024 * 1024
 """Largest single member read (a source text)."""
 MAX_XML_MEMBER_BYTES = 64 * 1024 * 1024
-"""Largest ``project.qde`` (or other ``.qde``/``.qdc``) read: the XML is parsed into a tree
-that takes 10-15 times its size in memory, so a larger one is refused before it is read."""
+"""Largest ``project.qde`` (or other ``.qde``/``.qdc``) read: it is held whole while it is
+read (as it streams, see :func:`.safe_xml.stream_xml`), so a larger one is refused first."""
 MAX_TOTAL_BYTES = 512 * 1024 * 1024
 """Largest total of all members (declared, and as actually decompressed)."""
 CHUNK = 1 << 16
 
 
 def member_limit(name: str) -> int:
-    """Return the largest size read for a member of this name (XML is parsed whole)."""
+    """Return the largest size read for a member of this name (XML is held whole)."""
     return MAX_XML_MEMBER_BYTES if name.lower().endswith((".qde", ".qdc")) else MAX_MEMBER_BYTES
 
 
