@@ -13,6 +13,7 @@ from textual.screen import Screen
 
 from qualcode.model import Coder, Layer, UnitKind
 from qualcode.storage import ProjectStore
+from qualcode.tui.guard import GuardedApp
 from qualcode.tui.keys import APP, CODING, bindings, palette_entries
 from qualcode.tui.screens.coding import CodingScreen
 from qualcode.tui.session import CodingSession
@@ -23,7 +24,7 @@ from qualcode.tui.suggesting import Fitter, default_fitter
 STYLES = Path(__file__).parent / "styles"
 
 
-class CodingApp(App[None]):
+class CodingApp(GuardedApp, App[None]):
     """qualcode's coding screen for one coder on one project."""
 
     CSS_PATH = [STYLES / "app.tcss", STYLES / "dialogs.tcss"]

@@ -13,6 +13,7 @@ from textual.widgets import Button, Input, Label, Select
 from qualcode.errors import QualcodeError
 from qualcode.interchange.literal import literal
 from qualcode.model import RESERVED_KEYS, Code, Codebook, CodebookShape, CodeKind
+from qualcode.tui.guard import guard_actions
 
 AddCode = Callable[..., Code]
 """``session.add_code``: (name, *, parent_id, kind, shortcut, description) -> Code."""
@@ -20,6 +21,7 @@ AddCode = Callable[..., Code]
 TOP = -1
 
 
+@guard_actions
 class AddCodeDialog(ModalScreen[Code | None]):
     """Ask for name, parent, kind, key and definition; add the code; return it."""
 

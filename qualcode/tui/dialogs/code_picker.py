@@ -16,8 +16,10 @@ from textual.widgets.selection_list import Selection
 
 from qualcode.interchange.literal import literal
 from qualcode.model import Codebook
+from qualcode.tui.guard import guard_actions
 
 
+@guard_actions
 class CodePicker(ModalScreen[set[int] | None]):
     """Tick the codes the consensus should hold; returns their ids, or None if cancelled."""
 

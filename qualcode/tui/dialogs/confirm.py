@@ -11,8 +11,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
 from qualcode.interchange.literal import literal
+from qualcode.tui.guard import guard_actions
 
 
+@guard_actions
 class ConfirmDialog(ModalScreen[bool]):
     """Ask before doing something that cannot be taken back; returns True for yes."""
 

@@ -15,6 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from qualcode.analysis.agreement_report import CONSENSUS, AgreementReport
+from qualcode.tui.guard import guard_actions
 from qualcode.tui.widgets.kappa_table import kappa_table, pooled_line
 
 
@@ -45,6 +46,7 @@ def consensus_renderable(reports: Sequence[AgreementReport], *, settled: int, to
     return Group(*parts)
 
 
+@guard_actions
 class ConsensusReport(ModalScreen[None]):
     """Agreement of each coder with the consensus, drawn over the adjudication screen."""
 

@@ -17,6 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from qualcode.interchange.literal import literal
+from qualcode.tui.guard import guard_actions
 
 
 def key_table(title: str, rows: Sequence[tuple[str, str]], notes: str = "") -> Group:
@@ -34,6 +35,7 @@ def key_table(title: str, rows: Sequence[tuple[str, str]], notes: str = "") -> G
     return Group(*parts)
 
 
+@guard_actions
 class KeyHelp(ModalScreen[None]):
     """A scrollable key table; escape, ``?`` or ``q`` closes it."""
 

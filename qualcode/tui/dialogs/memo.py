@@ -9,8 +9,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, TextArea
 
 from qualcode.interchange.literal import literal
+from qualcode.tui.guard import guard_actions
 
 
+@guard_actions
 class MemoDialog(ModalScreen[str | None]):
     """Edit a memo; returns the new text (empty removes the memo) or None when cancelled."""
 

@@ -12,11 +12,13 @@ from textual.widgets import Button, Input, Label, Select
 from qualcode.interchange.literal import literal
 from qualcode.model import Code, Codebook
 from qualcode.storage.queue import Order, QueueFilter, Status
+from qualcode.tui.guard import guard_actions
 
 ANY = -1
 NO_FIELD = ""
 
 
+@guard_actions
 class SearchDialog(ModalScreen[QueueFilter | None]):
     """Edit the queue filter; returns the new filter, or None when cancelled."""
 

@@ -16,6 +16,7 @@ from textual.widgets import Static
 
 from qualcode.interchange.literal import literal
 from qualcode.model import Source, Unit, UnitKind
+from qualcode.tui.guard import guard_actions
 
 
 def shown_value(value: Any) -> str:
@@ -49,6 +50,7 @@ def details_text(source: Source, unit: Unit) -> Text:
     return text
 
 
+@guard_actions
 class UnitDetails(ModalScreen[None]):
     """The unit's source and all its metadata, scrollable; escape closes."""
 

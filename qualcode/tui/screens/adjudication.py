@@ -23,6 +23,7 @@ from qualcode.tui.colours import code_colours
 from qualcode.tui.dialogs.code_picker import CodePicker
 from qualcode.tui.dialogs.consensus_report import ConsensusReport, consensus_renderable
 from qualcode.tui.dialogs.key_help import KeyHelp
+from qualcode.tui.guard import guard_actions
 from qualcode.tui.keys import ADJUDICATION, bindings, help_rows
 from qualcode.tui.widgets.coder_column import CoderColumn
 
@@ -34,6 +35,7 @@ HELP_NOTES = (
     "pageup/pagedown and the arrows scroll the texts.")
 
 
+@guard_actions
 class AdjudicationScreen(Screen[None]):
     """Settle one pair of coders' disagreements into the consensus layer."""
 

@@ -28,6 +28,7 @@ from qualcode.storage import ProjectStore
 from qualcode.storage.arrays import coders_with_done
 from qualcode.storage.consensus import consensus_done_sources
 from qualcode.tui.dialogs.key_help import KeyHelp
+from qualcode.tui.guard import guard_actions
 from qualcode.tui.keys import AGREEMENT, bindings, help_rows
 from qualcode.tui.widgets.ci_bar import ci_bar, scale_for
 from qualcode.tui.widgets.kappa_table import number, pooled_line
@@ -98,6 +99,7 @@ def coder_pairs(store: ProjectStore) -> list[tuple[str, str]]:
     return pairs
 
 
+@guard_actions
 class AgreementScreen(Screen[None]):
     """Agreement of one pair of coders per theme and code."""
 

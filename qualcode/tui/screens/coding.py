@@ -21,6 +21,7 @@ from qualcode.tui.colours import badge, code_colours
 from qualcode.tui.dialogs.add_code import AddCodeDialog
 from qualcode.tui.dialogs.memo import MemoDialog
 from qualcode.tui.dialogs.search import SearchDialog
+from qualcode.tui.guard import guard_actions
 from qualcode.tui.keys import ANYWHERE, bindings
 from qualcode.tui.marks import Mark
 from qualcode.tui.screens.coding_layout import LayoutMixin
@@ -40,6 +41,7 @@ WIDE = 110
 """From this many columns the unit queue is shown beside the text; below, on demand."""
 
 
+@guard_actions
 class CodingScreen(LayoutMixin, SuggestionsMixin, Screen[None]):
     """Where a coder works through the units: one screen, three panes."""
 

@@ -21,6 +21,8 @@ from textual.widgets.option_list import Option
 from qualcode.errors import QualcodeError
 from qualcode.interchange.literal import literal
 from qualcode.model import Code, CodebookShape, CodeKind
+from qualcode.storage.failures import one_line_failures
+from qualcode.tui.guard import guard_actions
 
 if TYPE_CHECKING:
     from qualcode.analysis.theme_discovery import ProjectCandidate, ProjectDiscovery
@@ -32,6 +34,7 @@ EXAMPLES_KEPT = 2
 """Example units copied into the new code's examples (they help the cold-start model)."""
 
 
+@guard_actions
 class DiscoveryScreen(Screen[Code | None]):
     """List candidate themes, show one's terms and example units, make it a code."""
 
@@ -93,12 +96,13 @@ class DiscoveryScreen(Screen[Code | None]):
         from qualcode.storage import Store
 
         try:
-            own = Store.open(self.session.store.path)
-            try:
-                result = discover_themes(own, clusters=clusters, seed=seed,
-                                         kind=self.session.queue.kind)
-            finally:
-                own.close()
+            with one_line_failures(self.session.store.path):  # locked, full: one line too
+                own = Store.open(self.session.store.path)
+                try:
+                    result = discover_themes(own, clusters=clusters, seed=seed,
+                                             kind=self.session.queue.kind)
+                finally:
+                    own.close()
         except QualcodeError as error:
             self.app.call_from_thread(self._failed, str(error))
             return

@@ -26,6 +26,7 @@ from qualcode.interchange.literal import literal
 from qualcode.model import Codebook
 from qualcode.storage import ProjectStore
 from qualcode.tui.dialogs.key_help import KeyHelp
+from qualcode.tui.guard import guard_actions
 from qualcode.tui.keys import FREQUENCIES, bindings, help_rows
 from qualcode.tui.screens.agreement import coder_pairs
 from qualcode.tui.widgets.ci_bar import count_bar
@@ -88,6 +89,7 @@ def frequency_table(book: Codebook, names: list[str], counts: dict[str, dict[int
     return table
 
 
+@guard_actions
 class FrequenciesScreen(Screen[None]):
     """Bar charts of code and theme frequencies, and per-theme kappa with CI bars."""
 

@@ -14,6 +14,7 @@ from textual.widgets import Static
 
 from qualcode.interchange.literal import literal
 from qualcode.model import Codebook
+from qualcode.tui.guard import guard_actions
 from qualcode.tui.keys import ANYWHERE, CODEBOOK, KEYS, QUEUE, TEXT
 
 
@@ -45,6 +46,7 @@ def help_renderable(codebook: Codebook) -> RenderableType:
     return Group(*parts)
 
 
+@guard_actions
 class HelpScreen(ModalScreen[None]):
     """Keyboard help over the coding screen; any of escape, ``?`` or ``q`` closes it."""
 
