@@ -18,7 +18,9 @@ from qualcode.storage.backup import backups_folder, project_connection, stale_pa
 from qualcode.storage.metadata import REPAIR_HINT, bad_metadata
 from qualcode.storage.rows import (
     CODE_COLUMNS,
+    EXAMPLES_REPAIR,
     char_length_sql,
+    examples_problem,
     register_char_length,
     to_code,
 )
@@ -184,6 +186,22 @@ def _metadata(conn: sqlite3.Connection) -> Iterator[Finding]:
             yield Finding("metadata", severity, f"{sources} {what}: {shown}{more}; "
                           f"{REPAIR_HINT}", len(rows),
                           tuple(f.external_id for f in rows[:EXAMPLES]))
+
+
+@check("code examples")
+def _code_examples(conn: sqlite3.Connection) -> Iterator[Finding]:
+    """Codes whose examples are not a JSON list of texts (they read as none, or changed)."""
+    bad = [(code_id, name, problem) for code_id, name, text in conn.execute(
+               "SELECT id, name, examples FROM codes ORDER BY id")
+           if (problem := examples_problem(text)) is not None]
+    if bad:
+        shown = "; ".join(f"code {name!r} (id {code_id}): its examples {problem}"
+                          for code_id, name, problem in bad[:EXAMPLES])
+        more = "; ..." if len(bad) > EXAMPLES else ""
+        codes = "1 code has" if len(bad) == 1 else f"{len(bad)} codes have"
+        yield Finding("code examples", "error", f"{codes} examples that are not a JSON list "
+                      f"of texts (shown as none or as JSON): {shown}{more}; {EXAMPLES_REPAIR}",
+                      len(bad), tuple(code_id for code_id, _, _ in bad[:EXAMPLES]))
 
 
 # -- orphans -------------------------------------------------------------------------------

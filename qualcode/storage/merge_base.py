@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from qualcode.model import fold_guid as fold
 from qualcode.model import new_guid
+from qualcode.storage.rows import decode_examples
 from qualcode.storage.store_base import sqlite_db
 
 if TYPE_CHECKING:
@@ -108,7 +109,7 @@ def project_state(conn: Any) -> State:
         "LEFT JOIN codes p ON p.id = c.parent_id")
     for guid, name, desc, incl, excl, examples, colour, shortcut, codable, parent, gone in rows:
         fields = {"name": name, "description": desc, "inclusion": incl, "exclusion": excl,
-                  "examples": list(json.loads(examples)), "colour": colour,
+                  "examples": list(decode_examples(examples)), "colour": colour,
                   "shortcut": shortcut, "codable": bool(codable)}
         state[code_key(guid)] = hashes(code_values(fields, parent, gone is not None))
     for guid, text in conn.execute("SELECT guid, text FROM sources"):

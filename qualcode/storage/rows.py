@@ -45,8 +45,54 @@ def to_code(row: tuple[Any, ...]) -> Code:
     """Build a Code from a row of :data:`CODE_COLUMNS`."""
     return Code(id=row[0], guid=row[1], name=row[2], kind=CodeKind(row[3]), parent_id=row[4],
                 description=row[5], inclusion=row[6], exclusion=row[7],
-                examples=tuple(json.loads(row[8])), colour=row[9], shortcut=row[10],
+                examples=decode_examples(row[8]), colour=row[9], shortcut=row[10],
                 position=row[11], codable=bool(row[12]))
+
+
+EXAMPLES_REPAIR = ("repair: `qualcode codebook edit PROJECT CODE --example TEXT` replaces a "
+                   "code's examples")
+"""What to do about a code whose stored examples cannot be read."""
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"holds {name} (not JSON)")
+
+
+def examples_problem(text: Any) -> str | None:
+    """Say what is wrong with a code's stored examples (a JSON list of texts); None if sound."""
+    if not isinstance(text, str):
+        return f"is a {type(text).__name__}, not JSON text"
+    try:
+        value = json.loads(text, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as error:
+        return f"is not valid JSON ({error.msg} at character {error.pos})"
+    except (ValueError, RecursionError) as error:
+        return str(error) if str(error).startswith("holds") else f"is not valid JSON ({error})"
+    if not isinstance(value, list):
+        return f"is a JSON {type(value).__name__}, not a list of texts"
+    odd = next((item for item in value if not isinstance(item, str)), "")
+    if not isinstance(odd, str):
+        return f"holds a {type(odd).__name__} ({json.dumps(odd)[:40]}) among its texts"
+    return None
+
+
+def decode_examples(text: Any) -> tuple[str, ...]:
+    """Decode a code's stored examples without ever stopping the read of the codebook.
+
+    A list keeps its texts (anything else in it is shown as its JSON), a lone text is one
+    example, and anything unreadable reads as no examples: the codebook, and so every
+    screen and command, still opens; ``qualcode check`` names the code and the repair.
+    """
+    try:
+        value = json.loads(text)
+    except (ValueError, TypeError, RecursionError):
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    if not isinstance(value, list):
+        return ()
+    return tuple(item if isinstance(item, str) else json.dumps(item, ensure_ascii=False)
+                 for item in value if item is not None)
 
 
 def to_coder(row: tuple[Any, ...]) -> Coder:
