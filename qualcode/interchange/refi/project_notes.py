@@ -7,7 +7,7 @@ after every source, so the units a memo names can be checked against their texts
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, NoReturn, overload
 
 from qualcode.interchange.refi.guids import clean_guid, derived_guid, fold
 from qualcode.interchange.refi.project_xml import DONE_MARK, NOTE_RULE, UNIT_MARK, quote
@@ -17,7 +17,8 @@ from qualcode.storage.snapshot import InMemo, InReview, InUnit
 from qualcode.storage.snapshot_check import show
 
 if TYPE_CHECKING:
-    from qualcode.interchange.refi.project_read import ProjectReader
+    from qualcode.interchange.refi.details import RefiSnapshot
+    from qualcode.storage.snapshot import InCoder
 
 _DONE = re.compile(r"user=(\S+) layer=(coder|consensus)")
 _UNIT = re.compile(UNIT_MARK + r" (\S+) source=(\S+) kind=(source|sentence|paragraph) "
@@ -27,7 +28,29 @@ _UNIT = re.compile(UNIT_MARK + r" (\S+) source=(\S+) kind=(source|sentence|parag
 class NotesReader:
     """Notes and sets of one ``Project``; the state lives in :class:`ProjectReader`."""
 
-    def read_notes(self: ProjectReader, notes: list[Any], *, begun: bool = False) -> None:
+    if TYPE_CHECKING:  # what ProjectReader, which mixes this class in, provides
+        snap: RefiSnapshot
+        users: dict[str, InCoder]
+        used: set[str]
+        note_seen: dict[str, tuple[str, int | None]]
+        note_targets: dict[str, list[tuple[str, str]]]
+        source_texts: dict[str, str]
+        unit_guids: set[str]
+        source_keys: set[str] | None
+        other_sets: int
+
+        def coder_for(self, *candidates: str | None) -> tuple[str, Layer]: ...
+        def fail(self, element: Any, problem: str) -> NoReturn: ...
+        @overload
+        def guid_attr(self, element: Any, attr: str, *, required: Literal[True]) -> str: ...
+        @overload
+        def guid_attr(self, element: Any, attr: str, *, required: bool = False) -> str | None: ...
+        def guid_attr(self, element: Any, attr: str, *, required: bool = False) -> str | None: ...
+        def once(self, seen: dict[str, tuple[str, int | None]], kind: str, guid: str,
+                 label: str, line: int | None, *, quoted: bool = False) -> None: ...
+        def source_text(self, element: Any, name: str) -> str | None: ...
+
+    def read_notes(self, notes: list[Any], *, begun: bool = False) -> None:
         """Read the ``Note`` elements as memos; notes about one thing by one author become one."""
         if not begun:
             self.begin_notes()
@@ -35,15 +58,15 @@ class NotesReader:
             self.read_note(note)
         self.end_notes()
 
-    def begin_notes(self: ProjectReader) -> None:
+    def begin_notes(self) -> None:
         """Get ready for notes, once every source is read (a unit memo may cut any text)."""
         self.source_texts = {fold(s.guid): s.text for s in self.snap.sources}
 
-    def end_notes(self: ProjectReader) -> None:
+    def end_notes(self) -> None:
         """Join the memos read (selection descriptions too) about one thing by one author."""
         self.snap.memos[:] = self.join_notes(self.snap.memos)
 
-    def read_note(self: ProjectReader, note: Any) -> None:
+    def read_note(self, note: Any) -> None:
         """Read one ``Note`` as memos on what refers to it (the project when nothing does)."""
         if local(note) != "Note":
             return
@@ -76,7 +99,7 @@ class NotesReader:
             memo_guid = guid if number == 0 else derived_guid("note", guid, kind, target)
             self.snap.memos.append(InMemo(memo_guid, kind, target, coder, text, stamp))
 
-    def join_notes(self: ProjectReader, memos: list[InMemo]) -> list[InMemo]:
+    def join_notes(self, memos: list[InMemo]) -> list[InMemo]:
         """Join memos about the same thing by the same author, in file order.
 
         qualcode keeps one memo per thing and author; other tools (NVivo above all) keep
@@ -105,7 +128,7 @@ class NotesReader:
         return joined
 
     def unit(
-        self: ProjectReader, note: Any, guid: str, source: str, kind: str, start: str, end: str
+        self, note: Any, guid: str, source: str, kind: str, start: str, end: str
     ) -> None:
         """Keep a unit a memo is about (whole-source units keep their GUID this way)."""
         # Looked up in dicts: a project with a memo on every unit would be quadratic.
@@ -122,16 +145,17 @@ class NotesReader:
                                       origin=f"<Note> at line {note.sourceline}"))
         self.unit_guids.add(fold(guid))
 
-    def read_sets(self: ProjectReader, sets: list[Any]) -> None:
+    def read_sets(self, sets: list[Any]) -> None:
         """Read qualcode's done sets (the ``Set`` elements); other sets are counted."""
         for element in sets:
             self.read_set(element)
         self.end_sets()
 
-    def read_set(self: ProjectReader, element: Any) -> None:
+    def read_set(self, element: Any) -> None:
         """Read one ``Set``, once every source is read: done marks, or counted as left out."""
         if self.source_keys is None:
             self.source_keys = {fold(s.guid) for s in self.snap.sources}
+        left_out = self.source_keys
         if local(element) != "Set":
             return
         match = _DONE.search(text_of(child(element, "Description")))
@@ -145,11 +169,11 @@ class NotesReader:
         self.used.add(fold(coder))
         for member in children(element, "MemberSource"):
             target = self.guid_attr(member, "targetGUID", required=True)
-            if fold(target) in self.source_keys:  # a source left out (and listed): passed over
+            if fold(target) in left_out:  # a source left out (and listed): passed over
                 self.snap.reviews.append(InReview(target, self.users[fold(coder)].guid,
                                                   None, layer))
 
-    def end_sets(self: ProjectReader) -> None:
+    def end_sets(self) -> None:
         """Say how many sets were left out."""
         if self.other_sets:
             self.snap.notes.append(f"{self.other_sets} sets left out (qualcode has no sets)")
