@@ -150,7 +150,7 @@ def _copy(element: Any, kids: tuple[Lite, ...] = _NO_KIDS, count: int = 0,
     attrs = tuple(part for name, value in element.items()
                   for part in (sys.intern(name), sys.intern(value) if name in _REFERENCES
                                else value))
-    return Lite(sys.intern(local(element)), attrs, line or element.sourceline,
+    return Lite(local(element), attrs, line or element.sourceline,
                 _compact(element.text) if text else None, kids or _NO_KIDS, count)
 
 
@@ -265,12 +265,20 @@ def _ended(element: Any, stack: list[_Open], where: str) -> tuple[tuple[str, ...
     return None
 
 
-def local(element: etree._Element) -> str:
+_LOCAL_NAMES: dict[str, str] = {}  # a file has few tag names; a hostile one many (capped)
+
+
+def local(element: etree._Element | Lite) -> str:
     """Return an element's name without its namespace (exporters disagree on namespaces)."""
     tag = element.tag
     if not isinstance(tag, str):
         return ""
-    return tag.rsplit("}", 1)[-1]
+    name = _LOCAL_NAMES.get(tag)
+    if name is None:
+        name = sys.intern(tag.rsplit("}", 1)[-1])
+        if len(_LOCAL_NAMES) < 1000:
+            _LOCAL_NAMES[tag] = name
+    return name
 
 
 def children(element: etree._Element, name: str) -> list[etree._Element]:
