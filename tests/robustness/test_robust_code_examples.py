@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from helpers.robust_harness import digest, make_project, run_cli
 from qualcode.storage import Store
 from qualcode.storage.rows import EXAMPLES_REPAIR, decode_examples, examples_problem
-from helpers.robust_harness import digest, make_project, run_cli
 
 BAD_EXAMPLES = {  # stored text -> what check says about it
     "not json": "not valid JSON",

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from qualcode.storage import Store
 from helpers.robust_harness import digest, make_project, run_cli
+from qualcode.storage import Store
 
 BAD_METADATA = {  # what is written over source r2's metadata
     "nan": '{"study": NaN}',
@@ -197,3 +197,39 @@ def test_a_locked_project_in_a_screen_action_is_one_notification(tmp_path: Path)
 
     shown = asyncio.run(code_while_locked())
     assert any("locked" in line and str(project) in line for line in shown), shown
+
+
+@pytest.mark.parametrize("bad", ["nan", "truncated", "infinity-nested"])  # SQLite fails
+def test_queue_pages_read_under_a_metadata_filter_notify_once(tmp_path: Path, bad: str) -> None:
+    """Metadata damaged while a metadata filter is in force: the queue draws blank rows and
+    says so in one notification; keys still work (the queue is read while drawing)."""
+    from qualcode.storage.queue import QueueFilter
+    from qualcode.tui.app import make_app
+    from qualcode.tui.screens.coding import CodingScreen
+    from qualcode.tui.widgets.queue_list import QueueList
+
+    project = coded_project(tmp_path / "study.qualcode", '{"study": "S01"}')
+
+    async def scroll_after_damage() -> list[str]:
+        with Store.open(project) as store:
+            app = make_app(store, "alice")
+            async with app.run_test(size=(140, 36)) as pilot:
+                await pilot.pause()
+                screen = app.screen
+                assert isinstance(screen, CodingScreen)
+                screen.apply_filter(QueueFilter(field="study", value="S01"))
+                await pilot.pause()
+                damage(project, BAD_METADATA[bad])
+                queue = screen.query_one(QueueList)
+                queue._pages.clear()  # as scrolling to a page not read yet
+                queue.refresh()
+                await pilot.pause()
+                assert app.is_running
+                shown = errors(app)
+                await pilot.press("ctrl+g")
+                await pilot.pause()
+                assert app.is_running and app.screen is screen
+                return shown
+
+    shown = asyncio.run(scroll_after_damage())
+    assert len(shown) == 1 and "qualcode check" in shown[0], shown

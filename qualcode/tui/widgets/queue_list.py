@@ -16,6 +16,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from qualcode.storage.queue import QueueRow, UnitQueue
+from qualcode.tui.guard import reported
 from qualcode.tui.widgets.virtual import set_virtual_size
 
 PAGE = 64
@@ -83,12 +84,14 @@ class QueueList(ScrollView, can_focus=True):
         rows = self._pages.get(number)
         if rows is None:
             previous = self._pages.get(number - 1)
-            if previous and len(previous) == PAGE:
-                # Keyset paging from the page above: no OFFSET scan when scrolling down.
-                rows = self.queue.page_after(previous[-1].unit_id, PAGE,
-                                             position=previous[-1].position)
-            else:
-                rows = self.queue.page(number * PAGE, PAGE)
+            rows = []  # drawn blank when the query fails: said once, not once per line
+            with reported(self):
+                if previous and len(previous) == PAGE:
+                    # Keyset paging from the page above: no OFFSET scan when scrolling down.
+                    rows = self.queue.page_after(previous[-1].unit_id, PAGE,
+                                                 position=previous[-1].position)
+                else:
+                    rows = self.queue.page(number * PAGE, PAGE)
             if len(self._pages) > 64:
                 self._pages.clear()
             self._pages[number] = rows
