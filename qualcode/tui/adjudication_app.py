@@ -10,12 +10,13 @@ from textual.screen import Screen
 from qualcode.model import UnitKind
 from qualcode.storage import ProjectStore
 from qualcode.tui.adjudication_session import AdjudicationSession
-from qualcode.tui.guard import GuardedApp
+from qualcode.tui.guard import GuardedApp, guard_actions
 from qualcode.tui.screens.adjudication import AdjudicationScreen
 
 STYLES = Path(__file__).parent / "styles"
 
 
+@guard_actions
 class AdjudicationApp(GuardedApp, App[None]):
     """One adjudicator settling two coders' disagreements."""
 

@@ -13,7 +13,7 @@ from textual.screen import Screen
 
 from qualcode.model import Coder, Layer, UnitKind
 from qualcode.storage import ProjectStore
-from qualcode.tui.guard import GuardedApp
+from qualcode.tui.guard import GuardedApp, guard_actions
 from qualcode.tui.keys import APP, CODING, bindings, palette_entries
 from qualcode.tui.screens.coding import CodingScreen
 from qualcode.tui.session import CodingSession
@@ -24,6 +24,7 @@ from qualcode.tui.suggesting import Fitter, default_fitter
 STYLES = Path(__file__).parent / "styles"
 
 
+@guard_actions
 class CodingApp(GuardedApp, App[None]):
     """qualcode's coding screen for one coder on one project."""
 

@@ -233,3 +233,39 @@ def test_queue_pages_read_under_a_metadata_filter_notify_once(tmp_path: Path, ba
 
     shown = asyncio.run(scroll_after_damage())
     assert len(shown) == 1 and "qualcode check" in shown[0], shown
+
+
+@pytest.mark.parametrize("failure", ["qualcode", "sqlite"])
+def test_opening_a_statistics_screen_that_fails_is_one_notification(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: str) -> None:
+    """The app's own actions (ctrl+k, ctrl+t) are guarded like the screens'."""
+    import qualcode.tui.screens.agreement as agreement_screen
+    import qualcode.tui.screens.frequencies as frequencies_screen
+    from qualcode.errors import StoreError
+    from qualcode.tui.app import make_app
+    from qualcode.tui.screens.coding import CodingScreen
+
+    def fails(*args: object) -> object:
+        if failure == "qualcode":
+            raise StoreError("coders cannot be listed [/] (test)")
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(agreement_screen, "coder_pairs", fails)
+    monkeypatch.setattr(frequencies_screen, "coder_pairs", fails)
+    project = make_project(tmp_path / "study.qualcode")
+
+    async def open_statistics() -> list[str]:
+        with Store.open(project) as store:
+            app = make_app(store, "alice", reveal=True)
+            async with app.run_test(size=(120, 36)) as pilot:
+                await pilot.pause()
+                for key in ("ctrl+k", "ctrl+t"):
+                    await pilot.press(key)
+                    await pilot.pause()
+                    assert app.is_running and isinstance(app.screen, CodingScreen)
+                return errors(app)
+
+    shown = asyncio.run(open_statistics())
+    assert len(shown) == 2, shown
+    needle = "[/] (test)" if failure == "qualcode" else "locked"
+    assert all(needle in line for line in shown), shown
