@@ -265,10 +265,10 @@ class CodebookShape:
 
     A codebook is at most three levels deep (theme > sub-theme > code); a code below the
     top level holds no other nodes (at the top a node is its own theme, whatever its
-    kind, as the exports read it); a theme sits at the top level; a sub-theme sits at the top or directly
-    under a theme; a code is codable by default, a theme or sub-theme is not (either
-    may be made codable). The store checks every write against these rules and
-    ``qualcode check`` reports a codebook that breaks them.
+    kind, as the exports read it); a theme sits at the top level; a sub-theme sits at the top or
+    directly under a theme; a code is codable by default, a theme or sub-theme is not (either may be
+    made codable). The store checks every write against these rules and ``qualcode check`` reports a
+    codebook that breaks them.
 
     >>> book = Codebook((Code(1, "g1", "Care", CodeKind.THEME),
     ...                  Code(2, "g2", "Time", CodeKind.SUBTHEME, parent_id=1),

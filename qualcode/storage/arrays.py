@@ -105,7 +105,7 @@ class ColumnReads:
         self._codings: dict[tuple[str, int | None], CodingColumns] = {}
 
     def source_lengths(self) -> tuple[np.ndarray, np.ndarray]:
-        """Return :func:`source_lengths`, read on the first call (or given by :meth:`keep_lengths`)."""
+        """Return :func:`source_lengths`, read once (or set by :meth:`keep_lengths`)."""
         if self._lengths is None:
             self._lengths = source_lengths(self.store)
         return self._lengths

@@ -7,8 +7,8 @@ not exist. A backup killed at any point (before its copy's first byte, mid-copy,
 the rename) leaves at most its hidden ``.qualcode-backup.*.part`` file and SQLite's
 ``-journal``/``-wal``/``-shm`` beside it; the next backup into that folder removes them
 whatever they hold (see :func:`remove_stale_parts`) and ``qualcode check`` names them.
-A backup keeps the project file's permission bits. Automatic backups (before migrations and merges) go to
-``<project>.backups/<timestamp>-auto-<reason>.qualcode``; only the newest
+A backup keeps the project file's permission bits. Automatic backups (before migrations and merges)
+go to ``<project>.backups/<timestamp>-auto-<reason>.qualcode``; only the newest
 :data:`KEEP_AUTOMATIC` of them are kept. Manual backups are never pruned.
 """
 
@@ -19,8 +19,8 @@ import os
 import re
 import sqlite3
 import stat
-import time
 import tempfile
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any

@@ -25,7 +25,7 @@ WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u
 
 def blank_coding_ids(store: ProjectStore, *, layer: Layer,
                      coder_id: int | None = None) -> np.ndarray:
-    """Return the sorted ids of live, non-empty codings of a layer (and coder) whose text is all whitespace.
+    """Return the sorted ids of a layer's (and coder's) live, non-empty all-whitespace codings.
 
     Offsets are code points, as SQLite's ``substr`` counts characters of TEXT values.
     Zero-length codings (a position, not a span) are not included.

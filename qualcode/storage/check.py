@@ -174,10 +174,11 @@ def _metadata(conn: sqlite3.Connection) -> Iterator[Finding]:
     faults = bad_metadata(conn)
     broken = [fault for fault in faults if not fault.rounded]
     rounded = [fault for fault in faults if fault.rounded]
-    for rows, severity, what in ((broken, "error", "metadata SQLite cannot read (commands "
-                                  "that group or filter by metadata stop on it) or reads as "
-                                  "infinity"),
-                                 (rounded, "warning", "metadata numbers SQLite reads rounded")):
+    checks: tuple[tuple[list[Any], Severity, str], ...] = (
+        (broken, "error", "metadata SQLite cannot read (commands that group or filter by "
+                          "metadata stop on it) or reads as infinity"),
+        (rounded, "warning", "metadata numbers SQLite reads rounded"))
+    for rows, severity, what in checks:
         if rows:
             shown = "; ".join(f"source {f.external_id!r} (row {f.source_id}) {f.problem}"
                               for f in rows[:EXAMPLES])

@@ -126,7 +126,8 @@ class CodingStore(SourceStore):
                         raise FormatError(f"unknown source_id {record.source_external_id!r}; "
                                           "import the corpus first or fix the id",
                                           path=path, line=record.line)
-                    source_id = sources[record.source_external_id] = found[record.source_external_id]
+                    source_id = found[record.source_external_id]
+                    sources[record.source_external_id] = source_id
                 if record.code_id is None:
                     continue
                 if self._same_coding_exists(coder_id, source_id, record, layer):

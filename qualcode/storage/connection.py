@@ -44,6 +44,7 @@ from qualcode.storage.schema import (
     unknown_migrations,
 )
 
+
 def _busy_timeout_ms() -> int:
     try:
         return max(0, int(os.environ.get("QUALCODE_BUSY_TIMEOUT_MS", "30000")))

@@ -275,7 +275,7 @@ class _Merger(CodebookMerge, MemoMerge):
                               {"text": text}, {"text": src.text},
                               lambda values: f"{len(values['text'])} characters")
         if take:
-            coded = self.one("SELECT count(*) FROM codings WHERE source_id = ? AND "
+            coded = self.row("SELECT count(*) FROM codings WHERE source_id = ? AND "
                              "deleted_at IS NULL", [source_id])[0]
             if coded:
                 raise StoreError(f"cannot take their text of source {src.external_id!r}: {coded} "
@@ -311,7 +311,7 @@ class _Merger(CodebookMerge, MemoMerge):
         self.report.added["sources"] += 1
 
     def whole_unit(self, source_id: int) -> int:
-        return self.one("SELECT id FROM units WHERE source_id = ? AND kind = 'source'",
+        return self.row("SELECT id FROM units WHERE source_id = ? AND kind = 'source'",
                         [source_id])[0]
 
     def units_(self) -> None:
@@ -351,7 +351,7 @@ class _Merger(CodebookMerge, MemoMerge):
             raise StoreError(f"{what}: span {start}..{end} lies outside its source's {length} "
                              "characters here; nothing was changed", path=self.snap.label)
 
-    # -- codings and reviews (memos: merge_memos.py) -----------------------------------------------------------
+    # -- codings and reviews (memos: merge_memos.py) ------------------------------------------
     def coding(self, c: InCoding) -> None:
         coder_id = self.coders.get(fold(c.coder_guid))
         source_id = self.sources.get(fold(c.source_guid))
@@ -362,7 +362,9 @@ class _Merger(CodebookMerge, MemoMerge):
             mine = (row[1], row[2], row[3], row[4], row[5], row[6])
             theirs = (coder_id, source_id, code_id, c.start, c.end, c.layer.value)
             if c.deleted and row[7] is None:
-                self.db.execute("UPDATE codings SET deleted_at = ? WHERE id = ?", [self.now, row[0]])
+                self.db.execute(
+                    "UPDATE codings SET deleted_at = ? WHERE id = ?", [self.now, row[0]]
+                )
                 self.removed_codings.append((row[0], row[1]))
                 self.report.removed["codings"] += 1
             elif row[7] is not None or c.deleted or mine == theirs:
@@ -371,7 +373,7 @@ class _Merger(CodebookMerge, MemoMerge):
                                       f"code {row[3]} at {row[4]}..{row[5]}",
                                       f"code {code_id} at {c.start}..{c.end}")) == "theirs" \
                     and None not in theirs:
-                if source_id != row[2] or source_id in self.frozen:
+                if source_id is None or source_id != row[2] or source_id in self.frozen:
                     # Their positions count in another text than the one ours points into.
                     self.report.notes.append(f"coding {c.guid}: kept ours; theirs lies in "
                                              "another source or in a text that differs")
@@ -458,12 +460,14 @@ class _Merger(CodebookMerge, MemoMerge):
                       coder_id=coder_id)
         for coding_id, coder_id in self.removed_codings:
             log_event(self.db, "coding.remove", {"coding_id": coding_id}, coder_id=coder_id)
-        for memo_id, before, after, coder_id in self.memo_events:
+        for memo_id, before, after, author_id in self.memo_events:
             log_event(self.db, "memo.set", {"memo_id": memo_id, "before": before, "after": after},
-                      coder_id=coder_id)
+                      coder_id=author_id)
         if not self.report.changed():
             return
-        counts = lambda d: {k: v for k, v in d.items() if v}
+        def counts(d: dict[str, int]) -> dict[str, int]:
+            return {k: v for k, v in d.items() if v}
+
         summary = {"file": label, "added": counts(self.report.added),
                    "updated": counts(self.report.updated), "removed": counts(self.report.removed),
                    "choices": {c.guid: choice for c, choice in self.report.resolved},

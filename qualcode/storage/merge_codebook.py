@@ -2,9 +2,9 @@
 
 A field that differs is taken from the side that changed it since the common state
 (:mod:`qualcode.storage.merge_base`); only a field changed on both sides, or any
-difference when no common state is known, is a conflict. Used by :class:`qualcode.storage.merge_apply._Merger`, which holds the state these methods use
-(``db``, ``store``, ``snap``, ``codes``, ``report``, the lists of changes) and decides
-conflicts.
+difference when no common state is known, is a conflict. Used by
+:class:`qualcode.storage.merge_apply._Merger`, which holds the state these methods use (``db``,
+``store``, ``snap``, ``codes``, ``report``, the lists of changes) and decides conflicts.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from qualcode.errors import CodebookError
+from qualcode.errors import CodebookError, StoreError
 from qualcode.model import clean_guid
 from qualcode.model import fold_guid as fold
 from qualcode.storage.codebook import _check_fields, code_fields
@@ -73,6 +73,14 @@ class CodebookMerge:
     def one(self, sql: str, params: list[Any]) -> tuple[Any, ...] | None:
         """Return the first row of a query, or None."""
         return self.db.execute(sql, params).fetchone()
+
+    def row(self, sql: str, params: list[Any]) -> tuple[Any, ...]:
+        """Return the first row of a query that must find one (a row this merge wrote or read)."""
+        found = self.one(sql, params)
+        if found is None:
+            raise StoreError("a row the merge relies on vanished while merging; nothing was "
+                             "changed; run qualcode check on the project")
+        return found
 
     def decide(self, conflict: Conflict) -> Choice | None:  # pragma: no cover - overridden
         """Return the choice for a conflict (None when undecided)."""

@@ -34,6 +34,10 @@ class MemoMerge:
         """Return the first row of a query, or None (the merger's)."""
         raise NotImplementedError
 
+    def row(self, sql: str, params: list[Any]) -> tuple[Any, ...]:  # pragma: no cover
+        """Return the first row of a query that must find one (the merger's)."""
+        raise NotImplementedError
+
     def decide(self, conflict: Conflict) -> Choice | None:  # pragma: no cover - overridden
         """Return the choice for a conflict (None when undecided)."""
         raise NotImplementedError
@@ -42,15 +46,21 @@ class MemoMerge:
         """Return our GUID of what a memo is about, or None when it is not here."""
         if memo.target_kind == "project":
             return self.store.project_info().get("guid")
-        table, mapping = {"code": ("codes", self.codes), "source": ("sources", self.sources),
-                          "unit": ("units", self.units), "coding": ("codings", None)}[memo.target_kind]
+        table, mapping = {
+            "code": ("codes", self.codes),
+            "source": ("sources", self.sources),
+            "unit": ("units", self.units),
+            "coding": ("codings", None),
+        }[memo.target_kind]
         if mapping is None:
-            row = self.one("SELECT guid FROM codings WHERE lower(guid) = ?", [fold(memo.target_guid)])
+            row = self.one(
+                "SELECT guid FROM codings WHERE lower(guid) = ?", [fold(memo.target_guid)]
+            )
             return row[0] if row else None
         target_id = mapping.get(fold(memo.target_guid))
         if target_id is None:
             return None
-        return self.one(f"SELECT guid FROM {table} WHERE id = ?", [target_id])[0]
+        return self.row(f"SELECT guid FROM {table} WHERE id = ?", [target_id])[0]
 
     def memo(self, memo: InMemo) -> None:
         """Add, update or (deleted there) delete one memo."""

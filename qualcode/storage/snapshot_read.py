@@ -218,7 +218,7 @@ class RowReader:
                 self.text(row[8], "created_at"), row[9] is not None, origin=self.origin()))
 
     def reviews(self, coders: dict[int, str], units: dict[int, tuple[str, str]]) -> None:
-        for rowid, uid, cid, layer, done_at in self.rows(
+        for _rowid, uid, cid, layer, done_at in self.rows(
                 "reviews", "SELECT rowid, unit_id, coder_id, layer, done_at FROM reviews "
                            "ORDER BY unit_id, rowid"):
             unit, source = self.ref(units, uid, "unit_id", "units")
@@ -233,9 +233,18 @@ class RowReader:
                 self.fail(f"target_kind is {show(row[2])}, which is none of "
                           f"{', '.join(sorted(MEMO_TARGETS))}")
             coder = None if row[4] is None else self.ref(coders, row[4], "coder_id", "coders")
-            self.snap.memos.append(InMemo(row[1], row[2], row[3], coder,
-                                          self.text(row[5], "text"), self.text(row[6], "updated_at"),
-                                          row[7] is not None, origin=self.origin()))
+            self.snap.memos.append(
+                InMemo(
+                    row[1],
+                    row[2],
+                    row[3],
+                    coder,
+                    self.text(row[5], "text"),
+                    self.text(row[6], "updated_at"),
+                    row[7] is not None,
+                    origin=self.origin(),
+                )
+            )
 
     def bases(self) -> None:
         """Read the copy's replica GUID and what it saw of other copies (m007 on)."""

@@ -77,7 +77,8 @@ class SourceStore(StoreBase):
                 raise
             if existing[0] > before:
                 raise FormatError(f"duplicate id {record.external_id!r}: it appears earlier in "
-                                  "this file; ids must be unique", path=path, line=record.line)
+                                  "this file; ids must be unique", path=path,
+                                  line=record.line) from None
             if not update:
                 raise FormatError(f"id {record.external_id!r} is already in the project; "
                                   "use --update to replace existing sources", path=path,

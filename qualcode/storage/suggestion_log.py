@@ -183,7 +183,7 @@ def acceptance_summary(store: ProjectStore) -> list[AcceptanceSummary]:
 
 
 def shown_before_done_spans(store: ProjectStore, coder_id: int) -> list[tuple[int, int, int]]:
-    """Return (source id, start, end) of each unit where the coder saw suggestions before it was done.
+    """Return (source id, start, end) of each unit the coder saw suggestions on before done.
 
     A showing counts when it was made in mode ``on`` while the unit was not yet done;
     ``after`` showings (the unit was done first) do not. Spans are distinct and sorted.

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from qualcode.agreement.presence import AnalysisUnit
-from qualcode.errors import NotFoundError
 from qualcode.analysis.agreement_report import (
     CONSENSUS,
     AgreementReport,
@@ -30,9 +29,11 @@ from qualcode.analysis.agreement_report import (
     counted_units,
     disagreements,
 )
+from qualcode.errors import NotFoundError
 from qualcode.model import Codebook, Coder, Coding, Event, Layer, UnitKind
 from qualcode.storage.consensus import (
     CONSENSUS_ACTION,
+    SettleResult,
     UnitPlan,
     consensus_codings,
     consensus_done_sources,
@@ -179,6 +180,11 @@ class AdjudicationSession:
                         detail={"coders": [self.coder_a.name, self.coder_b.name],
                                 "level": self.level, "unit_kind": self.kind.value})
         self._settled_here.add(unit.key)
+        return self._event_of(result)
+
+    def _event_of(self, result: SettleResult) -> Event:
+        """The log entry a settlement wrote (settle logs one whenever it is given plans)."""
+        assert result.event_id is not None
         return self.store.events_by_id([result.event_id])[0]
 
     def describe(self, choice: str) -> str:
@@ -204,7 +210,7 @@ class AdjudicationSession:
         result = settle(self.store, self.adjudicator.id, plans, done_source_ids=done,
                         detail={"coders": [self.coder_a.name, self.coder_b.name],
                                 "copied_agreed": len(units)})
-        return self.store.events_by_id([result.event_id])[0]
+        return self._event_of(result)
 
     def _plan_agreed(self, unit: AnalysisUnit) -> UnitPlan:
         view = DisputedUnit(unit, tuple(dict.fromkeys(s[0] for s in unit.spans)), "", ())

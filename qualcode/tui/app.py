@@ -30,6 +30,8 @@ class CodingApp(GuardedApp, App[None]):
 
     CSS_PATH = [STYLES / "app.tcss", STYLES / "dialogs.tcss"]
     ENABLE_COMMAND_PALETTE = True
+    statistics_allowed = False
+    """Set when the coder agreed to see statistics while coding blind (asked once)."""
     # Agreement and frequency screens (statistics_launch.py asks first when coding blind).
     BINDINGS = [Binding(keys, action, label, show=show)
                 for keys, action, label, show in bindings(screen=APP)]
@@ -103,12 +105,11 @@ def make_app(store: ProjectStore, coder: Coder | str, *, suggester: Suggester | 
     ``coder`` is a :class:`~qualcode.model.Coder` or a name (created on first use).
     ``suggester`` fills the suggestion pane from the start; ``suggest`` is when the pane
     shows ("on", "after" the unit is done, "off"; default "on" with a suggester or
-    ``learn``, else "off"). ``learn`` fits the coder's own model in the background and refits as they code
-    (True: the project's stored suggester; or a fitter of your own). ``order`` "uncertain"
-    puts the model's least sure units first. ``learn_from`` is the layer the default
-    fitter learns from (the coder's own, or the consensus); ``spacy_model`` an installed
-    spaCy pipeline it lemmatises with. ``reveal`` shows other coders' codings; by
-    default the coder is blind to them.
+    ``learn``, else "off"). ``learn`` fits the coder's own model in the background and refits as
+    they code (True: the project's stored suggester; or a fitter of your own). ``order`` "uncertain"
+    puts the model's least sure units first. ``learn_from`` is the layer the default fitter learns
+    from (the coder's own, or the consensus); ``spacy_model`` an installed spaCy pipeline it
+    lemmatises with. ``reveal`` shows other coders' codings; by default the coder is blind to them.
     """
     who = store.coder(coder) if isinstance(coder, str) else coder
     fitter = (default_fitter(who, kind, layer=learn_from, spacy_model=spacy_model)

@@ -43,7 +43,7 @@ class Runs:
                 opening.setdefault(mark.start, []).append(mark)
                 closing.setdefault(mark.end, []).append(mark)
         live: dict[Mark, None] = {}
-        for here, following in zip(points, points[1:]):
+        for here, following in zip(points, points[1:], strict=False):
             for mark in closing.get(here, ()):
                 live.pop(mark, None)
             for mark in opening.get(here, ()):

@@ -20,9 +20,9 @@ from qualcode.errors import NotFoundError
 from qualcode.model import (
     Code,
     Codebook,
+    CodeKind,
     Coder,
     Coding,
-    CodeKind,
     Event,
     Layer,
     Memo,
@@ -218,7 +218,7 @@ class CodingSession:
         view = self._current()
         unit = view.unit
         whole = start is None or end is None or (start <= 0 and end >= len(view.text))
-        if whole:
+        if whole or start is None or end is None:
             first, last = unit.start, unit.end
         else:
             first, last = unit.start + min(start, end), unit.start + max(start, end)

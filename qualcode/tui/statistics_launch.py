@@ -40,7 +40,7 @@ def open_statistics(app: CodingApp, which: str) -> None:
         else:
             app.push_screen(FrequenciesScreen(store))
 
-    if app.session.reveal or getattr(app, "statistics_allowed", False):
+    if app.session.reveal or app.statistics_allowed:
         show()
         return
 

@@ -89,11 +89,11 @@ def fit_in_child(store: ProjectStore, coder: Coder, kind: UnitKind, *, layer: La
 
 def _child(argv: Sequence[str]) -> int:
     """Child process entry: fit or reuse the stored model, store it, print its origin."""
-    from qualcode.analysis.suggestions import load_or_fit_suggester
-    from qualcode.storage import Store
-
     import contextlib
     import os
+
+    from qualcode.analysis.suggestions import load_or_fit_suggester
+    from qualcode.storage import Store
 
     path, coder_id, kind, layer, spacy_model = argv
     # A refit is background work: at a lower priority the coder's keys win the CPU on a

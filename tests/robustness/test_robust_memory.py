@@ -282,7 +282,8 @@ def test_model_checks_in_process_say_what_is_wrong(tmp_path: Path) -> None:
     from qualcode.nlp import model_file
     from qualcode.storage import suggester_models
 
-    assert suggester_models.MAX_MODEL_BYTES == model_file.MAX_MODEL_BYTES  # read as much as is decoded
+    # read as much as is decoded
+    assert suggester_models.MAX_MODEL_BYTES == model_file.MAX_MODEL_BYTES
 
 
 # -- hostile archives: .qdpx and .xlsx -----------------------------------------------------

@@ -18,7 +18,7 @@ from __future__ import annotations
 import codecs
 import re
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, Literal, NoReturn, overload
 from urllib.parse import unquote
 
 from qualcode.errors import FormatError
@@ -283,6 +283,10 @@ class ProjectReader(NotesReader):
                           "that element, or export the project again from the tool that wrote it",
                           path=self.where, line=element.sourceline)
 
+    @overload
+    def guid_attr(self, element: Any, attr: str, *, required: Literal[True]) -> str: ...
+    @overload
+    def guid_attr(self, element: Any, attr: str, *, required: bool = False) -> str | None: ...
     def guid_attr(self, element: Any, attr: str, *, required: bool = False) -> str | None:
         """Return a GUID attribute without braces; None when absent and not required.
 
@@ -493,8 +497,8 @@ class ProjectReader(NotesReader):
                                      "merge PROJECT FILE --positions ...'")
             users = (self.guid_attr(selection, "creatingUser"),
                      self.guid_attr(element, "creatingUser"))
-            guids = [self.coding(c, source, s, e, users) for c in children(selection, "Coding")]
-            guids = [g for g in guids if g]
+            made = [self.coding(c, source, s, e, users) for c in children(selection, "Coding")]
+            guids = [g for g in made if g]
             for ref in children(selection, "NoteRef"):
                 if guids:
                     self.refer(ref, "coding", guids[0])

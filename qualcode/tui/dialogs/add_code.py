@@ -47,7 +47,8 @@ class AddCodeDialog(ModalScreen[Code | None]):
             yield Select(parents, value=start, allow_blank=False, id="parent", compact=True)
             yield Select(kinds, value=CodeKind.CODE.value, allow_blank=False, id="kind",
                          compact=True)
-            yield Input(placeholder=f"shortcut key (optional; not {' '.join(sorted(RESERVED_KEYS))})",
+            yield Input(placeholder="shortcut key (optional; not "
+                                    f"{' '.join(sorted(RESERVED_KEYS))})",
                         max_length=1, id="shortcut")
             yield Input(placeholder="definition (optional)", id="description")
             yield Label("", id="add-code-error", classes="dialog-error")

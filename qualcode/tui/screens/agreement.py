@@ -63,9 +63,10 @@ def sort_rows(rows: Sequence[AgreementRow], column: int, descending: bool) -> li
     key = SORTS[column][1]
 
     def order(items: list[AgreementRow]) -> list[AgreementRow]:
-        known = [r for r in items if key(r) is not None]
+        known = [(value, r) for r in items if (value := key(r)) is not None]
         unknown = [r for r in items if key(r) is None]
-        return sorted(known, key=lambda r: key(r), reverse=descending) + unknown
+        ordered = sorted(known, key=lambda pair: pair[0], reverse=descending)
+        return [r for _, r in ordered] + unknown
 
     groups: list[tuple[AgreementRow | None, list[AgreementRow]]] = []
     for row in rows:

@@ -145,7 +145,7 @@ class SuggestionsMixin:
         try:
             item, message = self.session.accept(rank, *span)
         except QualcodeError as error:
-            self.notify(str(error), severity="error", markup=False)  # type: ignore[attr-defined]
+            self.notify(str(error), severity="error", markup=False)
             return
         if item is None:
             self._say(message)

@@ -20,8 +20,15 @@ from qualcode.tui.keys import ANYWHERE, CODEBOOK, KEYS, QUEUE, TEXT
 
 def _table(title: str, rows: list[tuple[str, str]], what: str = "Action") -> Table:
     # A Text title keeps no title_style: the style goes on the Text.
-    table = Table(title=literal(title, style="bold"), title_justify="left", title_style="bold", box=box.SIMPLE_HEAD,
-                  expand=True, show_edge=False, pad_edge=False)
+    table = Table(
+        title=literal(title, style="bold"),
+        title_justify="left",
+        title_style="bold",
+        box=box.SIMPLE_HEAD,
+        expand=True,
+        show_edge=False,
+        pad_edge=False,
+    )
     table.add_column("Key", style="bold", ratio=2)
     table.add_column(what, ratio=5)
     for key, action in rows:

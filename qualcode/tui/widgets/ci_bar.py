@@ -65,9 +65,8 @@ def ci_bar(estimate: float | None, ci_low: float | None, ci_high: float | None, 
     cells = [BACKGROUND] * width
     if low < 0 < high:
         cells[_column(0.0, low, high, width)] = ZERO
-    has_interval = ci_low is not None and ci_high is not None and not (
-        math.isnan(ci_low) or math.isnan(ci_high))
-    if has_interval:
+    if ci_low is not None and ci_high is not None and not (
+            math.isnan(ci_low) or math.isnan(ci_high)):
         first = _column(max(ci_low, low), low, high, width)
         last = _column(min(ci_high, high), low, high, width)
         for column in range(first, last + 1):

@@ -99,7 +99,7 @@ class CodedText(ScrollView, can_focus=True):
         self.on_move = on_move
         self.text = ""
         self.cursor = 0
-        self.anchor: int | None = None
+        self.selection_anchor: int | None = None
         self._layout = TextLayout("", 1)
         self._bounds = Boundaries("")
         self._runs = Runs([])
@@ -118,7 +118,7 @@ class CodedText(ScrollView, can_focus=True):
         self.text = text
         self._bounds = Boundaries(text)
         self._layout = TextLayout(text, self._text_width())
-        self.anchor = None
+        self.selection_anchor = None
         self._goal_column = None
         self._matches = Runs(self._find(search))
         self.cursor = self._matches.starts[0] if len(self._matches) else 0
@@ -163,7 +163,8 @@ class CodedText(ScrollView, can_focus=True):
         haystack = self.text.casefold()
         if len(haystack) != len(self.text):
             return []  # casefolding changed lengths (e.g. ß): offsets would not line up
-        found, start = [], haystack.find(term)
+        found: list[Mark] = []
+        start = haystack.find(term)
         while start >= 0 and len(found) < 10_000:
             found.append(Mark(start, start + len(term), 0, ""))
             start = haystack.find(term, start + len(term))
@@ -172,13 +173,15 @@ class CodedText(ScrollView, can_focus=True):
     @property
     def selection(self) -> Selection | None:
         """The selected stretch, or None when nothing is selected."""
-        if self.anchor is None or self.anchor == self.cursor:
+        if self.selection_anchor is None or self.selection_anchor == self.cursor:
             return None
-        return Selection(min(self.anchor, self.cursor), max(self.anchor, self.cursor))
+        return Selection(
+            min(self.selection_anchor, self.cursor), max(self.selection_anchor, self.cursor)
+        )
 
     def select(self, start: int, end: int) -> None:
         """Select ``[start, end)`` with the cursor at ``end``."""
-        self.anchor = self._clamp(start)
+        self.selection_anchor = self._clamp(start)
         self._place(end)
 
     # -- geometry ----------------------------------------------------------------------
@@ -211,7 +214,10 @@ class CodedText(ScrollView, can_focus=True):
 
     def _moved(self) -> None:
         """Redraw the rows the cursor and selection left or reached, and tell the screen."""
-        now = (self.cursor, self.anchor if self.anchor is not None else self.cursor)
+        now = (
+            self.cursor,
+            self.selection_anchor if self.selection_anchor is not None else self.cursor,
+        )
         before = self._drawn
         self._drawn = now
         self._refresh_span(min(*before, *now), max(*before, *now))
@@ -227,10 +233,10 @@ class CodedText(ScrollView, can_focus=True):
 
     def _move(self, offset: int, select: bool, *, keep_goal: bool = False) -> None:
         if select:
-            if self.anchor is None:
-                self.anchor = self.cursor
+            if self.selection_anchor is None:
+                self.selection_anchor = self.cursor
         else:
-            self.anchor = None
+            self.selection_anchor = None
         self._place(offset, keep_goal=keep_goal)
 
     # -- keyboard actions --------------------------------------------------------------
@@ -273,10 +279,10 @@ class CodedText(ScrollView, can_focus=True):
     def action_word(self, forward: bool, select: bool) -> None:
         """Move, or extend the selection, by one word."""
         bounds = self._bounds
-        if select and self.anchor is None:
+        if select and self.selection_anchor is None:
             word = bounds.word_around(self.cursor)
             if word is not None:
-                self.anchor = word[0] if forward else word[1]
+                self.selection_anchor = word[0] if forward else word[1]
                 self.cursor = word[1] if forward else word[0]
                 self._place(self.cursor)
                 return
@@ -292,7 +298,7 @@ class CodedText(ScrollView, can_focus=True):
             if forward:
                 self.select(start, end)
             else:
-                self.anchor = end
+                self.selection_anchor = end
                 self._place(start)
             return
         target = (bounds.sentence_end_after(self.cursor) if forward
@@ -303,7 +309,7 @@ class CodedText(ScrollView, can_focus=True):
         """Drop the selection (and let escape do its next job when there is none)."""
         if self.selection is None:
             raise SkipAction()
-        self.anchor = None
+        self.selection_anchor = None
         self._moved()
 
     def action_remove_coding(self) -> None:
@@ -326,7 +332,7 @@ class CodedText(ScrollView, can_focus=True):
         self._dragging = True
         self.capture_mouse()
         self._drag_origin = self._offset_at(event)
-        self.anchor = None
+        self.selection_anchor = None
         self._place(self._drag_origin)
 
     def on_mouse_move(self, event: events.MouseMove) -> None:
@@ -338,7 +344,7 @@ class CodedText(ScrollView, can_focus=True):
             self.scroll_to(y=self.scroll_y - 1, animate=False, immediate=True)
         elif position.y >= self.scrollable_content_region.height:
             self.scroll_to(y=self.scroll_y + 1, animate=False, immediate=True)
-        self.anchor = self._drag_origin
+        self.selection_anchor = self._drag_origin
         self._place(self._offset_at(event))
 
     def on_mouse_up(self, event: events.MouseUp) -> None:
@@ -422,7 +428,7 @@ class CodedText(ScrollView, can_focus=True):
         found = self.get_component_rich_style("coded-text--match", partial=True)
         ordered = sorted(p for p in points if start <= p <= end)
         segments = []
-        for left, right in zip(ordered, ordered[1:]):
+        for left, right in zip(ordered, ordered[1:], strict=False):
             style = base
             run = self._runs.index_at(left)
             if run is not None:

@@ -27,8 +27,9 @@ def coder_renderable(codings: Sequence[Coding], *, codebook: Codebook,
                      list_height: int = 0) -> Group:
     """Return the coder's codes (≠ disputed, = agreed) and the unit text, spans marked.
 
-    ``list_height`` pads the code list to that many lines. A span coding is underlined in its code's colour with the code's badge before it, so
-    the picture reads in monochrome too; whole-unit codings are listed, not painted.
+    ``list_height`` pads the code list to that many lines. A span coding is underlined in its code's
+    colour with the code's badge before it, so the picture reads in monochrome too; whole-unit
+    codings are listed, not painted.
     """
     lines: list[Text] = []
     seen: dict[int, list[Coding]] = {}

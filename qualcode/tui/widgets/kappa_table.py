@@ -6,7 +6,6 @@ from collections.abc import Sequence
 
 from rich import box
 from rich.table import Table
-from rich.text import Text
 
 from qualcode.analysis.agreement_report import AgreementRow, PooledKappa
 from qualcode.interchange.literal import literal
@@ -33,8 +32,14 @@ def kappa_table(rows: Sequence[AgreementRow], *, title: str = "", bar_width: int
     """Return rows as a table: name, n, % agreement, κ, 95% CI bar with its ends, label."""
     scale = scale_for(r.kappa_ci_low for r in rows)
     # A Text title keeps no title_style: the style goes on the Text.
-    table = Table(title=literal(title, style="bold") if title else None, title_justify="left", title_style="bold",
-                  box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    table = Table(
+        title=literal(title, style="bold") if title else None,
+        title_justify="left",
+        title_style="bold",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+    )
     table.add_column("", max_width=name_width, no_wrap=True, overflow="ellipsis")
     table.add_column("n", justify="right", min_width=3, no_wrap=True)
     table.add_column("%", justify="right", min_width=4, no_wrap=True)

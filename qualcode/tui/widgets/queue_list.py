@@ -67,7 +67,7 @@ class QueueList(ScrollView, can_focus=True):
 
     def update_unit(self, unit_id: int) -> None:
         """Refresh the row of one unit in place (its done mark or coding count changed)."""
-        for number, rows in self._pages.items():
+        for rows in self._pages.values():
             for index, row in enumerate(rows):
                 if row.unit_id == unit_id:
                     fresh = self.queue.rows([unit_id], first_position=row.position)
