@@ -35,7 +35,7 @@ from qualcode.agreement import (
 from qualcode.agreement.intervals import clipped
 from qualcode.agreement.weights import SCORES
 from qualcode.errors import FormatError
-from qualcode.interchange.readers.ratings import RatingsTable
+from qualcode.interchange.readers.ratings import RatingsTable, parse_number
 
 __all__ = ["LEVELS", "SCORES", "STATS_METHODS", "WEIGHTS", "ratings_statistics"]
 
@@ -108,7 +108,7 @@ def _declared(table: RatingsTable, categories: Sequence[str]) -> list[Any]:
                           "each once", path=table.path)
     values: list[Any] = names
     if table.numeric:
-        numbers = [_number(c) for c in names]
+        numbers = [parse_number(c) for c in names]
         bad = [c for c, x in zip(names, numbers, strict=True) if x is None]
         if bad:
             raise FormatError(f"--categories has {bad[0]!r}, but the ratings are numbers; give "
@@ -122,16 +122,6 @@ def _declared(table: RatingsTable, categories: Sequence[str]) -> list[Any]:
                                   f"{', '.join(map(str, values))}; add it to --categories or fix "
                                   "the rating", path=table.path, line=line)
     return values
-
-
-def _number(text: str) -> int | float | None:
-    try:
-        value = float(text)
-    except ValueError:
-        return None
-    if not math.isfinite(value):
-        return None
-    return int(value) if value.is_integer() else value
 
 
 def ratings_statistics(table: RatingsTable, *, level: str = "nominal",

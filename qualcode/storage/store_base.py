@@ -36,21 +36,21 @@ class StoreBase:
         """Mark rows deleted (``when`` a timestamp) or live again (``when`` None)."""
         if table not in SOFT_DELETABLE:
             raise ValueError(f"{table} has no deleted_at column")
-        for start in range(0, len(ids), 500):
-            chunk = list(ids[start:start + 500])
-            marks = ",".join("?" * len(chunk))
-            self.db.execute(f"UPDATE {table} SET deleted_at = ? WHERE id IN ({marks})",
-                            [when, *chunk])
+        self._set_column(table, "deleted_at", when, ids)
 
     def set_code(self, table: str, ids: Sequence[int], code_id: int) -> None:
         """Point rows of ``table`` (codings) at another code."""
         if table not in RECODABLE:
             raise ValueError(f"{table} has no code_id column to change")
+        self._set_column(table, "code_id", code_id, ids)
+
+    def _set_column(self, table: str, column: str, value: object, ids: Sequence[int]) -> None:
+        # 500 ids a statement stays under SQLite's bound-parameter limit on old builds.
         for start in range(0, len(ids), 500):
             chunk = list(ids[start:start + 500])
             marks = ",".join("?" * len(chunk))
-            self.db.execute(f"UPDATE {table} SET code_id = ? WHERE id IN ({marks})",
-                            [code_id, *chunk])
+            self.db.execute(f"UPDATE {table} SET {column} = ? WHERE id IN ({marks})",
+                            [value, *chunk])
 
 
 def sqlite_db(store: object) -> Database:

@@ -123,7 +123,8 @@ def _cell(value: Any) -> Any:
     return text or None
 
 
-def _number(text: str) -> int | float | None:
+def parse_number(text: str) -> int | float | None:
+    """Return ``text`` as a finite int or float (``"3.0"`` -> 3), or None when it is not one."""
     try:
         value = float(text)
     except ValueError:
@@ -203,7 +204,7 @@ def read_ratings(path: Path, *, raters: Sequence[str] = (), id_col: str | None =
         raise FormatError("the file has a header but no rows of ratings", path=str(path),
                           line=header_line)
     texts = {v for row in values for v in row if isinstance(v, str)}
-    if texts and all(_number(t) is not None for t in texts):
-        values = [[_number(v) if isinstance(v, str) else v for v in row] for row in values]
+    if texts and all(parse_number(t) is not None for t in texts):
+        values = [[parse_number(v) if isinstance(v, str) else v for v in row] for row in values]
     return RatingsTable(str(path), tuple(header[k] for k in rater_index), tuple(ids), values,
                         tuple(lines), notes)

@@ -30,23 +30,19 @@ OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0)
 DEFAULT_HINT = "give the path of a regular file (copy the data into one first)"
 
 
+_KINDS = ((stat.S_ISREG, "a regular file"), (stat.S_ISDIR, "a folder"),
+          (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"),
+          (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+          (stat.S_ISLNK, "a symbolic link"))
+
+
 def describe_mode(mode: int) -> str:
-    """Name the kind of file ``mode`` describes: ``a named pipe (FIFO)``, ``a socket``, ..."""
-    if stat.S_ISREG(mode):
-        return "a regular file"
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    if stat.S_ISFIFO(mode):
-        return "a named pipe (FIFO)"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    if stat.S_ISCHR(mode):
-        return "a character device"
-    if stat.S_ISBLK(mode):
-        return "a block device"
-    if stat.S_ISLNK(mode):
-        return "a symbolic link"
-    return "not a regular file"
+    """Name the kind of file ``mode`` describes: ``a named pipe (FIFO)``, ``a socket``, ...
+
+    >>> describe_mode(stat.S_IFIFO)
+    'a named pipe (FIFO)'
+    """
+    return next((name for test, name in _KINDS if test(mode)), "not a regular file")
 
 
 def regular_file_stat(path: Path, *, follow_links: bool = True,

@@ -7,47 +7,35 @@ after every source, so the units a memo names can be checked against their texts
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, Literal, NoReturn, overload
+from typing import TYPE_CHECKING, Any
 
 from qualcode.interchange.refi.guids import clean_guid, derived_guid, fold
 from qualcode.interchange.refi.project_xml import DONE_MARK, NOTE_RULE, UNIT_MARK, quote
+from qualcode.interchange.refi.reader_core import ReaderCore
 from qualcode.interchange.refi.safe_xml import child, children, local, text_of
 from qualcode.model import Layer, UnitKind
 from qualcode.storage.snapshot import InMemo, InReview, InUnit
 from qualcode.storage.snapshot_check import show
 
 if TYPE_CHECKING:
-    from qualcode.interchange.refi.details import RefiSnapshot
-    from qualcode.storage.snapshot import InCoder
+    pass
 
 _DONE = re.compile(r"user=(\S+) layer=(coder|consensus)")
 _UNIT = re.compile(UNIT_MARK + r" (\S+) source=(\S+) kind=(source|sentence|paragraph) "
                    r"start=(\d+) end=(\d+)")
 
 
-class NotesReader:
+class NotesReader(ReaderCore):
     """Notes and sets of one ``Project``; the state lives in :class:`ProjectReader`."""
 
     if TYPE_CHECKING:  # what ProjectReader, which mixes this class in, provides
-        snap: RefiSnapshot
-        users: dict[str, InCoder]
         used: set[str]
         note_seen: dict[str, tuple[str, int | None]]
         note_targets: dict[str, list[tuple[str, str]]]
         source_texts: dict[str, str]
-        unit_guids: set[str]
         source_keys: set[str] | None
         other_sets: int
 
-        def coder_for(self, *candidates: str | None) -> tuple[str, Layer]: ...
-        def fail(self, element: Any, problem: str) -> NoReturn: ...
-        @overload
-        def guid_attr(self, element: Any, attr: str, *, required: Literal[True]) -> str: ...
-        @overload
-        def guid_attr(self, element: Any, attr: str, *, required: bool = False) -> str | None: ...
-        def guid_attr(self, element: Any, attr: str, *, required: bool = False) -> str | None: ...
-        def once(self, seen: dict[str, tuple[str, int | None]], kind: str, guid: str,
-                 label: str, line: int | None, *, quoted: bool = False) -> None: ...
         def source_text(self, element: Any, name: str) -> str | None: ...
 
     def read_notes(self, notes: list[Any], *, begun: bool = False) -> None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Literal, NoReturn, overload
+from typing import Any
 
 from qualcode.errors import FormatError
 from qualcode.interchange.refi.details import RefiSnapshot
@@ -28,13 +28,13 @@ from qualcode.interchange.refi.project_notes import NotesReader
 from qualcode.interchange.refi.project_sources import OTHER_SOURCES, SourcesReader
 from qualcode.interchange.refi.project_xml import consensus_user
 from qualcode.interchange.refi.qdc import CodeReader, written_by_qualcode
+from qualcode.interchange.refi.reader_core import shared_key
 from qualcode.interchange.refi.safe_xml import child, local, stream_xml, text_of
 from qualcode.interchange.refi.safe_zip import SafeZip
 from qualcode.interchange.refi.text_paths import TextFinder
 from qualcode.interchange.refi.variables import JSON_MARK
 from qualcode.model import Layer
 from qualcode.storage.snapshot import InCoder, InReview, Snapshot
-from qualcode.storage.snapshot_check import show
 
 # Matches project_xml.CONSENSUS_NAME, and a bare "consensus (adjudicated)" from elsewhere.
 _CONSENSUS = re.compile(r"^consensus \(adjudicated(?: by (.+))?\)$")
@@ -60,13 +60,6 @@ def _second_pass(path: tuple[str, ...]) -> bool:
         return path[1] == "Description"
     return len(path) == 3 and (path[1] in ("Notes", "Sets") or (
         path[1] == "Sources" and (path[2] == "TextSource" or path[2] in OTHER_SOURCES)))
-
-
-def shared_key(guid: str) -> str:
-    """Return ``fold(guid)``, as the very string given when it is folded already (memory)."""
-    folded = fold(guid)
-    return guid if folded == guid else folded
-
 
 
 class ProjectReader(SourcesReader, NotesReader):
@@ -230,49 +223,6 @@ class ProjectReader(SourcesReader, NotesReader):
                 name = adjudicator or "consensus"
                 found = self.add_user(derived_guid("coder", name), name).guid
             self.consensus[fold(guid)] = found
-
-    def once(self, seen: dict[str, tuple[str, int | None]], kind: str, guid: str, label: str,
-             line: int | None, *, quoted: bool = False) -> None:
-        """Refuse the file when ``guid`` already named another of ``kind`` in it.
-
-        ``quoted`` labels are kept as given and shown quoted only in the refusal: a file
-        of many tiny elements then keeps no second copy of each name.
-        """
-        key = shared_key(guid)
-        first = seen.get(key)
-        if first is None:
-            seen[key] = (label, line)
-            return
-        shown = repr if quoted else str
-        where = f" (line {first[1]})" if first[1] else ""
-        raise FormatError(f"two {kind} share GUID {guid}: {shown(first[0])}{where} and "
-                          f"{shown(label)}; nothing was imported; give each its own GUID in the "
-                          "exporting tool and export again", path=self.where, line=line)
-
-    def fail(self, element: Any, problem: str) -> NoReturn:
-        """Refuse the file: one line naming the element and its line."""
-        raise FormatError(f"project.qde <{local(element)}>: {problem}; nothing was imported; fix "
-                          "that element, or export the project again from the tool that wrote it",
-                          path=self.where, line=element.sourceline)
-
-    @overload
-    def guid_attr(self, element: Any, attr: str, *, required: Literal[True]) -> str: ...
-    @overload
-    def guid_attr(self, element: Any, attr: str, *, required: bool = False) -> str | None: ...
-    def guid_attr(self, element: Any, attr: str, *, required: bool = False) -> str | None:
-        """Return a GUID attribute without braces; None when absent and not required.
-
-        A value that is there but is not a GUID refuses the whole file: every GUID read
-        from it names something, and a broken one would name the wrong thing or nothing.
-        """
-        raw = element.get(attr)
-        if raw is None and not required:
-            return None
-        guid = clean_guid(raw)
-        if guid is None:
-            self.fail(element, f"{attr} {show(raw)} is not a GUID (8-4-4-4-12 hexadecimal "
-                               "digits)")
-        return guid
 
     def add_user(self, guid: str, name: str) -> InCoder:
         base, number = name, 1

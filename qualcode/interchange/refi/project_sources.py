@@ -9,7 +9,7 @@ left out and listed.
 from __future__ import annotations
 
 import codecs
-from typing import TYPE_CHECKING, Any, Literal, NoReturn, overload
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from qualcode.errors import FormatError
@@ -17,6 +17,7 @@ from qualcode.interchange.refi.details import source_details
 from qualcode.interchange.refi.guids import clean_guid, derived_guid, fold
 from qualcode.interchange.refi.offsets import Counting, PositionMap, choose_counting
 from qualcode.interchange.refi.project_xml import ID_VARIABLE, UNIT_VARIABLE
+from qualcode.interchange.refi.reader_core import ReaderCore
 from qualcode.interchange.refi.safe_xml import child, children, local, text_of
 from qualcode.interchange.refi.text_paths import member_name
 from qualcode.interchange.refi.variables import read_value
@@ -25,10 +26,7 @@ from qualcode.storage.snapshot import InCoding, InMemo, InSource, InUnit
 from qualcode.storage.snapshot_check import show
 
 if TYPE_CHECKING:
-    from qualcode.interchange.refi.details import RefiSnapshot
     from qualcode.interchange.refi.text_paths import TextFinder
-    from qualcode.model import Layer
-    from qualcode.storage.snapshot import InCoder
 
 OTHER_SOURCES = {"PDFSource": "PDF", "PictureSource": "picture", "AudioSource": "audio",
                  "VideoSource": "video"}
@@ -49,16 +47,13 @@ def decode_text(data: bytes) -> str | None:
         return None
 
 
-class SourcesReader:
+class SourcesReader(ReaderCore):
     """Text sources of one ``Project`` (others listed as left out); state in ProjectReader."""
 
     if TYPE_CHECKING:  # what ProjectReader, which mixes this class in, provides
-        where: str
-        snap: RefiSnapshot
         own: bool
         counting: Counting | None
         finder: TextFinder
-        users: dict[str, InCoder]
         variables: dict[str, tuple[str, bool]]
         kept_as_text: dict[str, int]
         rich_texts: int
@@ -66,19 +61,9 @@ class SourcesReader:
         coding_seen: dict[str, tuple[str, int | None]]
         coding_guids: set[str]
         code_guids: set[str]
-        unit_guids: set[str]
         external_ids: set[str]
         default_user: str | None
 
-        def coder_for(self, *candidates: str | None) -> tuple[str, Layer]: ...
-        def fail(self, element: Any, problem: str) -> NoReturn: ...
-        @overload
-        def guid_attr(self, element: Any, attr: str, *, required: Literal[True]) -> str: ...
-        @overload
-        def guid_attr(self, element: Any, attr: str, *, required: bool = False) -> str | None: ...
-        def guid_attr(self, element: Any, attr: str, *, required: bool = False) -> str | None: ...
-        def once(self, seen: dict[str, tuple[str, int | None]], kind: str, guid: str,
-                 label: str, line: int | None, *, quoted: bool = False) -> None: ...
         def refer(self, ref: Any, kind: str, target: str) -> None: ...
 
     def other_source(self, element: Any) -> None:
