@@ -15,9 +15,10 @@ import pytest
 from click.testing import CliRunner
 
 from qualcode.cli import main
+from qualcode.codebook_shape import CodebookShape
 from qualcode.errors import CodebookError
 from qualcode.interchange.codebook_yaml_write import dump_codebook_yaml
-from qualcode.model import Codebook, CodebookShape, CodeKind, CodeSpec
+from qualcode.model import Codebook, CodeKind, CodeSpec
 from qualcode.storage import Store
 
 

@@ -14,6 +14,7 @@ import click
 
 from qualcode.cli.base import main, open_store, project_argument
 from qualcode.cli.coders import actor_id, new_actor_option
+from qualcode.codebook_shape import CodebookShape
 from qualcode.errors import CodebookError, FormatError, NotFoundError
 from qualcode.interchange.codebook_yaml import (
     clean_text,
@@ -21,7 +22,7 @@ from qualcode.interchange.codebook_yaml import (
     normalise_colour,
     read_codebook_yaml,
 )
-from qualcode.model import PATH_SEPARATOR, Code, Codebook, CodebookShape, CodeKind
+from qualcode.model import PATH_SEPARATOR, Code, Codebook, CodeKind
 
 KINDS = {"theme": CodeKind.THEME, "subtheme": CodeKind.SUBTHEME, "code": CodeKind.CODE}
 # theme > sub-theme > code: depth 0, 1, 2. The YAML format and the theme tables hold no more.

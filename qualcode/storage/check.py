@@ -13,7 +13,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from qualcode.model import Codebook, CodebookShape
+from qualcode.codebook_shape import CodebookShape
+from qualcode.model import Codebook
 from qualcode.storage.backup import backups_folder, project_connection, stale_parts
 from qualcode.storage.metadata import REPAIR_HINT, bad_metadata
 from qualcode.storage.rows import (

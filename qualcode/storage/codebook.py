@@ -8,13 +8,13 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
+from qualcode.codebook_shape import CodebookShape
 from qualcode.errors import CodebookError, ConfirmationRequired, NotFoundError
 from qualcode.model import (
     PATH_SEPARATOR,
     RESERVED_KEYS,
     Code,
     Codebook,
-    CodebookShape,
     CodeKind,
     CodeSpec,
     ImportReport,

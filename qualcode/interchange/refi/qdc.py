@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from lxml import etree
 
 from qualcode import __version__
+from qualcode.codebook_shape import CodebookShape
 from qualcode.errors import CodebookError, FormatError
 from qualcode.interchange.codebook_yaml import normalise_colour
 from qualcode.interchange.readers.safe_open import read_limited
@@ -33,7 +34,7 @@ from qualcode.interchange.refi.safe_xml import (
     parse_xml,
     text_of,
 )
-from qualcode.model import PATH_SEPARATOR, Code, Codebook, CodebookShape, CodeKind, CodeSpec
+from qualcode.model import PATH_SEPARATOR, Code, Codebook, CodeKind, CodeSpec
 from qualcode.storage.files import write_replacing
 from qualcode.storage.snapshot import InCode
 

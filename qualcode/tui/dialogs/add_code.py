@@ -10,9 +10,10 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select
 
+from qualcode.codebook_shape import CodebookShape
 from qualcode.errors import QualcodeError
 from qualcode.interchange.literal import literal
-from qualcode.model import RESERVED_KEYS, Code, Codebook, CodebookShape, CodeKind
+from qualcode.model import RESERVED_KEYS, Code, Codebook, CodeKind
 from qualcode.tui.guard import guard_actions
 
 AddCode = Callable[..., Code]

@@ -18,9 +18,10 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
+from qualcode.codebook_shape import CodebookShape
 from qualcode.errors import QualcodeError
 from qualcode.interchange.literal import literal
-from qualcode.model import Code, CodebookShape, CodeKind
+from qualcode.model import Code, CodeKind
 from qualcode.storage.failures import one_line_failures
 from qualcode.tui.guard import guard_actions
 
