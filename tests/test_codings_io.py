@@ -1,4 +1,4 @@
-"""Codings in and out: ``qualcode codings import`` / ``export``, and the CSV formula guard."""
+"""Codings in and out: ``qualcode codings import`` / ``export`` (formula guard: test_safe_cells)."""
 
 from __future__ import annotations
 
@@ -9,13 +9,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from hypothesis import given
-from hypothesis import strategies as st
 
 from qualcode.cli import main
 from qualcode.interchange.codings_export import CODING_COLUMNS, EXPORT_COLUMNS
 from qualcode.interchange.codings_import import read_coding_rows
-from qualcode.interchange.safe_cells import FORMULA_TRIGGERS, restore_cell, safe_cell, safe_row
+from qualcode.interchange.safe_cells import FORMULA_TRIGGERS
 from qualcode.model import CodeKind, Layer, SourceRecord
 from qualcode.storage import Store
 
@@ -465,31 +463,6 @@ def test_help(command: list[str]) -> None:
     result = _run(*command, "--help")
     assert result.exit_code == 0
     assert "Usage:" in result.output and "Example" in result.output
-
-
-# -- safe cells -----------------------------------------------------------------------------
-@pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1",
-                                   "'=already quoted"])
-def test_safe_cell_quotes_formula_starts(value: str) -> None:
-    assert safe_cell(value) == "'" + value
-    assert restore_cell(safe_cell(value)) == value
-
-
-@pytest.mark.parametrize("value", ["plain", "", "'quoted text", "a=b", " =1", "1-2"])
-def test_safe_cell_leaves_other_text_alone(value: str) -> None:
-    assert safe_cell(value) == value
-    assert restore_cell(value) == value
-
-
-def test_safe_row_leaves_numbers_and_none() -> None:
-    assert safe_row([1, None, "=x", 2.5]) == [1, None, "'=x", 2.5]
-
-
-@given(st.text(alphabet=st.sampled_from(list("'=+-@\t\r\x00ab ")), max_size=8) | st.text())
-def test_safe_cell_is_reversible_and_never_starts_a_formula(value: str) -> None:
-    safe = safe_cell(value)
-    assert not safe.startswith(FORMULA_TRIGGERS)
-    assert restore_cell(safe) == value
 
 
 def test_long_cells_read_without_changing_the_global_csv_limit(project: Path,

@@ -5,13 +5,14 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from qualcode.cli import main
-from qualcode.interchange.safe_cells import FORMULA_TRIGGERS, restore_cell, safe_cell
+from qualcode.interchange.safe_cells import FORMULA_TRIGGERS, restore_cell, safe_cell, safe_row
 from qualcode.interchange.writers import xlsx
 from qualcode.interchange.writers.table import Column, Row, Table
 from qualcode.model import SourceRecord
@@ -71,3 +72,27 @@ def test_theme_table_export_of_a_quote_holding_nul(tmp_path: Path) -> None:
     values = [v for row in load_workbook(out).active.iter_rows(values_only=True)
               for v in row if isinstance(v, str)]
     assert any("Listened\u2400 better." in v for v in values), values
+
+
+@pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1",
+                                   "'=already quoted"])
+def test_safe_cell_quotes_formula_starts(value: str) -> None:
+    assert safe_cell(value) == "'" + value
+    assert restore_cell(safe_cell(value)) == value
+
+
+@pytest.mark.parametrize("value", ["plain", "", "'quoted text", "a=b", " =1", "1-2"])
+def test_safe_cell_leaves_other_text_alone(value: str) -> None:
+    assert safe_cell(value) == value
+    assert restore_cell(value) == value
+
+
+def test_safe_row_leaves_numbers_and_none() -> None:
+    assert safe_row([1, None, "=x", 2.5]) == [1, None, "'=x", 2.5]
+
+
+@given(st.text(alphabet=st.sampled_from(list("'=+-@\t\r\x00ab ")), max_size=8) | st.text())
+def test_safe_cell_is_reversible_and_never_starts_a_formula(value: str) -> None:
+    safe = safe_cell(value)
+    assert not safe.startswith(FORMULA_TRIGGERS)
+    assert restore_cell(safe) == value
