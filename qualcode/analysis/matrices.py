@@ -167,6 +167,7 @@ def _row_nodes(book: Codebook, rows: str) -> list[tuple[int, Code]]:
 
 def _label_row(depth: int, code: Code, cells: list[object], rows: str) -> Row:
     level = "theme" if depth == 0 else code.kind.value
+    # Ignored below: cells are the counts Row holds.
     return Row((code.name, *cells), depth=depth if rows == "code" else 0,  # type: ignore[arg-type]
                level=level if rows == "code" else "")
 

@@ -331,6 +331,7 @@ def to_table(table: ThemeTable) -> Table:
             cells.append(tuple(q.display() for q in r.quotes))
         if table.kappa_coders:
             cells.append(r.kappa)
+        # Ignored below: cells mix text, numbers and quote tuples, as Row allows.
         rows.append(Row(tuple(cells), depth=r.depth, level=r.level))  # type: ignore[arg-type]
     layer = "consensus" if table.layer == CONSENSUS else table.layer
     return Table(title=f"Themes, sub-themes and codes ({layer})", columns=tuple(columns),

@@ -226,6 +226,7 @@ def _render_stats(result: dict[str, Any], console: Any) -> None:
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     for head, justify in (("statistic", "left"), ("value", "right"), ("SE", "right"),
                           ("95% CI", "right")):
+        # Ignored below: the literals are rich's JustifyMethod values.
         table.add_column(head, justify=justify)  # type: ignore[arg-type]
     rows: list[tuple[str, Any]] = [
         ("percent agreement", result["percent_agreement"]),

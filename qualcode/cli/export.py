@@ -69,6 +69,7 @@ def _format(fmt: str | None, output: Path | None) -> str:
 def _write(table: object, chosen: str, output: Path | None, bom: bool) -> None:
     from qualcode.interchange import writers
 
+    # Ignored below: table is the Table the caller built.
     writers.write(table, chosen, output, bom=bom)  # type: ignore[arg-type]
     if output is not None:
         click.echo(f"Wrote {output} ({chosen}).", err=True)

@@ -150,6 +150,7 @@ def merge_command(project: Path, other: Path, prefer: str | None, ours: tuple[st
     with open_store(project) as store:
         actor = actor_id(store, coder)  # a likely typo of a coder's name is refused
         try:
+            # Ignored below: click's Choice gives only the Literal's values.
             report = merge_into(store, other, prefer=prefer, choices=choices,  # type: ignore[arg-type]
                                 actor_id=actor, dry_run=dry_run,
                                 counting=counting_option(positions), mark_done=mark_done)

@@ -48,7 +48,7 @@ _QUOTED = re.compile(r"^'+[=+\-@\t\r\x00]")
 def safe_cell(value: T) -> T:
     """Return a string cell prefixed with ``'`` when it could run as a formula; others as is."""
     if isinstance(value, str) and _NEEDS_QUOTE.match(value):
-        return QUOTE + value  # type: ignore[return-value]
+        return QUOTE + value  # type: ignore[return-value]  # T is str on this branch
     return value
 
 

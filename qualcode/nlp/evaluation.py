@@ -92,13 +92,16 @@ def evaluate(make: Callable[[], object], texts: Sequence[str], labels: Sequence[
     for train, test in splits(len(texts), train_fraction=train_fraction, folds=folds, seed=seed):
         model = make()
         started = time.perf_counter()
+        # Ignored below: make() returns a suggester; its type is the factory's.
         model.fit([texts[i] for i in train], [labels[i] for i in train], codebook)  # type: ignore[attr-defined]
         fit_seconds.append(time.perf_counter() - started)
         held_out = [texts[i] for i in test]
         started = time.perf_counter()
+        # Ignored below: make() returns a suggester; its type is the factory's.
         fold_scores = model.scores(held_out)  # type: ignore[attr-defined]
         predict_seconds += time.perf_counter() - started
         scores[test] = fold_scores
+        # Ignored below: make() returns a suggester; its type is the factory's.
         predicted[test] = fold_scores >= model.thresholds  # type: ignore[attr-defined]
         tested[test] = True
     result = score_predictions(gold[tested], predicted[tested], scores[tested])

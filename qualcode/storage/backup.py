@@ -54,7 +54,7 @@ CREATE_ATTEMPTS = 5
 try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows
-    fcntl = None  # type: ignore[assignment]
+    fcntl = None  # type: ignore[assignment]  # no fcntl on Windows; callers check for None
 
 
 def backups_folder(project: Path | str) -> Path:

@@ -187,6 +187,7 @@ class _Merger(CodebookMerge, MemoMerge):
         if choice is None:
             before = {self.decisions.get(key) for key in keys}
             if len(before) == 1 and None not in before:
+                # Ignored below: None was ruled out just above.
                 settled: Choice = before.pop()  # type: ignore[assignment]
                 self.report.settled.append((conflict, settled))
                 return settled

@@ -44,7 +44,7 @@ _LIVE = ("deleted_at IS NULL AND code_id IN (SELECT id FROM codes WHERE deleted_
 
 
 def _pin(row: Sequence[object]) -> Pin:
-    return Pin(*row)  # type: ignore[arg-type]
+    return Pin(*row)  # type: ignore[arg-type]  # the row's columns are Pin's fields in order
 
 
 def pin_quote(store: ProjectStore, *, code_id: int, source_id: int, start: int | None = None,

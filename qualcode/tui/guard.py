@@ -83,7 +83,9 @@ def guarded(method: F) -> F:
                 return await method(self, *args, **kwargs)
             return None
 
+        # Ignored below: functions take attributes; mypy's Callable has none.
         run_async._qualcode_guarded = True  # type: ignore[attr-defined]
+        # Ignored below: the wrapper keeps F's signature (functools.wraps).
         return run_async  # type: ignore[return-value]
 
     @functools.wraps(method)
@@ -92,8 +94,9 @@ def guarded(method: F) -> F:
             return method(self, *args, **kwargs)
         return None
 
+    # Ignored below: functions take attributes; mypy's Callable has none.
     run._qualcode_guarded = True  # type: ignore[attr-defined]
-    return run  # type: ignore[return-value]
+    return run  # type: ignore[return-value]  # the wrapper keeps F's signature (functools.wraps)
 
 
 def guard_actions(cls: C) -> C:

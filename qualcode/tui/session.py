@@ -56,7 +56,7 @@ def saving(method: _Method) -> _Method:
         with one_line_failures(self.store.path):
             return method(self, *args, **kwargs)
 
-    return wrapper  # type: ignore[return-value]
+    return wrapper  # type: ignore[return-value]  # the wrapper keeps the method's signature
 
 
 @dataclass(frozen=True, slots=True)

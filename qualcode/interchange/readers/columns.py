@@ -247,7 +247,9 @@ class RowMapper:
             raise FormatError(f"expected {self.width} fields (as in the header) but found "
                               f"{len(row)}; {self.ragged_hint}",
                               path=str(self.path), line=line)
+        # Ignored below: indexes are set once the header is read.
         external_id = row[self.id_index]  # type: ignore[index]
+        # Ignored below: indexes are set once the header is read.
         text = row[self.text_index]  # type: ignore[index]
         if self.typed:
             try:

@@ -47,7 +47,7 @@ def _specs(columns: tuple[Column, ...]) -> str:
 
 
 def _cell(value: object, column: Column, row: Row) -> str:
-    parts = text_parts(value, column)  # type: ignore[arg-type]
+    parts = text_parts(value, column)  # type: ignore[arg-type]  # a text column's value is text
     if column.kind == "tick":
         return r"$\checkmark$" if parts[0] == TICK else ""
     text = r" \newline ".join(escape(p) for p in parts if p)

@@ -27,6 +27,7 @@ def escape(text: str) -> str:
 
 
 def _cell(value: object, column: Column, row: Row) -> str:
+    # Ignored below: a text column's value is text.
     parts = [escape(p) for p in text_parts(value, column)]  # type: ignore[arg-type]
     text = "<br>".join(p for p in parts if p) if column.kind == "list" else parts[0]
     if column.kind == "label" and text:

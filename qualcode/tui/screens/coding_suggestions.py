@@ -24,6 +24,8 @@ from qualcode.tui.widgets.queue_list import QueueList
 from qualcode.tui.widgets.suggestion_pane import SuggestionPane
 
 if TYPE_CHECKING:
+    from qualcode.model import Event
+    from qualcode.storage.queue import QueueFilter
     from qualcode.tui.session import CodingSession
     from qualcode.tui.suggester import Suggester
 
@@ -49,6 +51,13 @@ class SuggestionsMixin:
 
     def _say(self, message: str) -> None:  # pragma: no cover - CodingScreen overrides
         raise NotImplementedError
+
+    if TYPE_CHECKING:  # CodingScreen's own methods, which this mixin calls back.
+        def open_unit(self, unit_id: int) -> None: ...
+        def apply_filter(self, queue_filter: QueueFilter) -> None: ...
+        def _redraw(self, *, new_unit: bool = False) -> None: ...
+        def _after_change(self, unit_id: int, count_before: int, message: str) -> None: ...
+        def _codebook_changed(self, event: Event | None = None) -> None: ...
 
     # -- start -------------------------------------------------------------------------
     def _needs_model(self) -> bool:
@@ -150,7 +159,7 @@ class SuggestionsMixin:
         if item is None:
             self._say(message)
             return
-        self._after_change(view.unit.id, before, message)  # type: ignore[attr-defined]
+        self._after_change(view.unit.id, before, message)
 
     # -- refits ------------------------------------------------------------------------
     def codings_changed(self) -> None:
@@ -219,7 +228,7 @@ class SuggestionsMixin:
         """Switch the queue between queue order and most uncertain first."""
         current = self.session.queue.filter
         wanted = Order.QUEUE if current.order is Order.UNCERTAIN else Order.UNCERTAIN
-        self.apply_filter(replace(current, order=wanted))  # type: ignore[attr-defined]
+        self.apply_filter(replace(current, order=wanted))
 
     def order_requested(self) -> None:
         """The filter asks for the uncertainty order: compute it (or fit first)."""
@@ -255,11 +264,11 @@ class SuggestionsMixin:
             # Started with --order uncertain and nothing done yet: begin at the top.
             first = self.session.queue.next_not_done(None)
             if first is not None and (view is None or first != view.unit.id):
-                self.open_unit(first)  # type: ignore[attr-defined]
+                self.open_unit(first)
         elif view is not None:
             queue.show_unit(view.unit.id)
         self._order_opens_first = False
-        self._redraw()  # type: ignore[attr-defined]
+        self._redraw()
         self._say(f"queue: {len(ranked)} units not done, most uncertain first")
 
     def _order_title(self) -> None:
@@ -274,7 +283,7 @@ class SuggestionsMixin:
         """Show candidate themes among the uncoded units; one can become a new code."""
         def added(code: Code | None) -> None:
             if code is not None:
-                self._codebook_changed()  # type: ignore[attr-defined]
+                self._codebook_changed()
                 self._say(f"saved: new code {code.name} (u undoes it)")
                 self.codings_changed()
 

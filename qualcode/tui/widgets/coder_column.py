@@ -76,4 +76,5 @@ class CoderColumn(Static):
 
     def show(self, codings: Sequence[Coding], **kwargs: object) -> None:
         """Draw a coder's codings on the unit (see :func:`coder_renderable`)."""
+        # Ignored below: keywords passed through to coder_renderable.
         self.update(coder_renderable(codings, **kwargs))  # type: ignore[arg-type]

@@ -89,6 +89,7 @@ class UnitHeader(Static):
     MAX_LINES = 4
 
     def __init__(self, *args: object, **kwargs: object) -> None:
+        # Ignored below: Static's keywords passed through as given.
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self._args: tuple[UnitView, Codebook, dict[int, Color], str] | None = None
         self._width = 0
