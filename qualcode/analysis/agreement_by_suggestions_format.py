@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any, TextIO
 
 from qualcode.analysis.agreement_by_suggestions import SplitRow, SplitSide
+from qualcode.analysis.agreement_format import estimate_with_ci
 from qualcode.interchange.safe_cells import safe_row
 
 __all__ = ["SPLIT_COLUMNS", "SPLIT_LEGEND", "split_markdown", "split_table", "write_split_csv"]
@@ -61,9 +62,8 @@ def side_text(side: SplitSide) -> str:
     """'0.74 (0.52–0.95), n 40' for one group."""
     if side.kappa is None:
         return f"{'n/a' if side.note.startswith('not applicable') else '–'}, n {side.n_units}"
-    ci = ("no CI" if side.kappa_ci_low is None or side.kappa_ci_high is None
-          else f"{side.kappa_ci_low:.2f}–{side.kappa_ci_high:.2f}")
-    return f"{side.kappa:.2f} ({ci}), n {side.n_units}"
+    estimate = estimate_with_ci(side.kappa, side.kappa_ci_low, side.kappa_ci_high)
+    return f"{estimate}, n {side.n_units}"
 
 
 def difference_text(row: SplitRow) -> str:

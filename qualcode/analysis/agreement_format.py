@@ -190,13 +190,22 @@ def pct(value: float | None) -> str:
     return "–" if value is None else f"{value:.0%}"
 
 
-def kappa_ci(row: AgreementRow) -> str:
-    """'0.74 (0.52–0.95)', or '1.00 (no CI)' when the interval is not estimable."""
-    if row.kappa is None:
+def estimate_with_ci(value: float | None, low: float | None, high: float | None) -> str:
+    """'0.74 (0.52–0.95)', '1.00 (no CI)' when the interval is not estimable, '–' for none.
+
+    >>> estimate_with_ci(0.7412, 0.52, 0.951), estimate_with_ci(1.0, None, None)
+    ('0.74 (0.52–0.95)', '1.00 (no CI)')
+    """
+    if value is None:
         return "–"
-    if row.kappa_ci_low is None or row.kappa_ci_high is None:
-        return f"{fmt(row.kappa)} (no CI)"
-    return f"{row.kappa:.2f} ({row.kappa_ci_low:.2f}–{row.kappa_ci_high:.2f})"
+    if low is None or high is None:
+        return f"{fmt(value)} (no CI)"
+    return f"{value:.2f} ({low:.2f}–{high:.2f})"
+
+
+def kappa_ci(row: AgreementRow) -> str:
+    """A row's kappa with its interval (:func:`estimate_with_ci`)."""
+    return estimate_with_ci(row.kappa, row.kappa_ci_low, row.kappa_ci_high)
 
 
 def boot_ci(low: float | None, high: float | None) -> str:
