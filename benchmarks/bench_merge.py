@@ -96,7 +96,7 @@ def timed_merge(project: Path, other: Path) -> float:
     done = subprocess.run([str(BIN / "qualcode"), "merge", str(project), str(other)],
                           capture_output=True, text=True)
     elapsed = time.perf_counter() - started
-    if done.returncode != 0 or "added nothing new" not in done.stdout:
+    if done.returncode != 0 or "Nothing to merge" not in done.stdout:
         raise SystemExit(f"merge failed or changed something ({done.returncode}):\n"
                          f"{done.stdout[-2000:]}{done.stderr[-2000:]}")
     return elapsed
