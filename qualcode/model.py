@@ -383,6 +383,22 @@ class SourceRecord:
     name: str = ""
     metadata: Mapping[str, Any] = field(default_factory=dict)
     line: int | None = None
+    paragraphs: tuple[ParagraphAttributes, ...] = ()  #: what the file says of its paragraphs
+
+
+@dataclass(frozen=True, slots=True)
+class ParagraphAttributes:
+    """What a document says about one paragraph of a source: who speaks, page, cue times.
+
+    ``start``/``end`` are the paragraph's offsets in the source text (as for codings).
+    """
+
+    start: int
+    end: int
+    speaker: str | None = None
+    page: int | None = None
+    time_start: str | None = None
+    time_end: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -152,7 +152,7 @@ def test_folder_of_text_files_sorted_with_relative_ids(project: Path, tmp_path: 
     (folder / "p02.txt").write_bytes("second\r\ninterview".encode())
     (folder / "p01.md").write_bytes("# first 😀\n".encode())
     (folder / "site b" / "p03.TXT").write_bytes(b"third")
-    (folder / "notes.docx").write_bytes(b"not text")
+    (folder / "slides.pptx").write_bytes(b"not read: a format qualcode does not import")
     (folder / ".hidden" / "x.txt").write_bytes(b"hidden")
     result = run("import", project, folder)
     assert result.exit_code == 0, result.output
@@ -309,8 +309,9 @@ def test_bad_xlsx(project: Path, tmp_path: Path, setup: str, words: list[str]) -
     ({"a.txt": b"fine", "b.txt": b"  \n"}, [], ["b.txt", "empty", "--skip-empty"]),
     ({"a.txt": b"one", "a.md": b"two"}, [], ["same id 'a'"]),
     ({"a.txt": b"\xff\xfea\x00"}, [], ["UTF-16"]),
-    ({"notes.docx": b"x"}, [], ["no .txt or .md files"]),
-    ({"a.txt": b"x"}, ["--id-col", "x"], ["--id-col", "not to a folder"]),
+    ({"slides.pptx": b"x"}, [], ["has no files qualcode reads", ".docx", ".pdf", ".txt"]),
+    ({"notes.docx": b"x"}, [], ["notes.docx", "not a readable .docx"]),
+    ({"a.txt": b"x"}, ["--id-col", "x"], ["--id-col", "not to text files or documents"]),
 ])
 def test_bad_folder(project: Path, tmp_path: Path, files: dict[str, bytes], options: list[str],
                     words: list[str]) -> None:
@@ -329,7 +330,8 @@ def test_bad_folder(project: Path, tmp_path: Path, files: dict[str, bytes], opti
 @pytest.mark.parametrize(("name", "words"), [
     ("corpus.json", ["JSON Lines", "--format jsonl"]),
     ("corpus.xls", [".xlsx"]),
-    ("corpus.doc", ["cannot tell the corpus format", "--format"]),
+    ("corpus.doc", ["old binary Word file", "save it as .docx"]),
+    ("corpus.pptx", ["cannot tell the corpus format", ".docx", ".pdf", "--format"]),
     ("missing.csv", ["no such file"]),
 ])
 def test_unknown_or_missing_files(project: Path, tmp_path: Path, name: str,

@@ -28,7 +28,13 @@ from typing import TYPE_CHECKING, Any
 from qualcode.errors import FormatError
 from qualcode.interchange.readers.columns import ReadOptions, Skipped
 from qualcode.interchange.readers.delimited import read_csv, read_tsv
-from qualcode.interchange.readers.folder import read_folder
+from qualcode.interchange.readers.documents import (
+    DOCUMENT_EXTENSIONS,
+    DOCUMENT_FORMATS,
+    Progress,
+    document_format,
+)
+from qualcode.interchange.readers.folder import read_file, read_folder
 from qualcode.interchange.readers.jsonl import read_jsonl
 from qualcode.interchange.readers.safe_open import regular_file_stat
 from qualcode.interchange.readers.xlsx import read_xlsx
@@ -58,9 +64,16 @@ READERS: dict[str, Reader] = {
     "jsonl": read_jsonl,
     "xlsx": read_xlsx,
     "folder": read_folder,
+    "text": read_file(None),
+    **{fmt: read_file(fmt) for fmt in DOCUMENT_FORMATS},
 }
 FORMATS = tuple(READERS)
+PAGED = frozenset({"folder", "text", *DOCUMENT_FORMATS})
+"""Formats read file by file, which report progress through long documents."""
 EXTENSIONS = {
+    ".txt": "text",
+    ".md": "text",
+    **DOCUMENT_EXTENSIONS,
     ".csv": "csv",
     ".tsv": "tsv",
     ".tab": "tsv",
@@ -73,9 +86,6 @@ HINTS = {
     ".xls": "old .xls workbooks are not supported; save it as .xlsx or as CSV UTF-8",
     ".json": "a .json file: convert it to JSON Lines (one object per line), or use "
              "--format jsonl if it already is",
-    ".txt": "for text files, import the folder that holds them (one source per file); for a "
-            "table, use --format csv or --format tsv",
-    ".md": "import the folder that holds the .md files (one source per file)",
 }
 
 
@@ -84,10 +94,11 @@ def detect_format(path: Path) -> str:
     if path.is_dir():
         return "folder"
     suffix = path.suffix.lower()
+    document_format(path)  # refuses .docm, .doc, ... saying what to do
     if suffix in EXTENSIONS:
         return EXTENSIONS[suffix]
-    hint = HINTS.get(suffix, "name it .csv, .tsv, .jsonl or .xlsx, or pass "
-                             f"--format {'|'.join(FORMATS)}")
+    hint = HINTS.get(suffix, f"supported: a folder, {', '.join(sorted(EXTENSIONS))} (or pass "
+                             f"--format {'|'.join(FORMATS)})")
     what = f"the extension {suffix!r}" if suffix else "a file without an extension"
     raise FormatError(f"cannot tell the corpus format from {what}; {hint}", path=str(path))
 
@@ -133,20 +144,22 @@ class CorpusImportReport(ImportReport):
 def read_corpus(path: Path | str, *, id_col: str | None = None, text_col: str | None = None,
                 name_col: str | None = None, meta_cols: Sequence[str] | None = None,
                 skip_empty: bool = False, sheet: str | None = None,
-                fmt: str | None = None, follow_links: bool = False) -> CorpusStream:
+                fmt: str | None = None, follow_links: bool = False,
+                on_pages: Progress | None = None) -> CorpusStream:
     """Stream the sources of a corpus file or folder, choosing the reader by extension.
 
     ``meta_cols`` None keeps every other column as metadata; a list keeps those only; an
     empty list keeps none. ``fmt`` (one of :data:`FORMATS`) overrides the extension.
     ``follow_links`` (folders only) follows symbolic links to files inside the folder.
+    ``on_pages(done, total)`` is called per page of a long document (PDF).
     Errors surface while iterating, as ``FormatError`` naming file and line.
     """
     path = Path(path)
     if not path.exists() and not path.is_symlink():
         raise FormatError("no such file or folder; check the path", path=str(path))
     if not path.is_dir():  # a folder is walked entry by entry; anything else must be a file
-        regular_file_stat(path, hint="give the path of a .csv, .tsv, .jsonl or .xlsx file, "
-                                     "or of a folder of .txt/.md files")
+        regular_file_stat(path, hint="give the path of a table (.csv, .tsv, .jsonl, .xlsx), "
+                                     "a text file or document, or a folder of them")
     if fmt is None:
         fmt = detect_format(path)
     elif fmt not in READERS:
@@ -154,8 +167,9 @@ def read_corpus(path: Path | str, *, id_col: str | None = None, text_col: str | 
                           path=str(path))
     if (fmt == "folder") != path.is_dir():
         raise FormatError("is a folder; use --format folder (or no --format) to import its "
-                          ".txt/.md files" if path.is_dir()
-                          else "--format folder needs a folder of .txt/.md files, not a file",
+                          "files" if path.is_dir()
+                          else "--format folder needs a folder of text files or documents, "
+                               "not a file",
                           path=str(path))
     if sheet is not None and fmt not in ("xlsx", "folder"):
         raise FormatError("--sheet applies to .xlsx workbooks only", path=str(path))
@@ -165,7 +179,8 @@ def read_corpus(path: Path | str, *, id_col: str | None = None, text_col: str | 
                           meta_cols=None if meta_cols is None else tuple(meta_cols),
                           skip_empty=skip_empty, sheet=sheet, follow_links=follow_links)
     skipped = Skipped()
-    return CorpusStream(READERS[fmt](path, options, skipped=skipped), skipped, fmt)
+    extra = {"progress": on_pages} if fmt in PAGED else {}
+    return CorpusStream(READERS[fmt](path, options, skipped=skipped, **extra), skipped, fmt)
 
 
 def import_corpus(store: ProjectStore, path: Path | str, *, update: bool = False,

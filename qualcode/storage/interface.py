@@ -59,6 +59,7 @@ from qualcode.model import (
     ImportReport,
     Layer,
     Memo,
+    ParagraphAttributes,
     Review,
     Source,
     SourceRecord,
@@ -163,6 +164,14 @@ class SourcesAndUnits(Protocol):
 
     def metadata_fields(self) -> list[str]:
         """Return the metadata keys used by any source, sorted."""
+        ...
+
+    def paragraph_attributes(self, source_id: int) -> list[ParagraphAttributes]:
+        """Return what is known of a source's paragraphs (speaker, page, cue times)."""
+        ...
+
+    def speakers(self) -> dict[str, int]:
+        """Return each speaker named in the project with the number of their paragraphs."""
         ...
 
     def unit_count(self, kind: UnitKind = UnitKind.SOURCE) -> int:

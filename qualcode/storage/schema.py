@@ -259,6 +259,31 @@ def m007_merge_bases(db: Database) -> None:
     db.execute("INSERT OR IGNORE INTO project(key, value) VALUES ('replica', ?)", [new_guid()])
 
 
+@migrations()
+def m008_paragraph_attributes(db: Database) -> None:
+    """What a document says of a source's paragraphs: speaker, PDF page, subtitle cue times.
+
+    One row per paragraph the file (or ``--speakers``) says anything of; ``start``/``end``
+    are the paragraph's offsets in the source text, as for codings.
+    """
+    _run_script(
+        db,
+        """
+        CREATE TABLE paragraph_attributes (
+            source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+            start INTEGER NOT NULL CHECK (start >= 0),
+            "end" INTEGER NOT NULL CHECK ("end" >= start),
+            speaker TEXT,
+            page INTEGER,
+            time_start TEXT,
+            time_end TEXT,
+            PRIMARY KEY (source_id, start)
+        );
+        CREATE INDEX paragraph_attributes_by_speaker ON paragraph_attributes(speaker);
+        """,
+    )
+
+
 # Later migrations (m003_..., m004_...) go above this line, in the order they were written.
 
 

@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from qualcode.errors import FormatError, NotFoundError, StoreError
-from qualcode.model import ImportReport, Source, SourceRecord, Unit, UnitKind, new_guid
+from qualcode.model import (
+    ImportReport,
+    ParagraphAttributes,
+    Source,
+    SourceRecord,
+    Unit,
+    UnitKind,
+    new_guid,
+)
 from qualcode.storage.connection import log_event, utc_now, write_transaction
 from qualcode.storage.metadata import (
     encode_metadata,
@@ -87,14 +95,46 @@ class SourceStore(StoreBase):
         conn.execute('INSERT INTO units(guid, source_id, start, "end", kind, position) '
                      "VALUES (?, ?, 0, ?, 'source', ?)",
                      (new_guid(), cursor.lastrowid, len(record.text), cursor.lastrowid))
+        if record.paragraphs and cursor.lastrowid is not None:
+            self._store_paragraphs(conn, cursor.lastrowid, record.paragraphs)
         return "added"
+
+    @staticmethod
+    def _store_paragraphs(conn: sqlite3.Connection, source_id: int,
+                          paragraphs: Sequence[ParagraphAttributes]) -> None:
+        """Replace what is known of a source's paragraphs (speaker, page, cue times)."""
+        conn.execute("DELETE FROM paragraph_attributes WHERE source_id = ?", (source_id,))
+        conn.executemany(
+            'INSERT INTO paragraph_attributes(source_id, start, "end", speaker, page, '
+            "time_start, time_end) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(source_id, p.start, p.end, p.speaker, p.page, p.time_start, p.time_end)
+             for p in paragraphs])
+
+    def paragraph_attributes(self, source_id: int) -> list[ParagraphAttributes]:
+        """Return what is known of a source's paragraphs, in text order."""
+        return [ParagraphAttributes(*row) for row in self.db.execute(
+            'SELECT start, "end", speaker, page, time_start, time_end FROM paragraph_attributes '
+            "WHERE source_id = ? ORDER BY start", [source_id])]
+
+    def speakers(self) -> dict[str, int]:
+        """Return each speaker named in the project with the number of their paragraphs."""
+        return {name: count for name, count in self.db.execute(
+            "SELECT speaker, count(*) FROM paragraph_attributes WHERE speaker IS NOT NULL "
+            "GROUP BY speaker ORDER BY speaker")}
 
     def _update_record(self, conn: sqlite3.Connection, existing: tuple, name: str,
                        record: SourceRecord, metadata: str, path: str | None) -> str:
         """Apply ``--update`` to an existing source, keeping its codings valid."""
         source_id, old_name, old_text, old_metadata = existing
-        if (old_name, old_text, old_metadata) == (name, record.text, metadata):
+        old_paragraphs = tuple(ParagraphAttributes(*row) for row in conn.execute(
+            'SELECT start, "end", speaker, page, time_start, time_end FROM paragraph_attributes '
+            "WHERE source_id = ? ORDER BY start", (source_id,)))
+        same_paragraphs = old_paragraphs == tuple(sorted(record.paragraphs,
+                                                         key=lambda p: p.start))
+        if (old_name, old_text, old_metadata) == (name, record.text, metadata) and same_paragraphs:
             return "unchanged"
+        if not same_paragraphs:
+            self._store_paragraphs(conn, source_id, record.paragraphs)
         if old_text != record.text:
             coded = conn.execute("SELECT count(*) FROM codings WHERE source_id = ? "
                                  "AND deleted_at IS NULL", (source_id,)).fetchone()[0]

@@ -195,7 +195,8 @@ def test_folder_of_nothing_but_special_entries_is_refused_unchanged(tmp_path: Pa
     with recording_opens() as opened:
         run = run_cli(["import", str(project), str(corpus)])
     assert one_line_error(run, corpus) is None, run
-    assert "no .txt or .md files" in run.stderr and "4 entries are not regular files" in run.stderr
+    assert "has no files qualcode reads" in run.stderr
+    assert "4 entries are not regular files" in run.stderr
     assert digest(project) == before
     assert not opened_any(opened, [corpus / "a.txt", Path("/etc/passwd"), Path("/dev/zero"),
                                    corpus / "d.txt"]), opened

@@ -1,4 +1,7 @@
-"""A folder of ``.txt`` / ``.md`` files: one source per file, read one file at a time.
+"""A folder of ``.txt`` / ``.md`` files and documents: one source per file, one at a time.
+
+Documents (Word, OpenDocument, PDF, RTF, HTML, subtitles) are read by
+:mod:`~qualcode.interchange.readers.documents`; text files are stored exactly as written.
 
 Only regular files inside the folder are read. Everything else met on the walk is left
 out, unread, and listed: symbolic links (to files outside the folder, to folders, to
@@ -13,7 +16,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -23,11 +26,18 @@ from qualcode.interchange.readers.columns import (
     ReadOptions,
     Skipped,
 )
+from qualcode.interchange.readers.documents import (
+    DOCUMENT_EXTENSIONS,
+    METADATA_KEYS,
+    Progress,
+    read_document,
+)
 from qualcode.interchange.readers.encoding import read_text_file
 from qualcode.interchange.readers.safe_open import describe_mode
-from qualcode.model import SourceRecord
+from qualcode.model import ParagraphAttributes, SourceRecord
 
 TEXT_SUFFIXES = frozenset({".txt", ".md"})
+READ_SUFFIXES = TEXT_SUFFIXES | frozenset(DOCUMENT_EXTENSIONS)
 FILE_KEY = "file"
 FOLLOW_HINT = "use --follow-links to import links to files inside the folder"
 
@@ -50,8 +60,8 @@ class FolderListing:
 
 
 def is_text_name(name: str) -> bool:
-    """True for a visible ``.txt`` / ``.md`` file name."""
-    return not name.startswith(".") and Path(name).suffix.lower() in TEXT_SUFFIXES
+    """True for a visible file name the folder import reads (``.txt``, ``.md``, documents)."""
+    return not name.startswith(".") and Path(name).suffix.lower() in READ_SUFFIXES
 
 
 def list_folder(folder: Path, *, follow_links: bool = False) -> FolderListing:
@@ -121,23 +131,25 @@ def _add_link(listing: FolderListing, link: Path, relative: PurePosixPath, root:
 
 
 def read_folder(path: Path, options: ReadOptions | None = None, *,
-                skipped: Skipped | None = None) -> Iterator[SourceRecord]:
-    """Yield one record per text file under ``path`` (sub-folders included), in sorted order.
+                skipped: Skipped | None = None,
+                progress: Progress | None = None) -> Iterator[SourceRecord]:
+    """Yield one record per readable file under ``path`` (sub-folders included), sorted.
 
     The id is the relative path without its extension (``interviews/p01``), the name is
-    the file name, and the metadata is ``{"file": relative path}`` (none with ``--no-meta``).
-    Entries that are not regular files are listed in ``skipped.not_read``, unread.
+    the file name, and the metadata is ``{"file": relative path}`` plus a document's own
+    (title, author, created, pages; none with ``--no-meta``). Entries that are not regular
+    files are listed in ``skipped.not_read``, unread.
     """
     options = options or ReadOptions()
     skipped = skipped if skipped is not None else Skipped()
-    _refuse_table_options(options, path)
-    keep_file = options.meta_cols is None or FILE_KEY in options.meta_cols
+    refuse_table_options(options, path)
     listing = list_folder(path, follow_links=options.follow_links)
     skipped.not_read.extend(listing.not_read)
     if not listing.files:
         unread = (f"; {len(listing.not_read)} entries are not regular files and were not read, "
                   f"such as {listing.not_read[0]}" if listing.not_read else "")
-        raise FormatError(f"the folder has no .txt or .md files{unread}", path=str(path))
+        raise FormatError(f"the folder has no files qualcode reads ({supported_names()})"
+                          f"{unread}", path=str(path))
     owners: dict[str, PurePosixPath] = {}
     for item in listing.files:
         relative = item.relative
@@ -147,32 +159,83 @@ def read_folder(path: Path, options: ReadOptions | None = None, *,
             raise FormatError(f"gives the same id {external_id!r} as {str(owners[external_id])!r}; "
                               "rename one of them", path=str(file_path))
         owners[external_id] = relative
-        text = read_text_file(item.path, limit=MAX_FIELD_BYTES,
-                              advice="split it into several sources", follow_links=False,
-                              same_as=item.seen)
-        if not text or text.isspace():
-            if options.skip_empty:
-                skipped.items.append(str(relative))
-                continue
-            raise FormatError("the file is empty; use --skip-empty to leave such files out",
-                              path=str(file_path))
-        metadata = {FILE_KEY: str(relative)} if keep_file else {}
-        yield SourceRecord(external_id, text, relative.name, metadata, None)
+        record = read_one_file(item.path, relative, options, same_as=item.seen,
+                               follow_links=False, progress=progress, shown_path=file_path)
+        if record is None:
+            skipped.items.append(str(relative))
+            continue
+        yield record
     if len(skipped.items) == len(listing.files):
         raise FormatError(f"all {len(listing.files)} files are empty; nothing to import",
                           path=str(path))
 
 
-def _refuse_table_options(options: ReadOptions, path: Path) -> None:
+def read_one_file(path: Path, relative: PurePosixPath, options: ReadOptions, *,
+                  same_as: os.stat_result | None = None, follow_links: bool = True,
+                  progress: Progress | None = None, fmt: str | None = None,
+                  shown_path: Path | None = None) -> SourceRecord | None:
+    """Read one text file or document as a record; None when empty and ``--skip-empty``."""
+    shown = str(shown_path or path)
+    if fmt is None and relative.suffix.lower() in TEXT_SUFFIXES:
+        text = read_text_file(path, limit=MAX_FIELD_BYTES, advice="split it into several "
+                              "sources", follow_links=follow_links, same_as=same_as)
+        facts: dict[str, object] = {}
+        paragraphs: tuple[ParagraphAttributes, ...] = ()
+    else:
+        try:
+            document = read_document(path, fmt, follow_links=follow_links, same_as=same_as,
+                                     progress=progress)
+        except FormatError as error:
+            if options.skip_empty and error.message.startswith("holds no text"):
+                return None
+            raise
+        text, facts, paragraphs = document.text, dict(document.metadata), document.attributes()
+    if not text or text.isspace():
+        if options.skip_empty:
+            return None
+        raise FormatError("the file is empty; use --skip-empty to leave such files out",
+                          path=shown)
+    facts = {FILE_KEY: str(relative), **facts}
+    if options.meta_cols is not None:
+        facts = {key: value for key, value in facts.items() if key in options.meta_cols}
+    return SourceRecord(str(relative.with_suffix("")), text, relative.name, facts, None,
+                        paragraphs)
+
+
+def read_file(fmt: str | None) -> Callable[..., Iterator[SourceRecord]]:
+    """Return a reader of one text file (``fmt`` None) or one document of format ``fmt``."""
+
+    def read(path: Path, options: ReadOptions | None = None, *, skipped: Skipped | None = None,
+             progress: Progress | None = None) -> Iterator[SourceRecord]:
+        options = options or ReadOptions()
+        refuse_table_options(options, path)
+        record = read_one_file(path, PurePosixPath(path.name), options, fmt=fmt,
+                               progress=progress)
+        if record is None:
+            if skipped is not None:
+                skipped.items.append(path.name)
+            return
+        yield record
+
+    return read
+
+
+def supported_names() -> str:
+    """The file extensions a folder import reads, for messages."""
+    return ", ".join(sorted(READ_SUFFIXES))
+
+
+def refuse_table_options(options: ReadOptions, path: Path) -> None:
     """Column options make no sense for a folder: say so rather than ignore them."""
     given = [flag for flag, value in (("--id-col", options.id_col),
                                       ("--text-col", options.text_col),
                                       ("--name-col", options.name_col),
                                       ("--sheet", options.sheet)) if value is not None]
-    extra = [key for key in options.meta_cols or () if key != FILE_KEY]
+    extra = [key for key in options.meta_cols or () if key not in (FILE_KEY, *METADATA_KEYS)]
     if extra:
         given.append(f"--meta {extra[0]}")
     if given:
-        raise FormatError(f"{', '.join(given)} apply to tables, not to a folder of text files "
-                          f"(each file is one source; its only metadata is {FILE_KEY!r})",
+        keys = ", ".join((FILE_KEY, *METADATA_KEYS))
+        raise FormatError(f"{', '.join(given)} apply to tables, not to text files or documents "
+                          f"(each file is one source; its metadata can be {keys})",
                           path=str(path))

@@ -15,6 +15,7 @@ from pathlib import Path
 from qualcode.errors import FormatError
 from qualcode.interchange.readers.columns import MAX_FIELD_BYTES, MAX_FIELD_LABEL
 from qualcode.interchange.readers.documents.document import (
+    METADATA_KEYS,
     Document,
     Paragraph,
     clean_paragraph,
@@ -28,7 +29,8 @@ from qualcode.interchange.readers.documents.word import read_docx
 from qualcode.interchange.readers.encoding import decode_utf8
 from qualcode.interchange.readers.safe_open import read_limited, size_label
 
-__all__ = ["DOCUMENT_EXTENSIONS", "DOCUMENT_FORMATS", "MAX_DOCUMENT_BYTES", "Document",
+__all__ = ["DOCUMENT_EXTENSIONS", "DOCUMENT_FORMATS", "MAX_DOCUMENT_BYTES", "METADATA_KEYS",
+           "Document",
            "Paragraph", "clean_paragraph", "document_format", "make_document", "read_document"]
 
 MAX_DOCUMENT_BYTES = 200 * 1024 * 1024

@@ -22,7 +22,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from qualcode.model import ParagraphAttributes
+
 PARAGRAPH_BREAK = "\n\n"
+METADATA_KEYS = ("format", "title", "author", "created", "pages", "cues")
+"""The metadata a document reader may give a source (besides the file name)."""
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\ufeff]")
 _BLANK_LINES = re.compile(r"\n[ \t\u00a0]*(?:\n[ \t\u00a0]*)+")
 _TRAILING = re.compile(r"[ \t\u00a0]+\n")
@@ -50,6 +54,12 @@ class Document:
     def text(self) -> str:
         """The text stored for the source: the paragraphs separated by one blank line."""
         return PARAGRAPH_BREAK.join(p.text for p in self.paragraphs)
+
+    def attributes(self) -> tuple[ParagraphAttributes, ...]:
+        """Return what the file says of each paragraph that it says anything of."""
+        return tuple(ParagraphAttributes(start, end, p.speaker, p.page, p.start, p.end)
+                     for p, (start, end) in zip(self.paragraphs, self.offsets(), strict=True)
+                     if (p.speaker, p.page, p.start, p.end) != (None, None, None, None))
 
     def offsets(self) -> list[tuple[int, int]]:
         """Return each paragraph's ``(start, end)`` code-point offsets in :attr:`text`."""
