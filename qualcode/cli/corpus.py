@@ -12,9 +12,11 @@ import click
 from qualcode.cli.base import main, open_store, project_argument, stderr_console
 from qualcode.cli.coders import check_actor, new_actor_option
 
-FORMAT_CHOICES = ("csv", "tsv", "jsonl", "xlsx", "folder", "json")
+FORMAT_CHOICES = ("csv", "tsv", "jsonl", "xlsx", "folder", "text", "docx", "odt", "pdf", "rtf",
+                  "html", "vtt", "srt", "json")
 SHOWN_SKIPS = 5
 SHOWN_NOT_READ = 50
+PAGES_SHOWN = 20  # a document this long shows a bar of its pages
 
 
 @main.command("import")
@@ -40,18 +42,23 @@ SHOWN_NOT_READ = 50
 @click.option("--sheet", metavar="NAME", help="Worksheet of an .xlsx file [default: the first].")
 @click.option("--coder", metavar="NAME", help="Record the import under this coder's name.")
 @new_actor_option
+@click.option("--speakers", is_flag=True,
+              help="Transcripts (text files and documents): record each paragraph's speaker "
+                   "from turns written 'Name:', '[00:01:02] Name:' or '<v Name>'.")
 @click.option("--follow-links", is_flag=True,
               help="Folders: also import symbolic links to .txt/.md files inside the folder "
                    "(links leading outside it, to folders or to devices are never followed).")
 def import_command(project: Path, corpus: Path, fmt: str | None, id_col: str | None,
                    text_col: str | None, name_col: str | None, meta: tuple[str, ...],
                    no_meta: bool, skip_empty: bool, update: bool, sheet: str | None,
-                   coder: str | None, follow_links: bool) -> None:
+                   coder: str | None, speakers: bool, follow_links: bool) -> None:
     """Import the sources of FILE (one row, line or text file each) into PROJECT.
 
-    FILE is a .csv, .tsv, .jsonl or .xlsx table with a header, or a folder of .txt/.md
-    files. Tables need an id and a text column; every other column becomes metadata
-    (study, participant, ...) unless --meta or --no-meta says otherwise. The file must be
+    FILE is a .csv, .tsv, .jsonl or .xlsx table with a header; a text file (.txt, .md)
+    or a document (.docx, .odt, .pdf with a text layer, .rtf, .html, .vtt, .srt), one
+    source each; or a folder of text files and documents. Tables need an id and a text
+    column; every other column becomes metadata (study, participant, ...) unless --meta
+    or --no-meta says otherwise. The file must be
     UTF-8. Nothing is imported unless every row is valid: an error names the file and
     line, and the project stays as it was. In a folder only regular files are read:
     symbolic links (unless --follow-links, for links inside the folder), pipes, sockets
@@ -63,6 +70,8 @@ def import_command(project: Path, corpus: Path, fmt: str | None, id_col: str | N
     Examples:
       qualcode import study.qualcode answers.csv --id-col response_id --meta study
       qualcode import study.qualcode interviews/ --coder alice
+      qualcode import study.qualcode transcripts/ --speakers
+      qualcode import study.qualcode article.pdf
       qualcode import study.qualcode from-nvivo.qdpx
       qualcode import study.qualcode from-nvivo.qdpx --format json
     """
@@ -78,12 +87,13 @@ def import_command(project: Path, corpus: Path, fmt: str | None, id_col: str | N
     if meta and no_meta:
         raise click.UsageError("--meta and --no-meta contradict each other; use one")
     meta_cols: list[str] | None = [] if no_meta else (list(meta) if meta else None)
-    with open_store(project) as store, _progress(corpus.name) as on_progress:
+    with open_store(project) as store, _progress(corpus.name) as (on_progress, on_pages):
         check_actor(store, coder)  # a likely typo of a coder's name is refused
         report = import_corpus(store, corpus, update=update, coder=coder,
                                on_progress=on_progress, id_col=id_col, text_col=text_col,
                                name_col=name_col, meta_cols=meta_cols, skip_empty=skip_empty,
-                               sheet=sheet, fmt=fmt, follow_links=follow_links)
+                               sheet=sheet, fmt=fmt, follow_links=follow_links,
+                               on_pages=on_pages, speakers=speakers)
     summary = (f"Imported {corpus} into {project}: {report.added} added, {report.updated} "
                f"updated, {report.unchanged} unchanged, {len(report.skipped)} skipped")
     if report.skipped:
@@ -101,25 +111,36 @@ def import_command(project: Path, corpus: Path, fmt: str | None, id_col: str | N
 
 
 @contextmanager
-def _progress(label: str) -> Iterator[Callable[[int], None]]:
-    """Show rows read and rows per second on stderr; silent when stderr is not a terminal."""
+def _progress(label: str) -> Iterator[tuple[Callable[[int], None], Callable[[int, int], None]]]:
+    """Show rows read (and a long document's pages) on stderr; silent when not a terminal."""
     console = stderr_console()
     if not console.is_terminal:
-        yield lambda count: None
+        yield (lambda count: None), (lambda done, total: None)
         return
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
 
     started = time.perf_counter()
     # markup=False: the description is a file name, which may hold "[...]".
     columns = (SpinnerColumn(), TextColumn("Importing {task.description}", markup=False),
-               TextColumn("{task.completed:,.0f} rows"), TextColumn("{task.fields[rate]}"),
+               TextColumn("{task.fields[count]}"), BarColumn(), TextColumn("{task.fields[rate]}"),
                TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as progress:
-        task = progress.add_task(label, total=None, rate="")
+        task = progress.add_task(label, total=None, rate="", count="")
 
-        def update(count: int) -> None:
+        def rows(count: int) -> None:
             elapsed = time.perf_counter() - started
             rate = f"{count / elapsed:,.0f} rows/s" if elapsed > 0 else ""
-            progress.update(task, completed=count, rate=rate)
+            progress.update(task, count=f"{count:,} rows", rate=rate)
 
-        yield update
+        def pages(done: int, total: int) -> None:
+            if total >= PAGES_SHOWN:
+                progress.update(task, total=total, completed=done,
+                                count=f"page {done:,} of {total:,}")
+
+        yield rows, pages

@@ -145,13 +145,14 @@ def read_corpus(path: Path | str, *, id_col: str | None = None, text_col: str | 
                 name_col: str | None = None, meta_cols: Sequence[str] | None = None,
                 skip_empty: bool = False, sheet: str | None = None,
                 fmt: str | None = None, follow_links: bool = False,
-                on_pages: Progress | None = None) -> CorpusStream:
+                on_pages: Progress | None = None, speakers: bool = False) -> CorpusStream:
     """Stream the sources of a corpus file or folder, choosing the reader by extension.
 
     ``meta_cols`` None keeps every other column as metadata; a list keeps those only; an
     empty list keeps none. ``fmt`` (one of :data:`FORMATS`) overrides the extension.
     ``follow_links`` (folders only) follows symbolic links to files inside the folder.
-    ``on_pages(done, total)`` is called per page of a long document (PDF).
+    ``on_pages(done, total)`` is called per page of a long document (PDF). ``speakers``
+    (text files and documents) records each paragraph's speaker (``Name:`` turns).
     Errors surface while iterating, as ``FormatError`` naming file and line.
     """
     path = Path(path)
@@ -173,11 +174,15 @@ def read_corpus(path: Path | str, *, id_col: str | None = None, text_col: str | 
                           path=str(path))
     if sheet is not None and fmt not in ("xlsx", "folder"):
         raise FormatError("--sheet applies to .xlsx workbooks only", path=str(path))
+    if speakers and fmt not in PAGED:
+        raise FormatError("--speakers applies to text files and documents (transcripts), "
+                          "not to tables", path=str(path))
     if follow_links and fmt != "folder":
         raise FormatError("--follow-links applies to folders only", path=str(path))
     options = ReadOptions(id_col=id_col, text_col=text_col, name_col=name_col,
                           meta_cols=None if meta_cols is None else tuple(meta_cols),
-                          skip_empty=skip_empty, sheet=sheet, follow_links=follow_links)
+                          skip_empty=skip_empty, sheet=sheet, follow_links=follow_links,
+                          speakers=speakers)
     skipped = Skipped()
     extra = {"progress": on_pages} if fmt in PAGED else {}
     return CorpusStream(READERS[fmt](path, options, skipped=skipped, **extra), skipped, fmt)
@@ -185,7 +190,7 @@ def read_corpus(path: Path | str, *, id_col: str | None = None, text_col: str | 
 
 def import_corpus(store: ProjectStore, path: Path | str, *, update: bool = False,
                   coder: str | None = None, on_progress: Callable[[int], None] | None = None,
-                  **read_options: Any) -> CorpusImportReport:
+                  **read_options: Any) -> CorpusImportReport:  # read_options: see read_corpus
     """Read a corpus and store it in one transaction; the report lists the rows skipped.
 
     ``read_options`` are those of :func:`read_corpus`; see :meth:`Store.import_sources`

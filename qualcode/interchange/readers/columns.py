@@ -37,6 +37,7 @@ class ReadOptions:
     skip_empty: bool = False
     sheet: str | None = None
     follow_links: bool = False
+    speakers: bool = False  #: text files and documents: recognise speaker turns
 
 
 @dataclass(slots=True)

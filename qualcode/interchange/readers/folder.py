@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 from qualcode.errors import FormatError
@@ -32,9 +32,11 @@ from qualcode.interchange.readers.documents import (
     Progress,
     read_document,
 )
+from qualcode.interchange.readers.documents.speakers import speaker_turns
 from qualcode.interchange.readers.encoding import read_text_file
 from qualcode.interchange.readers.safe_open import describe_mode
 from qualcode.model import ParagraphAttributes, SourceRecord
+from qualcode.segmentation import paragraphs as paragraph_spans
 
 TEXT_SUFFIXES = frozenset({".txt", ".md"})
 READ_SUFFIXES = TEXT_SUFFIXES | frozenset(DOCUMENT_EXTENSIONS)
@@ -195,6 +197,8 @@ def read_one_file(path: Path, relative: PurePosixPath, options: ReadOptions, *,
             return None
         raise FormatError("the file is empty; use --skip-empty to leave such files out",
                           path=shown)
+    if options.speakers:
+        paragraphs = with_speakers(text, paragraphs)
     facts = {FILE_KEY: str(relative), **facts}
     if options.meta_cols is not None:
         facts = {key: value for key, value in facts.items() if key in options.meta_cols}
@@ -218,6 +222,22 @@ def read_file(fmt: str | None) -> Callable[..., Iterator[SourceRecord]]:
         yield record
 
     return read
+
+
+def with_speakers(text: str, known: Sequence[ParagraphAttributes]) -> tuple[
+        ParagraphAttributes, ...]:
+    """Add the speaker of each paragraph (:mod:`.documents.speakers`) to what is known."""
+    spans = paragraph_spans(text)
+    turns = speaker_turns([text[start:end] for start, end in spans])
+    by_start = {p.start: p for p in known}
+    merged = []
+    for (start, end), speaker in zip(spans, turns, strict=True):
+        found = by_start.pop(start, None) or ParagraphAttributes(start, end)
+        if found.speaker is None and speaker is not None:
+            found = replace(found, speaker=speaker)
+        if found != ParagraphAttributes(start, end):
+            merged.append(found)
+    return tuple(sorted([*merged, *by_start.values()], key=lambda p: p.start))
 
 
 def supported_names() -> str:
