@@ -67,6 +67,7 @@ from qualcode.analysis.agreement_records import (
     PooledKappa,
 )
 from qualcode.analysis.agreement_units import (
+    SpeakerFilter,
     UnitList,
     build_span_units,
     done_marks,
@@ -108,7 +109,8 @@ def _layer_key(store: ProjectStore, name: str) -> tuple[Layer, int | None]:
 
 def _prepare(store: ProjectStore, coders: Sequence[str], unit: UnitKind | str,
              group_by: str | None, partial_groups: bool = False,
-             reads: ColumnReads | None = None) -> _Prepared:
+             reads: ColumnReads | None = None,
+             speakers: SpeakerFilter | None = None) -> _Prepared:
     names = tuple(c.strip() for c in coders)
     if len(names) < 2:
         raise QualcodeError("name at least two coders to compare, e.g. --coders alice bob")
@@ -132,7 +134,7 @@ def _prepare(store: ProjectStore, coders: Sequence[str], unit: UnitKind | str,
                     f"coder {name!r} has not marked any unit done; only finished units count")
             raise StoreError(what)
     reads = reads or ColumnReads(store)
-    spans, groups, how = build_span_units(store, kind, group_by, reads)
+    spans, groups, how = build_span_units(store, kind, group_by, reads, speakers)
     kept, index, excluded = keep_done_spans(
         spans, done, require_all=group_by is not None and not partial_groups)
     book = store.codebook()
@@ -277,14 +279,16 @@ def agreement_report(store: ProjectStore, coders: Sequence[str], *, level: str =
                      unit: UnitKind | str = UnitKind.SOURCE, group_by: str | None = None,
                      bootstrap: int = 0, seed: int = 0, partial_groups: bool = False,
                      reads: ColumnReads | None = None,
-                     split_by_suggestions: bool = False) -> AgreementReport:
+                     split_by_suggestions: bool = False,
+                     speakers: SpeakerFilter | None = None) -> AgreementReport:
     """Agreement per code and/or theme of two or more coders (or a coder and ``consensus``).
 
     With ``group_by`` a group counts only when every coder finished all its units; with
     ``partial_groups`` it counts over the units every coder finished in it instead.
     ``split_by_suggestions`` adds, per pair, code and theme, agreement on the units where
     suggestions were shown to either coder before coding and on the others
-    (:mod:`qualcode.analysis.agreement_by_suggestions`).
+    (:mod:`qualcode.analysis.agreement_by_suggestions`). ``speakers`` counts only the
+    paragraphs of some speakers (transcripts imported with ``--speakers``).
 
     Raises a :class:`~qualcode.errors.QualcodeError` for an unknown coder, a coder with
     nothing marked done, an unknown group field, level or unit. ``reads`` shares column
@@ -293,7 +297,7 @@ def agreement_report(store: ProjectStore, coders: Sequence[str], *, level: str =
     levels = _levels(level)
     if bootstrap < 0:
         raise QualcodeError(f"--bootstrap must be 0 or more resamples, got {bootstrap}")
-    prep = _prepare(store, coders, unit, group_by, partial_groups, reads)
+    prep = _prepare(store, coders, unit, group_by, partial_groups, reads, speakers)
     pairs = list(combinations(prep.coders, 2))
     shown = {name: shown_units(store, prep.units.spans, cid)
              for name, cid in zip(prep.coders, prep.coder_ids, strict=True)}
@@ -361,10 +365,12 @@ def counted_units(store: ProjectStore, coder_a: str, coder_b: str, *,
 def disagreements(store: ProjectStore, coder_a: str, coder_b: str, *, level: str = "code",
                   unit: UnitKind | str = UnitKind.SOURCE,
                   group_by: str | None = None,
-                  partial_groups: bool = False) -> list[Disagreement]:
+                  partial_groups: bool = False,
+                  speakers: SpeakerFilter | None = None) -> list[Disagreement]:
     """Units both coders finished where they differ on a code or theme (by unit, then codebook)."""
     levels = _levels(level)
-    prep = _prepare(store, [coder_a, coder_b], unit, group_by, partial_groups)
+    prep = _prepare(store, [coder_a, coder_b], unit, group_by, partial_groups,
+                    speakers=speakers)
     order = {key: i for i, key in enumerate(_order(prep.book, levels))}
     differ: list[tuple[str, tuple[Code, ...], np.ndarray, np.ndarray]] = []
     for lv in levels:

@@ -10,12 +10,14 @@ coding. :class:`UnitList` builds an :class:`AnalysisUnit` only when one is asked
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, overload
 
 import numpy as np
 
 from qualcode.agreement.presence import AnalysisUnit, rolled_up
 from qualcode.agreement.spans import Done, SpanUnits, overlap_presence
+from qualcode.errors import QualcodeError
 from qualcode.model import Code, Codebook, Layer, UnitKind
 from qualcode.segmentation import paragraphs, sentences
 from qualcode.storage.arrays import (
@@ -113,10 +115,57 @@ def _cut_spans(store: ProjectStore, kind: UnitKind
     return [table[:, 0], table[:, 1], table[:, 2], ordinal], how, measured
 
 
+@dataclass(frozen=True, slots=True)
+class SpeakerFilter:
+    """Which speakers' turns count: only ``include`` (when given), never ``exclude``."""
+
+    include: frozenset[str] | None = None
+    exclude: frozenset[str] = frozenset()
+
+    def describe(self) -> str:
+        """Say which turns count, for the report's unit line."""
+        if self.include is not None:
+            return f"only turns of {', '.join(sorted(self.include))}"
+        return f"turns of {', '.join(sorted(self.exclude))} left out"
+
+    def check(self, store: ProjectStore, kind: UnitKind) -> None:
+        """Refuse a filter on other units, or naming a speaker the project does not have."""
+        known = store.speakers()
+        if kind != UnitKind.PARAGRAPH:
+            raise QualcodeError("--speaker and --exclude-speaker count paragraphs (speaker "
+                                "turns); add --unit paragraph")
+        if not known:
+            raise QualcodeError("no paragraph of the project has a speaker; import the "
+                                "transcripts with --speakers (qualcode import ... --speakers)")
+        unknown = sorted(((self.include or frozenset()) | self.exclude) - set(known))
+        if unknown:
+            raise QualcodeError(f"no paragraph is spoken by {', '.join(map(repr, unknown))}; "
+                                f"speakers in the project: {', '.join(known)}")
+
+    def keeps(self, speaker: str | None) -> bool:
+        """True when a paragraph of this speaker (None: unknown) counts."""
+        if self.include is not None:
+            return speaker in self.include
+        return speaker not in self.exclude
+
+
+def _speaker_keep(store: ProjectStore, source: np.ndarray, start: np.ndarray,
+                  speakers: SpeakerFilter) -> np.ndarray:
+    """Boolean column: which paragraphs the speaker filter keeps."""
+    said = {(source_id, begin): who for source_id, begin, who in store.speaker_spans()}
+    return np.fromiter((speakers.keeps(said.get((int(a), int(b))))
+                        for a, b in zip(source, start, strict=True)),
+                       dtype=bool, count=len(source))
+
+
 def build_span_units(store: ProjectStore, kind: UnitKind, group_by: str | None,
-                     reads: ColumnReads | None = None
+                     reads: ColumnReads | None = None,
+                     speakers: SpeakerFilter | None = None
                      ) -> tuple[SpanUnits, list[str] | None, str]:
-    """Return every unit of analysis of the project, its group keys (or None) and how cut."""
+    """Return every unit of analysis of the project, its group keys (or None) and how cut.
+
+    ``speakers`` keeps only the paragraphs of some speakers (paragraph units only).
+    """
     if kind == UnitKind.SOURCE:
         ids, lengths = reads.source_lengths() if reads else source_lengths(store)
         source, start, end = ids, np.zeros_like(ids), lengths
@@ -126,6 +175,11 @@ def build_span_units(store: ProjectStore, kind: UnitKind, group_by: str | None,
         (source, start, end, ordinal), how, (ids, lengths) = _cut_spans(store, kind)
         if reads is not None:
             reads.keep_lengths(ids, lengths)
+    if speakers is not None:
+        speakers.check(store, kind)
+        keep = _speaker_keep(store, source, start, speakers)
+        source, start, end, ordinal = source[keep], start[keep], end[keep], ordinal[keep]
+        how = f"{how}, {speakers.describe()}"
     if group_by is None:
         unit = np.arange(len(source))
         return SpanUnits.build(source, start, end, unit, len(source), ordinal), None, how

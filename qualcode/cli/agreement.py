@@ -80,6 +80,11 @@ def dump_json(data: Any, handle: TextIO) -> None:
 @click.option("--disagreements", "show_disagreements", is_flag=True,
               help="Also list the units (with text) where the coders differ, per code or "
                    "theme; with --format csv, write only that list.")
+@click.option("--speaker", "speaker", metavar="NAME[,NAME]", default=None,
+              help="With --unit paragraph: count only these speakers' turns (transcripts "
+                   "imported with --speakers).")
+@click.option("--exclude-speaker", "exclude_speaker", metavar="NAME[,NAME]", default=None,
+              help="With --unit paragraph: leave these speakers' turns out (e.g. Interviewer).")
 @click.option("--split-by-suggestions", "split", is_flag=True,
               help="Also compare agreement on units where code suggestions were shown to a "
                    "coder before the unit was done with the other units (per code and theme, "
@@ -87,7 +92,7 @@ def dump_json(data: Any, handle: TextIO) -> None:
 def agreement(project: Path, more_coders: tuple[str, ...], coders: tuple[str, ...], level: str,
               unit: str, group_by: str | None, partial_groups: bool, bootstrap: int, seed: int,
               fmt: str | None, output: Path | None, show_disagreements: bool,
-              split: bool) -> None:
+              speaker: str | None, exclude_speaker: str | None, split: bool) -> None:
     """Inter-coder agreement per code and per theme over the units every coder marked done.
 
     Per code and theme: Cohen's kappa with its 95% CI, Gwet's AC1, PABAK, percent
@@ -102,6 +107,8 @@ def agreement(project: Path, more_coders: tuple[str, ...], coders: tuple[str, ..
       qualcode agreement study.qualcode --coders alice bob --group-by study_id --format markdown
       qualcode agreement study.qualcode --coders alice consensus --disagreements
       qualcode agreement study.qualcode --coders alice bob --split-by-suggestions
+      qualcode agreement study.qualcode --coders alice bob --unit paragraph \
+          --exclude-speaker Interviewer
     """
     from qualcode.analysis.agreement_report import agreement_report, disagreements
     from qualcode.model import UnitKind
@@ -109,17 +116,39 @@ def agreement(project: Path, more_coders: tuple[str, ...], coders: tuple[str, ..
     project, names = split_names(project, coders, more_coders)
     chosen = fmt or (SUFFIX_FORMATS.get(output.suffix.lower(), "table") if output else "table")
     kind = UnitKind(unit)
+    speakers = speaker_filter(speaker, exclude_speaker)
     with open_store(project) as store:
         report = agreement_report(store, names, level=level, unit=kind, group_by=group_by,
                                   bootstrap=bootstrap, seed=seed, partial_groups=partial_groups,
-                                  split_by_suggestions=split)
+                                  split_by_suggestions=split, speakers=speakers)
         found = None
         if show_disagreements:
             pairs = list(dict.fromkeys((r.coder_a, r.coder_b) for r in report.rows))
             found = {(a, b): disagreements(store, a, b, level=level, unit=kind,
-                                           group_by=group_by, partial_groups=partial_groups)
+                                           group_by=group_by, partial_groups=partial_groups,
+                                           speakers=speakers)
                      for a, b in pairs}
     _write(report, found, chosen, output)
+
+
+def speaker_filter(speaker: str | None, exclude: str | None) -> Any:
+    """Turn --speaker / --exclude-speaker into a SpeakerFilter (None when neither is given)."""
+    from qualcode.analysis.agreement_units import SpeakerFilter
+
+    if speaker is None and exclude is None:
+        return None
+    if speaker is not None and exclude is not None:
+        raise click.UsageError("--speaker and --exclude-speaker contradict each other; use one")
+
+    def names(value: str) -> frozenset[str]:
+        found = frozenset(n.strip() for n in value.split(",") if n.strip())
+        if not found:
+            raise click.UsageError("name at least one speaker, e.g. --speaker P1,P2")
+        return found
+
+    if speaker is not None:
+        return SpeakerFilter(include=names(speaker))
+    return SpeakerFilter(exclude=names(exclude or ""))
 
 
 def _write(report: Any, found: Any, chosen: str, output: Path | None) -> None:

@@ -174,6 +174,10 @@ class SourcesAndUnits(Protocol):
         """Return each speaker named in the project with the number of their paragraphs."""
         ...
 
+    def speaker_spans(self) -> list[tuple[int, int, str]]:
+        """Return ``(source id, paragraph start, speaker)`` of every paragraph with a speaker."""
+        ...
+
     def unit_count(self, kind: UnitKind = UnitKind.SOURCE) -> int:
         """Return the number of units of one kind."""
         ...

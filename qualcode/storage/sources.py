@@ -116,6 +116,12 @@ class SourceStore(StoreBase):
             'SELECT start, "end", speaker, page, time_start, time_end FROM paragraph_attributes '
             "WHERE source_id = ? ORDER BY start", [source_id])]
 
+    def speaker_spans(self) -> list[tuple[int, int, str]]:
+        """Return ``(source id, paragraph start, speaker)`` of every paragraph with a speaker."""
+        return [(int(a), int(b), str(c)) for a, b, c in self.db.execute(
+            "SELECT source_id, start, speaker FROM paragraph_attributes "
+            "WHERE speaker IS NOT NULL ORDER BY source_id, start")]
+
     def speakers(self) -> dict[str, int]:
         """Return each speaker named in the project with the number of their paragraphs."""
         return {name: count for name, count in self.db.execute(
