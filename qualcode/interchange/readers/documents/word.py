@@ -17,6 +17,7 @@ from typing import Any
 import docx
 from lxml import etree
 
+from qualcode.errors import FormatError
 from qualcode.interchange.readers.documents.container import (
     open_container,
     read_part,
@@ -36,12 +37,17 @@ def read_docx(data: bytes, path: str) -> Document:
     refuse_macros_and_links(archive, path, kind=".docx")
     names = set(archive.namelist())
     notes = [(kind, read_part(archive, name, path)) for name, kind in _NOTES if name in names]
-    document = docx.Document(io.BytesIO(data))
-    paragraphs = list(_blocks(document.element.body))
+    try:
+        document = docx.Document(io.BytesIO(data))
+        paragraphs = list(_blocks(document.element.body))
+        props = document.core_properties
+        created = props.created.isoformat() if props.created else None
+    except Exception as error:  # python-docx raises many kinds on a damaged package
+        raise FormatError(f"is not a readable .docx file ({type(error).__name__}: the package "
+                          "is damaged or incomplete); open it in Word and save it again as "
+                          ".docx, then import that file", path=path) from None
     for kind, root in notes:
         paragraphs.extend(_notes(root, kind))
-    props = document.core_properties
-    created = props.created.isoformat() if props.created else None
     return make_document(paragraphs, {"format": "docx", "title": props.title,
                                       "author": props.author, "created": created})
 
