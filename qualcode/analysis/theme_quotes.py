@@ -277,11 +277,11 @@ class QuotePicker:
     def pick(self, code_id: int, n: int, used: set[str], order: dict[str, int],
              exclude: AbstractSet[str] = frozenset(), shown_studies: AbstractSet[str] = frozenset(),
              shown_sources: AbstractSet[int] = frozenset()
-             ) -> list[tuple[str, int, str, str, dict[str, object]]]:
+             ) -> list[tuple[str, int, str, str, dict[str, object], int]]:
         """Choose up to ``n`` passages of one code as :func:`choose` does on all of them.
 
         ``exclude`` are the row's pinned passages, ``shown_*`` their studies and sources.
-        Returns (study, source id, text, external id, metadata) per quote.
+        Returns (study, source id, text, external id, metadata, coded start) per quote.
         """
         items = np.flatnonzero((self.code == code_id) & (self.length > 0))
         if n <= 0 or not len(items):
@@ -306,7 +306,9 @@ class QuotePicker:
             if complete or enough(fresh, n, shown_studies, shown_sources):
                 break
             wanted *= 8
-        return [(key, sid, text, sources[sid][0], json.loads(sources[sid][2]))
+        starts = {(sid, text): start for sid, start, text, _ in passages}
+        return [(key, sid, text, sources[sid][0], json.loads(sources[sid][2]),
+                 starts[(sid, text)])
                 for key, sid, text in choose(fresh, stale, order, n, shown_studies,
                                              shown_sources)]
 

@@ -20,7 +20,7 @@ says, so a survey coded by one person needs no options.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -72,6 +72,7 @@ class Quote:
     study_label: str
     kind: str  #: "participant", "author", another value of the field, or "" when unknown
     pinned: bool = False  #: chosen by the user (qualcode quote pin)
+    speaker: str = ""  #: who says it (transcripts imported with --speakers), when asked for
 
     def display(self) -> str:
         """Return the quote as printed: the passage in quotation marks, then (study; kind).
@@ -88,7 +89,7 @@ class Quote:
             text = (text[1:] if opens else text[:-1]).strip()
         if not (len(text) > 1 and text[:1] in QUOTE_CHARS and text[-1:] in QUOTE_CHARS):
             text = f"\u201c{text}\u201d"
-        where = "; ".join(p for p in (self.study_label, self.kind) if p)
+        where = "; ".join(p for p in (self.speaker, self.study_label, self.kind) if p)
         return f"{text} ({where})" if where else text
 
 
@@ -167,7 +168,7 @@ def theme_table(store: ProjectStore, *, layer: str | None = None,
                 study_label: str | None = None, quotes: int = 2,
                 quote_field: str | None = "finding_type",
                 kappa_coders: Sequence[str] | None = None, auto_kappa: bool = True,
-                hide_empty: bool = False) -> ThemeTable:
+                hide_empty: bool = False, quote_speaker: bool = False) -> ThemeTable:
     """Build the theme table of one layer (``consensus`` or a coder's name).
 
     ``layer=None`` and ``study_field=AUTO`` choose as
@@ -175,7 +176,8 @@ def theme_table(store: ProjectStore, *, layer: str | None = None,
     studies out; ``quote_field`` names the metadata field
     telling participant words from author interpretation (ignored when the project has
     no such field). Kappa is computed for ``kappa_coders`` when given, else (with
-    ``auto_kappa``) when exactly two coders have marked units done.
+    ``auto_kappa``) when exactly two coders have marked units done. ``quote_speaker``
+    names the speaker of each quote (transcripts imported with ``--speakers``).
     """
     if quotes < 0:
         raise QualcodeError(f"--quotes must be 0 or more, got {quotes}")
@@ -212,6 +214,7 @@ def theme_table(store: ProjectStore, *, layer: str | None = None,
     nested = source_presence(store, codings, book, reads).nested
     order = {key: i for i, key in enumerate(studies.keys)} if studies else {}
     pins = pinned_by_code(store) if quotes else {}
+    speaker_at = speaker_lookup(store) if quotes and quote_speaker else None
     rows: list[ThemeRow] = []
     used: set[str] = set()
     for t, (depth, code) in enumerate(book.walk()):
@@ -227,7 +230,7 @@ def theme_table(store: ProjectStore, *, layer: str | None = None,
             study_labels=tuple(studies.label(k) for k in keys) if studies else (),
             n_units=len(present),
             quotes=_quotes(picker, code.id, quotes, used, order, studies, quote_field,
-                           pins.get(code.id, ())),
+                           pins.get(code.id, ()), speaker_at),
             kappa=_kappa_for(report, book, depth, code)))
     return ThemeTable(rows=tuple(rows), layer=layer, study_field=grouping.field,
                       study_label=study_label if grouping.field else None,
@@ -236,8 +239,8 @@ def theme_table(store: ProjectStore, *, layer: str | None = None,
                       warnings=tuple(report.warnings) if report else ())
 
 
-PinnedPassage = tuple[int, str, str, dict[str, object]]
-"""(source id, collapsed text, external id, metadata) of a pinned quote."""
+PinnedPassage = tuple[int, str, str, dict[str, object], int]
+"""(source id, collapsed text, external id, metadata, start) of a pinned quote."""
 
 
 def pinned_by_code(store: ProjectStore) -> dict[int, list[PinnedPassage]]:
@@ -249,33 +252,54 @@ def pinned_by_code(store: ProjectStore) -> dict[int, list[PinnedPassage]]:
     for pin in pins:
         name, text, metadata = rows[pin.source_id]
         by_code.setdefault(pin.code_id, []).append(
-            (pin.source_id, collapse(text[pin.start:pin.end]), name, json.loads(metadata)))
+            (pin.source_id, collapse(text[pin.start:pin.end]), name, json.loads(metadata),
+             pin.start))
     return by_code
 
 
 def _quotes(picker: QuotePicker | None, code_id: int, n: int, used: set[str],
             order: dict[str, int], studies: StudyColumns | None, quote_field: str | None,
-            pinned: Sequence[PinnedPassage]) -> tuple[Quote, ...]:
+            pinned: Sequence[PinnedPassage],
+            speaker_at: Callable[[int, int], str] | None = None) -> tuple[Quote, ...]:
     """The row's exemplar quotes: its pinned ones, then those :mod:`theme_quotes` picks."""
     if picker is None or n <= 0:
         return ()
-    # (study key, source id, text, external id, metadata, pinned)
-    chosen: list[tuple[str, int, str, str, dict[str, object], bool]] = []
-    for source_id, text, name, metadata in pinned:
+    # (study key, source id, text, external id, metadata, pinned, start)
+    chosen: list[tuple[str, int, str, str, dict[str, object], bool, int]] = []
+    for source_id, text, name, metadata, start in pinned:
         if text and len(chosen) < n and all(text != c[2] for c in chosen):
             key = studies.of(source_id) if studies else name
-            chosen.append((key, source_id, text, name, metadata, True))
-    for key, source_id, text, name, metadata in picker.pick(
+            chosen.append((key, source_id, text, name, metadata, True, start))
+    for key, source_id, text, name, metadata, start in picker.pick(
             code_id, n - len(chosen), used, order, exclude={c[2] for c in chosen},
             shown_studies={c[0] for c in chosen}, shown_sources={c[1] for c in chosen}):
-        chosen.append((key, source_id, text, name, metadata, False))
+        chosen.append((key, source_id, text, name, metadata, False, start))
     quotes: list[Quote] = []
-    for key, _, text, name, metadata, is_pin in chosen:
+    for key, source_id, text, name, metadata, is_pin, start in chosen:
         kind = quote_kind(metadata.get(quote_field)) if quote_field else ""
+        speaker = speaker_at(source_id, start) if speaker_at else ""
         quotes.append(Quote(text, name, key if studies else "",
-                            studies.label(key) if studies else name, kind, is_pin))
+                            studies.label(key) if studies else name, kind, is_pin, speaker))
         used.add(text)
     return tuple(quotes)
+
+
+def speaker_lookup(store: ProjectStore) -> Callable[[int, int], str]:
+    """Return ``speaker_at(source id, offset)``: who speaks the paragraph holding the offset."""
+    cache: dict[int, list[tuple[int, int, str]]] = {}
+
+    def speaker_at(source_id: int, offset: int) -> str:
+        turns = cache.get(source_id)
+        if turns is None:
+            turns = cache[source_id] = [(p.start, p.end, p.speaker)
+                                        for p in store.paragraph_attributes(source_id)
+                                        if p.speaker]
+        for start, end, speaker in turns:
+            if start <= offset < end:
+                return speaker
+        return ""
+
+    return speaker_at
 
 
 def _notes(table: ThemeTable) -> tuple[str, ...]:

@@ -93,12 +93,14 @@ def _write(table: object, chosen: str, output: Path | None, bom: bool) -> None:
               help="Add Cohen's kappa with its 95% CI per row for these two coders "
                    "[default: the two coders who marked units done, if exactly two].")
 @click.option("--no-kappa", is_flag=True, help="Leave the kappa column out.")
+@click.option("--quote-speaker", is_flag=True,
+              help="Name the speaker of each quote (transcripts imported with --speakers).")
 @click.option("--hide-empty", is_flag=True,
               help="Leave out rows with no coding in the layer.")
 def themes(project: Path, layer: str | None, fmt: str | None, output: Path | None, bom: bool,
            study_field: str | None, study_label: str | None, no_studies: bool, quotes: int,
            quote_type_field: str, kappa_coders: tuple[str, str] | None, no_kappa: bool,
-           hide_empty: bool) -> None:
+           quote_speaker: bool, hide_empty: bool) -> None:
     """Theme table for a manuscript: theme > sub-theme > code, one row each.
 
     Columns: definition; contributing studies and their number; number of units coded
@@ -112,6 +114,7 @@ def themes(project: Path, layer: str | None, fmt: str | None, output: Path | Non
       qualcode export themes study.qualcode --layer consensus -o themes.xlsx
       qualcode export themes study.qualcode --layer alice --study-label author_year
       qualcode export themes study.qualcode --quotes 3 --kappa-coders alice bob -o t.tex
+      qualcode export themes study.qualcode --layer alice --quote-speaker
     """
     from qualcode.analysis.export_defaults import AUTO
     from qualcode.analysis.theme_table import theme_table, to_table
@@ -122,7 +125,7 @@ def themes(project: Path, layer: str | None, fmt: str | None, output: Path | Non
             store, layer=layer, study_field=None if no_studies else (study_field or AUTO),
             study_label=study_label, quotes=quotes, quote_field=quote_type_field,
             kappa_coders=None if no_kappa else kappa_coders, auto_kappa=not no_kappa,
-            hide_empty=hide_empty)
+            hide_empty=hide_empty, quote_speaker=quote_speaker)
     for warning in table.warnings:
         click.echo(f"Warning (kappa): {warning}", err=True)
     _write(to_table(table), chosen, output, bom)

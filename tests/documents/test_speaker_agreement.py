@@ -118,3 +118,19 @@ def test_speaker_filters_refuse_what_cannot_be_counted(projects: tuple[Path, Pat
         with pytest.raises(QualcodeError, match=r"'P9'.*speakers in the project: Interviewer"):
             agreement_report(store, ["alice", "bob"], unit="paragraph",
                              speakers=SpeakerFilter(include=frozenset({"P1", "P9"})))
+
+
+def test_theme_table_quotes_name_their_speaker(projects: tuple[Path, Path]) -> None:
+    from qualcode.analysis.theme_table import theme_table
+
+    whole, _ = projects
+    with Store.open(whole) as store:
+        plain = theme_table(store, layer="alice", quotes=2, study_field=None)
+        table = theme_table(store, layer="alice", quotes=2, study_field=None, quote_speaker=True)
+    quotes = [q for row in table.rows for q in row.quotes]
+    assert quotes and [q.text for q in quotes] == [q.text for r in plain.rows for q in r.quotes]
+    for quote in quotes:
+        # Each generated paragraph opens with its speaker's name: the quote names the same.
+        assert quote.text.startswith(f"{quote.speaker}: "), quote
+        assert quote.display().endswith(f"({quote.speaker}; {quote.study_label})")
+    assert not any(q.speaker for r in plain.rows for q in r.quotes)
