@@ -339,3 +339,17 @@ def test_codings_are_reproducible(tmp_path: Path) -> None:
         for coder in CODERS:
             fresh = (tmp_path / f"{name}_{coder}.csv").read_bytes()
             assert fresh == (CODINGS / f"{name}_{coder}.csv").read_bytes(), (name, coder)
+
+
+def test_transcripts_are_reproducible_byte_for_byte(tmp_path: Path) -> None:
+    """The .docx/.vtt transcripts and their codings come from the source, the same each run."""
+    build = load_script("build_transcripts")
+    interviews = build.parse(build.SOURCE.read_text(encoding="utf-8"))
+    assert len(interviews) == 4
+    for interview in interviews:
+        made = tmp_path / interview.file
+        (build.write_docx if made.suffix == ".docx" else build.write_vtt)(interview, made)
+        assert made.read_bytes() == (build.OUT / interview.file).read_bytes(), interview.file
+    for coder, rows in build.codings(interviews).items():
+        _, stored = read_csv(CORPORA / "codings" / f"transcripts_{coder}.csv")
+        assert [[r[k] for k in ("source_id", "code", "start", "end")] for r in stored] == rows
