@@ -224,8 +224,9 @@ def test_every_left_out_item_is_reachable(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
     assert sorted(report["left_out"]) == sorted(
-        f"PDF source 'scan {n}.pdf' left out with its 0 codings (qualcode codes text only)"
-        for n in range(14))
+        f"PDF source 'scan {n}.pdf' has no text representation and its PDF "
+        f"'internal://scan{n}.pdf' is not in the archive or beside it as a regular file; left "
+        "out with its 0 codings" for n in range(14))
     assert report["added"]["sources"] == 1
     log = runner.invoke(main, ["log", str(project), "--format", "jsonl", "--last", "50"])
     events = [json.loads(line) for line in log.output.splitlines() if line.strip()]

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from qualcode.errors import FormatError
+from qualcode.interchange.readers.documents.pdf import read_pdf
+from qualcode.interchange.readers.documents.word import read_docx
 from qualcode.interchange.refi.details import source_details
 from qualcode.interchange.refi.guids import clean_guid, derived_guid, fold
 from qualcode.interchange.refi.offsets import Counting, PositionMap, choose_counting
@@ -67,6 +69,9 @@ class SourcesReader(ReaderCore):
         def refer(self, ref: Any, kind: str, target: str) -> None: ...
 
     def other_source(self, element: Any) -> None:
+        if local(element) == "PDFSource":
+            self.pdf_source(element)
+            return
         kind = OTHER_SOURCES[local(element)]
         codings = sum(1 for node in element.iter() if local(node) == "Coding")
         name = element.get("name") or element.get("guid")
@@ -77,16 +82,61 @@ class SourcesReader(ReaderCore):
         self.snap.skipped.append(f"{kind} source {name!r} left out with its {codings} codings "
                                  "(qualcode codes text only)")
 
-    def text_source(self, element: Any) -> None:
+    def pdf_source(self, element: Any) -> None:
+        """A PDF source: its text representation when it has one, else the PDF's own text.
+
+        Codings on the text (``PlainTextSelection`` of the ``Representation``, or on the
+        whole source) are kept; selections by page and coordinates (``PDFSelection``)
+        cannot be placed in the text and are listed as left out, with their number.
+        """
+        name = (element.get("name") or "").strip() or element.get("guid") or ""
+        representation = child(element, "Representation")
+        if representation is not None:
+            self.text_source(element, text_element=representation)
+            self.regions_left_out(element, name)
+            return
+        path = (element.get("path") or "").strip()
+        found = self.finder.find(path) if path else None
+        if found is None or found.data is None:
+            why = f"its PDF {path!r} {found.why}" if found is not None else "no PDF path"
+            codings = sum(1 for node in element.iter() if local(node) == "Coding")
+            self.snap.skipped.append(f"PDF source {name!r} has no text representation and "
+                                     f"{why}; left out with its {codings} codings")
+            guid = self.guid_attr(element, "guid")
+            if guid is not None:
+                self.once(self.source_seen, "sources", guid, f"PDF source {name!r}",
+                          element.sourceline)
+            return
+        document = read_pdf(found.data, f"{self.where}: PDF source {name!r}")
+        self.text_source(element, text=document.text)
+        self.regions_left_out(element, name)
+
+    def regions_left_out(self, element: Any, name: str) -> None:
+        """List a PDF source's selections by page and coordinates, which text cannot hold."""
+        regions = [node for node in element.iter() if local(node) == "PDFSelection"]
+        if regions:
+            codings = sum(1 for node in regions for c in node.iter() if local(c) == "Coding")
+            self.snap.skipped.append(f"PDF source {name!r}: {len(regions)} selections by page "
+                                     f"and coordinates (PDFSelection) left out with their "
+                                     f"{codings} codings (qualcode codes the text)")
+
+    def text_source(self, element: Any, *, text_element: Any = None,
+                    text: str | None = None) -> None:
+        """A text source; ``text_element`` holds its text and selections when it is not
+        ``element`` itself (a PDF source's ``Representation``), ``text`` is given when read
+        from a document rather than from a plain text."""
+        holder = element if text_element is None else text_element
         guid = clean_guid(element.get("guid"))
         if guid is None:
-            raise FormatError(f"a TextSource has guid {element.get('guid')!r}, which is not a "
-                              "GUID; nothing was imported", path=self.where,
+            raise FormatError(f"a {local(element)} has guid {element.get('guid')!r}, which is "
+                              "not a GUID; nothing was imported", path=self.where,
                               line=element.sourceline)
-        name = (element.get("name") or "").strip() or self.file_name(element)
+        name = ((element.get("name") or "").strip() or self.file_name(holder)
+                or self.file_name(element))
         self.once(self.source_seen, "sources", guid, f"source {name or guid!r}",
                   element.sourceline)
-        text = self.source_text(element, name or guid)
+        if text is None:
+            text = self.source_text(holder, name or guid)
         if text is None:
             return
         metadata = self.values(element)
@@ -101,7 +151,10 @@ class SourcesReader(ReaderCore):
         details = source_details(element, self.users)
         if details:
             self.snap.source_details[guid] = details
-        self.selections(element, guid, name or external, text)
+        self.selections(holder, guid, name or external, text)
+        if holder is not element:  # codings on the PDF source itself: the whole text
+            for node in children(element, "Coding"):
+                self.coding(node, guid, 0, len(text), (self.guid_attr(element, "creatingUser"),))
         for ref in children(element, "NoteRef"):
             self.refer(ref, "source", guid)
         self.snap.sources.append(InSource(guid, external, name or external, text, metadata))
@@ -164,9 +217,7 @@ class SourcesReader(ReaderCore):
                 return text_of(content)
             rich = (element.get("richTextPath") or "").strip()
             if rich:
-                self.snap.skipped.append(f"text source {name!r} has only a rich text ({rich!r}) "
-                                         "and no plain text (plainTextPath); left out with its "
-                                         "codings (qualcode reads plain text)")
+                return self.rich_text(rich, name)
             else:
                 self.snap.skipped.append(f"text source {name!r} has no text (neither "
                                          "PlainTextContent nor plainTextPath); left out")
@@ -185,6 +236,29 @@ class SourcesReader(ReaderCore):
         if text is None:
             self.snap.skipped.append(f"text source {name!r}: {path!r} is not UTF-8 text; left "
                                      "out with its codings")
+        return text
+
+    def rich_text(self, path: str, name: str) -> str | None:
+        """Read a source given only as a Word file (NVivo's ``richTextPath``) as qualcode's
+        Word reader does; None (listed as left out) when it is missing or not a .docx."""
+        found = self.finder.find(path)
+        if found.data is None:
+            self.snap.skipped.append(f"text source {name!r}: its rich text {path!r} "
+                                     f"{found.why}; left out with its codings")
+            return None
+        if not path.lower().endswith(".docx"):
+            self.snap.skipped.append(f"text source {name!r} has only a rich text ({path!r}), "
+                                     "not a .docx, and no plain text; left out with its codings")
+            return None
+        try:
+            text = read_docx(found.data, f"{self.where}: text source {name!r}").text
+        except FormatError as error:
+            reason = error.message.split(";")[0]
+            self.snap.skipped.append(f"text source {name!r} has only a rich text ({path!r}), "
+                                     f"which {reason}; left out with its codings")
+            return None
+        self.snap.notes.append(f"text source {name!r}: read from its Word file {path!r} (it "
+                               "has no plain text) with qualcode's .docx reader")
         return text
 
     def selections(self, element: Any, source: str, name: str, text: str) -> None:
