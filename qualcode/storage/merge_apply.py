@@ -418,9 +418,9 @@ class _Merger(CodebookMerge, MemoMerge):
             if unit_id is None:
                 continue
             cursor = self.db.execute(
-                "INSERT OR IGNORE INTO reviews(unit_id, coder_id, layer, done_at) "
-                "VALUES (?, ?, ?, ?)", [unit_id, coder_id, review.layer.value,
-                                        review.done_at or self.now])
+                "INSERT INTO reviews(unit_id, coder_id, layer, done_at) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                [unit_id, coder_id, review.layer.value, review.done_at or self.now])
             if cursor.rowcount == 1:
                 self.review_ids[(coder_id, review.layer.value)].append(unit_id)
                 self.report.added["done marks"] += 1

@@ -275,5 +275,6 @@ def read_decisions(db: Any) -> dict[DecisionKey, str]:
 
 def store_decision(db: Any, key: DecisionKey, choice: str, now: str) -> None:
     """Remember a choice made for one field of a conflict."""
-    db.execute("INSERT OR REPLACE INTO merge_decisions(kind, guid, field, ours, theirs, "
-               "choice, at) VALUES (?, ?, ?, ?, ?, ?, ?)", [*key, choice, now])
+    db.execute("INSERT INTO merge_decisions(kind, guid, field, ours, theirs, choice, at) "
+               "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kind, guid, field, ours, theirs) "
+               "DO UPDATE SET choice = excluded.choice, at = excluded.at", [*key, choice, now])

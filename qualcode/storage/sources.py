@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 from qualcode.errors import FormatError, NotFoundError, StoreError
 from qualcode.model import ImportReport, Source, SourceRecord, Unit, UnitKind, new_guid
+from qualcode.storage.backends import SqlConnection
 from qualcode.storage.connection import log_event, utc_now, write_transaction
 from qualcode.storage.metadata import (
     encode_metadata,
@@ -14,7 +15,7 @@ from qualcode.storage.metadata import (
     unreadable_metadata_error,
 )
 from qualcode.storage.rows import SOURCE_COLUMNS, UNIT_COLUMNS, to_source, to_unit
-from qualcode.storage.store_base import StoreBase
+from qualcode.storage.store_base import StoreBase, sqlite_db
 
 ProgressCallback = Callable[[int], None]
 PROGRESS_EVERY = 5_000
@@ -36,7 +37,7 @@ class SourceStore(StoreBase):
         """
         added = updated = unchanged = 0
         with write_transaction(self.db):
-            conn = self.db.conn
+            conn = self.db
             before = conn.execute("SELECT coalesce(max(id), 0) FROM sources").fetchone()[0]
             now = utc_now()
             seen = 0
@@ -59,22 +60,21 @@ class SourceStore(StoreBase):
             on_progress(seen)
         return ImportReport(added=added, updated=updated, unchanged=unchanged)
 
-    def _store_record(self, conn: sqlite3.Connection, record: SourceRecord, *, before: int,
+    def _store_record(self, conn: SqlConnection, record: SourceRecord, *, before: int,
                       update: bool, now: str, path: str | None) -> str:
         """Insert or update one record; return 'added', 'updated' or 'unchanged'."""
         metadata = encode_metadata(record.metadata, path=path, line=record.line)
         name = record.name or record.external_id
-        try:
-            cursor = conn.execute(
-                "INSERT INTO sources(guid, external_id, name, text, metadata, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (new_guid(), record.external_id, name, record.text, metadata, now))
-        except sqlite3.IntegrityError:
+        source_id = conn.insert_id_or_none(
+            "INSERT INTO sources(guid, external_id, name, text, metadata, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (external_id) DO NOTHING",
+            (new_guid(), record.external_id, name, record.text, metadata, now))
+        if source_id is None:
             existing = conn.execute(
                 "SELECT id, name, text, metadata FROM sources WHERE external_id = ?",
                 (record.external_id,)).fetchone()
-            if existing is None:
-                raise
+            if existing is None:  # a conflict on external_id, yet no such row: a bug
+                raise StoreError(f"source {record.external_id!r} could not be stored")
             if existing[0] > before:
                 raise FormatError(f"duplicate id {record.external_id!r}: it appears earlier in "
                                   "this file; ids must be unique", path=path,
@@ -86,10 +86,10 @@ class SourceStore(StoreBase):
             return self._update_record(conn, existing, name, record, metadata, path)
         conn.execute('INSERT INTO units(guid, source_id, start, "end", kind, position) '
                      "VALUES (?, ?, 0, ?, 'source', ?)",
-                     (new_guid(), cursor.lastrowid, len(record.text), cursor.lastrowid))
+                     (new_guid(), source_id, len(record.text), source_id))
         return "added"
 
-    def _update_record(self, conn: sqlite3.Connection, existing: tuple, name: str,
+    def _update_record(self, conn: SqlConnection, existing: tuple, name: str,
                        record: SourceRecord, metadata: str, path: str | None) -> str:
         """Apply ``--update`` to an existing source, keeping its codings valid."""
         source_id, old_name, old_text, old_metadata = existing
@@ -160,16 +160,20 @@ class SourceStore(StoreBase):
         Every command that reads metadata asks this first, so metadata SQLite cannot read
         is reported here, in one line naming a source, before any other query meets it.
         """
+        if self.db.engine == "postgresql":  # metadata is checked JSON objects when written
+            return [row[0] for row in self.db.execute(
+                "SELECT DISTINCT key FROM sources, jsonb_object_keys(sources.metadata::jsonb) "
+                'AS key ORDER BY key COLLATE "C"')]
         try:
             keys = [row[0] for row in self.db.execute(
                 "SELECT DISTINCT key FROM sources, json_each(sources.metadata) ORDER BY key")]
         except sqlite3.OperationalError as error:
             if not is_malformed_json(error):
                 raise
-            raise unreadable_metadata_error(self.db.conn) from None
+            raise unreadable_metadata_error(sqlite_db(self).conn) from None
         if not all(isinstance(key, str) for key in keys):
             # json_each gives an array's indexes (or NULL for a scalar): not an object.
-            raise unreadable_metadata_error(self.db.conn)
+            raise unreadable_metadata_error(sqlite_db(self).conn)
         return keys
 
     def unit_count(self, kind: UnitKind = UnitKind.SOURCE) -> int:

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from qualcode.model import Suggestion
-from qualcode.storage.connection import inserted_id, utc_now, write_transaction
+from qualcode.storage.connection import utc_now, write_transaction
 from qualcode.storage.queue import LIVE, OVERLAP
-from qualcode.storage.store_base import sqlite_db
+from qualcode.storage.store_base import store_db
 
 if TYPE_CHECKING:
     from qualcode.storage.interface import ProjectStore
@@ -97,7 +97,7 @@ def log_shown(store: ProjectStore, *, coder_id: int, unit_id: int,
     if not suggestions:
         return []
     wanted = [(s.code_id, rank) for rank, s in enumerate(suggestions, start=1)]
-    with write_transaction(sqlite_db(store)):
+    with write_transaction(store_db(store)):
         last = _last_showing(store, coder_id, unit_id)
         if last and [(r.code_id, r.rank) for r in last] == wanted \
                 and last[0].mode == mode and last[0].unit_done == unit_done:
@@ -105,18 +105,17 @@ def log_shown(store: ProjectStore, *, coder_id: int, unit_id: int,
         now = utc_now()
         ids = []
         for rank, item in enumerate(suggestions, start=1):
-            cursor = sqlite_db(store).execute(
+            ids.append(store_db(store).insert_id(
                 "INSERT INTO suggestion_log(coder_id, unit_id, code_id, score, rank, mode, "
                 "unit_done, model, shown_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [coder_id, unit_id, item.code_id, float(item.score), rank, mode,
-                 int(unit_done), model, now])
-            ids.append(inserted_id(cursor))
+                 int(unit_done), model, now]))
     return ids
 
 
 def _last_showing(store: ProjectStore, coder_id: int, unit_id: int) -> list[LoggedSuggestion]:
     """Return the rows of the latest showing of suggestions for this coder and unit."""
-    rows = sqlite_db(store).execute(
+    rows = store_db(store).execute(
         f"SELECT {_COLUMNS} FROM suggestion_log WHERE coder_id = ? AND unit_id = ? AND "
         "shown_at = (SELECT max(shown_at) FROM suggestion_log WHERE coder_id = ? AND "
         "unit_id = ?) ORDER BY rank", [coder_id, unit_id, coder_id, unit_id]).fetchall()
@@ -129,13 +128,13 @@ def log_accepted(store: ProjectStore, *, coder_id: int, unit_id: int, code_id: i
 
     Returns None when the code was not among the suggestions shown (nothing is written).
     """
-    with write_transaction(sqlite_db(store)):
-        row = sqlite_db(store).execute(
+    with write_transaction(store_db(store)):
+        row = store_db(store).execute(
             "SELECT id FROM suggestion_log WHERE coder_id = ? AND unit_id = ? AND code_id = ? "
             "ORDER BY id DESC LIMIT 1", [coder_id, unit_id, code_id]).fetchone()
         if row is None:
             return None
-        sqlite_db(store).execute("UPDATE suggestion_log SET accepted_at = ?, coding_id = ? "
+        store_db(store).execute("UPDATE suggestion_log SET accepted_at = ?, coding_id = ? "
                                  "WHERE id = ?", [utc_now(), coding_id, row[0]])
     return int(row[0])
 
@@ -151,7 +150,7 @@ def logged(store: ProjectStore, *, coder_id: int | None = None,
         clauses.append("unit_id = ?")
         params.append(unit_id)
     where = f"WHERE {' AND '.join(clauses)} " if clauses else ""
-    return [_row(r) for r in sqlite_db(store).execute(
+    return [_row(r) for r in store_db(store).execute(
         f"SELECT {_COLUMNS} FROM suggestion_log {where}ORDER BY id", params)]
 
 
@@ -162,7 +161,7 @@ def acceptance_summary(store: ProjectStore) -> list[AcceptanceSummary]:
     unit now, however it got there (accept key, shortcut, or an undone-then-redone coding):
     compare it with ``accepted`` to see how often suggestions were taken by other routes.
     """
-    rows = sqlite_db(store).execute(
+    rows = store_db(store).execute(
         f"""
         WITH pairs AS (
             SELECT coder_id, unit_id, code_id, max(accepted_at IS NOT NULL) AS accepted,
@@ -188,7 +187,7 @@ def shown_before_done_spans(store: ProjectStore, coder_id: int) -> list[tuple[in
     A showing counts when it was made in mode ``on`` while the unit was not yet done;
     ``after`` showings (the unit was done first) do not. Spans are distinct and sorted.
     """
-    rows = sqlite_db(store).execute(
+    rows = store_db(store).execute(
         'SELECT DISTINCT u.source_id, u.start, u."end" FROM suggestion_log l '
         "JOIN units u ON u.id = l.unit_id WHERE l.coder_id = ? AND l.mode = 'on' "
         'AND l.unit_done = 0 ORDER BY u.source_id, u.start, u."end"', [coder_id]).fetchall()
@@ -220,4 +219,4 @@ def logged_with_units(store: ProjectStore, coder_id: int | None = None) -> list[
     """
     where = "" if coder_id is None else "WHERE k.id = ?"
     params = [] if coder_id is None else [coder_id]
-    return sqlite_db(store).execute(_REPORT_QUERY.format(where=where), params).fetchall()
+    return store_db(store).execute(_REPORT_QUERY.format(where=where), params).fetchall()
