@@ -162,8 +162,8 @@ class SourceStore(StoreBase):
         """
         if self.db.engine == "postgresql":  # metadata is checked JSON objects when written
             return [row[0] for row in self.db.execute(
-                "SELECT DISTINCT key FROM sources, jsonb_object_keys(sources.metadata::jsonb) "
-                'AS key ORDER BY key COLLATE "C"')]
+                'SELECT DISTINCT key COLLATE "C" FROM sources, '
+                "jsonb_object_keys(sources.metadata::jsonb) AS key ORDER BY 1")]
         try:
             keys = [row[0] for row in self.db.execute(
                 "SELECT DISTINCT key FROM sources, json_each(sources.metadata) ORDER BY key")]

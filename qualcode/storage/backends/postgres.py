@@ -54,6 +54,16 @@ def _register_types(conn: Any) -> None:
     conn.adapters.register_loader("numeric", NumericAsNumber)
 
 
+def _refuse_nul(parameters: Sequence[Any]) -> None:
+    """Refuse text holding NUL in one line: PostgreSQL's text type cannot store it."""
+    for value in parameters:
+        if isinstance(value, str) and "\x00" in value:
+            where = value[:value.index("\x00")][-30:]
+            raise StoreError(f"a text holding a NUL character (after {where!r}) cannot be "
+                             "stored in a PostgreSQL project; remove the NUL characters "
+                             "from the input and try again (nothing was saved)")
+
+
 class PostgresConnection:
     """A project schema's connection, with the :class:`SqlConnection` API."""
 
@@ -116,6 +126,7 @@ class PostgresConnection:
 
     def execute(self, sql: str, parameters: Sequence[Any] | None = None) -> Any:
         """Run one statement written for SQLite (placeholders and DDL rewritten)."""
+        _refuse_nul(parameters or ())
         cursor = self.conn.cursor()
         if is_ddl(sql):
             for statement in to_postgres_ddl(sql):
@@ -126,8 +137,11 @@ class PostgresConnection:
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         """Run one statement once per parameter row (pipelined by psycopg)."""
+        rows = [list(row) for row in rows]
+        for row in rows:
+            _refuse_nul(row)
         with self.conn.cursor() as cursor:
-            cursor.executemany(to_pyformat(sql), [list(row) for row in rows])
+            cursor.executemany(to_pyformat(sql), rows)
 
     def insert_id(self, sql: str, parameters: Sequence[Any]) -> int:
         """Run one INSERT and return its new ``id`` (``RETURNING id``)."""

@@ -94,8 +94,12 @@ _TRIGGER = re.compile(
 _TABLE_DDL = re.compile(r"^\s*(CREATE\s+(TEMP\w*\s+)?TABLE|ALTER\s+TABLE)\b", re.IGNORECASE)
 
 
+_LEADING_COMMENTS = re.compile(r"^(\s*--[^\n]*\n)+")
+
+
 def to_postgres_ddl(statement: str) -> list[str]:
     """Return the PostgreSQL statements for one migration statement written for SQLite."""
+    statement = _LEADING_COMMENTS.sub("", statement)
     if re.match(r"^\s*CREATE\s+TRIGGER\b", statement, re.IGNORECASE):
         found = _TRIGGER.match(statement)
         if found is None:
@@ -119,4 +123,5 @@ def to_postgres_ddl(statement: str) -> list[str]:
 
 def is_ddl(statement: str) -> bool:
     """True for a CREATE/ALTER statement (which migrations write in SQLite's dialect)."""
-    return bool(re.match(r"^\s*(CREATE|ALTER)\b", statement, re.IGNORECASE))
+    return bool(re.match(r"^\s*(CREATE|ALTER)\b", _LEADING_COMMENTS.sub("", statement),
+                         re.IGNORECASE))
