@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from helpers.store_engines import ENGINES, engine_store
 
+from helpers.store_engines import ENGINES, engine_store
 from qualcode.errors import CodebookError, ConfirmationRequired, FormatError, StoreError
 from qualcode.model import CodeKind, Layer, SourceRecord
 from qualcode.storage import Store
