@@ -51,10 +51,14 @@ def query_ints(store: ProjectStore, columns: Sequence[str], rest: str, params: S
     per row, and a fraction of its memory. Keep a query well below SQLite's 1 GB text
     limit (about 100 million values).
     """
-    fmt = ",".join(["%d"] * len(columns))
-    text = store_db(store).execute(
-        f"SELECT group_concat(printf('{fmt}', {', '.join(columns)})) {rest}",
-        list(params)).fetchone()[0]
+    db = store_db(store)
+    if db.engine == "postgresql":  # the same one text, built by the server
+        joined = f"string_agg(concat_ws(',', {', '.join(columns)}), ',')"
+        rest = rest.replace(" NOT INDEXED", "")  # SQLite's planner hint
+    else:
+        fmt = ",".join(["%d"] * len(columns))
+        joined = f"group_concat(printf('{fmt}', {', '.join(columns)}))"
+    text = db.execute(f"SELECT {joined} {rest}", list(params)).fetchone()[0]
     values = np.fromstring(text, dtype=np.int64, sep=",") if text else np.zeros(0, np.int64)
     return values.reshape(-1, len(columns))
 
@@ -232,6 +236,11 @@ def field_values(store: ProjectStore, field: str) -> list[str | None]:
 
 def field_column(store: ProjectStore, field: str) -> tuple[np.ndarray, list[str | None]]:
     """Return the source ids (in id order) and :func:`field_values` of one field."""
+    if store_db(store).engine == "postgresql":  # psycopg decodes jsonb as json.loads does
+        pairs = store_db(store).execute("SELECT id, metadata::jsonb -> ? FROM sources "
+                                        "ORDER BY id", [field]).fetchall()
+        ids = np.fromiter((row[0] for row in pairs), dtype=np.int64, count=len(pairs))
+        return ids, [_python_str(value) for _, value in pairs]
     rows = store_db(store).execute(
         "SELECT s.id, j.type, j.value FROM sources s LEFT JOIN json_each(s.metadata) j "
         "ON j.key = ? ORDER BY s.id", [field]).fetchall()

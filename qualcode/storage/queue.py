@@ -232,11 +232,16 @@ class UnitQueue:
                            f"AND c.coder_id = ? AND c.layer = ? AND c.code_id IN ({marks}) "
                            f"AND {LIVE} AND {OVERLAP})")
             params += [self.coder_id, self.layer.value, *f.code_ids]
+        server = store_db(self.store).engine == "postgresql"
         if f.field:
-            clauses.append("CAST(json_extract(s.metadata, ?) AS TEXT) = ?")
-            params += [_json_path(f.field), "" if f.value is None else str(f.value)]
+            clauses.append("(s.metadata::jsonb ->> ?) = ?" if server
+                           else "CAST(json_extract(s.metadata, ?) AS TEXT) = ?")
+            params += [f.field if server else _json_path(f.field),
+                       "" if f.value is None else str(f.value)]
         if f.text.strip():
-            clauses.append("substr(s.text, u.start + 1, u.\"end\" - u.start) LIKE ? ESCAPE '\\'")
+            like = "ILIKE" if server else "LIKE"  # SQLite's LIKE ignores ASCII case
+            clauses.append(f"substr(s.text, u.start + 1, u.\"end\" - u.start) {like} ? "
+                           "ESCAPE '\\'")
             params.append(_like_pattern(f.text.strip()))
         return " AND ".join(clauses), params
 

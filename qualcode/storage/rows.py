@@ -123,6 +123,10 @@ def to_event(row: tuple[Any, ...]) -> Event:
                  payload=json.loads(row[5]), undoes=row[6])
 
 
+NO_LIMIT = 2 ** 62
+"""A LIMIT that never binds: SQLite's ``LIMIT -1`` is an error on PostgreSQL."""
+
+
 # -- text lengths ----------------------------------------------------------------------------
 # SQLite's length() counts characters only up to the first NUL, so a source text holding
 # one would get a short length and wrong span bounds. A text with a NUL byte (rare) is

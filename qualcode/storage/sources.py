@@ -14,7 +14,7 @@ from qualcode.storage.metadata import (
     is_malformed_json,
     unreadable_metadata_error,
 )
-from qualcode.storage.rows import SOURCE_COLUMNS, UNIT_COLUMNS, to_source, to_unit
+from qualcode.storage.rows import NO_LIMIT, SOURCE_COLUMNS, UNIT_COLUMNS, to_source, to_unit
 from qualcode.storage.store_base import StoreBase, sqlite_db
 
 ProgressCallback = Callable[[int], None]
@@ -200,7 +200,7 @@ class SourceStore(StoreBase):
         """Return a page of units of one kind, in source order."""
         rows = self.db.execute(f"SELECT {UNIT_COLUMNS} FROM units WHERE kind = ? "
                                "ORDER BY source_id, start LIMIT ? OFFSET ?",
-                               [kind.value, -1 if limit is None else limit, offset])
+                               [kind.value, NO_LIMIT if limit is None else limit, offset])
         return [to_unit(row) for row in rows]
 
     def whole_unit(self, source_id: int) -> Unit:

@@ -164,18 +164,20 @@ def acceptance_summary(store: ProjectStore) -> list[AcceptanceSummary]:
     rows = store_db(store).execute(
         f"""
         WITH pairs AS (
-            SELECT coder_id, unit_id, code_id, max(accepted_at IS NOT NULL) AS accepted,
-                   max(mode = 'on' AND NOT unit_done) AS before_done
+            SELECT coder_id, unit_id, code_id,
+                   max(CASE WHEN accepted_at IS NOT NULL THEN 1 ELSE 0 END) AS accepted,
+                   max(CASE WHEN mode = 'on' AND unit_done = 0 THEN 1 ELSE 0 END) AS before_done
             FROM suggestion_log GROUP BY coder_id, unit_id, code_id
         )
         SELECT k.name, count(DISTINCT p.unit_id), count(*), sum(p.accepted),
-               sum(EXISTS (SELECT 1 FROM units u JOIN codings c ON c.source_id = u.source_id
+               sum(CASE WHEN EXISTS (SELECT 1 FROM units u JOIN codings c
+                                     ON c.source_id = u.source_id
                            WHERE u.id = p.unit_id AND c.coder_id = p.coder_id
                            AND c.layer = 'coder' AND c.code_id = p.code_id
-                           AND {LIVE} AND {OVERLAP})),
+                           AND {LIVE} AND {OVERLAP}) THEN 1 ELSE 0 END),
                sum(p.before_done)
         FROM pairs p JOIN coders k ON k.id = p.coder_id
-        GROUP BY p.coder_id ORDER BY k.id
+        GROUP BY k.id, k.name ORDER BY k.id
         """).fetchall()
     return [AcceptanceSummary(str(r[0]), int(r[1]), int(r[2]), int(r[3] or 0), int(r[4] or 0),
                               int(r[5] or 0)) for r in rows]
@@ -197,9 +199,9 @@ def shown_before_done_spans(store: ProjectStore, coder_id: int) -> list[tuple[in
 _REPORT_QUERY = f"""
     SELECT k.name, s.external_id, u.start, u."end", l.code_id, l.rank, l.score, l.mode,
            l.unit_done, l.shown_at, l.accepted_at,
-           EXISTS (SELECT 1 FROM codings c WHERE c.source_id = u.source_id
+           CASE WHEN EXISTS (SELECT 1 FROM codings c WHERE c.source_id = u.source_id
                    AND c.coder_id = l.coder_id AND c.layer = 'coder'
-                   AND c.code_id = l.code_id AND {LIVE} AND {OVERLAP}),
+                   AND c.code_id = l.code_id AND {LIVE} AND {OVERLAP}) THEN 1 ELSE 0 END,
            l.model
     FROM suggestion_log l
     JOIN coders k ON k.id = l.coder_id

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from qualcode.model import Layer, UnitKind
 from qualcode.storage.queue import LIVE, OVERLAP
+from qualcode.storage.rows import NO_LIMIT
 from qualcode.storage.store_base import store_db
 
 if TYPE_CHECKING:
@@ -56,7 +57,7 @@ def pending_unit_texts(store: ProjectStore, coder_id: int, *, kind: UnitKind, li
         "ON s.id = u.source_id WHERE u.kind = ? AND NOT EXISTS (SELECT 1 FROM reviews r "
         "WHERE r.unit_id = u.id AND r.coder_id = ? AND r.layer = 'coder') "
         "ORDER BY u.source_id, u.start LIMIT ?",
-        [UnitKind(kind).value, coder_id, -1 if limit is None else limit]).fetchall()
+        [UnitKind(kind).value, coder_id, NO_LIMIT if limit is None else limit]).fetchall()
 
 
 def uncoded_unit_texts(store: ProjectStore, *, kind: UnitKind) -> list[tuple[int, str, str | None]]:

@@ -117,6 +117,10 @@ class PostgresConnection:
         # SQLite's NOCASE, under the same name, so the schema's COLLATE NOCASE resolves.
         self.execute("CREATE COLLATION IF NOT EXISTS nocase (provider = icu, "
                      "locale = 'und-u-ks-level2', deterministic = false)")
+        # SQLite's substr() takes any integer; PostgreSQL's wants int4, offsets are int8.
+        self.execute("CREATE OR REPLACE FUNCTION substr(text, bigint, bigint) RETURNS text "
+                     "LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE "
+                     "AS 'SELECT pg_catalog.substr($1, $2::int, $3::int)'")
 
     def is_project(self) -> bool:
         """True when the schema is marked as a qualcode project."""
