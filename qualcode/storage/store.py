@@ -10,7 +10,7 @@ from typing import Any
 from qualcode.errors import NotFoundError, StoreError
 from qualcode.model import RESERVED_NAMES, Coder, Event, is_reserved_name, new_guid
 from qualcode.storage.backends import SqlConnection
-from qualcode.storage.backends.urls import mask_password, server_url
+from qualcode.storage.backends.urls import ServerPath, recall, remember, server_url
 from qualcode.storage.codebook import CodebookStore
 from qualcode.storage.coder_names import closest_coder, coders_list
 from qualcode.storage.codings import CodingStore
@@ -30,10 +30,6 @@ from qualcode.storage.interface import ProjectStore
 from qualcode.storage.rows import EVENT_COLUMNS, to_coder, to_event
 from qualcode.storage.schema import pending_migrations
 from qualcode.storage.undo import HANDLERS, undo_stacks
-
-_SERVER_URLS: dict[str, str] = {}
-"""Server projects opened in this process, by their URL without password (never shown)."""
-
 
 class Store(CodebookStore, CodingStore):
     """A qualcode project: one SQLite file.
@@ -114,7 +110,7 @@ class Store(CodebookStore, CodingStore):
         """Create or open a project schema on a PostgreSQL server (migrated forward)."""
         from qualcode.storage.backends.postgres import PostgresConnection
 
-        url = _SERVER_URLS.get(url, url)  # a reopen by the masked name keeps the password
+        url = recall(url)  # a reopen by the masked name keeps the password
         db = PostgresConnection(url, create=create, readonly=readonly)
         try:
             if create:
@@ -132,8 +128,7 @@ class Store(CodebookStore, CodingStore):
         except BaseException:
             db.close()
             raise
-        _SERVER_URLS[mask_password(url)] = url
-        return cls(db, Path(db.location), readonly=readonly)
+        return cls(db, ServerPath(remember(url)), readonly=readonly)
 
     @classmethod
     def _open_readonly(cls, path: Path) -> Store:

@@ -18,7 +18,7 @@ message; ``.pgpass`` or ``PGPASSWORD`` keep it out of shell history too.
 from __future__ import annotations
 
 import re
-from pathlib import Path
+from pathlib import Path, PosixPath
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from qualcode.errors import StoreError
@@ -59,6 +59,50 @@ def split_project_url(url: str) -> tuple[str, str]:
                          "and _ (up to 63, not starting with a digit), e.g. ?project=study1",
                          path=mask_password(url))
     return urlunsplit(parts._replace(query=urlencode(rest))), name
+
+
+_FULL_URLS: dict[str, str] = {}
+"""Server URLs given in this process, by their masked form (the password stays in memory)."""
+
+
+def remember(url: str) -> str:
+    """Keep ``url`` for this process and return its masked form, which :func:`recall` maps back."""
+    masked = mask_password(url)
+    _FULL_URLS[masked] = url
+    return masked
+
+
+def recall(url: str) -> str:
+    """Return the full URL remembered for a masked one (or ``url`` itself)."""
+    return _FULL_URLS.get(url, url)
+
+
+class ServerPath(PosixPath):
+    """A server project where a file path is expected: prints as its URL, password masked.
+
+    The layers above storage name a project by a path (messages, the TUI's title, a
+    reopen by ``Store.open(store.path)``); for a server project that path is this.
+
+    >>> path = ServerPath("postgresql://ann:pw@db/review?project=study1")
+    >>> str(path), path.name
+    ('postgresql://ann:***@db/review?project=study1', 'study1')
+    """
+
+    def __str__(self) -> str:
+        return mask_password(server_url(super().__str__()) or super().__str__())
+
+    def __repr__(self) -> str:
+        return f"ServerPath({str(self)!r})"
+
+    @property
+    def name(self) -> str:
+        """The project's name (its schema)."""
+        return split_project_url(str(self))[1]
+
+    @property
+    def stem(self) -> str:
+        """The project's name, as a file's stem would be."""
+        return self.name
 
 
 def mask_password(text: str) -> str:
