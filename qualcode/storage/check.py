@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from qualcode.errors import StoreError
 from qualcode.model import Codebook, CodebookShape
 from qualcode.storage.backup import backups_folder, project_connection, stale_parts
 from qualcode.storage.metadata import REPAIR_HINT, bad_metadata
@@ -60,7 +61,16 @@ def check_project(target: Any) -> list[Finding]:
     """Run every check on a project (a Store, Database, connection or path); return findings.
 
     An empty list means the project is sound. A path is opened read-only and not migrated.
+    A server project is refused in one line: these checks read SQLite's own structures.
     """
+    from qualcode.storage.backends.urls import mask_password, server_url
+
+    if getattr(getattr(target, "db", None), "engine", "sqlite") != "sqlite" or (
+            isinstance(target, str | Path) and server_url(target)):
+        where = str(getattr(target, "path", target))
+        raise StoreError("`qualcode check` reads a project file; on a server project the "
+                         "database enforces the same constraints on every write (copy it to "
+                         "a file to check it)", path=mask_password(where))
     conn, path, owned = project_connection(target)
     findings: list[Finding] = []
     try:

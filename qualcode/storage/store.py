@@ -31,6 +31,7 @@ from qualcode.storage.rows import EVENT_COLUMNS, to_coder, to_event
 from qualcode.storage.schema import pending_migrations
 from qualcode.storage.undo import HANDLERS, undo_stacks
 
+
 class Store(CodebookStore, CodingStore):
     """A qualcode project: one SQLite file.
 

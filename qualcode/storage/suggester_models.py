@@ -55,10 +55,13 @@ def stored_model(store: ProjectStore, *, layer: Layer, coder_id: int | None,
     """Return the model stored for this layer/coder/unit kind/pipeline, if any."""
     # The blob is read only when its size is within bounds: a table edited by hand can
     # hold gigabytes (or text, or a number) where a model should be.
-    row = store_db(store).execute(
+    db = store_db(store)
+    # A PostgreSQL bytea column holds nothing but bytes; SQLite's column holds any type.
+    blob = "typeof(model) = 'blob'" if db.engine == "sqlite" else "TRUE"
+    row = db.execute(
         "SELECT layer, coder_id, unit_kind, pipeline, fingerprint, units, "
-        "CASE WHEN typeof(model) = 'blob' AND length(model) <= ? THEN model END, "
-        "created_at, CASE WHEN typeof(model) = 'blob' THEN length(model) ELSE -1 END "
+        f"CASE WHEN {blob} AND length(model) <= ? THEN model END, "
+        f"created_at, CASE WHEN {blob} THEN length(model) ELSE -1 END "
         "FROM suggester_models WHERE layer = ? AND coalesce(coder_id, 0) = ? "
         "AND unit_kind = ? AND pipeline = ?",
         [MAX_MODEL_BYTES, *_key(layer, coder_id), UnitKind(unit_kind).value,

@@ -79,7 +79,8 @@ class PostgresConnection:
         try:
             self.conn = psycopg.connect(libpq_url, autocommit=True)
         except psycopg.Error as error:
-            raise StoreError(f"cannot connect: {mask_password(str(error).strip())}",
+            said = "; ".join(line.strip() for line in str(error).splitlines() if line.strip())
+            raise StoreError(f"cannot connect: {mask_password(said)}",
                              path=self.location) from None
         try:
             self._prepare(readonly=readonly, create=create)
