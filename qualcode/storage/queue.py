@@ -320,7 +320,9 @@ class UnitQueue:
         marks = ",".join("?" * len(unit_ids))
         rows = store_db(self.store).execute(
             f'SELECT u.id, u.source_id, u.start, u."end", s.external_id, s.name, '
-            f'substr(s.text, u.start + 1, min(u."end" - u.start, {EXCERPT_CHARS})), '
+            # CASE, not SQLite's two-argument min(): PostgreSQL calls that least().
+            f'substr(s.text, u.start + 1, CASE WHEN u."end" - u.start < {EXCERPT_CHARS} '
+            f'THEN u."end" - u.start ELSE {EXCERPT_CHARS} END), '
             "EXISTS (SELECT 1 FROM reviews r WHERE r.unit_id = u.id AND r.coder_id = ? "
             "AND r.layer = ?), "
             "(SELECT count(*) FROM codings c WHERE c.source_id = u.source_id AND "

@@ -14,7 +14,7 @@ import pwd
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,16 +26,20 @@ ENGINES = ["sqlite", "postgresql"]
 _names = itertools.count(1)
 
 
-def engine_store(request: Any, tmp_path: Path) -> Iterator[Store]:
-    """Yield an empty project on the engine of ``request.param``; closed (and dropped) after."""
+def engine_store(request: Any, tmp_path: Path,
+                 build: Callable[[Any], Store] = Store.create) -> Iterator[Store]:
+    """Yield a project ``build`` makes on the engine of ``request.param`` (default: empty).
+
+    Closed after the test; a server project's schema is dropped.
+    """
     if request.param == "sqlite":
-        project = Store.create(tmp_path / "study.qualcode")
+        project = build(tmp_path / "study.qualcode")
         yield project
         project.close()
         return
     base = request.getfixturevalue("pg_server_url")
     name = f"t{os.getpid()}_{next(_names)}"
-    project = Store.create(f"{base}&project={name}" if "?" in base else f"{base}?project={name}")
+    project = build(f"{base}&project={name}" if "?" in base else f"{base}?project={name}")
     yield project
     project.close()
     drop_project(base, name)
