@@ -53,6 +53,17 @@ def drop_project(base_url: str, name: str) -> None:
         conn.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
 
 
+def _server_binaries() -> Path | None:
+    """The folder holding initdb and pg_ctl: on PATH, else Debian's versioned folder."""
+    found = shutil.which("initdb")
+    if found and shutil.which("pg_ctl"):
+        return Path(found).resolve().parent
+    versions = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"),
+                      key=lambda p: int(p.parent.parent.name) if p.parent.parent.name.isdigit()
+                      else 0)
+    return versions[-1].parent if versions else None
+
+
 class ThrowawayServer:
     """A PostgreSQL server in a temp folder on a Unix socket, run as the ``postgres`` user.
 
@@ -64,11 +75,14 @@ class ThrowawayServer:
         self.folder = Path(tempfile.mkdtemp(prefix="qualcode-pg-"))
         self.data = self.folder / "data"
         self.user: str | None = None
+        self.bin: Path | None = None
 
     def unavailable(self) -> str | None:
         """Why no server can be started here, or None."""
-        if not shutil.which("initdb") or not shutil.which("pg_ctl"):
-            return "no PostgreSQL server binaries (initdb, pg_ctl) on PATH"
+        self.bin = _server_binaries()
+        if self.bin is None:
+            return ("no PostgreSQL server binaries (initdb, pg_ctl) on PATH or in "
+                    "/usr/lib/postgresql/*/bin (Debian: apt-get install postgresql)")
         try:
             import psycopg  # noqa: F401
         except ImportError:
@@ -81,9 +95,11 @@ class ThrowawayServer:
             self.user = "postgres"
         return None
 
-    def _run(self, *command: str) -> None:
+    def _run(self, program: str, *arguments: str) -> None:
         prefix = ["runuser", "-u", self.user, "--"] if self.user else []
-        subprocess.run([*prefix, *command], check=True, capture_output=True, timeout=120)
+        found = str(self.bin / program) if self.bin else program
+        subprocess.run([*prefix, found, *arguments], check=True, capture_output=True,
+                       timeout=120)
 
     def start(self) -> str:
         """Start the server; return a libpq URL of its ``qualcode_test`` database."""
