@@ -45,6 +45,26 @@ def engine_store(request: Any, tmp_path: Path,
     drop_project(base, name)
 
 
+def engine_location(request: Any, tmp_path: Path, filename: str = "p.qualcode"
+                    ) -> Iterator[Path]:
+    """Yield where an empty project was created: a file, or a server project's ServerPath.
+
+    For CLI tests: ``str()`` of either is what a user types as PROJECT.
+    """
+    from qualcode.storage.backends.urls import ServerPath
+
+    if request.param == "sqlite":
+        Store.create(tmp_path / filename).close()
+        yield tmp_path / filename
+        return
+    base = request.getfixturevalue("pg_server_url")
+    name = f"t{os.getpid()}_{next(_names)}"
+    url = f"{base}&project={name}" if "?" in base else f"{base}?project={name}"
+    Store.create(url).close()
+    yield ServerPath(url)
+    drop_project(base, name)
+
+
 def drop_project(base_url: str, name: str) -> None:
     """Remove a test project's schema from the server."""
     import psycopg
