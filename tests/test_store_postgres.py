@@ -248,3 +248,19 @@ def test_coders_on_several_processes_write_and_undo_their_own(server: str) -> No
         assert undone is not None and undone.coder_id == ben.id
         assert len(store.codings()) == 74
         assert len(store.codings(coder_id=store.coder("ann", create=False).id)) == 25
+
+
+def test_a_server_failure_in_a_command_is_one_line_without_traceback(server: str) -> None:
+    from click.testing import CliRunner
+
+    import qualcode.cli.project  # noqa: F401  (registers status on main)
+    from qualcode.cli.base import main
+
+    with Store.create(server) as store:
+        store.db.execute("DROP TABLE suggestion_log")  # a server schema broken by hand
+    result = CliRunner().invoke(main, ["status", server])
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: the database server failed")
+    assert "Traceback" not in result.output and result.exception is None or isinstance(
+        result.exception, SystemExit)

@@ -43,6 +43,14 @@ class QualcodeGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("Interrupted; the last completed action is saved.", err=True)
             ctx.exit(130)
+        except Exception as error:
+            from qualcode.storage.backends import server_failure
+
+            said = server_failure(error)  # a server project's database failed: one line
+            if said is None:
+                raise
+            click.echo(f"Error: {said}", err=True)
+            ctx.exit(1)
 
 
 @click.group(cls=QualcodeGroup, context_settings={"help_option_names": ["-h", "--help"]})

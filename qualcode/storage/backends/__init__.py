@@ -18,6 +18,22 @@ from typing import Any, Literal, Protocol
 Engine = Literal["sqlite", "postgresql"]
 
 
+def server_failure(error: BaseException) -> Exception | None:
+    """Say a PostgreSQL driver error in one line (a StoreError), or None for any other error.
+
+    The transaction it broke was rolled back by the server, so nothing of the action
+    was saved; the message's password, if any, is masked.
+    """
+    if not type(error).__module__.startswith("psycopg"):
+        return None
+    from qualcode.errors import StoreError
+    from qualcode.storage.backends.urls import mask_password
+
+    said = "; ".join(line.strip() for line in str(error).splitlines() if line.strip())
+    return StoreError(f"the database server failed this action ({mask_password(said)}); "
+                      "nothing of it was saved: check the connection and try again")
+
+
 class Cursor(Protocol):
     """What the store reads from a statement: rows as tuples."""
 
