@@ -264,3 +264,15 @@ def test_a_server_failure_in_a_command_is_one_line_without_traceback(server: str
     assert len(lines) == 1 and lines[0].startswith("Error: the database server failed")
     assert "Traceback" not in result.output and result.exception is None or isinstance(
         result.exception, SystemExit)
+
+
+def test_a_creation_that_fails_leaves_no_schema_behind(server: str, monkeypatch) -> None:
+    def m999_broken(db) -> None:
+        db.execute("THIS IS NOT SQL")
+
+    monkeypatch.setattr(migrations, "_migrations", list(migrations._migrations))
+    migrations(name="m999_broken")(m999_broken)
+    with pytest.raises(Exception, match="syntax error"):  # noqa: B017 (psycopg's own class)
+        Store.create(server)
+    monkeypatch.undo()
+    Store.create(server).close()  # the name is free again

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -127,6 +128,9 @@ class Store(CodebookStore, CodingStore):
                     raise StoreError("was made by an older qualcode and must be upgraded, "
                                      "which needs write access", path=db.location)
         except BaseException:
+            if create:  # nothing half-made is left behind under the project's name
+                with contextlib.suppress(Exception):
+                    db.drop_schema()
             db.close()
             raise
         return cls(db, ServerPath(remember(url)), readonly=readonly)

@@ -123,6 +123,12 @@ class PostgresConnection:
                      "LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE "
                      "AS 'SELECT pg_catalog.substr($1, $2::int, $3::int)'")
 
+    def drop_schema(self) -> None:
+        """Remove this project's schema and everything in it (a creation that failed)."""
+        if self.in_transaction:
+            self.conn.rollback()
+        self.execute(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE')
+
     def is_project(self) -> bool:
         """True when the schema is marked as a qualcode project."""
         row = self.execute("SELECT obj_description(oid, 'pg_namespace') FROM pg_namespace "
