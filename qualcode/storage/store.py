@@ -1,4 +1,4 @@
-"""The :class:`Store`: one project file, read as model objects, written one action at a time."""
+"""The :class:`Store`: one project (a file or a server schema), written one action at a time."""
 
 from __future__ import annotations
 
@@ -34,11 +34,13 @@ from qualcode.storage.undo import HANDLERS, undo_stacks
 
 
 class Store(CodebookStore, CodingStore):
-    """A qualcode project: one SQLite file.
+    """A qualcode project: one SQLite file, or one schema of a PostgreSQL database.
 
-    Reads return frozen model dataclasses. Every write is one short ``BEGIN IMMEDIATE``
-    transaction committed before the method returns, and every user action appends an
-    event, so two coders can work on one file at once and nothing shown as saved is lost.
+    Reads return frozen model dataclasses. Every write is one short transaction that
+    holds the project's write lock (``BEGIN IMMEDIATE``; on a server, an advisory lock)
+    and is committed before the method returns, and every user action appends an event,
+    so several coders can work on one project at once and nothing shown as saved is lost.
+    The engine is the connection in ``db`` (:mod:`qualcode.storage.backends`).
 
     >>> import tempfile, pathlib
     >>> folder = pathlib.Path(tempfile.mkdtemp())
