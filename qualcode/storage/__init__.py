@@ -1,4 +1,4 @@
-"""The project store: a SQLite file or a PostgreSQL schema per project, behind :class:`ProjectStore`.
+"""The project store: a SQLite file or a PostgreSQL schema per project (:class:`ProjectStore`).
 
 :mod:`qualcode.storage.interface` states what the layers above may ask of a project;
 :class:`Store` implements it on either engine (:mod:`qualcode.storage.backends`).
