@@ -118,8 +118,11 @@ class ThrowawayServer:
     def _run(self, program: str, *arguments: str) -> None:
         prefix = ["runuser", "-u", self.user, "--"] if self.user else []
         found = str(self.bin / program) if self.bin else program
-        subprocess.run([*prefix, found, *arguments], check=True, capture_output=True,
-                       timeout=120)
+        done = subprocess.run([*prefix, found, *arguments], capture_output=True, timeout=120)
+        if done.returncode != 0:  # the skip reason then says what the server said
+            said = (done.stderr or done.stdout).decode(errors="replace").strip().splitlines()
+            raise subprocess.CalledProcessError(done.returncode, f"{program}: "
+                                                f"{said[-1] if said else 'no output'}")
 
     def start(self) -> str:
         """Start the server; return a libpq URL of its ``qualcode_test`` database."""
