@@ -276,3 +276,39 @@ def test_a_creation_that_fails_leaves_no_schema_behind(server: str, monkeypatch)
         Store.create(server)
     monkeypatch.undo()
     Store.create(server).close()  # the name is free again
+
+
+def test_a_file_merged_into_a_server_project_gives_the_same_agreement(
+        server: str, tmp_path) -> None:
+    """Moving a project to a server by merge: same codings, same agreement JSON, idempotent."""
+    from click.testing import CliRunner
+
+    import qualcode.cli  # noqa: F401  (registers every command on main)
+    from qualcode.cli.base import main
+    from qualcode.interchange.merge_input import merge_into
+
+    texts = {f"s{n}": f"Answer {n}: we talked about time and about listening." for n in range(8)}
+    file = tmp_path / "study.qualcode"
+    with Store.create(file) as store:
+        store.import_sources([SourceRecord(k, v) for k, v in texts.items()])
+        listening, time = store.add_code("Listening"), store.add_code("Time")
+        for name, picks in (("alice", (0, 1, 2, 5)), ("bob", (0, 2, 3, 5, 6))):
+            coder = store.coder(name)
+            for n in range(8):
+                source = store.source_by_external_id(f"s{n}")
+                code = listening if n in picks else time
+                store.add_coding(coder.id, source.id, code.id, 0, 9)
+                store.mark_done(store.whole_unit(source.id).id, coder.id)
+    Store.create(server).close()
+    with Store.open(server) as target:
+        merge_into(target, file)
+        again = merge_into(target, file)
+        assert not any(again.added.values())
+    runner = CliRunner()
+    reports = [runner.invoke(main, ["agreement", str(where), "--coders", "alice", "bob",
+                                    "--format", "json"]) for where in (file, server)]
+    assert [r.exit_code for r in reports] == [0, 0], [r.output for r in reports]
+    assert reports[0].stdout == reports[1].stdout
+    exports = [runner.invoke(main, ["codings", "export", str(where), "--format", "jsonl"])
+               for where in (file, server)]
+    assert exports[0].stdout == exports[1].stdout and exports[0].stdout.count("\n") == 16
