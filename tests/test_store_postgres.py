@@ -312,3 +312,23 @@ def test_a_file_merged_into_a_server_project_gives_the_same_agreement(
     exports = [runner.invoke(main, ["codings", "export", str(where), "--format", "jsonl"])
                for where in (file, server)]
     assert exports[0].stdout == exports[1].stdout and exports[0].stdout.count("\n") == 16
+
+
+def test_check_reads_a_server_projects_rows(server: str) -> None:
+    from qualcode.storage.check import check_project, has_errors
+
+    with Store.create(server) as store:
+        store.import_sources([SourceRecord("s1", "short text")])
+        code = store.add_code("Theme")
+        ann = store.coder("ann")
+        coding = store.add_coding(ann.id, 1, code.id, 0, 5)
+        store.undo(ann.id)
+        store.redo(ann.id)
+        assert check_project(store) == []
+        store.db.execute('UPDATE codings SET "end" = 500 WHERE id = ?', [coding.id])
+        store.db.execute("UPDATE units SET start = 3 WHERE source_id = 1")
+    findings = check_project(server)  # by URL, as `qualcode check URL` does
+    assert has_errors(findings)
+    said = " | ".join(f.message for f in findings)
+    assert "1 codings lie outside their source's text" in said
+    assert "units lie outside" in said or "no whole-source unit" in said

@@ -36,8 +36,9 @@ the suggestion log, stored suggester models, consensus, column reads in ``arrays
 export reads, the export marker, ``undo.merge_after``, ``merge_apply``) reach the
 connection through ``store_base.store_db`` and work on both engines. SQLite-only, because
 the concept has no server twin: PRAGMAs and the file header, WAL checkpoints (a no-op on a
-server), the backup API and automatic backups, ``/proc/locks``, and ``qualcode check``
-(a server enforces its constraints on every write); these take ``store_base.sqlite_db``,
+server), the backup API and automatic backups, ``/proc/locks``, and the checks of
+``qualcode check`` that read SQLite's own structures (a server project gets the row
+checks, ``check.SERVER_CHECKS``); these take ``store_base.sqlite_db``,
 which refuses a server project in one line. No module above storage may call either
 (``tests/test_store_interface.py``).
 """

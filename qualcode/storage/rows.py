@@ -155,7 +155,7 @@ def _chars(value: Any) -> int | None:
 def source_length(db: Any, source_id: int) -> tuple[int, str] | None:
     """Return (length of the text in characters, external id) of a source, or None."""
     # PostgreSQL text cannot hold NUL, so its length() is always the whole count.
-    measure = ("length(text)" if db.engine == "postgresql" else
+    measure = ("length(text)" if getattr(db, "engine", "sqlite") == "postgresql" else
                "CASE WHEN instr(CAST(text AS BLOB), x'00') > 0 THEN NULL ELSE length(text) END")
     row = db.execute(f"SELECT {measure}, external_id FROM sources WHERE id = ?",
                      [source_id]).fetchone()
