@@ -332,3 +332,21 @@ def test_check_reads_a_server_projects_rows(server: str) -> None:
     said = " | ".join(f.message for f in findings)
     assert "1 codings lie outside their source's text" in said
     assert "units lie outside" in said or "no whole-source unit" in said
+
+
+def test_a_child_process_reopens_by_the_masked_url_without_the_password_on_its_command_line(
+        monkeypatch) -> None:
+    import subprocess
+
+    from qualcode.storage.backends.urls import INHERITED, remember
+
+    monkeypatch.delenv(INHERITED, raising=False)  # restored after the test
+
+    full = "postgresql://ann:hunter2@db.example.org/review?project=s1"
+    masked = remember(full)
+    assert "hunter2" not in masked
+    child = subprocess.run(
+        [sys.executable, "-c", "import sys; from qualcode.storage.backends.urls import recall; "
+         "print(recall(sys.argv[1]) == sys.argv[2].replace('***', 'hunter2'))",
+         masked, masked], capture_output=True, text=True, timeout=60)
+    assert child.stdout.strip() == "True", child.stderr

@@ -17,6 +17,8 @@ message; ``.pgpass`` or ``PGPASSWORD`` keep it out of shell history too.
 
 from __future__ import annotations
 
+import json
+import os
 import re
 from pathlib import Path, PosixPath
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -63,18 +65,31 @@ def split_project_url(url: str) -> tuple[str, str]:
 
 _FULL_URLS: dict[str, str] = {}
 """Server URLs given in this process, by their masked form (the password stays in memory)."""
+INHERITED = "QUALCODE_SERVER_URLS"
+"""Environment variable that hands the remembered URLs to child processes (the coding
+screen's suggester runs in one): a child's environment, unlike its command line, is not
+readable by other users."""
 
 
 def remember(url: str) -> str:
-    """Keep ``url`` for this process and return its masked form, which :func:`recall` maps back."""
+    """Keep ``url`` for this process and its children; return the masked form to show."""
     masked = mask_password(url)
-    _FULL_URLS[masked] = url
+    if masked != url:
+        _FULL_URLS[masked] = url
+        os.environ[INHERITED] = json.dumps(_FULL_URLS)
     return masked
 
 
 def recall(url: str) -> str:
-    """Return the full URL remembered for a masked one (or ``url`` itself)."""
-    return _FULL_URLS.get(url, url)
+    """Return the full URL remembered (here or by a parent process) for a masked one."""
+    if url in _FULL_URLS:
+        return _FULL_URLS[url]
+    try:
+        inherited = json.loads(os.environ.get(INHERITED, "{}"))
+    except ValueError:
+        return url
+    found = inherited.get(url) if isinstance(inherited, dict) else None
+    return found if isinstance(found, str) else url
 
 
 class ServerPath(PosixPath):
