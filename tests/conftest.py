@@ -20,6 +20,14 @@ settings.register_profile("explore", print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fixed"))
 
 
+@pytest.fixture(scope="session")
+def pg_server_url() -> Iterator[str]:
+    """A throwaway PostgreSQL server for the session (skips, saying why, where none starts)."""
+    from helpers.store_engines import server_url_fixture
+
+    yield from server_url_fixture()
+
+
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Store]:
     """An empty project in a temporary folder."""

@@ -7,6 +7,9 @@ package and statsmodels' ``fleiss_kappa``.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import krippendorff
 import numpy as np
 import pytest
@@ -14,6 +17,7 @@ from sklearn.metrics import cohen_kappa_score
 from statsmodels.stats.inter_rater import aggregate_raters
 from statsmodels.stats.inter_rater import fleiss_kappa as sm_fleiss_kappa
 
+from helpers.store_engines import ENGINES, engine_store
 from qualcode.analysis.agreement_report import (
     CONSENSUS,
     agreement_report,
@@ -22,6 +26,12 @@ from qualcode.analysis.agreement_report import (
 from qualcode.errors import QualcodeError
 from qualcode.model import CodeKind, Layer, SourceRecord, UnitKind
 from qualcode.storage import Store
+
+
+@pytest.fixture(params=ENGINES)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """Each test runs on a project file and on a server project (helpers.store_engines)."""
+    yield from engine_store(request, tmp_path)
 
 TEXTS = ["We listened. Then we talked.", "Too long. Tired after nights.", "Nothing to add.",
          "They listened well.", "Time was short.", "Long and slow. But useful.",
@@ -195,7 +205,7 @@ def test_stored_sentence_units_done_one_by_one_count(store: Store) -> None:
     code = store.add_code("C")
     source = store.source_by_external_id("a")
     # the project stores no sentence units yet; insert them as a migration would
-    with store.db.conn:
+    with store.transaction():
         for pos, (s, e) in enumerate([(0, 4), (5, 9)]):
             store.db.execute(
                 'INSERT INTO units(guid, source_id, start, "end", kind, position) '

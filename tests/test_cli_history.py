@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
+from helpers.store_engines import ENGINES, engine_location
 from qualcode.cli import main
 from qualcode.model import CodeKind
 from qualcode.storage import Store
@@ -16,9 +19,14 @@ def _run(*args: object):
     return CliRunner().invoke(main, [str(a) for a in args])
 
 
-def _project(tmp_path: Path) -> Path:
-    path = tmp_path / "p.qualcode"
-    with Store.create(path) as store:
+@pytest.fixture(params=ENGINES)
+def where(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Path]:
+    """An empty project: a file, and a server project (helpers.store_engines)."""
+    yield from engine_location(request, tmp_path)
+
+
+def _project(path: Path) -> Path:
+    with Store.open(path) as store:
         store.add_code("Communication", kind=CodeKind.THEME)
     return path
 
@@ -28,8 +36,8 @@ def _names(path: Path) -> list[str]:
         return [code.name for code in store.codebook()]
 
 
-def test_undo_and_redo_a_codebook_edit_from_the_shell(tmp_path: Path) -> None:
-    path = _project(tmp_path)
+def test_undo_and_redo_a_codebook_edit_from_the_shell(where: Path) -> None:
+    path = _project(where)
     assert _run("codebook", "add", path, "Listening", "--parent", "Communication",
                 "--coder", "alice").exit_code == 0
     assert "Listening" in _names(path)
@@ -42,8 +50,8 @@ def test_undo_and_redo_a_codebook_edit_from_the_shell(tmp_path: Path) -> None:
     assert nothing.exit_code == 0 and "Nothing more to redo for alice" in nothing.output
 
 
-def test_undo_steps_stop_at_the_bottom_of_the_stack(tmp_path: Path) -> None:
-    path = _project(tmp_path)
+def test_undo_steps_stop_at_the_bottom_of_the_stack(where: Path) -> None:
+    path = _project(where)
     for name in ("A", "B"):
         assert _run("codebook", "add", path, name, "--coder", "bob").exit_code == 0
     result = _run("undo", path, "--coder", "bob", "--steps", "5")
@@ -52,8 +60,8 @@ def test_undo_steps_stop_at_the_bottom_of_the_stack(tmp_path: Path) -> None:
     assert _names(path) == ["Communication"]
 
 
-def test_log_lists_events_with_their_coder_and_undo_links(tmp_path: Path) -> None:
-    path = _project(tmp_path)
+def test_log_lists_events_with_their_coder_and_undo_links(where: Path) -> None:
+    path = _project(where)
     assert _run("codebook", "add", path, "Listening", "--coder", "alice").exit_code == 0
     assert _run("undo", path, "--coder", "alice").exit_code == 0
     lines = _run("log", path, "--coder", "alice", "--format", "jsonl").output.splitlines()
@@ -64,7 +72,7 @@ def test_log_lists_events_with_their_coder_and_undo_links(tmp_path: Path) -> Non
     assert table.exit_code == 0 and "undo" in table.output and "code.add" not in table.output
 
 
-def test_unknown_coder_is_one_clear_line(tmp_path: Path) -> None:
-    result = _run("undo", _project(tmp_path), "--coder", "zed")
+def test_unknown_coder_is_one_clear_line(where: Path) -> None:
+    result = _run("undo", _project(where), "--coder", "zed")
     assert result.exit_code == 1
     assert result.output.strip().endswith("no coder named 'zed' (coders: none yet)")

@@ -9,17 +9,25 @@ older version left misshapen, and such a codebook can still be repaired.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from helpers.store_engines import ENGINES, engine_store
 from qualcode.cli import main
 from qualcode.codebook_shape import CodebookShape
 from qualcode.errors import CodebookError
 from qualcode.interchange.codebook_yaml_write import dump_codebook_yaml
 from qualcode.model import Codebook, CodeKind, CodeSpec
 from qualcode.storage import Store
+
+
+@pytest.fixture(params=ENGINES)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """Each test runs on a project file and on a server project (helpers.store_engines)."""
+    yield from engine_store(request, tmp_path)
 
 
 def _tree(store: Store) -> dict[int, int]:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
+from helpers.store_engines import ENGINES, engine_location
 from qualcode.cli import main
 from qualcode.interchange.codings_export import CODING_COLUMNS, EXPORT_COLUMNS
 from qualcode.interchange.codings_import import read_coding_rows
@@ -30,7 +32,13 @@ SPAN_EMOJI = (TEXTS["r2"].index("cafe\u0301"), TEXTS["r2"].index(" felt"))
 
 def _make_project(path: Path) -> Path:
     """Create a project with the corpus and codebook every test starts from."""
-    with Store.create(path) as store:
+    Store.create(path).close()
+    return _fill_project(path)
+
+
+def _fill_project(path: Path) -> Path:
+    """Give an empty project the corpus and codebook every test starts from."""
+    with Store.open(path) as store:
         store.import_sources([SourceRecord(k, v) for k, v in TEXTS.items()], path="corpus.csv")
         theme = store.add_code("Communication", kind=CodeKind.THEME)
         sub = store.add_code("Skills", kind=CodeKind.SUBTHEME, parent_id=theme.id)
@@ -43,10 +51,12 @@ def _make_project(path: Path) -> Path:
     return path
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    """A project file with the standard corpus and codebook."""
-    return _make_project(tmp_path / "study.qualcode")
+@pytest.fixture(params=ENGINES)
+def project(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Path]:
+    """The project with the standard corpus and codebook, as a file and on a server."""
+    for path in engine_location(request, tmp_path, "study.qualcode"):
+        _fill_project(path)
+        yield path
 
 
 def _write(path: Path, text: str, encoding: str = "utf-8") -> Path:

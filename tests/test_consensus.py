@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 
+from helpers.store_engines import ENGINES, engine_store
 from qualcode.errors import StoreError
 from qualcode.model import Coding, Layer
 from qualcode.storage import Store
@@ -14,6 +18,12 @@ from qualcode.storage.consensus import (
     plan_unit,
     settle,
 )
+
+
+@pytest.fixture(params=ENGINES)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """Each test runs on a project file and on a server project (helpers.store_engines)."""
+    yield from engine_store(request, tmp_path)
 
 
 def coding(coder: int, code: int, start: int, end: int, source: int = 1, ident: int = 0) -> Coding:

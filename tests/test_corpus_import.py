@@ -5,18 +5,26 @@ from __future__ import annotations
 import datetime as dt
 import json
 import tracemalloc
+from collections.abc import Iterator
 from pathlib import Path
 
 import openpyxl
 import pytest
 from click.testing import CliRunner
 
+from helpers.store_engines import ENGINES, engine_store
 from qualcode.cli import main
 from qualcode.errors import FormatError
 from qualcode.interchange.corpus_import import detect_format, import_corpus, read_corpus
 from qualcode.interchange.readers import delimited
 from qualcode.model import CodeKind
 from qualcode.storage import Store
+
+
+@pytest.fixture(params=ENGINES)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """Each test runs on a project file and on a server project (helpers.store_engines)."""
+    yield from engine_store(request, tmp_path)
 
 CRLF_TEXT = "First line\r\nsecond, with \"quotes\" and a comma\r\nthird 😀 e\u0301"
 

@@ -42,3 +42,20 @@ def test_text_mode_keeps_line_endings_as_written(tmp_path: Path) -> None:
 def test_a_missing_folder_is_one_clear_error(tmp_path: Path) -> None:
     with pytest.raises(QualcodeError, match="does not exist; create it first"):
         write_replacing(tmp_path / "nowhere" / "x.csv", b"")
+
+
+def test_a_pipe_target_is_written_into_not_replaced(tmp_path: Path) -> None:
+    """-o onto a device or pipe (/dev/null, a FIFO) writes into it; renaming would replace it."""
+    import stat
+    import threading
+
+    fifo = tmp_path / "out.fifo"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader.start()
+    write_replacing(fifo, b"complete output\n")
+    reader.join(10)
+    assert received == [b"complete output\n"]
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)  # still the pipe, not a plain file
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.fifo"]  # no temporary left

@@ -8,14 +8,23 @@ the shared function is checked against an independent count, not only against it
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
+from helpers.store_engines import ENGINES, engine_store
 from qualcode.analysis.charts import frequencies as chart_frequencies
 from qualcode.analysis.frequencies import coded_layers, layer_frequencies
 from qualcode.model import CodeKind, Layer, SourceRecord
 from qualcode.storage import Store
 from qualcode.tui.screens.frequencies import frequencies as screen_frequencies
+
+
+@pytest.fixture(params=ENGINES)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """Each test runs on a project file and on a server project (helpers.store_engines)."""
+    yield from engine_store(request, tmp_path)
 
 SEED = 20261204
 

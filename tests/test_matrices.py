@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from itertools import combinations
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
+from helpers.store_engines import ENGINES, engine_store
 from helpers.theme_project import ALICE, BOB, CONSENSUS, PARENTS, SOURCES, TREE, build_project
 from qualcode.analysis.matrices import cooccurrence, matrix
 from qualcode.analysis.theme_table import theme_table, to_table
@@ -18,6 +21,12 @@ from qualcode.interchange import writers
 from qualcode.interchange.safe_cells import FORMULA_TRIGGERS, restore_cell
 from qualcode.interchange.writers import Column, Estimate, Row, Table
 from qualcode.storage import Store
+
+
+@pytest.fixture(params=ENGINES)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """Each test runs on a project file and on a server project (helpers.store_engines)."""
+    yield from engine_store(request, tmp_path)
 
 THEMES = list(TREE)
 STUDIES = list(dict.fromkeys(s[1] for s in SOURCES))

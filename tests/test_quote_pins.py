@@ -7,17 +7,25 @@ fills the rest with its own choice (never the pinned passage twice).
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from helpers.robust_harness import digest
+from helpers.store_engines import ENGINES, engine_store
 from qualcode.analysis.theme_table import theme_table
 from qualcode.cli import main
 from qualcode.model import CodeKind, SourceRecord
 from qualcode.storage import Store
 from qualcode.storage.pins import pin_quote, pinned_quotes
+
+
+@pytest.fixture(params=ENGINES)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """Each test runs on a project file and on a server project (helpers.store_engines)."""
+    yield from engine_store(request, tmp_path)
 
 TEXTS = {
     "A1": "I waited all day. Then a nurse finally came and explained why the scan was late.",

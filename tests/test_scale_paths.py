@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +20,7 @@ import pytest
 
 from helpers.object_presence import build_units, code_presence, keep_done, presence_table
 from helpers.reference_paths import exemplar_quotes, node_presence, study_index
+from helpers.store_engines import ENGINES, engine_store
 from qualcode.agreement.presence import AnalysisUnit
 from qualcode.agreement.spans import SpanUnits, overlap_presence
 from qualcode.analysis import theme_quotes
@@ -31,6 +33,12 @@ from qualcode.model import CodeKind, Coding, Layer, SourceRecord, UnitKind
 from qualcode.segmentation import sentences
 from qualcode.storage import Store, arrays
 from qualcode.storage.pins import pin_quote, pinned_quotes
+
+
+@pytest.fixture(params=ENGINES)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """Each test runs on a project file and on a server project (helpers.store_engines)."""
+    yield from engine_store(request, tmp_path)
 
 WORDS = ["care", "time", "team", "we", "felt", "e.g.", "shift", "“quoted”", "ok", "night"]
 GAPS = [" ", " ", " ", " ", "  ", "\n", "\t", "\u00a0", ". ", "! ", ".\n\n", " " * 25]

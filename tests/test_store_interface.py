@@ -83,22 +83,22 @@ def test_the_interface_module_imports_no_implementation() -> None:
     assert not [line for line in imports if "sqlite" in line or "qualcode.storage" in line]
 
 
-def test_sqlite_only_functions_refuse_another_store() -> None:
-    """Storage functions not yet behind the interface say so for a non-SQLite store."""
+def test_storage_functions_refuse_an_object_that_is_not_a_store() -> None:
+    """Storage functions that run their own SQL (on either engine) need a qualcode Store."""
     from qualcode.storage.pins import pinned_quotes
     from qualcode.storage.suggestion_log import acceptance_summary
 
     class OtherStore:
-        """Stands in for a second implementation (Part 11)."""
+        """Stands in for something that is not a store."""
 
     for call in (lambda: pinned_quotes(OtherStore()),  # type: ignore[arg-type]
                  lambda: acceptance_summary(OtherStore())):  # type: ignore[arg-type]
         try:
             call()
         except TypeError as error:
-            assert "OtherStore is not the SQLite store" in str(error)
+            assert "OtherStore is not a qualcode Store" in str(error)
         else:
-            raise AssertionError("a non-SQLite store was accepted")
+            raise AssertionError("an object that is no store was accepted")
 
 
 def test_only_storage_reaches_the_sqlite_connection() -> None:
@@ -106,5 +106,6 @@ def test_only_storage_reaches_the_sqlite_connection() -> None:
     root = Path(interface.__file__).parents[1]
     users = [str(path.relative_to(root)) for path in root.rglob("*.py")
              if "storage" not in path.relative_to(root).parts
-             and "sqlite_db" in path.read_text(encoding="utf-8")]
+             and ("sqlite_db" in path.read_text(encoding="utf-8")
+                  or "store_db" in path.read_text(encoding="utf-8"))]
     assert not users

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 
+from helpers.store_engines import ENGINES, engine_store
 from qualcode.model import Suggestion
 from qualcode.storage import Store
 from qualcode.storage.suggestion_log import (
@@ -12,6 +16,12 @@ from qualcode.storage.suggestion_log import (
     log_shown,
     logged,
 )
+
+
+@pytest.fixture(params=ENGINES)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """Each test runs on a project file and on a server project (helpers.store_engines)."""
+    yield from engine_store(request, tmp_path)
 
 
 def _ids(store: Store) -> tuple[int, int, int, int, int]:

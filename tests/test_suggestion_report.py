@@ -5,13 +5,23 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterator
+from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
+from helpers.store_engines import ENGINES, engine_store
 from qualcode.cli import main
 from qualcode.model import Suggestion
 from qualcode.storage import Store
 from qualcode.storage.suggestion_log import log_accepted, log_shown
+
+
+@pytest.fixture(params=ENGINES)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """Each test runs on a project file and on a server project (helpers.store_engines)."""
+    yield from engine_store(request, tmp_path)
 
 
 def _log_some(store: Store) -> None:

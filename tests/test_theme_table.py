@@ -13,6 +13,8 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterator
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -20,6 +22,7 @@ from lxml import html as lxml_html
 from openpyxl import load_workbook
 from sklearn.metrics import cohen_kappa_score
 
+from helpers.store_engines import ENGINES, engine_store
 from helpers.theme_project import (
     ALICE,
     BOB,
@@ -35,6 +38,12 @@ from qualcode.errors import QualcodeError, StoreError
 from qualcode.interchange import writers
 from qualcode.model import SourceRecord
 from qualcode.storage import Store
+
+
+@pytest.fixture(params=ENGINES)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """Each test runs on a project file and on a server project (helpers.store_engines)."""
+    yield from engine_store(request, tmp_path)
 
 
 @pytest.fixture

@@ -43,6 +43,14 @@ class QualcodeGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("Interrupted; the last completed action is saved.", err=True)
             ctx.exit(130)
+        except Exception as error:
+            from qualcode.storage.backends import server_failure
+
+            said = server_failure(error)  # a server project's database failed: one line
+            if said is None:
+                raise
+            click.echo(f"Error: {said}", err=True)
+            ctx.exit(1)
 
 
 @click.group(cls=QualcodeGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -55,9 +63,31 @@ def main() -> None:
     """
 
 
+class ProjectLocation(click.ParamType):
+    """A project: a ``.qualcode`` file, or a server URL (``postgresql://...?project=NAME``).
+
+    A URL becomes a :class:`~qualcode.storage.backends.urls.ServerPath`, which prints
+    without its password; the password is kept in memory for opening the store.
+    """
+
+    name = "project"
+    _file = click.Path(dir_okay=False, path_type=Path)
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Path:
+        """Return the file's Path, or the server project's ServerPath."""
+        from qualcode.storage.backends.urls import ServerPath, remember, server_url
+
+        url = server_url(value) if isinstance(value, str | Path) else None
+        if url is not None:
+            return ServerPath(remember(url))
+        converted: Path = self._file.convert(value, param, ctx)
+        return converted
+
+
 def project_argument(func: F) -> F:
-    """Add the PROJECT argument (a path to a .qualcode file)."""
-    return click.argument("project", type=click.Path(dir_okay=False, path_type=Path))(func)
+    """Add the PROJECT argument (a .qualcode file, or a postgresql:// URL)."""
+    return click.argument("project", type=ProjectLocation())(func)
 
 
 def open_store(project: Path, *, create: bool = False) -> ProjectStore:

@@ -71,7 +71,10 @@ def merge_into(store: ProjectStore, other: Path, *, prefer: Choice | None = None
         with store.transaction():
             report = apply_snapshot(store, snap, prefer=prefer, choices=choices,
                                     actor_id=actor_id, action=action, dry_run=dry_run,
-                                    take_backup=take_backup if backup else None)
+                                    # A server project keeps no backup folder beside it:
+                                    # the merge is one transaction there (all or nothing).
+                                    take_backup=take_backup if backup and store.path.exists()
+                                    else None)
             keep_refi_details(store, snap, report)
         return report
     except sqlite3.IntegrityError as error:  # rolled back; a damaged file gives NULLs

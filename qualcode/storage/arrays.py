@@ -16,7 +16,7 @@ import numpy as np
 
 from qualcode.model import Layer, UnitKind
 from qualcode.storage.codings import LIVE_CODINGS
-from qualcode.storage.store_base import sqlite_db
+from qualcode.storage.store_base import store_db
 
 if TYPE_CHECKING:
     from qualcode.storage.interface import ProjectStore
@@ -51,10 +51,14 @@ def query_ints(store: ProjectStore, columns: Sequence[str], rest: str, params: S
     per row, and a fraction of its memory. Keep a query well below SQLite's 1 GB text
     limit (about 100 million values).
     """
-    fmt = ",".join(["%d"] * len(columns))
-    text = sqlite_db(store).execute(
-        f"SELECT group_concat(printf('{fmt}', {', '.join(columns)})) {rest}",
-        list(params)).fetchone()[0]
+    db = store_db(store)
+    if db.engine == "postgresql":  # the same one text, built by the server
+        joined = f"string_agg(concat_ws(',', {', '.join(columns)}), ',')"
+        rest = rest.replace(" NOT INDEXED", "")  # SQLite's planner hint
+    else:
+        fmt = ",".join(["%d"] * len(columns))
+        joined = f"group_concat(printf('{fmt}', {', '.join(columns)}))"
+    text = db.execute(f"SELECT {joined} {rest}", list(params)).fetchone()[0]
     values = np.fromstring(text, dtype=np.int64, sep=",") if text else np.zeros(0, np.int64)
     return values.reshape(-1, len(columns))
 
@@ -70,7 +74,7 @@ def coding_columns(store: ProjectStore, *, layer: Layer,
     if coder_id is not None:
         rest += " AND coder_id = ?"
         params.append(coder_id)
-    low, high = sqlite_db(store).execute("SELECT min(id), max(id) FROM codings").fetchone()
+    low, high = store_db(store).execute("SELECT min(id), max(id) FROM codings").fetchone()
     parts = [np.zeros((0, 5), dtype=np.int64)]
     for first in range(low or 0, (high or -1) + 1, ROWID_CHUNK):
         parts.append(query_ints(store, ["id", "source_id", "code_id", "start", '"end"'],
@@ -89,7 +93,7 @@ def has_codings(store: ProjectStore, *, layer: Layer, coder_id: int | None = Non
     if coder_id is not None:
         sql += " AND coder_id = ?"
         params.append(coder_id)
-    return sqlite_db(store).execute(sql + " LIMIT 1", params).fetchone() is not None
+    return store_db(store).execute(sql + " LIMIT 1", params).fetchone() is not None
 
 
 class ColumnReads:
@@ -124,13 +128,13 @@ class ColumnReads:
 
 def coders_with_done(store: ProjectStore, layer: Layer) -> set[int]:
     """Return the ids of the coders who marked at least one unit done in a layer."""
-    return {row[0] for row in sqlite_db(store).execute(
+    return {row[0] for row in store_db(store).execute(
         "SELECT DISTINCT coder_id FROM reviews WHERE layer = ?", [Layer(layer).value])}
 
 
 def stored_unit_spans(store: ProjectStore, kind: UnitKind) -> np.ndarray:
     """Return (source id, start, end) of the stored units of a kind as an (n, 3) int64 array."""
-    rows = sqlite_db(store).execute('SELECT source_id, start, "end" FROM units WHERE kind = ?',
+    rows = store_db(store).execute('SELECT source_id, start, "end" FROM units WHERE kind = ?',
                                     [kind.value]).fetchall()
     return np.array(rows, dtype=np.int64).reshape(-1, 3)
 
@@ -147,7 +151,7 @@ def done_mark_columns(store: ProjectStore, layer: Layer, coder_id: int | None
         sql, params = sql + " AND r.coder_id = ?", [*params, coder_id]
     whole = query_ints(store, ["u.source_id"], "FROM reviews r JOIN units u ON u.id = "
                        f"r.unit_id WHERE {sql} AND u.kind = 'source'", params)[:, 0]
-    spans = {(s, a, b) for s, a, b in sqlite_db(store).execute(
+    spans = {(s, a, b) for s, a, b in store_db(store).execute(
         f'SELECT u.source_id, u.start, u."end" FROM reviews r JOIN units u ON u.id = r.unit_id '
         f"WHERE {sql} AND u.kind != 'source'", params)}
     return whole, spans
@@ -167,7 +171,7 @@ def source_lengths(store: ProjectStore) -> tuple[np.ndarray, np.ndarray]:
 
 def source_names(store: ProjectStore) -> list[str]:
     """Return the external id of every source, in id order."""
-    return [row[0] for row in sqlite_db(store).execute(
+    return [row[0] for row in store_db(store).execute(
         "SELECT external_id FROM sources ORDER BY id")]
 
 
@@ -182,7 +186,7 @@ def text_batches(store: ProjectStore, batch_size: int = 2_000
     """Yield lists of (id, external id, text) of every source in id order."""
     last = 0
     while True:
-        rows = sqlite_db(store).execute("SELECT id, external_id, text FROM sources WHERE id > ? "
+        rows = store_db(store).execute("SELECT id, external_id, text FROM sources WHERE id > ? "
                                         "ORDER BY id LIMIT ?", [last, batch_size]).fetchall()
         if not rows:
             return
@@ -209,7 +213,7 @@ def source_rows(store: ProjectStore, columns: Sequence[str], ids: list[int]
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
         marks = ",".join("?" * len(chunk))
-        for row in sqlite_db(store).execute(
+        for row in store_db(store).execute(
                 f"SELECT id, {select} FROM sources WHERE id IN ({marks})", chunk):
             found[row[0]] = tuple(row[1:])
     return found
@@ -232,7 +236,12 @@ def field_values(store: ProjectStore, field: str) -> list[str | None]:
 
 def field_column(store: ProjectStore, field: str) -> tuple[np.ndarray, list[str | None]]:
     """Return the source ids (in id order) and :func:`field_values` of one field."""
-    rows = sqlite_db(store).execute(
+    if store_db(store).engine == "postgresql":  # psycopg decodes jsonb as json.loads does
+        pairs = store_db(store).execute("SELECT id, metadata::jsonb -> ? FROM sources "
+                                        "ORDER BY id", [field]).fetchall()
+        ids = np.fromiter((row[0] for row in pairs), dtype=np.int64, count=len(pairs))
+        return ids, [_python_str(value) for _, value in pairs]
+    rows = store_db(store).execute(
         "SELECT s.id, j.type, j.value FROM sources s LEFT JOIN json_each(s.metadata) j "
         "ON j.key = ? ORDER BY s.id", [field]).fetchall()
 
@@ -246,7 +255,7 @@ def field_column(store: ProjectStore, field: str) -> tuple[np.ndarray, list[str 
         if kind in ("array", "object"):  # json_each gives these as their JSON text
             return _python_str(json.loads(value))
         # Reals: decoded by Python, so the digits are exactly those str() prints.
-        metadata = sqlite_db(store).execute("SELECT metadata FROM sources WHERE id = ?",
+        metadata = store_db(store).execute("SELECT metadata FROM sources WHERE id = ?",
                                             [source_id]).fetchone()[0]
         return _python_str(json.loads(metadata).get(field))
 

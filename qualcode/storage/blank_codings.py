@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from qualcode.model import Layer
-from qualcode.storage.store_base import sqlite_db
+from qualcode.storage.store_base import store_db
 
 if TYPE_CHECKING:
     from qualcode.storage.interface import ProjectStore
@@ -37,5 +37,5 @@ def blank_coding_ids(store: ProjectStore, *, layer: Layer,
     if coder_id is not None:
         sql += " AND c.coder_id = ?"
         params.append(coder_id)
-    ids = [row[0] for row in sqlite_db(store).execute(sql + " ORDER BY c.id", params)]
+    ids = [row[0] for row in store_db(store).execute(sql + " ORDER BY c.id", params)]
     return np.array(ids, dtype=np.int64)

@@ -61,7 +61,19 @@ def check_project(target: Any) -> list[Finding]:
     """Run every check on a project (a Store, Database, connection or path); return findings.
 
     An empty list means the project is sound. A path is opened read-only and not migrated.
+    A server project (a Store on PostgreSQL, or its URL) gets the checks of its rows
+    (:data:`SERVER_CHECKS`); the server itself keeps its pages, keys and JSON sound.
     """
+    from qualcode.storage.backends.urls import server_url
+
+    if isinstance(target, str | Path) and server_url(target):
+        from qualcode.storage.store import Store
+
+        with Store.open(target, readonly=True) as store:
+            return check_project(store)
+    db = getattr(target, "db", None)
+    if getattr(db, "engine", "sqlite") != "sqlite":
+        return _check_rows_on_server(db)
     conn, path, owned = project_connection(target)
     findings: list[Finding] = []
     try:
@@ -77,6 +89,27 @@ def check_project(target: Any) -> list[Finding]:
     if path is not None:
         findings.extend(_stale_backup_parts(path))
     return findings
+
+
+SERVER_CHECKS = ("units", "codings", "code examples", "orphans", "codebook shape", "events")
+"""The checks that read rows and so run on a server project too; the others read SQLite's
+own structures (integrity, foreign keys, header) or its JSON functions (metadata)."""
+
+
+def _check_rows_on_server(db: Any) -> list[Finding]:
+    findings: list[Finding] = []
+    for name, func in CHECKS:
+        if name in SERVER_CHECKS:
+            try:
+                findings.extend(func(db))
+            except db.error as error:
+                findings.append(Finding(name, "error", f"could not run this check: {error}"))
+    return findings
+
+
+def _text_length(conn: Any) -> str:
+    """SQL for a source text's length: PostgreSQL's text holds no NUL, SQLite's may."""
+    return "length(s.text)" if getattr(conn, "engine", "sqlite") == "postgresql" else TEXT_LENGTH
 
 
 def _stale_backup_parts(path: Path) -> Iterator[Finding]:
@@ -149,13 +182,14 @@ def _units(conn: sqlite3.Connection) -> Iterator[Finding]:
     yield from _rows_finding(
         conn, "units",
         'SELECT u.id FROM units u JOIN sources s ON s.id = u.source_id '
-        f'WHERE u.start < 0 OR u."end" < u.start OR u."end" > {TEXT_LENGTH} ORDER BY u.id',
+        f'WHERE u.start < 0 OR u."end" < u.start OR u."end" > {_text_length(conn)} '
+        "ORDER BY u.id",
         "units lie outside their source's text")
     yield from _rows_finding(
         conn, "units",
         "SELECT s.id FROM sources s WHERE NOT EXISTS (SELECT 1 FROM units u WHERE "
         "u.source_id = s.id AND u.kind = 'source' AND u.start = 0 AND "
-        f'u."end" = {TEXT_LENGTH}) ORDER BY s.id',
+        f'u."end" = {_text_length(conn)}) ORDER BY s.id',
         "sources have no whole-source unit covering their text")
 
 
@@ -164,7 +198,8 @@ def _codings(conn: sqlite3.Connection) -> Iterator[Finding]:
     yield from _rows_finding(
         conn, "codings",
         'SELECT c.id FROM codings c JOIN sources s ON s.id = c.source_id '
-        f'WHERE c.start < 0 OR c."end" < c.start OR c."end" > {TEXT_LENGTH} ORDER BY c.id',
+        f'WHERE c.start < 0 OR c."end" < c.start OR c."end" > {_text_length(conn)} '
+        "ORDER BY c.id",
         "codings lie outside their source's text")
 
 
@@ -229,7 +264,7 @@ ORPHANS = [
      "WHEN 'source' THEN m.target_guid IN (SELECT guid FROM sources) "
      "WHEN 'unit' THEN m.target_guid IN (SELECT guid FROM units) "
      "WHEN 'code' THEN m.target_guid IN (SELECT guid FROM codes) "
-     "WHEN 'coding' THEN m.target_guid IN (SELECT guid FROM codings) ELSE 1 END",
+     "WHEN 'coding' THEN m.target_guid IN (SELECT guid FROM codings) ELSE TRUE END",
      "memos are on something that does not exist"),
     ("events", "SELECT id FROM events WHERE coder_id IS NOT NULL AND coder_id NOT IN "
      "(SELECT id FROM coders)", "events belong to a missing coder"),
@@ -278,6 +313,18 @@ def _codebook_shape(conn: sqlite3.Connection) -> Iterator[Finding]:
 
 @check("events")
 def _events(conn: sqlite3.Connection) -> Iterator[Finding]:
+    undo_pointers = _rows_finding(
+        conn, "events",
+        "SELECT e.id FROM events e WHERE (e.action IN ('undo', 'redo')) != "
+        "(e.undoes IS NOT NULL) OR (e.undoes IS NOT NULL AND NOT EXISTS (SELECT 1 FROM events t "
+        "WHERE t.id = e.undoes AND t.id < e.id AND (t.coder_id = e.coder_id OR "
+        "(t.coder_id IS NULL AND e.coder_id IS NULL)))) ORDER BY e.id",
+        "undo/redo events do not point at an earlier event of the same coder")
+    if getattr(conn, "engine", "sqlite") == "postgresql":
+        # The server's events are written by qualcode only (payloads from json.dumps); the
+        # JSON and timestamp checks below use SQLite's functions.
+        yield from undo_pointers
+        return
     yield from _rows_finding(
         conn, "events",
         "SELECT id FROM events WHERE NOT json_valid(payload) OR json_type(payload) != 'object' "
@@ -287,12 +334,7 @@ def _events(conn: sqlite3.Connection) -> Iterator[Finding]:
         "SELECT id FROM events WHERE trim(action) = '' OR at IS NULL OR at NOT GLOB "
         "'[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T*' ORDER BY id",
         "events have no action or no ISO timestamp")
-    yield from _rows_finding(
-        conn, "events",
-        "SELECT e.id FROM events e WHERE (e.action IN ('undo', 'redo')) != "
-        "(e.undoes IS NOT NULL) OR (e.undoes IS NOT NULL AND NOT EXISTS (SELECT 1 FROM events t "
-        "WHERE t.id = e.undoes AND t.id < e.id AND t.coder_id IS e.coder_id)) ORDER BY e.id",
-        "undo/redo events do not point at an earlier event of the same coder")
+    yield from undo_pointers
     yield from _rows_finding(
         conn, "events",
         "SELECT id FROM events WHERE action IN ('coding.add', 'coding.remove') AND "

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
@@ -21,7 +20,7 @@ from qualcode.model import (
     fold_guid,
     new_guid,
 )
-from qualcode.storage.connection import inserted_id, log_event, utc_now, write_transaction
+from qualcode.storage.connection import log_event, utc_now, write_transaction
 from qualcode.storage.rows import CODE_COLUMNS, to_code
 from qualcode.storage.store_base import StoreBase
 
@@ -135,7 +134,8 @@ class CodebookStore(StoreBase):
             "SELECT coalesce(max(position), -1) + 1 FROM codes WHERE parent_id IS ?",
             [parent_id]).fetchone()[0]
         try:
-            cursor = self.db.execute(
+            with self.db.write_transaction():  # a savepoint: PostgreSQL goes on after a refusal
+                code_id = self.db.insert_id(
                 "INSERT INTO codes(guid, parent_id, name, kind, description, inclusion, "
                 "exclusion, examples, colour, shortcut, position, codable) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -143,12 +143,12 @@ class CodebookStore(StoreBase):
                  fields["description"], fields["inclusion"], fields["exclusion"],
                  json.dumps(fields["examples"], ensure_ascii=False), fields["colour"],
                  fields["shortcut"] or None, position, int(codable)])
-        except sqlite3.IntegrityError as error:
+        except self.db.integrity_error as error:
             raise self._conflict(fields, parent_id, error) from None
-        return inserted_id(cursor)
+        return code_id
 
     def _conflict(self, fields: dict[str, Any], parent_id: int | None,
-                  error: sqlite3.IntegrityError) -> CodebookError:
+                  error: Exception) -> CodebookError:
         """Explain a uniqueness violation in the user's terms."""
         message = str(error)
         if "shortcut" in message:
@@ -182,13 +182,14 @@ class CodebookStore(StoreBase):
 
     def _write_fields(self, code_id: int, values: dict[str, Any]) -> None:
         try:
-            self.db.execute(
+            with self.db.write_transaction():  # a savepoint: PostgreSQL goes on after a refusal
+                self.db.execute(
                 "UPDATE codes SET name = ?, description = ?, inclusion = ?, exclusion = ?, "
                 "examples = ?, colour = ?, shortcut = ?, codable = ? WHERE id = ?",
                 [values["name"], values["description"], values["inclusion"],
                  values["exclusion"], json.dumps(values["examples"], ensure_ascii=False),
                  values["colour"], values["shortcut"] or None, int(values["codable"]), code_id])
-        except sqlite3.IntegrityError as error:
+        except self.db.integrity_error as error:
             parent = self.db.execute("SELECT parent_id FROM codes WHERE id = ?",
                                      [code_id]).fetchone()[0]
             raise self._conflict(values, parent, error) from None
@@ -215,9 +216,10 @@ class CodebookStore(StoreBase):
 
     def _place(self, code_id: int, place: dict[str, Any], *, name: str) -> None:
         try:
-            self.db.execute("UPDATE codes SET parent_id = ?, position = ? WHERE id = ?",
-                            [place["parent_id"], place["position"], code_id])
-        except sqlite3.IntegrityError:
+            with self.db.write_transaction():  # a savepoint: PostgreSQL goes on after a refusal
+                self.db.execute("UPDATE codes SET parent_id = ?, position = ? WHERE id = ?",
+                                [place["parent_id"], place["position"], code_id])
+        except self.db.integrity_error:
             raise CodebookError(f"the new parent already has a code named {name!r}; "
                                 "rename one of them first") from None
 

@@ -16,7 +16,7 @@ from qualcode.model import (
     UnitKind,
     new_guid,
 )
-from qualcode.storage.connection import inserted_id, log_event, utc_now, write_transaction
+from qualcode.storage.connection import log_event, utc_now, write_transaction
 from qualcode.storage.interface import CoderStatus
 from qualcode.storage.rows import (
     CODING_COLUMNS,
@@ -66,11 +66,10 @@ class CodingStore(SourceStore):
                                "deleted_at IS NULL", [code_id]).fetchone()
         if code is None:
             raise NotFoundError(f"no code with id {code_id}")
-        cursor = self.db.execute(
+        return self.db.insert_id(
             'INSERT INTO codings(guid, coder_id, source_id, code_id, start, "end", layer, '
             "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [new_guid(), coder_id, source_id, code_id, start, end, Layer(layer).value, utc_now()])
-        return inserted_id(cursor)
 
     def remove_coding(self, coding_id: int, *, actor_id: int | None = None) -> None:
         """Remove a coding (kept in the file as deleted, so undo restores it)."""
@@ -201,7 +200,7 @@ class CodingStore(SourceStore):
         kind = UnitKind(kind)
         with write_transaction(self.db):
             if not self.units_of_source(source_id, kind):
-                self.db.conn.executemany(
+                self.db.executemany(
                     'INSERT INTO units(guid, source_id, start, "end", kind, position) '
                     "VALUES (?, ?, ?, ?, ?, ?)",
                     [(new_guid(), source_id, start, end, kind.value, position)
@@ -209,8 +208,8 @@ class CodingStore(SourceStore):
         return self.units_of_source(source_id, kind)
 
     def _insert_review(self, unit_id: int, coder_id: int, layer: Layer) -> bool:
-        cursor = self.db.execute("INSERT OR IGNORE INTO reviews(unit_id, coder_id, layer, "
-                                 "done_at) VALUES (?, ?, ?, ?)",
+        cursor = self.db.execute("INSERT INTO reviews(unit_id, coder_id, layer, "
+                                 "done_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                                  [unit_id, coder_id, Layer(layer).value, utc_now()])
         return cursor.rowcount == 1
 
@@ -282,10 +281,10 @@ class CodingStore(SourceStore):
             if row is None and not text.strip():
                 return None
             if row is None:
-                memo_id = inserted_id(self.db.execute(
+                memo_id = self.db.insert_id(
                     "INSERT INTO memos(guid, target_kind, target_guid, coder_id, text, "
                     "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [new_guid(), target_kind, target_guid, coder_id, text, now, now]))
+                    [new_guid(), target_kind, target_guid, coder_id, text, now, now])
                 before = None
             else:
                 memo_id, before = row

@@ -28,15 +28,14 @@ import json
 import os
 import sqlite3
 import stat
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from sqlite_utils import Database
-
 from qualcode.errors import StoreError
 from qualcode.model import new_guid
+from qualcode.storage.backends import SqlConnection
+from qualcode.storage.backends.sqlite import SqliteConnection
 from qualcode.storage.schema import (
     APPLICATION_ID,
     apply_migrations,
@@ -196,7 +195,7 @@ def prepare_to_replace(path: Path) -> None:
         conn.close()
 
 
-def connect_readonly(path: Path) -> Database:
+def connect_readonly(path: Path) -> SqliteConnection:
     """Open an existing project for reading only (see :func:`open_readonly`)."""
     check_path(path)
     conn = open_readonly(path)
@@ -206,10 +205,10 @@ def connect_readonly(path: Path) -> Database:
     except BaseException:
         conn.close()
         raise
-    return Database(conn, execute_plugins=False)
+    return SqliteConnection(conn, execute_plugins=False)
 
 
-def connect(path: Path, *, create: bool = False) -> Database:
+def connect(path: Path, *, create: bool = False) -> SqliteConnection:
     """Open (or, with ``create``, create) a project with the settings qualcode relies on.
 
     An existing file is checked to be a project before anything is written to it. WAL
@@ -233,19 +232,19 @@ def connect(path: Path, *, create: bool = False) -> Database:
     except BaseException:
         conn.close()
         raise
-    return Database(conn, execute_plugins=False)
+    return SqliteConnection(conn, execute_plugins=False)
 
 
-def initialise(db: Database) -> None:
-    """Stamp a new file as a qualcode project and create its schema."""
-    db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+def initialise(db: SqlConnection) -> None:
+    """Stamp a new file (or schema) as a qualcode project and create its schema."""
+    db.mark_as_project()
     apply_migrations(db)
     with write_transaction(db):
         db.execute("INSERT INTO project(key, value) VALUES ('guid', ?), ('created_at', ?)",
                    [new_guid(), utc_now()])
 
 
-def migrate_if_needed(db: Database) -> list[str]:
+def migrate_if_needed(db: SqlConnection) -> list[str]:
     """Apply pending forward migrations, all in one transaction; return their names.
 
     Two coders may open a project that needs a migration at the same moment: the write
@@ -263,56 +262,34 @@ def migrate_if_needed(db: Database) -> list[str]:
     return pending
 
 
-def refuse_newer_schema(db: Database) -> None:
+def refuse_newer_schema(db: SqlConnection) -> None:
     """Refuse, before anything is written, a project a newer qualcode has migrated."""
     newer = unknown_migrations(db)
     if newer:
         from qualcode.storage.schema import schema_version
 
-        path = next((file for _, name, file in db.execute("PRAGMA database_list")
-                     if name == "main"), "")
+        path = db.location
         raise StoreError(f"was written by a newer qualcode (schema version "
                          f"{schema_version() + len(newer)}; this qualcode reads up to "
                          f"{schema_version()}): upgrade qualcode to open it "
                          "(pip install --upgrade qualcode)", path=path or None)
 
 
-@contextlib.contextmanager
-def write_transaction(db: Database) -> Iterator[Database]:
-    """Run a block as one ``BEGIN IMMEDIATE`` transaction, committed at once.
+def write_transaction(db: SqlConnection) -> contextlib.AbstractContextManager[Any]:
+    """Run a block as one write transaction, committed at once (see the engine's class).
 
-    Nested use joins the outer transaction (a savepoint), so a library call that is one
-    action on its own can also be part of a larger import.
+    SQLite: ``BEGIN IMMEDIATE``; PostgreSQL: ``BEGIN`` and the project's advisory lock, so
+    writers queue as they do on a file. Nested use joins the outer transaction (a
+    savepoint), so a library call that is one action on its own can also be part of a
+    larger import.
     """
-    conn = db.conn
-    if conn.in_transaction:
-        with db.atomic():
-            yield db
-        return
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield db
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-    else:
-        conn.execute("COMMIT")
+    return db.write_transaction()
 
 
-def inserted_id(cursor: sqlite3.Cursor) -> int:
-    """Return the rowid an INSERT just gave its row (SQLite sets it for every row insert)."""
-    rowid = cursor.lastrowid
-    if rowid is None:  # only when the statement inserted nothing, which is a bug here
-        raise StoreError("the database gave no id for the row just written; nothing was saved")
-    return rowid
-
-
-def log_event(db: Database, action: str, payload: dict[str, Any], *, coder_id: int | None,
-              undoes: int | None = None) -> int:
+def log_event(db: SqlConnection, action: str, payload: dict[str, Any], *,
+              coder_id: int | None, undoes: int | None = None) -> int:
     """Append one event to the log and return its id."""
-    cursor = db.execute(
+    return db.insert_id(
         "INSERT INTO events(guid, at, coder_id, action, payload, undoes) VALUES (?, ?, ?, ?, ?, ?)",
         [new_guid(), utc_now(), coder_id, action, json.dumps(payload, ensure_ascii=False), undoes],
     )
-    return inserted_id(cursor)

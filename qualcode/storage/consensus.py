@@ -34,7 +34,7 @@ from qualcode.errors import StoreError
 from qualcode.model import Coding, Layer
 from qualcode.storage.codings import CodingStore
 from qualcode.storage.connection import log_event, utc_now, write_transaction
-from qualcode.storage.store_base import sqlite_db
+from qualcode.storage.store_base import store_db
 
 if TYPE_CHECKING:
     from qualcode.storage.interface import ProjectStore
@@ -166,7 +166,7 @@ def consensus_codings(store: ProjectStore, spans: Sequence[Span]) -> list[Coding
 
 def consensus_done_sources(store: ProjectStore) -> set[int]:
     """Return the ids of sources whose whole-source unit is done in the consensus layer."""
-    rows = sqlite_db(store).execute(
+    rows = store_db(store).execute(
         "SELECT DISTINCT u.source_id FROM reviews r JOIN units u ON u.id = r.unit_id "
         "WHERE r.layer = 'consensus' AND u.kind = 'source'")
     return {row[0] for row in rows}
@@ -182,8 +182,8 @@ def settle(store: ProjectStore, adjudicator_id: int, plans: Sequence[UnitPlan], 
     split), so neighbouring units are not changed. Each source in ``done_source_ids`` is
     marked done in the consensus layer by the adjudicator.
     """
-    db = sqlite_db(store)
-    if not isinstance(store, CodingStore):  # sqlite_db's guard, for the coding writer below
+    db = store_db(store)
+    if not isinstance(store, CodingStore):  # store_db's guard, for the coding writer below
         raise TypeError(f"{type(store).__name__} cannot settle consensus codings")
     added: list[int] = []
     removed: list[int] = []
@@ -207,8 +207,8 @@ def settle(store: ProjectStore, adjudicator_id: int, plans: Sequence[UnitPlan], 
                              [source_id]).fetchone()
             if row is None:
                 raise StoreError(f"source {source_id} has no whole-source unit")
-            cursor = db.execute("INSERT OR IGNORE INTO reviews(unit_id, coder_id, layer, "
-                                "done_at) VALUES (?, ?, 'consensus', ?)",
+            cursor = db.execute("INSERT INTO reviews(unit_id, coder_id, layer, "
+                                "done_at) VALUES (?, ?, 'consensus', ?) ON CONFLICT DO NOTHING",
                                 [row[0], adjudicator_id, now])
             if cursor.rowcount == 1:
                 reviewed.append(row[0])

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qualcode.model import Event
-from qualcode.storage.store_base import sqlite_db
+from qualcode.storage.store_base import store_db
 
 if TYPE_CHECKING:
     from qualcode.storage.interface import ProjectStore
@@ -21,13 +21,13 @@ __all__ = ["describe_event"]
 
 
 def _code_name(store: ProjectStore, code_id: Any) -> str:
-    row = sqlite_db(store).execute("SELECT name FROM codes WHERE id = ?", [code_id]).fetchone()
+    row = store_db(store).execute("SELECT name FROM codes WHERE id = ?", [code_id]).fetchone()
     return row[0] if row else f"code {code_id}"
 
 
 def _unit_name(store: ProjectStore, unit_id: Any) -> str:
     """'R001' for a whole source, 'R001 sentence 2' for a smaller unit."""
-    row = sqlite_db(store).execute(
+    row = store_db(store).execute(
         "SELECT s.external_id, u.kind, u.position FROM units u JOIN sources "
         "s ON s.id = u.source_id WHERE u.id = ?", [unit_id]).fetchone()
     if row is None:
@@ -38,7 +38,7 @@ def _unit_name(store: ProjectStore, unit_id: Any) -> str:
 
 def _coding(store: ProjectStore, coding_id: Any, sign: str) -> str:
     """'+Fear on R001 (whole unit)' or '-Fear on R001 (characters 4-19)'."""
-    row = sqlite_db(store).execute(
+    row = store_db(store).execute(
         'SELECT c.code_id, s.external_id, c.start, c."end", EXISTS (SELECT 1 FROM units u '
         'WHERE u.source_id = c.source_id AND u.start = c.start AND u."end" = c."end") '
         "FROM codings c JOIN sources s ON s.id = c.source_id WHERE c.id = ?",
@@ -52,7 +52,7 @@ def _coding(store: ProjectStore, coding_id: Any, sign: str) -> str:
 
 def _memo_target(store: ProjectStore, memo_id: Any) -> str:
     """' on R001', ' on Fear on R001 (whole unit)', ' on code Fear', '' when unknown."""
-    row = sqlite_db(store).execute("SELECT target_kind, target_guid FROM memos WHERE id = ?",
+    row = store_db(store).execute("SELECT target_kind, target_guid FROM memos WHERE id = ?",
                                    [memo_id]).fetchone()
     if row is None:
         return ""
@@ -60,13 +60,13 @@ def _memo_target(store: ProjectStore, memo_id: Any) -> str:
     if kind == "project":
         return " on the project"
     table = {"unit": "units", "source": "sources", "code": "codes", "coding": "codings"}[kind]
-    found = sqlite_db(store).execute(f"SELECT id FROM {table} WHERE guid = ?", [guid]).fetchone()
+    found = store_db(store).execute(f"SELECT id FROM {table} WHERE guid = ?", [guid]).fetchone()
     if found is None:
         return ""
     if kind == "unit":
         return f" on {_unit_name(store, found[0])}"
     if kind == "source":
-        ext = sqlite_db(store).execute("SELECT external_id FROM sources WHERE id = ?",
+        ext = store_db(store).execute("SELECT external_id FROM sources WHERE id = ?",
                                        found).fetchone()
         return f" on {ext[0]}"
     if kind == "code":
@@ -117,7 +117,7 @@ def describe_event(store: ProjectStore, event: Event) -> str:
         code = _code_name(store, payload.get("code_id"))
         if action == "quote.unpin":
             return f"unpin of {_count(payload, 'pin_ids', 'quote')} of {code}"
-        row = sqlite_db(store).execute("SELECT external_id FROM sources WHERE id = ?",
+        row = store_db(store).execute("SELECT external_id FROM sources WHERE id = ?",
                                        [payload.get("source_id")]).fetchone()
         return f"pin of a quote from {row[0] if row else 'a source'} to {code}"
     return action

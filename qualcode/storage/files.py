@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -51,6 +53,7 @@ def replacing(target: Path) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; rename it to ``target`` if the block succeeds.
 
     The temporary file exists (empty) when the block starts and is removed if it fails.
+    A target that is a device or a pipe is written into, complete, instead of replaced.
     The result gets the permissions a plain ``open()`` would give (``mkstemp`` makes files
     private to their owner).
     """
@@ -59,10 +62,22 @@ def replacing(target: Path) -> Iterator[Path]:
         raise QualcodeError(f"folder {str(folder)!r} does not exist; create it first",
                             path=str(target))
     refuse_project_target(target)
-    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TEMP_SUFFIX, dir=folder)
+    stream = _is_stream(target)
+    # Beside the target, so the final rename stays on one file system; a device's output
+    # is staged in the temporary folder instead (nothing is left in /dev).
+    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TEMP_SUFFIX,
+                                dir=None if stream else folder)
     os.close(fd)
     try:
         yield Path(temp)
+        if stream:
+            # A device or pipe (-o /dev/null, /dev/stdout, a FIFO) is written into once the
+            # output is complete: renaming onto it would replace the device itself (as
+            # root, /dev/null would become a plain file for every program on the machine).
+            with open(temp, "rb") as finished, open(target, "wb") as sink:
+                shutil.copyfileobj(finished, sink)
+            os.unlink(temp)
+            return
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(temp, 0o666 & ~umask)
@@ -71,6 +86,15 @@ def replacing(target: Path) -> Iterator[Path]:
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise
+
+
+def _is_stream(target: Path) -> bool:
+    """True when ``target`` exists and is a device, pipe or socket (nothing to replace)."""
+    try:
+        mode = os.stat(target).st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
 @contextlib.contextmanager

@@ -19,25 +19,28 @@ composed into :class:`ProjectStore`:
 Reads return the frozen dataclasses of :mod:`qualcode.model`; every write is one
 transaction committed before the call returns, and every user action appends an event.
 
-Today one class implements it: the SQLite :class:`qualcode.storage.Store` (one file per
-project), which ``store.py`` checks against :class:`ProjectStore` so mypy fails when the two
-drift, and ``tests/test_store_interface.py`` checks that they list the same public methods.
-Code above ``qualcode/storage/`` (analysis, interchange, tui, cli) annotates the stores it
-receives as :class:`ProjectStore`; it gets one from ``Store.open``/``Store.create`` or
-:func:`qualcode.storage.open_project`. Part 11 adds a second implementation (PostgreSQL)
-behind this same interface: a method added to ``Store`` for the layers above must be added
-here too, and a need the interface does not cover (see "Not yet behind the interface"
-below) is a method to add, not a reason to reach for the SQLite connection.
+One class implements it, :class:`qualcode.storage.Store`, on either engine: a SQLite file
+(the default) or a schema of a PostgreSQL database (``postgresql://...?project=NAME``);
+the engine is the connection adapter the store holds (:mod:`qualcode.storage.backends`,
+see docs/architecture.md, "Two engines, one store"). ``store.py`` checks ``Store`` against
+:class:`ProjectStore` so mypy fails when the two drift, and ``tests/test_store_interface.py``
+checks that they list the same public methods. Code above ``qualcode/storage/`` (analysis,
+interchange, tui, cli) annotates the stores it receives as :class:`ProjectStore`; it gets
+one from ``Store.open``/``Store.create`` or :func:`qualcode.storage.open_project`, given a
+path or a server URL. A method added to ``Store`` for the layers above must be added here
+too.
 
-Not yet behind the interface: storage functions that take a :class:`ProjectStore` but run
-SQL on it themselves, reaching the connection through ``store_base.sqlite_db``, which
-refuses any other implementation with a TypeError: pins, the suggestion log, stored
-suggester models, consensus, column reads (``arrays``, ``blank_codings``, ``unit_texts``),
-the coding queue, event descriptions, REFI details and export reads, the export marker
-and ``undo.merge_after``. ``merge_apply.apply_snapshot`` refuses a store that is not the
-SQLite ``Store``; backups and ``check`` work on the SQLite file itself. Each is a candidate
-to become a :class:`ProjectStore` method (or to get a PostgreSQL twin) in Part 11; no
-module above storage may call ``sqlite_db`` (``tests/test_store_interface.py``).
+Storage functions that take a :class:`ProjectStore` and run portable SQL themselves (pins,
+the suggestion log, stored suggester models, consensus, column reads in ``arrays``,
+``blank_codings``, ``unit_texts``, the coding queue, event descriptions, REFI details and
+export reads, the export marker, ``undo.merge_after``, ``merge_apply``) reach the
+connection through ``store_base.store_db`` and work on both engines. SQLite-only, because
+the concept has no server twin: PRAGMAs and the file header, WAL checkpoints (a no-op on a
+server), the backup API and automatic backups, ``/proc/locks``, and the checks of
+``qualcode check`` that read SQLite's own structures (a server project gets the row
+checks, ``check.SERVER_CHECKS``); these take ``store_base.sqlite_db``,
+which refuses a server project in one line. No module above storage may call either
+(``tests/test_store_interface.py``).
 """
 
 from __future__ import annotations

@@ -230,9 +230,9 @@ class _Merger(CodebookMerge, MemoMerge):
                                  f"GUID {guid} (either choice files their work under ours)"))
             self.coders[fold(guid)] = clash[0]
             return
-        cursor = self.db.execute("INSERT INTO coders(guid, name, created_at) VALUES (?, ?, ?)",
+        new_id = self.db.insert_id("INSERT INTO coders(guid, name, created_at) VALUES (?, ?, ?)",
                                  [spelt(guid), name, self.now])
-        self.coders[fold(guid)] = int(cursor.lastrowid)
+        self.coders[fold(guid)] = new_id
         self.report.added["coders"] += 1
 
     def allowed_name(self, name: str) -> str:
@@ -298,12 +298,12 @@ class _Merger(CodebookMerge, MemoMerge):
             self._whole_guids = {fold(u.source_guid): u.guid for u in reversed(self.snap.units)
                                  if u.kind is UnitKind.SOURCE}
         whole = self._whole_guids.get(fold(src.guid))
-        cursor = self.db.execute(
+        new_id = self.db.insert_id(
             "INSERT INTO sources(guid, external_id, name, text, metadata, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?)",
             [spelt(src.guid), src.external_id, src.name or src.external_id, src.text,
              encode_metadata(src.metadata, path=self.snap.label), self.now])
-        source_id = int(cursor.lastrowid)
+        source_id = new_id
         self.db.execute('INSERT INTO units(guid, source_id, start, "end", kind, position) '
                         "VALUES (?, ?, 0, ?, 'source', ?)",
                         [spelt(whole) if whole else new_guid(), source_id, len(src.text),
@@ -330,12 +330,12 @@ class _Merger(CodebookMerge, MemoMerge):
                 self.units[fold(unit.guid)] = row[0]
                 continue
             self.inside_text(source_id, unit.start, unit.end, f"unit {unit.guid}")
-            cursor = self.db.execute(
+            new_id = self.db.insert_id(
                 'INSERT INTO units(guid, source_id, start, "end", kind, position) '
                 "VALUES (?, ?, ?, ?, ?, ?)",
                 [spelt(unit.guid), source_id, unit.start, unit.end, unit.kind.value,
                  unit.position])
-            self.units[fold(unit.guid)] = int(cursor.lastrowid)
+            self.units[fold(unit.guid)] = new_id
             self.report.added["units"] += 1
 
     def inside_text(self, source_id: int, start: int, end: int, what: str) -> None:
@@ -400,12 +400,12 @@ class _Merger(CodebookMerge, MemoMerge):
                     [coder_id, source_id, code_id, c.start, c.end, c.layer.value]) is not None:
             self.report.unchanged["codings"] += 1
             return
-        cursor = self.db.execute(
+        new_id = self.db.insert_id(
             'INSERT INTO codings(guid, coder_id, source_id, code_id, start, "end", layer, '
             "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [spelt(c.guid), coder_id, source_id, code_id, c.start, c.end, c.layer.value,
              c.created_at or self.now])
-        self.coding_ids[(coder_id, c.layer.value)].append(int(cursor.lastrowid))
+        self.coding_ids[(coder_id, c.layer.value)].append(new_id)
         self.report.added["codings"] += 1
 
     def reviews(self) -> None:
@@ -419,9 +419,9 @@ class _Merger(CodebookMerge, MemoMerge):
             if unit_id is None:
                 continue
             cursor = self.db.execute(
-                "INSERT OR IGNORE INTO reviews(unit_id, coder_id, layer, done_at) "
-                "VALUES (?, ?, ?, ?)", [unit_id, coder_id, review.layer.value,
-                                        review.done_at or self.now])
+                "INSERT INTO reviews(unit_id, coder_id, layer, done_at) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                [unit_id, coder_id, review.layer.value, review.done_at or self.now])
             if cursor.rowcount == 1:
                 self.review_ids[(coder_id, review.layer.value)].append(unit_id)
                 self.report.added["done marks"] += 1

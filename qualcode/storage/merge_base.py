@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 from qualcode.model import fold_guid as fold
 from qualcode.model import new_guid
 from qualcode.storage.rows import decode_examples
-from qualcode.storage.store_base import sqlite_db
+from qualcode.storage.store_base import store_db
 
 if TYPE_CHECKING:
     from qualcode.storage.interface import ProjectStore
@@ -131,6 +131,8 @@ def state_problem(state: Any) -> str | None:
 
 def has_tables(conn: Any) -> bool:
     """Return True when a project has the merge tables (schema m007 or newer)."""
+    if getattr(conn, "engine", "sqlite") == "postgresql":
+        return True  # a server project is created with every migration there is
     return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
                         "name = 'merge_bases'").fetchone() is not None
 
@@ -145,6 +147,9 @@ def base_rows(conn: Any) -> Iterable[tuple[Any, ...]]:
     """Yield ``(rowid, peer, sync, at, state)`` of a project's bases, unchecked."""
     if not has_tables(conn):
         return iter(())
+    if getattr(conn, "engine", "sqlite") == "postgresql":  # no rowid there: one row per peer
+        return conn.execute("SELECT row_number() OVER (ORDER BY peer), peer, sync, at, state "
+                            "FROM merge_bases ORDER BY peer")
     return conn.execute("SELECT rowid, peer, sync, at, state FROM merge_bases ORDER BY rowid")
 
 
@@ -231,7 +236,7 @@ def export_marker(store: ProjectStore) -> dict[str, Any]:
     copy has seen of others. A project the file is imported into remembers the file's
     values as seen of that copy, as after any merge.
     """
-    db = sqlite_db(store)
+    db = store_db(store)
     bases = [{"peer": b.peer, "sync": b.sync, "at": b.at, "state": b.state}
              for b in read_bases(db).values()]
     return {"format": EXPORT_FORMAT, "version": 1, "replica": replica_of(db), "bases": bases}
@@ -275,5 +280,6 @@ def read_decisions(db: Any) -> dict[DecisionKey, str]:
 
 def store_decision(db: Any, key: DecisionKey, choice: str, now: str) -> None:
     """Remember a choice made for one field of a conflict."""
-    db.execute("INSERT OR REPLACE INTO merge_decisions(kind, guid, field, ours, theirs, "
-               "choice, at) VALUES (?, ?, ?, ?, ?, ?, ?)", [*key, choice, now])
+    db.execute("INSERT INTO merge_decisions(kind, guid, field, ours, theirs, choice, at) "
+               "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kind, guid, field, ours, theirs) "
+               "DO UPDATE SET choice = excluded.choice, at = excluded.at", [*key, choice, now])

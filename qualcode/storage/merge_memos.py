@@ -80,12 +80,12 @@ class MemoMerge:
                             "target_kind = ? AND target_guid = ? AND coder_id IS ? AND "
                             "deleted_at IS NULL", [memo.target_kind, target, coder_id])
             if same is None:
-                cursor = self.db.execute(
+                new_id = self.db.insert_id(
                     "INSERT INTO memos(guid, target_kind, target_guid, coder_id, text, "
                     "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                     [spelt(memo.guid), memo.target_kind, target, coder_id, memo.text,
                      memo.updated_at or self.now, memo.updated_at or self.now])
-                self.memo_events.append((int(cursor.lastrowid), None, memo.text, coder_id))
+                self.memo_events.append((new_id, None, memo.text, coder_id))
                 self.report.added["memos"] += 1
                 return
             if same[1] == memo.text:

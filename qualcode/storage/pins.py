@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING
 
 from qualcode.errors import NotFoundError, StoreError
 from qualcode.model import new_guid
-from qualcode.storage.connection import inserted_id, log_event, utc_now, write_transaction
+from qualcode.storage.connection import log_event, utc_now, write_transaction
 from qualcode.storage.rows import source_length
-from qualcode.storage.store_base import sqlite_db
+from qualcode.storage.store_base import store_db
 
 if TYPE_CHECKING:
     from qualcode.storage.interface import ProjectStore
@@ -54,8 +54,8 @@ def pin_quote(store: ProjectStore, *, code_id: int, source_id: int, start: int |
     Refuses a code that is a heading (not codable), a span outside the text or holding
     only whitespace, and a span already pinned for that code.
     """
-    with write_transaction(sqlite_db(store)):
-        found = source_length(sqlite_db(store), source_id)
+    with write_transaction(store_db(store)):
+        found = source_length(store_db(store), source_id)
         if found is None:
             raise NotFoundError(f"no source with id {source_id}")
         length, external_id = found
@@ -65,7 +65,7 @@ def pin_quote(store: ProjectStore, *, code_id: int, source_id: int, start: int |
             raise StoreError(f"span {start}..{end} does not lie inside source {external_id!r} "
                              f"(its text has {length} characters); give --start and --end "
                              "with 0 <= start < end, counted in characters from 0")
-        code = sqlite_db(store).execute("SELECT name, codable FROM codes WHERE id = ? AND "
+        code = store_db(store).execute("SELECT name, codable FROM codes WHERE id = ? AND "
                                         "deleted_at IS NULL", [code_id]).fetchone()
         if code is None:
             raise NotFoundError(f"no code with id {code_id}")
@@ -73,22 +73,21 @@ def pin_quote(store: ProjectStore, *, code_id: int, source_id: int, start: int |
             raise StoreError(f"{code[0]!r} is a heading, not a codable code; pin quotes to "
                              "the codes under it")
         # Sliced in Python: SQLite's substr() would stop at a NUL character.
-        text = sqlite_db(store).execute("SELECT text FROM sources WHERE id = ?",
+        text = store_db(store).execute("SELECT text FROM sources WHERE id = ?",
                                         [source_id]).fetchone()[0][start:end]
         if not text.strip():
             raise StoreError(f"characters {start}..{end} of source {external_id!r} are only "
                              "whitespace; pin a span with words in it")
-        if sqlite_db(store).execute(f'SELECT 1 FROM pinned_quotes WHERE {_LIVE} AND '
+        if store_db(store).execute(f'SELECT 1 FROM pinned_quotes WHERE {_LIVE} AND '
                                     'code_id = ? AND source_id = ? AND start = ? AND "end" = ?',
                                     [code_id, source_id, start, end]).fetchone():
             raise StoreError(f"that passage of {external_id!r} is already pinned to "
                              f"{code[0]!r}")
-        cursor = sqlite_db(store).execute(
+        pin_id = store_db(store).insert_id(
             'INSERT INTO pinned_quotes(guid, code_id, source_id, start, "end", coder_id, '
             "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
             [new_guid(), code_id, source_id, start, end, coder_id, utc_now()])
-        pin_id = inserted_id(cursor)
-        log_event(sqlite_db(store), "quote.pin",
+        log_event(store_db(store), "quote.pin",
                   {"pin_id": pin_id, "code_id": code_id, "source_id": source_id,
                    "start": start, "end": end}, coder_id=coder_id)
     return _one(store, pin_id)
@@ -107,12 +106,12 @@ def unpin_quotes(store: ProjectStore, *, code_id: int, source_id: int | None = N
         if value is not None:
             sql += f" AND {column} = ?"
             params.append(value)
-    with write_transaction(sqlite_db(store)):
-        pins = [_pin(row) for row in sqlite_db(store).execute(sql + " ORDER BY id", params)]
+    with write_transaction(store_db(store)):
+        pins = [_pin(row) for row in store_db(store).execute(sql + " ORDER BY id", params)]
         if not pins:
             raise NotFoundError("no pinned quote matches; list them with qualcode quote list")
         set_pins_deleted(store, [p.id for p in pins], utc_now())
-        log_event(sqlite_db(store), "quote.unpin", {"pin_ids": [p.id for p in pins],
+        log_event(store_db(store), "quote.unpin", {"pin_ids": [p.id for p in pins],
                                                     "code_id": code_id}, coder_id=coder_id)
     return pins
 
@@ -124,7 +123,7 @@ def pinned_quotes(store: ProjectStore, code_id: int | None = None) -> list[Pin]:
     if code_id is not None:
         sql += " AND code_id = ?"
         params.append(code_id)
-    return [_pin(row) for row in sqlite_db(store).execute(sql + " ORDER BY id", params)]
+    return [_pin(row) for row in store_db(store).execute(sql + " ORDER BY id", params)]
 
 
 def set_pins_deleted(store: ProjectStore, ids: Sequence[int], when: str | None) -> None:
@@ -132,11 +131,11 @@ def set_pins_deleted(store: ProjectStore, ids: Sequence[int], when: str | None) 
     for first in range(0, len(ids), 500):
         chunk = list(ids[first:first + 500])
         marks = ",".join("?" * len(chunk))
-        sqlite_db(store).execute(f"UPDATE pinned_quotes SET deleted_at = ? WHERE id IN ({marks})",
+        store_db(store).execute(f"UPDATE pinned_quotes SET deleted_at = ? WHERE id IN ({marks})",
                                  [when, *chunk])
 
 
 def _one(store: ProjectStore, pin_id: int) -> Pin:
-    row = sqlite_db(store).execute(f"SELECT {_COLUMNS} FROM pinned_quotes WHERE id = ?",
+    row = store_db(store).execute(f"SELECT {_COLUMNS} FROM pinned_quotes WHERE id = ?",
                                    [pin_id]).fetchone()
     return _pin(row)

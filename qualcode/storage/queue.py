@@ -22,7 +22,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from qualcode.model import Event, Layer, UnitKind
-from qualcode.storage.store_base import sqlite_db
+from qualcode.storage.store_base import store_db
 
 if TYPE_CHECKING:
     from qualcode.storage.interface import ProjectStore
@@ -141,10 +141,10 @@ class UnitQueue:
         ``None`` goes back to queue order. Units added to the project afterwards appear
         only once the order is set again.
         """
-        db = sqlite_db(self.store)
+        db = store_db(self.store)
         if unit_ids is None:
             if self._order_table is not None:
-                db.execute(f"DROP TABLE IF EXISTS temp.{self._order_table}")
+                db.execute(f"DROP TABLE IF EXISTS {db.temp_schema}.{self._order_table}")
                 self._order_table = None
                 self._count = None
             return
@@ -153,13 +153,14 @@ class UnitQueue:
         # nothing is written to the project file.
         db.execute(f"CREATE TEMP TABLE IF NOT EXISTS {name} "
                    "(rank INTEGER PRIMARY KEY, unit_id INTEGER NOT NULL UNIQUE)")
-        db.execute(f"DELETE FROM temp.{name}")
+        table = f"{db.temp_schema}.{name}"
+        db.execute(f"DELETE FROM {table}")
         wanted = list(dict.fromkeys(int(i) for i in unit_ids))
-        db.conn.executemany(
-            f"INSERT INTO temp.{name}(unit_id) SELECT id FROM units WHERE id = ? AND kind = ?",
+        db.executemany(
+            f"INSERT INTO {table}(unit_id) SELECT id FROM units WHERE id = ? AND kind = ?",
             [(unit_id, self.kind.value) for unit_id in wanted])
-        db.execute(f"INSERT INTO temp.{name}(unit_id) SELECT u.id FROM units u WHERE u.kind = ? "
-                   f"AND u.id NOT IN (SELECT unit_id FROM temp.{name}) "
+        db.execute(f"INSERT INTO {table}(unit_id) SELECT u.id FROM units u WHERE u.kind = ? "
+                   f"AND u.id NOT IN (SELECT unit_id FROM {table}) "
                    "ORDER BY u.source_id, u.start", [self.kind.value])
         self._order_table = name
         self._count = None
@@ -194,7 +195,7 @@ class UnitQueue:
     def contains(self, unit_id: int) -> bool:
         """Return True when the filter keeps this unit."""
         where, params = self._where()
-        return sqlite_db(self.store).execute(f"SELECT 1 {self._from()} WHERE {where} AND u.id = ?",
+        return store_db(self.store).execute(f"SELECT 1 {self._from()} WHERE {where} AND u.id = ?",
                                              [*params, unit_id]).fetchone() is not None
 
     def _is_done(self, unit_id: int) -> bool:
@@ -231,20 +232,29 @@ class UnitQueue:
                            f"AND c.coder_id = ? AND c.layer = ? AND c.code_id IN ({marks}) "
                            f"AND {LIVE} AND {OVERLAP})")
             params += [self.coder_id, self.layer.value, *f.code_ids]
+        server = store_db(self.store).engine == "postgresql"
         if f.field:
-            clauses.append("CAST(json_extract(s.metadata, ?) AS TEXT) = ?")
-            params += [_json_path(f.field), "" if f.value is None else str(f.value)]
+            clauses.append("(s.metadata::jsonb ->> ?) = ?" if server
+                           else "CAST(json_extract(s.metadata, ?) AS TEXT) = ?")
+            params += [f.field if server else _json_path(f.field),
+                       "" if f.value is None else str(f.value)]
         if f.text.strip():
-            clauses.append("substr(s.text, u.start + 1, u.\"end\" - u.start) LIKE ? ESCAPE '\\'")
+            like = "ILIKE" if server else "LIKE"  # SQLite's LIKE ignores ASCII case
+            clauses.append(f"substr(s.text, u.start + 1, u.\"end\" - u.start) {like} ? "
+                           "ESCAPE '\\'")
             params.append(_like_pattern(f.text.strip()))
         return " AND ".join(clauses), params
+
+    def _ordered(self) -> str:
+        """The order table, in this connection's temporary schema."""
+        return f"{store_db(self.store).temp_schema}.{self._order_table}"
 
     def _from(self, f: QueueFilter | None = None) -> str:
         f = self._filter if f is None else f
         # Reading sources only when the filter needs them keeps plain pages an index range.
         join = " JOIN sources s ON s.id = u.source_id" if f.field or f.text.strip() else ""
         if self._order_table:
-            return f"FROM temp.{self._order_table} o JOIN units u ON u.id = o.unit_id{join}"
+            return f"FROM {self._ordered()} o JOIN units u ON u.id = o.unit_id{join}"
         return f"FROM units u{join}"
 
     # -- counts ------------------------------------------------------------------------
@@ -266,7 +276,7 @@ class UnitQueue:
             f = replace(self._filter, order=Order.QUEUE)
             if self._order_table:
                 where, params = self._where()
-                self._count = int(sqlite_db(self.store).execute(
+                self._count = int(store_db(self.store).execute(
                     f"SELECT count(*) {self._from()} WHERE {where}", params).fetchone()[0])
             elif f.is_empty():
                 self._count = self.total()
@@ -276,7 +286,7 @@ class UnitQueue:
                 self._count = self.total() - self.done()
             else:
                 where, params = self._where()
-                self._count = int(sqlite_db(self.store).execute(
+                self._count = int(store_db(self.store).execute(
                     f"SELECT count(*) {self._from()} WHERE {where}", params).fetchone()[0])
         return self._count
 
@@ -284,7 +294,7 @@ class UnitQueue:
     def page(self, offset: int, limit: int) -> list[QueueRow]:
         """Return ``limit`` rows starting at ``offset`` in the filtered queue."""
         where, params = self._where()
-        ids = sqlite_db(self.store).execute(
+        ids = store_db(self.store).execute(
             f"SELECT u.id {self._from()} WHERE {where} ORDER BY {self._order_by()} "
             "LIMIT ? OFFSET ?", [*params, max(0, limit), max(0, offset)]).fetchall()
         return self.rows([row[0] for row in ids], first_position=max(0, offset))
@@ -298,7 +308,7 @@ class UnitQueue:
         if key is None:
             return []
         where, params = self._where()
-        ids = sqlite_db(self.store).execute(
+        ids = store_db(self.store).execute(
             f"SELECT u.id {self._from()} WHERE {where} AND {self._after('>', key)} "
             f"ORDER BY {self._order_by()} LIMIT ?", [*params, *key, max(0, limit)]).fetchall()
         return self.rows([row[0] for row in ids], first_position=position + 1)
@@ -308,9 +318,11 @@ class UnitQueue:
         if not unit_ids:
             return []
         marks = ",".join("?" * len(unit_ids))
-        rows = sqlite_db(self.store).execute(
+        rows = store_db(self.store).execute(
             f'SELECT u.id, u.source_id, u.start, u."end", s.external_id, s.name, '
-            f'substr(s.text, u.start + 1, min(u."end" - u.start, {EXCERPT_CHARS})), '
+            # CASE, not SQLite's two-argument min(): PostgreSQL calls that least().
+            f'substr(s.text, u.start + 1, CASE WHEN u."end" - u.start < {EXCERPT_CHARS} '
+            f'THEN u."end" - u.start ELSE {EXCERPT_CHARS} END), '
             "EXISTS (SELECT 1 FROM reviews r WHERE r.unit_id = u.id AND r.coder_id = ? "
             "AND r.layer = ?), "
             "(SELECT count(*) FROM codings c WHERE c.source_id = u.source_id AND "
@@ -330,10 +342,10 @@ class UnitQueue:
 
     def _key(self, unit_id: int) -> tuple[int, ...] | None:
         if self._order_table:
-            row = sqlite_db(self.store).execute(f"SELECT rank FROM temp.{self._order_table} "
+            row = store_db(self.store).execute(f"SELECT rank FROM {self._ordered()} "
                                                 "WHERE unit_id = ?", [unit_id]).fetchone()
             return None if row is None else (row[0],)
-        row = sqlite_db(self.store).execute("SELECT source_id, start FROM units WHERE id = ? AND "
+        row = store_db(self.store).execute("SELECT source_id, start FROM units WHERE id = ? AND "
                                             "kind = ?", [unit_id, self.kind.value]).fetchone()
         return None if row is None else (row[0], row[1])
 
@@ -344,7 +356,7 @@ class UnitQueue:
         if key is None or not self.contains(unit_id):
             return None
         where, params = self._where()
-        return int(sqlite_db(self.store).execute(
+        return int(store_db(self.store).execute(
             f"SELECT count(*) {self._from()} WHERE {where} AND {self._after('<', key)}",
             [*params, *key]).fetchone()[0])
 
@@ -364,7 +376,7 @@ class UnitQueue:
             return None
         where, params = self._where()
         compare, order = (">", "ASC") if step > 0 else ("<", "DESC")
-        row = sqlite_db(self.store).execute(
+        row = store_db(self.store).execute(
             f"SELECT u.id {self._from()} WHERE {where} AND {self._after(compare, key)} "
             f"ORDER BY {self._order_by(order)} LIMIT 1",
             [*params, *key]).fetchone()
@@ -382,7 +394,7 @@ class UnitQueue:
         source = self._from(wanted)
         key = self._key(after_unit_id) if after_unit_id is not None else None
         if key is not None:
-            row = sqlite_db(self.store).execute(
+            row = store_db(self.store).execute(
                 f"SELECT u.id {source} WHERE {where} AND {self._after('>', key)} "
                 f"ORDER BY {self._order_by()} LIMIT 1", [*params, *key]).fetchone()
             if row is not None:
@@ -390,14 +402,14 @@ class UnitQueue:
             if not wrap:
                 return None
         skip = "AND u.id != ? " if after_unit_id is not None else ""
-        row = sqlite_db(self.store).execute(
+        row = store_db(self.store).execute(
             f"SELECT u.id {source} WHERE {where} {skip}ORDER BY {self._order_by()} LIMIT 1",
             [*params, *([after_unit_id] if after_unit_id is not None else [])]).fetchone()
         return None if row is None else int(row[0])
 
     def unit_of_coding(self, coding_id: int) -> int | None:
         """Return the unit (of this kind) holding a coding, live or deleted (to show an undo)."""
-        row = sqlite_db(self.store).execute(
+        row = store_db(self.store).execute(
             'SELECT u.id FROM codings c JOIN units u ON u.source_id = c.source_id AND u.kind = ? '
             'WHERE c.id = ? AND u.start <= c.start AND (c.start < u."end" OR u.start = u."end" '
             'OR c.start = u."end") ORDER BY u.start LIMIT 1', [self.kind.value, coding_id]
@@ -412,17 +424,17 @@ class UnitQueue:
         if "coding_id" in payload:
             return self.unit_of_coding(int(payload["coding_id"]))
         if "memo_id" in payload:
-            row = sqlite_db(self.store).execute(
+            row = store_db(self.store).execute(
                 "SELECT target_kind, target_guid FROM memos WHERE id = ?",
                 [payload["memo_id"]]).fetchone()
             if row is None:
                 return None
             if row[0] == "unit":
-                found = sqlite_db(self.store).execute("SELECT id FROM units WHERE guid = ?",
+                found = store_db(self.store).execute("SELECT id FROM units WHERE guid = ?",
                                                       [row[1]]).fetchone()
                 return None if found is None else int(found[0])
             if row[0] == "coding":
-                found = sqlite_db(self.store).execute("SELECT id FROM codings WHERE guid = ?",
+                found = store_db(self.store).execute("SELECT id FROM codings WHERE guid = ?",
                                                       [row[1]]).fetchone()
                 return None if found is None else self.unit_of_coding(int(found[0]))
         return None

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from qualcode.model import fold_guid
-from qualcode.storage.store_base import sqlite_db
+from qualcode.storage.store_base import store_db
 
 if TYPE_CHECKING:
     from qualcode.storage.interface import ProjectStore
@@ -31,7 +31,7 @@ MEMO_PREFIX = "refi.memo."
 
 def project_description(store: ProjectStore) -> str:
     """Return the project's description ("" when it has none)."""
-    row = sqlite_db(store).execute("SELECT value FROM project WHERE key = ?",
+    row = store_db(store).execute("SELECT value FROM project WHERE key = ?",
                                    [DESCRIPTION_KEY]).fetchone()
     return row[0] if row else ""
 
@@ -40,13 +40,14 @@ def keep_project_description(store: ProjectStore, text: str) -> bool:
     """Give the project this description when it has none; return True when it was set."""
     if not text or project_description(store):
         return False
-    sqlite_db(store).execute("INSERT OR REPLACE INTO project(key, value) VALUES (?, ?)",
+    store_db(store).execute("INSERT INTO project(key, value) VALUES (?, ?) "
+                             "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                              [DESCRIPTION_KEY, text])
     return True
 
 
 def _read(store: ProjectStore, prefix: str) -> dict[str, Any]:
-    rows = sqlite_db(store).execute(
+    rows = store_db(store).execute(
         "SELECT key, value FROM project WHERE key >= ? AND key < ?",
         [prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)])
     found: dict[str, Any] = {}
@@ -73,7 +74,7 @@ def memo_parts(store: ProjectStore) -> dict[str, list[str]]:
 def keep_details(store: ProjectStore, sources: Mapping[str, Mapping[str, str]],
                  memos: Mapping[str, list[str]]) -> None:
     """Keep sources' details and joined memos' note GUIDs (the caller's transaction)."""
-    db = sqlite_db(store)
+    db = store_db(store)
     present_sources = {fold_guid(row[0]) for row in db.execute("SELECT guid FROM sources")}
     present_memos = {fold_guid(row[0]) for row in db.execute(
         "SELECT guid FROM memos WHERE deleted_at IS NULL")}
@@ -83,7 +84,8 @@ def keep_details(store: ProjectStore, sources: Mapping[str, Mapping[str, str]],
     rows += [(MEMO_PREFIX + fold_guid(guid), json.dumps(list(parts)))
              for guid, parts in memos.items() if fold_guid(guid) in present_memos]
     for row in rows:
-        db.execute("INSERT OR REPLACE INTO project(key, value) VALUES (?, ?)", list(row))
+        db.execute("INSERT INTO project(key, value) VALUES (?, ?) "
+                             "ON CONFLICT (key) DO UPDATE SET value = excluded.value", list(row))
 
 
 def metadata_values(store: ProjectStore) -> dict[str, list[Any]]:
@@ -91,7 +93,7 @@ def metadata_values(store: ProjectStore) -> dict[str, list[Any]]:
     from qualcode.storage.metadata import decode_metadata
 
     values: dict[str, list[Any]] = {}
-    for (text,) in sqlite_db(store).execute("SELECT metadata FROM sources ORDER BY id"):
+    for (text,) in store_db(store).execute("SELECT metadata FROM sources ORDER BY id"):
         for key, value in decode_metadata(text).items():
             values.setdefault(key, []).append(value)
     return values

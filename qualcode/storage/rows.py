@@ -123,6 +123,10 @@ def to_event(row: tuple[Any, ...]) -> Event:
                  payload=json.loads(row[5]), undoes=row[6])
 
 
+NO_LIMIT = 2 ** 62
+"""A LIMIT that never binds: SQLite's ``LIMIT -1`` is an error on PostgreSQL."""
+
+
 # -- text lengths ----------------------------------------------------------------------------
 # SQLite's length() counts characters only up to the first NUL, so a source text holding
 # one would get a short length and wrong span bounds. A text with a NUL byte (rare) is
@@ -150,8 +154,10 @@ def _chars(value: Any) -> int | None:
 
 def source_length(db: Any, source_id: int) -> tuple[int, str] | None:
     """Return (length of the text in characters, external id) of a source, or None."""
-    row = db.execute("SELECT CASE WHEN instr(CAST(text AS BLOB), x'00') > 0 THEN NULL "
-                     "ELSE length(text) END, external_id FROM sources WHERE id = ?",
+    # PostgreSQL text cannot hold NUL, so its length() is always the whole count.
+    measure = ("length(text)" if getattr(db, "engine", "sqlite") == "postgresql" else
+               "CASE WHEN instr(CAST(text AS BLOB), x'00') > 0 THEN NULL ELSE length(text) END")
+    row = db.execute(f"SELECT {measure}, external_id FROM sources WHERE id = ?",
                      [source_id]).fetchone()
     if row is None:
         return None

@@ -1,15 +1,21 @@
-"""The project schema as forward migrations (sqlite-utils ``Migrations``).
+"""The project schema as forward migrations (sqlite-utils ``Migrations``), for both engines.
 
-Every migration is applied in its own transaction, recorded in ``_sqlite_migrations``;
-a project opened by a newer qualcode is migrated forward, never back.
+Every migration is applied in its own transaction, recorded in ``_sqlite_migrations`` on
+SQLite (by sqlite-utils, as always) and in ``_qualcode_migrations`` on PostgreSQL; a
+project opened by a newer qualcode is migrated forward, never back. There is one list:
+a migration is written once, in SQLite's DDL, and the PostgreSQL connection rewrites its
+column types and triggers as it runs it (:mod:`qualcode.storage.backends.translate`).
 """
 
 from __future__ import annotations
 
 import sqlite3
+from typing import Any
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
+
+from qualcode.storage.backends import SqlConnection
 
 MIGRATION_SET = "qualcode"
 APPLICATION_ID = 0x51434F44  # "QCOD": lets `file` and qualcode recognise a project
@@ -256,7 +262,8 @@ def m007_merge_bases(db: Database) -> None:
         );
         """,
     )
-    db.execute("INSERT OR IGNORE INTO project(key, value) VALUES ('replica', ?)", [new_guid()])
+    db.execute("INSERT INTO project(key, value) VALUES ('replica', ?) ON CONFLICT DO NOTHING",
+               [new_guid()])
 
 
 @migrations()
@@ -287,7 +294,7 @@ def m008_paragraph_attributes(db: Database) -> None:
 # Later migrations (m003_..., m004_...) go above this line, in the order they were written.
 
 
-def _run_script(db: Database, script: str) -> None:
+def _run_script(db: Any, script: str) -> None:
     """Run SQL statements one by one inside the caller's transaction.
 
     ``executescript`` would commit first, which would make a failed migration
@@ -303,14 +310,32 @@ def _run_script(db: Database, script: str) -> None:
         raise ValueError(f"incomplete SQL statement in migration: {pending!r}")
 
 
-def apply_migrations(db: Database) -> None:
+PG_MIGRATIONS_TABLE = "_qualcode_migrations"
+"""Where a PostgreSQL project records its applied migrations (SQLite: ``_sqlite_migrations``)."""
+
+
+def apply_migrations(db: SqlConnection | Database) -> None:
     """Bring a project's schema up to date."""
-    migrations.apply(db)
+    if isinstance(db, Database):
+        migrations.apply(db)
+        return
+    _pg_record_table(db)
+    for migration in list(migrations._migrations):
+        with db.write_transaction():
+            if migration.name in _pg_applied(db):  # another coder was first
+                continue
+            migration.fn(db)  # type: ignore[arg-type]
+            db.execute(f"INSERT INTO {PG_MIGRATIONS_TABLE}(migration_set, name, applied_at) "
+                       "VALUES (?, ?, ?)", [MIGRATION_SET, migration.name,
+                                            _now()])
 
 
-def pending_migrations(db: Database) -> list[str]:
+def pending_migrations(db: SqlConnection | Database) -> list[str]:
     """Return the names of migrations not yet applied to a project."""
-    return [m.name for m in migrations.pending(db)]
+    if isinstance(db, Database):
+        return [m.name for m in migrations.pending(db)]
+    applied = set(_pg_applied(db))
+    return [m.name for m in migrations._migrations if m.name not in applied]
 
 
 def schema_version() -> int:
@@ -318,7 +343,32 @@ def schema_version() -> int:
     return len(migrations._migrations)
 
 
-def unknown_migrations(db: Database) -> list[str]:
+def unknown_migrations(db: SqlConnection | Database) -> list[str]:
     """Return migrations applied to a project that this qualcode does not know (a newer one)."""
     known = {m.name for m in migrations._migrations}
-    return [m.name for m in migrations.applied(db) if m.name not in known]
+    applied = ([m.name for m in migrations.applied(db)] if isinstance(db, Database)
+               else _pg_applied(db))
+    return [name for name in applied if name not in known]
+
+
+def _now() -> str:
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def _pg_record_table(db: SqlConnection) -> None:
+    db.execute(f"CREATE TABLE IF NOT EXISTS {PG_MIGRATIONS_TABLE} ("
+               "id INTEGER PRIMARY KEY, migration_set TEXT NOT NULL, name TEXT NOT NULL, "
+               "applied_at TEXT NOT NULL, UNIQUE (migration_set, name))")
+
+
+def _pg_applied(db: SqlConnection) -> list[str]:
+    """The migrations a PostgreSQL project has applied, in order ([] before the first)."""
+    exists = db.execute("SELECT to_regclass(?) IS NOT NULL",
+                        [PG_MIGRATIONS_TABLE]).fetchone()[0]
+    if not exists:
+        return []
+    return [row[0] for row in db.execute(
+        f"SELECT name FROM {PG_MIGRATIONS_TABLE} WHERE migration_set = ? ORDER BY id",
+        [MIGRATION_SET])]

@@ -15,14 +15,15 @@ from qualcode.model import (
     UnitKind,
     new_guid,
 )
+from qualcode.storage.backends import SqlConnection
 from qualcode.storage.connection import log_event, utc_now, write_transaction
 from qualcode.storage.metadata import (
     encode_metadata,
     is_malformed_json,
     unreadable_metadata_error,
 )
-from qualcode.storage.rows import SOURCE_COLUMNS, UNIT_COLUMNS, to_source, to_unit
-from qualcode.storage.store_base import StoreBase
+from qualcode.storage.rows import NO_LIMIT, SOURCE_COLUMNS, UNIT_COLUMNS, to_source, to_unit
+from qualcode.storage.store_base import StoreBase, sqlite_db
 
 ProgressCallback = Callable[[int], None]
 PROGRESS_EVERY = 5_000
@@ -44,7 +45,7 @@ class SourceStore(StoreBase):
         """
         added = updated = unchanged = 0
         with write_transaction(self.db):
-            conn = self.db.conn
+            conn = self.db
             before = conn.execute("SELECT coalesce(max(id), 0) FROM sources").fetchone()[0]
             now = utc_now()
             seen = 0
@@ -67,22 +68,21 @@ class SourceStore(StoreBase):
             on_progress(seen)
         return ImportReport(added=added, updated=updated, unchanged=unchanged)
 
-    def _store_record(self, conn: sqlite3.Connection, record: SourceRecord, *, before: int,
+    def _store_record(self, conn: SqlConnection, record: SourceRecord, *, before: int,
                       update: bool, now: str, path: str | None) -> str:
         """Insert or update one record; return 'added', 'updated' or 'unchanged'."""
         metadata = encode_metadata(record.metadata, path=path, line=record.line)
         name = record.name or record.external_id
-        try:
-            cursor = conn.execute(
-                "INSERT INTO sources(guid, external_id, name, text, metadata, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (new_guid(), record.external_id, name, record.text, metadata, now))
-        except sqlite3.IntegrityError:
+        source_id = conn.insert_id_or_none(
+            "INSERT INTO sources(guid, external_id, name, text, metadata, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (external_id) DO NOTHING",
+            (new_guid(), record.external_id, name, record.text, metadata, now))
+        if source_id is None:
             existing = conn.execute(
                 "SELECT id, name, text, metadata FROM sources WHERE external_id = ?",
                 (record.external_id,)).fetchone()
-            if existing is None:
-                raise
+            if existing is None:  # a conflict on external_id, yet no such row: a bug
+                raise StoreError(f"source {record.external_id!r} could not be stored")
             if existing[0] > before:
                 raise FormatError(f"duplicate id {record.external_id!r}: it appears earlier in "
                                   "this file; ids must be unique", path=path,
@@ -94,13 +94,13 @@ class SourceStore(StoreBase):
             return self._update_record(conn, existing, name, record, metadata, path)
         conn.execute('INSERT INTO units(guid, source_id, start, "end", kind, position) '
                      "VALUES (?, ?, 0, ?, 'source', ?)",
-                     (new_guid(), cursor.lastrowid, len(record.text), cursor.lastrowid))
-        if record.paragraphs and cursor.lastrowid is not None:
-            self._store_paragraphs(conn, cursor.lastrowid, record.paragraphs)
+                     (new_guid(), source_id, len(record.text), source_id))
+        if record.paragraphs:
+            self._store_paragraphs(conn, source_id, record.paragraphs)
         return "added"
 
     @staticmethod
-    def _store_paragraphs(conn: sqlite3.Connection, source_id: int,
+    def _store_paragraphs(conn: SqlConnection, source_id: int,
                           paragraphs: Sequence[ParagraphAttributes]) -> None:
         """Replace what is known of a source's paragraphs (speaker, page, cue times)."""
         conn.execute("DELETE FROM paragraph_attributes WHERE source_id = ?", (source_id,))
@@ -128,7 +128,7 @@ class SourceStore(StoreBase):
             "SELECT speaker, count(*) FROM paragraph_attributes WHERE speaker IS NOT NULL "
             "GROUP BY speaker ORDER BY speaker")}
 
-    def _update_record(self, conn: sqlite3.Connection, existing: tuple, name: str,
+    def _update_record(self, conn: SqlConnection, existing: tuple, name: str,
                        record: SourceRecord, metadata: str, path: str | None) -> str:
         """Apply ``--update`` to an existing source, keeping its codings valid."""
         source_id, old_name, old_text, old_metadata = existing
@@ -206,16 +206,20 @@ class SourceStore(StoreBase):
         Every command that reads metadata asks this first, so metadata SQLite cannot read
         is reported here, in one line naming a source, before any other query meets it.
         """
+        if self.db.engine == "postgresql":  # metadata is checked JSON objects when written
+            return [row[0] for row in self.db.execute(
+                'SELECT DISTINCT key COLLATE "C" FROM sources, '
+                "jsonb_object_keys(sources.metadata::jsonb) AS key ORDER BY 1")]
         try:
             keys = [row[0] for row in self.db.execute(
                 "SELECT DISTINCT key FROM sources, json_each(sources.metadata) ORDER BY key")]
         except sqlite3.OperationalError as error:
             if not is_malformed_json(error):
                 raise
-            raise unreadable_metadata_error(self.db.conn) from None
+            raise unreadable_metadata_error(sqlite_db(self).conn) from None
         if not all(isinstance(key, str) for key in keys):
             # json_each gives an array's indexes (or NULL for a scalar): not an object.
-            raise unreadable_metadata_error(self.db.conn)
+            raise unreadable_metadata_error(sqlite_db(self).conn)
         return keys
 
     def unit_count(self, kind: UnitKind = UnitKind.SOURCE) -> int:
@@ -242,7 +246,7 @@ class SourceStore(StoreBase):
         """Return a page of units of one kind, in source order."""
         rows = self.db.execute(f"SELECT {UNIT_COLUMNS} FROM units WHERE kind = ? "
                                "ORDER BY source_id, start LIMIT ? OFFSET ?",
-                               [kind.value, -1 if limit is None else limit, offset])
+                               [kind.value, NO_LIMIT if limit is None else limit, offset])
         return [to_unit(row) for row in rows]
 
     def whole_unit(self, source_id: int) -> Unit:

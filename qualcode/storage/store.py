@@ -1,16 +1,17 @@
-"""The :class:`Store`: one project file, read as model objects, written one action at a time."""
+"""The :class:`Store`: one project (a file or a server schema), written one action at a time."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlite_utils import Database
-
 from qualcode.errors import NotFoundError, StoreError
 from qualcode.model import RESERVED_NAMES, Coder, Event, is_reserved_name, new_guid
+from qualcode.storage.backends import SqlConnection
+from qualcode.storage.backends.urls import ServerPath, recall, remember, server_url
 from qualcode.storage.codebook import CodebookStore
 from qualcode.storage.coder_names import closest_coder, coders_list
 from qualcode.storage.codings import CodingStore
@@ -33,11 +34,13 @@ from qualcode.storage.undo import HANDLERS, undo_stacks
 
 
 class Store(CodebookStore, CodingStore):
-    """A qualcode project: one SQLite file.
+    """A qualcode project: one SQLite file, or one schema of a PostgreSQL database.
 
-    Reads return frozen model dataclasses. Every write is one short ``BEGIN IMMEDIATE``
-    transaction committed before the method returns, and every user action appends an
-    event, so two coders can work on one file at once and nothing shown as saved is lost.
+    Reads return frozen model dataclasses. Every write is one short transaction that
+    holds the project's write lock (``BEGIN IMMEDIATE``; on a server, an advisory lock)
+    and is committed before the method returns, and every user action appends an event,
+    so several coders can work on one project at once and nothing shown as saved is lost.
+    The engine is the connection in ``db`` (:mod:`qualcode.storage.backends`).
 
     >>> import tempfile, pathlib
     >>> folder = pathlib.Path(tempfile.mkdtemp())
@@ -47,7 +50,7 @@ class Store(CodebookStore, CodingStore):
     >>> store.close()
     """
 
-    def __init__(self, db: Database, path: Path, *, readonly: bool = False) -> None:
+    def __init__(self, db: SqlConnection, path: Path, *, readonly: bool = False) -> None:
         self.db = db
         self.path = path
         self.readonly = readonly
@@ -55,7 +58,14 @@ class Store(CodebookStore, CodingStore):
 
     @classmethod
     def create(cls, path: Path | str) -> Store:
-        """Create a new, empty project; refuse to overwrite an existing file."""
+        """Create a new, empty project; refuse to overwrite an existing file (or schema).
+
+        ``path`` is a file, or a server URL (``postgresql://...?project=NAME``, see
+        :mod:`qualcode.storage.backends.urls`): the project is then a new schema there.
+        """
+        url = server_url(path)
+        if url is not None:
+            return cls._on_server(url, create=True)
         path = Path(path)
         if path.exists():
             raise StoreError("already exists; choose another name or open it", path=str(path))
@@ -78,6 +88,9 @@ class Store(CodebookStore, CodingStore):
         cannot be written (read-only media, permissions): every command that only reads
         works there, and one that writes fails with one clear line.
         """
+        url = server_url(path)
+        if url is not None:
+            return cls._on_server(url, readonly=bool(readonly))
         path = Path(path)
         if readonly is None:
             check_path(path)
@@ -95,6 +108,34 @@ class Store(CodebookStore, CodingStore):
             db.close()
             raise
         return cls(db, path)
+
+    @classmethod
+    def _on_server(cls, url: str, *, create: bool = False, readonly: bool = False) -> Store:
+        """Create or open a project schema on a PostgreSQL server (migrated forward)."""
+        from qualcode.storage.backends.postgres import PostgresConnection
+
+        url = recall(url)  # a reopen by the masked name keeps the password
+        db = PostgresConnection(url, create=create, readonly=readonly)
+        try:
+            if create:
+                initialise(db)
+            else:
+                if not db.is_project():
+                    raise StoreError("is a schema, but not a qualcode project",
+                                     path=db.location)
+                refuse_newer_schema(db)
+                if not readonly:
+                    migrate_if_needed(db)
+                elif pending_migrations(db):
+                    raise StoreError("was made by an older qualcode and must be upgraded, "
+                                     "which needs write access", path=db.location)
+        except BaseException:
+            if create:  # nothing half-made is left behind under the project's name
+                with contextlib.suppress(Exception):
+                    db.drop_schema()
+            db.close()
+            raise
+        return cls(db, ServerPath(remember(url)), readonly=readonly)
 
     @classmethod
     def _open_readonly(cls, path: Path) -> Store:
@@ -122,8 +163,12 @@ class Store(CodebookStore, CodingStore):
             yield
 
     def checkpoint(self) -> None:
-        """Fold the write-ahead log into the main file, leaving the WAL empty."""
-        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        """Fold the write-ahead log into the main file, leaving the WAL empty.
+
+        A server makes every commit durable itself: nothing to do there.
+        """
+        if self.db.engine == "sqlite":
+            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def __enter__(self) -> Store:
         return self
@@ -156,8 +201,9 @@ class Store(CodebookStore, CodingStore):
             hint = f"did you mean {close!r}? " if close else ""
             raise NotFoundError(f"no coder named {name!r} ({hint}coders: {coders_list(names)})")
         with write_transaction(self.db):
-            self.db.execute("INSERT OR IGNORE INTO coders(guid, name, created_at) "
-                            "VALUES (?, ?, ?)", [new_guid(), name, utc_now()])
+            self.db.execute("INSERT INTO coders(guid, name, created_at) "
+                            "VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                            [new_guid(), name, utc_now()])
         return self.coder(name, create=False)
 
     # -- events and undo ---------------------------------------------------------------
@@ -214,7 +260,13 @@ class Store(CodebookStore, CodingStore):
         return dict(self.db.execute("SELECT key, value FROM project").fetchall())
 
     def integrity_ok(self) -> bool:
-        """Return True when SQLite's integrity and foreign-key checks both pass."""
+        """Return True when SQLite's integrity and foreign-key checks both pass.
+
+        A server enforces its constraints on every write and checks its own pages; it
+        has no command to ask, so a server project answers True.
+        """
+        if self.db.engine != "sqlite":
+            return True
         ok = self.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         return ok and not self.db.execute("PRAGMA foreign_key_check").fetchall()
 

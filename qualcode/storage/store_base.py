@@ -1,6 +1,7 @@
-"""What every part of the SQLite :class:`~qualcode.storage.Store` shares.
+"""What every part of the :class:`~qualcode.storage.Store` shares, on either engine.
 
-:class:`StoreBase` declares the connection and file the concern classes (sources, codebook,
+:class:`StoreBase` declares the connection (a :class:`~qualcode.storage.backends.SqlConnection`:
+a SQLite file or a PostgreSQL schema) and location the concern classes (sources, codebook,
 codings) work on, and holds the helpers more than one of them calls, so the type checker
 sees every attribute and method a concern class uses.
 """
@@ -10,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from sqlite_utils import Database
-
+from qualcode.errors import StoreError
 from qualcode.model import Coder
+from qualcode.storage.backends import SqlConnection
+from qualcode.storage.backends.sqlite import SqliteConnection
 from qualcode.storage.rows import to_coder
 
 SOFT_DELETABLE = frozenset({"codes", "codings", "memos"})
@@ -22,7 +24,7 @@ RECODABLE = frozenset({"codings"})
 class StoreBase:
     """The connection, the file and the row helpers shared by the store's concern classes."""
 
-    db: Database
+    db: SqlConnection
     path: Path
     readonly: bool
 
@@ -53,15 +55,25 @@ class StoreBase:
                             [value, *chunk])
 
 
-def sqlite_db(store: object) -> Database:
-    """Return the SQLite connection of a store, for the storage functions that run SQL on it.
+def store_db(store: object) -> SqlConnection:
+    """Return the connection of a store, for the storage functions that run SQL on it.
 
     Those functions (pins, the suggestion log, column reads, the queue, ...) take a
     :class:`~qualcode.storage.interface.ProjectStore` so callers above storage need not
-    know the implementation; this is the one place they narrow it to SQLite, refusing any
-    other implementation until the function becomes a method of the interface.
+    know the implementation; their SQL is portable and runs on either engine.
     """
     if isinstance(store, StoreBase):
         return store.db
-    raise TypeError(f"{type(store).__name__} is not the SQLite store this function needs; "
-                    "give the function a method on ProjectStore for other implementations")
+    raise TypeError(f"{type(store).__name__} is not a qualcode Store")
+
+
+def sqlite_db(store: object) -> SqliteConnection:
+    """Return the SQLite connection of a store, for what only a project file has.
+
+    A server project is refused in one line (backups of the file, WAL checks, ...).
+    """
+    db = store_db(store)
+    if isinstance(db, SqliteConnection):
+        return db
+    raise StoreError("this works on a project file only, not yet on a server project "
+                     "(copy it to a file first)", path=db.location)

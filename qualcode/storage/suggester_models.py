@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from qualcode.model import Layer, UnitKind
 from qualcode.storage.connection import utc_now, write_transaction
-from qualcode.storage.store_base import sqlite_db
+from qualcode.storage.store_base import store_db
 
 if TYPE_CHECKING:
     from qualcode.storage.interface import ProjectStore
@@ -55,10 +55,13 @@ def stored_model(store: ProjectStore, *, layer: Layer, coder_id: int | None,
     """Return the model stored for this layer/coder/unit kind/pipeline, if any."""
     # The blob is read only when its size is within bounds: a table edited by hand can
     # hold gigabytes (or text, or a number) where a model should be.
-    row = sqlite_db(store).execute(
+    db = store_db(store)
+    # A PostgreSQL bytea column holds nothing but bytes; SQLite's column holds any type.
+    blob = "typeof(model) = 'blob'" if db.engine == "sqlite" else "TRUE"
+    row = db.execute(
         "SELECT layer, coder_id, unit_kind, pipeline, fingerprint, units, "
-        "CASE WHEN typeof(model) = 'blob' AND length(model) <= ? THEN model END, "
-        "created_at, CASE WHEN typeof(model) = 'blob' THEN length(model) ELSE -1 END "
+        f"CASE WHEN {blob} AND length(model) <= ? THEN model END, "
+        f"created_at, CASE WHEN {blob} THEN length(model) ELSE -1 END "
         "FROM suggester_models WHERE layer = ? AND coalesce(coder_id, 0) = ? "
         "AND unit_kind = ? AND pipeline = ?",
         [MAX_MODEL_BYTES, *_key(layer, coder_id), UnitKind(unit_kind).value,
@@ -75,12 +78,12 @@ def save_model(store: ProjectStore, *, layer: Layer, coder_id: int | None, pipel
                unit_kind: UnitKind = UnitKind.SOURCE) -> None:
     """Store (or replace) the model for this layer/coder/unit kind/pipeline."""
     layer_value, coder_key = _key(layer, coder_id)
-    with write_transaction(sqlite_db(store)):
-        sqlite_db(store).execute(
+    with write_transaction(store_db(store)):
+        store_db(store).execute(
             "DELETE FROM suggester_models WHERE layer = ? AND coalesce(coder_id, 0) = ? "
             "AND unit_kind = ? AND pipeline = ?",
             [layer_value, coder_key, UnitKind(unit_kind).value, pipeline])
-        sqlite_db(store).execute(
+        store_db(store).execute(
             "INSERT INTO suggester_models(layer, coder_id, unit_kind, pipeline, fingerprint, "
             "units, model, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [layer_value, coder_key or None, UnitKind(unit_kind).value, pipeline, fingerprint,

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from qualcode.model import Suggestion
-from qualcode.storage.connection import inserted_id, utc_now, write_transaction
+from qualcode.storage.connection import utc_now, write_transaction
 from qualcode.storage.queue import LIVE, OVERLAP
-from qualcode.storage.store_base import sqlite_db
+from qualcode.storage.store_base import store_db
 
 if TYPE_CHECKING:
     from qualcode.storage.interface import ProjectStore
@@ -97,7 +97,7 @@ def log_shown(store: ProjectStore, *, coder_id: int, unit_id: int,
     if not suggestions:
         return []
     wanted = [(s.code_id, rank) for rank, s in enumerate(suggestions, start=1)]
-    with write_transaction(sqlite_db(store)):
+    with write_transaction(store_db(store)):
         last = _last_showing(store, coder_id, unit_id)
         if last and [(r.code_id, r.rank) for r in last] == wanted \
                 and last[0].mode == mode and last[0].unit_done == unit_done:
@@ -105,18 +105,17 @@ def log_shown(store: ProjectStore, *, coder_id: int, unit_id: int,
         now = utc_now()
         ids = []
         for rank, item in enumerate(suggestions, start=1):
-            cursor = sqlite_db(store).execute(
+            ids.append(store_db(store).insert_id(
                 "INSERT INTO suggestion_log(coder_id, unit_id, code_id, score, rank, mode, "
                 "unit_done, model, shown_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [coder_id, unit_id, item.code_id, float(item.score), rank, mode,
-                 int(unit_done), model, now])
-            ids.append(inserted_id(cursor))
+                 int(unit_done), model, now]))
     return ids
 
 
 def _last_showing(store: ProjectStore, coder_id: int, unit_id: int) -> list[LoggedSuggestion]:
     """Return the rows of the latest showing of suggestions for this coder and unit."""
-    rows = sqlite_db(store).execute(
+    rows = store_db(store).execute(
         f"SELECT {_COLUMNS} FROM suggestion_log WHERE coder_id = ? AND unit_id = ? AND "
         "shown_at = (SELECT max(shown_at) FROM suggestion_log WHERE coder_id = ? AND "
         "unit_id = ?) ORDER BY rank", [coder_id, unit_id, coder_id, unit_id]).fetchall()
@@ -129,13 +128,13 @@ def log_accepted(store: ProjectStore, *, coder_id: int, unit_id: int, code_id: i
 
     Returns None when the code was not among the suggestions shown (nothing is written).
     """
-    with write_transaction(sqlite_db(store)):
-        row = sqlite_db(store).execute(
+    with write_transaction(store_db(store)):
+        row = store_db(store).execute(
             "SELECT id FROM suggestion_log WHERE coder_id = ? AND unit_id = ? AND code_id = ? "
             "ORDER BY id DESC LIMIT 1", [coder_id, unit_id, code_id]).fetchone()
         if row is None:
             return None
-        sqlite_db(store).execute("UPDATE suggestion_log SET accepted_at = ?, coding_id = ? "
+        store_db(store).execute("UPDATE suggestion_log SET accepted_at = ?, coding_id = ? "
                                  "WHERE id = ?", [utc_now(), coding_id, row[0]])
     return int(row[0])
 
@@ -151,7 +150,7 @@ def logged(store: ProjectStore, *, coder_id: int | None = None,
         clauses.append("unit_id = ?")
         params.append(unit_id)
     where = f"WHERE {' AND '.join(clauses)} " if clauses else ""
-    return [_row(r) for r in sqlite_db(store).execute(
+    return [_row(r) for r in store_db(store).execute(
         f"SELECT {_COLUMNS} FROM suggestion_log {where}ORDER BY id", params)]
 
 
@@ -162,21 +161,23 @@ def acceptance_summary(store: ProjectStore) -> list[AcceptanceSummary]:
     unit now, however it got there (accept key, shortcut, or an undone-then-redone coding):
     compare it with ``accepted`` to see how often suggestions were taken by other routes.
     """
-    rows = sqlite_db(store).execute(
+    rows = store_db(store).execute(
         f"""
         WITH pairs AS (
-            SELECT coder_id, unit_id, code_id, max(accepted_at IS NOT NULL) AS accepted,
-                   max(mode = 'on' AND NOT unit_done) AS before_done
+            SELECT coder_id, unit_id, code_id,
+                   max(CASE WHEN accepted_at IS NOT NULL THEN 1 ELSE 0 END) AS accepted,
+                   max(CASE WHEN mode = 'on' AND unit_done = 0 THEN 1 ELSE 0 END) AS before_done
             FROM suggestion_log GROUP BY coder_id, unit_id, code_id
         )
         SELECT k.name, count(DISTINCT p.unit_id), count(*), sum(p.accepted),
-               sum(EXISTS (SELECT 1 FROM units u JOIN codings c ON c.source_id = u.source_id
+               sum(CASE WHEN EXISTS (SELECT 1 FROM units u JOIN codings c
+                                     ON c.source_id = u.source_id
                            WHERE u.id = p.unit_id AND c.coder_id = p.coder_id
                            AND c.layer = 'coder' AND c.code_id = p.code_id
-                           AND {LIVE} AND {OVERLAP})),
+                           AND {LIVE} AND {OVERLAP}) THEN 1 ELSE 0 END),
                sum(p.before_done)
         FROM pairs p JOIN coders k ON k.id = p.coder_id
-        GROUP BY p.coder_id ORDER BY k.id
+        GROUP BY k.id, k.name ORDER BY k.id
         """).fetchall()
     return [AcceptanceSummary(str(r[0]), int(r[1]), int(r[2]), int(r[3] or 0), int(r[4] or 0),
                               int(r[5] or 0)) for r in rows]
@@ -188,7 +189,7 @@ def shown_before_done_spans(store: ProjectStore, coder_id: int) -> list[tuple[in
     A showing counts when it was made in mode ``on`` while the unit was not yet done;
     ``after`` showings (the unit was done first) do not. Spans are distinct and sorted.
     """
-    rows = sqlite_db(store).execute(
+    rows = store_db(store).execute(
         'SELECT DISTINCT u.source_id, u.start, u."end" FROM suggestion_log l '
         "JOIN units u ON u.id = l.unit_id WHERE l.coder_id = ? AND l.mode = 'on' "
         'AND l.unit_done = 0 ORDER BY u.source_id, u.start, u."end"', [coder_id]).fetchall()
@@ -198,9 +199,9 @@ def shown_before_done_spans(store: ProjectStore, coder_id: int) -> list[tuple[in
 _REPORT_QUERY = f"""
     SELECT k.name, s.external_id, u.start, u."end", l.code_id, l.rank, l.score, l.mode,
            l.unit_done, l.shown_at, l.accepted_at,
-           EXISTS (SELECT 1 FROM codings c WHERE c.source_id = u.source_id
+           CASE WHEN EXISTS (SELECT 1 FROM codings c WHERE c.source_id = u.source_id
                    AND c.coder_id = l.coder_id AND c.layer = 'coder'
-                   AND c.code_id = l.code_id AND {LIVE} AND {OVERLAP}),
+                   AND c.code_id = l.code_id AND {LIVE} AND {OVERLAP}) THEN 1 ELSE 0 END,
            l.model
     FROM suggestion_log l
     JOIN coders k ON k.id = l.coder_id
@@ -220,4 +221,4 @@ def logged_with_units(store: ProjectStore, coder_id: int | None = None) -> list[
     """
     where = "" if coder_id is None else "WHERE k.id = ?"
     params = [] if coder_id is None else [coder_id]
-    return sqlite_db(store).execute(_REPORT_QUERY.format(where=where), params).fetchall()
+    return store_db(store).execute(_REPORT_QUERY.format(where=where), params).fetchall()

@@ -15,7 +15,7 @@ from qualcode.model import Event
 from qualcode.storage.connection import utc_now
 from qualcode.storage.pins import set_pins_deleted
 from qualcode.storage.rows import EVENT_COLUMNS, to_event
-from qualcode.storage.store_base import sqlite_db
+from qualcode.storage.store_base import store_db
 
 if TYPE_CHECKING:
     from qualcode.storage.interface import ProjectStore
@@ -38,8 +38,8 @@ def _reviews(*, present: bool, key: str = "unit_id") -> Handler:
         layer = payload.get("layer", "coder")
         for unit_id in ids:
             if present:
-                store.db.execute("INSERT OR IGNORE INTO reviews(unit_id, coder_id, layer, done_at)"
-                                 " VALUES (?, ?, ?, ?)",
+                store.db.execute("INSERT INTO reviews(unit_id, coder_id, layer, done_at)"
+                                 " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                                  [unit_id, coder_id, layer, payload.get("done_at") or utc_now()])
             else:
                 store.db.execute("DELETE FROM reviews WHERE unit_id = ? AND coder_id = ? AND "
@@ -195,7 +195,7 @@ named in its payload undoes it whole."""
 def merge_after(store: ProjectStore, event_id: int | None) -> Event | None:
     """Return the newest merge logged after event ``event_id`` (after anything, if None)."""
     marks = ", ".join("?" * len(MERGE_ACTIONS))
-    row = sqlite_db(store).execute(
+    row = store_db(store).execute(
         f"SELECT {EVENT_COLUMNS} FROM events WHERE action IN ({marks}) AND id > ? "
         "ORDER BY id DESC LIMIT 1", [*MERGE_ACTIONS, event_id or 0]).fetchone()
     return to_event(row) if row else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -10,10 +11,17 @@ from click.testing import CliRunner
 from lxml import etree
 
 from helpers.refi_helpers import CRLF_TEXT
+from helpers.store_engines import ENGINES, engine_store
 from qualcode.cli import main
 from qualcode.errors import CodebookError
 from qualcode.interchange.refi import export_qdc, export_qdpx
 from qualcode.storage import Store
+
+
+@pytest.fixture(params=ENGINES)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """Each test runs on a project file and on a server project (helpers.store_engines)."""
+    yield from engine_store(request, tmp_path)
 
 NS = {"p": "urn:QDA-XML:project:1.0", "c": "urn:QDA-XML:codebook:1.0"}
 

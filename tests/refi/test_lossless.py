@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import tempfile
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
+from helpers.store_engines import ENGINES, engine_store
 from qualcode.cli import main
 from qualcode.interchange.merge_input import merge_into
 from qualcode.interchange.refi import export_qdc, export_qdpx
@@ -21,6 +23,12 @@ from qualcode.model import SourceRecord
 from qualcode.storage import Store
 from qualcode.storage.codebook import code_fields
 from qualcode.storage.refi_details import project_description
+
+
+@pytest.fixture(params=ENGINES)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """Each test runs on a project file and on a server project (helpers.store_engines)."""
+    yield from engine_store(request, tmp_path)
 
 NS = {"p": "urn:QDA-XML:project:1.0"}
 TYPED = [  # (id, metadata): every JSON kind, nulls, a field mixing kinds, dates

@@ -4,16 +4,25 @@ survive."""
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from helpers.store_engines import ENGINES, engine_store
 from qualcode.interchange.merge_input import merge_into
 from qualcode.interchange.refi import export_qdpx
 from qualcode.model import Layer, SourceRecord
 from qualcode.storage import Store
 from qualcode.storage.codebook import code_fields
+
+
+@pytest.fixture(params=ENGINES)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """Each test runs on a project file and on a server project (helpers.store_engines)."""
+    yield from engine_store(request, tmp_path)
 
 
 def _codes(store: Store) -> dict:

@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
-from helpers.tui_project import code_id, unit_of
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from helpers.store_engines import ENGINES, engine_store
+from helpers.tui_project import build_project, code_id, unit_of
 from qualcode.model import Layer, Suggestion
 from qualcode.storage import Store
 from qualcode.tui.session import CodingSession
+
+
+@pytest.fixture(params=ENGINES)
+def project(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """The test project on a file and on a server (helpers.store_engines); closed after."""
+    yield from engine_store(request, tmp_path, build_project)
 
 
 def session_for(store: Store, name: str = "alice", **kwargs) -> CodingSession:

@@ -1,0 +1,189 @@
+"""The PostgreSQL side of the adapter: a project is one schema, reached with psycopg 3.
+
+Imported only when a project URL is opened, so qualcode runs without psycopg installed
+(``pip install qualcode[postgres]`` adds it). The connection is in autocommit mode, as
+SQLite's is here: a read is its own snapshot, and every write runs in
+:meth:`PostgresConnection.write_transaction`, which takes the project's advisory lock so
+writers queue one after another as they do on a file (``BEGIN IMMEDIATE``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from qualcode.errors import StoreError
+from qualcode.storage.backends import Engine
+from qualcode.storage.backends.translate import is_ddl, to_postgres_ddl, to_pyformat
+from qualcode.storage.backends.urls import mask_password, split_project_url
+
+LOCK_CLASS = 0x51434F44
+"""First key of the project's advisory lock ("QCOD", the SQLite application id)."""
+MIN_SERVER_VERSION = 120000
+"""PostgreSQL 12: nondeterministic collations (the case-insensitive names) and identity keys."""
+
+
+def _psycopg() -> Any:
+    try:
+        import psycopg
+    except ImportError:
+        raise StoreError("a PostgreSQL project needs the psycopg driver: "
+                         "pip install 'qualcode[postgres]'") from None
+    return psycopg
+
+
+def _register_types(conn: Any) -> None:
+    """Make values look as SQLite's do: bools stored as 0/1, sums as int (not Decimal)."""
+    from psycopg.adapt import Loader
+    from psycopg.types.numeric import Int8Dumper
+
+    class BoolAsInt(Int8Dumper):
+        def dump(self, obj: Any) -> bytes:
+            return b"1" if obj else b"0"
+
+    class NumericAsNumber(Loader):
+        def load(self, data: Any) -> int | float:
+            text = bytes(data).decode()
+            try:
+                return int(text)
+            except ValueError:
+                return float(text)
+
+    conn.adapters.register_dumper(bool, BoolAsInt)
+    conn.adapters.register_loader("numeric", NumericAsNumber)
+
+
+def _refuse_nul(parameters: Sequence[Any]) -> None:
+    """Refuse text holding NUL in one line: PostgreSQL's text type cannot store it."""
+    for value in parameters:
+        if isinstance(value, str) and "\x00" in value:
+            where = value[:value.index("\x00")][-30:]
+            raise StoreError(f"a text holding a NUL character (after {where!r}) cannot be "
+                             "stored in a PostgreSQL project; remove the NUL characters "
+                             "from the input and try again (nothing was saved)")
+
+
+class PostgresConnection:
+    """A project schema's connection, with the :class:`SqlConnection` API."""
+
+    engine: Engine = "postgresql"
+    temp_schema = "pg_temp"
+
+    def __init__(self, url: str, *, readonly: bool = False, create: bool = False) -> None:
+        psycopg = _psycopg()
+        self.integrity_error: type[Exception] = psycopg.IntegrityError
+        self.error: type[Exception] = psycopg.Error
+        self.url = url
+        libpq_url, self.schema = split_project_url(url)
+        try:
+            self.conn = psycopg.connect(libpq_url, autocommit=True)
+        except psycopg.Error as error:
+            said = "; ".join(line.strip() for line in str(error).splitlines() if line.strip())
+            raise StoreError(f"cannot connect: {mask_password(said)}",
+                             path=self.location) from None
+        try:
+            self._prepare(readonly=readonly, create=create)
+        except BaseException:
+            self.conn.close()
+            raise
+
+    def _prepare(self, *, readonly: bool, create: bool) -> None:
+        if self.conn.info.server_version < MIN_SERVER_VERSION:
+            raise StoreError(f"the server runs PostgreSQL {self.conn.info.server_version}; "
+                             "qualcode needs 12 or newer", path=self.location)
+        _register_types(self.conn)
+        exists = self.execute("SELECT 1 FROM pg_namespace WHERE nspname = ?",
+                              [self.schema]).fetchone() is not None
+        if create and exists:
+            raise StoreError("already exists; choose another ?project= name or open it",
+                             path=self.location)
+        if not create and not exists:
+            raise StoreError("no such project on this server; create it with `qualcode init`",
+                             path=self.location)
+        if create:
+            self.execute(f'CREATE SCHEMA "{self.schema}"')
+        self.execute(f'SET search_path TO "{self.schema}"')
+        if readonly:
+            self.execute("SET default_transaction_read_only = on")
+
+    @property
+    def location(self) -> str:
+        """The project's URL without its password."""
+        return mask_password(self.url)
+
+    def mark_as_project(self) -> None:
+        """Mark the schema as a project, and add the case-blind collation names use."""
+        self.execute(f"COMMENT ON SCHEMA \"{self.schema}\" IS 'qualcode project'")
+        # SQLite's NOCASE, under the same name, so the schema's COLLATE NOCASE resolves.
+        self.execute("CREATE COLLATION IF NOT EXISTS nocase (provider = icu, "
+                     "locale = 'und-u-ks-level2', deterministic = false)")
+        # SQLite's substr() takes any integer; PostgreSQL's wants int4, offsets are int8.
+        self.execute("CREATE OR REPLACE FUNCTION substr(text, bigint, bigint) RETURNS text "
+                     "LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE "
+                     "AS 'SELECT pg_catalog.substr($1, $2::int, $3::int)'")
+
+    def drop_schema(self) -> None:
+        """Remove this project's schema and everything in it (a creation that failed)."""
+        if self.in_transaction:
+            self.conn.rollback()
+        self.execute(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE')
+
+    def is_project(self) -> bool:
+        """True when the schema is marked as a qualcode project."""
+        row = self.execute("SELECT obj_description(oid, 'pg_namespace') FROM pg_namespace "
+                           "WHERE nspname = ?", [self.schema]).fetchone()
+        return row is not None and row[0] == "qualcode project"
+
+    def execute(self, sql: str, parameters: Sequence[Any] | None = None) -> Any:
+        """Run one statement written for SQLite (placeholders and DDL rewritten)."""
+        _refuse_nul(parameters or ())
+        cursor = self.conn.cursor()
+        if is_ddl(sql):
+            for statement in to_postgres_ddl(sql):
+                cursor.execute(to_pyformat(statement), list(parameters or []))
+            return cursor
+        cursor.execute(to_pyformat(sql), list(parameters or []))
+        return cursor
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        """Run one statement once per parameter row (pipelined by psycopg)."""
+        rows = [list(row) for row in rows]
+        for row in rows:
+            _refuse_nul(row)
+        with self.conn.cursor() as cursor:
+            cursor.executemany(to_pyformat(sql), rows)
+
+    def insert_id(self, sql: str, parameters: Sequence[Any]) -> int:
+        """Run one INSERT and return its new ``id`` (``RETURNING id``)."""
+        row = self.execute(sql.rstrip().rstrip(";") + " RETURNING id", parameters).fetchone()
+        if row is None:
+            raise StoreError("the database gave no id for the row just written; "
+                             "nothing was saved")
+        return int(row[0])
+
+    def insert_id_or_none(self, sql: str, parameters: Sequence[Any]) -> int | None:
+        """Run one INSERT ... ON CONFLICT DO NOTHING; the new id, or None when skipped."""
+        row = self.execute(sql.rstrip().rstrip(";") + " RETURNING id", parameters).fetchone()
+        return None if row is None else int(row[0])
+
+    @property
+    def in_transaction(self) -> bool:
+        """True inside an open transaction."""
+        from psycopg.pq import TransactionStatus
+
+        return bool(self.conn.info.transaction_status != TransactionStatus.IDLE)
+
+    @contextmanager
+    def write_transaction(self) -> Iterator[PostgresConnection]:
+        """One transaction holding the project's write lock; nested use is a savepoint."""
+        outer = not self.in_transaction
+        with self.conn.transaction():
+            if outer:
+                self.execute(f"SELECT pg_advisory_xact_lock({LOCK_CLASS}, hashtext(?))",
+                             [self.schema])
+            yield self
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.conn.close()

@@ -1,0 +1,127 @@
+"""Project locations on a server: ``postgresql://[user[:password]@]host[:port]/db?project=NAME``.
+
+A project on PostgreSQL is one schema of a database, so one database holds several
+projects; ``project`` (default ``qualcode``) names the schema and is qualcode's only
+parameter: it is taken out and the rest of the URL goes to libpq as written, so libpq's
+conventions hold (``PG*`` variables, ``~/.pgpass``, ``sslmode=...``, ``host=/socket/dir``).
+A password may be written in the URL, but :func:`mask_password` removes it from every
+message; ``.pgpass`` or ``PGPASSWORD`` keep it out of shell history too.
+
+>>> split_project_url("postgresql://ann:secret@db.example.org/review?project=study1&sslmode=require")
+('postgresql://ann:secret@db.example.org/review?sslmode=require', 'study1')
+>>> mask_password("could not connect to postgresql://ann:secret@db.example.org/review")
+'could not connect to postgresql://ann:***@db.example.org/review'
+>>> mask_password("host=/tmp user=ann password=secret dbname=x")
+'host=/tmp user=ann password=*** dbname=x'
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path, PosixPath
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from qualcode.errors import StoreError
+
+SCHEMES = ("postgresql://", "postgres://")
+DEFAULT_PROJECT = "qualcode"
+_PROJECT_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+_URL_PASSWORD = re.compile(r"(postgres(?:ql)?://[^:/@\s]*:)([^@\s]*)(@)", re.IGNORECASE)
+_KEYWORD_PASSWORD = re.compile(r"(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)", re.IGNORECASE)
+_QUERY_PASSWORD = re.compile(r"([?&]password=)([^&\s]*)", re.IGNORECASE)
+
+
+def server_url(project: str | Path) -> str | None:
+    """Return the URL when ``project`` names a server project, else None (a file).
+
+    A URL that went through :class:`pathlib.Path` (click's PROJECT argument) lost one
+    slash of its ``//``; it is given back.
+    """
+    text = str(project)
+    for scheme in SCHEMES:
+        single = scheme[:-1]
+        if text.startswith(scheme):
+            return text
+        if text.startswith(single):
+            return scheme + text[len(single):]
+    return None
+
+
+def split_project_url(url: str) -> tuple[str, str]:
+    """Split a project URL into (libpq URL, project name), checking the name."""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    names = [value for key, value in query if key == "project"]
+    rest = [(key, value) for key, value in query if key != "project"]
+    name = names[-1] if names else DEFAULT_PROJECT
+    if not _PROJECT_NAME.match(name):
+        raise StoreError(f"project name {name!r} in the URL must be lower-case letters, digits "
+                         "and _ (up to 63, not starting with a digit), e.g. ?project=study1",
+                         path=mask_password(url))
+    return urlunsplit(parts._replace(query=urlencode(rest))), name
+
+
+_FULL_URLS: dict[str, str] = {}
+"""Server URLs given in this process, by their masked form (the password stays in memory)."""
+INHERITED = "QUALCODE_SERVER_URLS"
+"""Environment variable that hands the remembered URLs to child processes (the coding
+screen's suggester runs in one): a child's environment, unlike its command line, is not
+readable by other users."""
+
+
+def remember(url: str) -> str:
+    """Keep ``url`` for this process and its children; return the masked form to show."""
+    masked = mask_password(url)
+    if masked != url:
+        _FULL_URLS[masked] = url
+        os.environ[INHERITED] = json.dumps(_FULL_URLS)
+    return masked
+
+
+def recall(url: str) -> str:
+    """Return the full URL remembered (here or by a parent process) for a masked one."""
+    if url in _FULL_URLS:
+        return _FULL_URLS[url]
+    try:
+        inherited = json.loads(os.environ.get(INHERITED, "{}"))
+    except ValueError:
+        return url
+    found = inherited.get(url) if isinstance(inherited, dict) else None
+    return found if isinstance(found, str) else url
+
+
+class ServerPath(PosixPath):
+    """A server project where a file path is expected: prints as its URL, password masked.
+
+    The layers above storage name a project by a path (messages, the TUI's title, a
+    reopen by ``Store.open(store.path)``); for a server project that path is this.
+
+    >>> path = ServerPath("postgresql://ann:pw@db/review?project=study1")
+    >>> str(path), path.name
+    ('postgresql://ann:***@db/review?project=study1', 'study1')
+    """
+
+    def __str__(self) -> str:
+        return mask_password(server_url(super().__str__()) or super().__str__())
+
+    def __repr__(self) -> str:
+        return f"ServerPath({str(self)!r})"
+
+    @property
+    def name(self) -> str:
+        """The project's name (its schema)."""
+        return split_project_url(str(self))[1]
+
+    @property
+    def stem(self) -> str:
+        """The project's name, as a file's stem would be."""
+        return self.name
+
+
+def mask_password(text: str) -> str:
+    """Return ``text`` with any password in a URL or libpq keyword string replaced by ***."""
+    text = _URL_PASSWORD.sub(r"\1***\3", text)
+    text = _QUERY_PASSWORD.sub(r"\1***", text)
+    return _KEYWORD_PASSWORD.sub(r"\1***", text)
