@@ -6,6 +6,7 @@ Offsets (``start``, ``end``) are always Unicode code points into the source text
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 import uuid
@@ -18,6 +19,25 @@ from typing import Any
 def new_guid() -> str:
     """Return a fresh GUID in the 8-4-4-4-12 form REFI-QDA expects (lower case)."""
     return str(uuid.uuid4())
+
+
+def new_guids(count: int) -> list[str]:
+    """Return ``count`` fresh random (version 4) GUIDs, as :func:`new_guid` writes them.
+
+    One read of the system's random source for all of them: an import of a million
+    rows needs two million, and building a :class:`uuid.UUID` for each costs more than
+    storing the row.
+
+    >>> a, b = new_guids(2)
+    >>> a != b and uuid.UUID(a).version == 4 and str(uuid.UUID(b)) == b
+    True
+    """
+    raw = bytearray(os.urandom(16 * count))
+    raw[6::16] = bytes((byte & 0x0F) | 0x40 for byte in raw[6::16])  # version 4
+    raw[8::16] = bytes((byte & 0x3F) | 0x80 for byte in raw[8::16])  # RFC 4122 variant
+    digits = raw.hex()
+    return [f"{digits[i:i + 8]}-{digits[i + 8:i + 12]}-{digits[i + 12:i + 16]}-"
+            f"{digits[i + 16:i + 20]}-{digits[i + 20:i + 32]}" for i in range(0, 32 * count, 32)]
 
 
 GUID_PATTERN = re.compile(r"^\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import islice
 
 from qualcode.errors import FormatError, NotFoundError, StoreError
 from qualcode.model import (
@@ -13,7 +15,7 @@ from qualcode.model import (
     SourceRecord,
     Unit,
     UnitKind,
-    new_guid,
+    new_guids,
 )
 from qualcode.storage.backends import SqlConnection
 from qualcode.storage.connection import log_event, utc_now, write_transaction
@@ -27,6 +29,8 @@ from qualcode.storage.store_base import StoreBase, sqlite_db
 
 ProgressCallback = Callable[[int], None]
 PROGRESS_EVERY = 5_000
+IMPORT_BATCH = 1_000
+"""Records stored per statement batch by :meth:`SourceStore.import_sources`."""
 
 
 class SourceStore(StoreBase):
@@ -43,24 +47,24 @@ class SourceStore(StoreBase):
         because their offsets would no longer point at the passage coded. Any error rolls
         the whole import back.
         """
-        added = updated = unchanged = 0
+        outcomes: Counter[str] = Counter()
         with write_transaction(self.db):
             conn = self.db
             before = conn.execute("SELECT coalesce(max(id), 0) FROM sources").fetchone()[0]
             now = utc_now()
             seen = 0
-            for record in records:
-                seen += 1
-                outcome = self._store_record(conn, record, before=before, update=update,
-                                             now=now, path=path)
-                added += outcome == "added"
-                updated += outcome == "updated"
-                unchanged += outcome == "unchanged"
-                if on_progress is not None and seen % PROGRESS_EVERY == 0:
-                    on_progress(seen)
+            stream = iter(records)
+            while chunk := list(islice(stream, IMPORT_BATCH)):
+                outcomes.update(self._store_batch(conn, chunk, before=before, update=update,
+                                                  now=now, path=path))
+                if on_progress is not None and seen // PROGRESS_EVERY != (
+                        seen + len(chunk)) // PROGRESS_EVERY:
+                    on_progress(seen + len(chunk))
+                seen += len(chunk)
             if seen == 0:
                 raise FormatError("no records found; the file is empty or has only a header",
                                   path=path)
+            added, updated, unchanged = (outcomes[k] for k in ("added", "updated", "unchanged"))
             log_event(self.db, "sources.import",
                       {"file": path, "added": added, "updated": updated, "unchanged": unchanged},
                       coder_id=actor_id)
@@ -68,36 +72,58 @@ class SourceStore(StoreBase):
             on_progress(seen)
         return ImportReport(added=added, updated=updated, unchanged=unchanged)
 
-    def _store_record(self, conn: SqlConnection, record: SourceRecord, *, before: int,
-                      update: bool, now: str, path: str | None) -> str:
-        """Insert or update one record; return 'added', 'updated' or 'unchanged'."""
-        metadata = encode_metadata(record.metadata, path=path, line=record.line)
-        name = record.name or record.external_id
-        source_id = conn.insert_id_or_none(
+    def _store_batch(self, conn: SqlConnection, chunk: list[SourceRecord], *, before: int,
+                     update: bool, now: str, path: str | None) -> list[str]:
+        """Insert a batch of records in a few statements; return each one's outcome.
+
+        New ids go in with one ``INSERT ... ON CONFLICT DO NOTHING`` for the batch; the
+        rows it added are read back by id (the write lock is held, so ids above the
+        previous maximum are this batch's). A record whose id was already there (earlier
+        in this file, or in the project before the import) goes the careful way, one by one.
+        """
+        metadata = [encode_metadata(r.metadata, path=path, line=r.line) for r in chunk]
+        guids = new_guids(2 * len(chunk))
+        high = conn.execute("SELECT coalesce(max(id), 0) FROM sources").fetchone()[0]
+        conn.executemany(
             "INSERT INTO sources(guid, external_id, name, text, metadata, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (external_id) DO NOTHING",
-            (new_guid(), record.external_id, name, record.text, metadata, now))
-        if source_id is None:
-            existing = conn.execute(
-                "SELECT id, name, text, metadata FROM sources WHERE external_id = ?",
-                (record.external_id,)).fetchone()
-            if existing is None:  # a conflict on external_id, yet no such row: a bug
-                raise StoreError(f"source {record.external_id!r} could not be stored")
-            if existing[0] > before:
-                raise FormatError(f"duplicate id {record.external_id!r}: it appears earlier in "
-                                  "this file; ids must be unique", path=path,
-                                  line=record.line) from None
-            if not update:
-                raise FormatError(f"id {record.external_id!r} is already in the project; "
-                                  "use --update to replace existing sources", path=path,
-                                  line=record.line) from None
-            return self._update_record(conn, existing, name, record, metadata, path)
-        conn.execute('INSERT INTO units(guid, source_id, start, "end", kind, position) '
-                     "VALUES (?, ?, 0, ?, 'source', ?)",
-                     (new_guid(), source_id, len(record.text), source_id))
-        if record.paragraphs:
-            self._store_paragraphs(conn, source_id, record.paragraphs)
-        return "added"
+            [(guids[2 * i], r.external_id, r.name or r.external_id, r.text, metadata[i], now)
+             for i, r in enumerate(chunk)])
+        added = dict(conn.execute("SELECT external_id, id FROM sources WHERE id > ?",
+                                  (high,)).fetchall())
+        outcomes: list[str] = []
+        units: list[tuple[str, int, int, int]] = []
+        for i, record in enumerate(chunk):
+            source_id = added.pop(record.external_id, None)
+            if source_id is None:  # already there: a duplicate, or --update
+                outcomes.append(self._store_existing(conn, record, metadata[i], before=before,
+                                                     update=update, path=path))
+                continue
+            units.append((guids[2 * i + 1], source_id, len(record.text), source_id))
+            if record.paragraphs:
+                self._store_paragraphs(conn, source_id, record.paragraphs)
+            outcomes.append("added")
+        conn.executemany('INSERT INTO units(guid, source_id, start, "end", kind, position) '
+                         "VALUES (?, ?, 0, ?, 'source', ?)", units)
+        return outcomes
+
+    def _store_existing(self, conn: SqlConnection, record: SourceRecord, metadata: str, *,
+                        before: int, update: bool, path: str | None) -> str:
+        """A record whose id is in the project: refuse a duplicate, or apply ``--update``."""
+        existing = conn.execute(
+            "SELECT id, name, text, metadata FROM sources WHERE external_id = ?",
+            (record.external_id,)).fetchone()
+        if existing is None:  # a conflict on external_id, yet no such row: a bug
+            raise StoreError(f"source {record.external_id!r} could not be stored")
+        if existing[0] > before:
+            raise FormatError(f"duplicate id {record.external_id!r}: it appears earlier in "
+                              "this file; ids must be unique", path=path, line=record.line)
+        if not update:
+            raise FormatError(f"id {record.external_id!r} is already in the project; "
+                              "use --update to replace existing sources", path=path,
+                              line=record.line)
+        name = record.name or record.external_id
+        return self._update_record(conn, existing, name, record, metadata, path)
 
     @staticmethod
     def _store_paragraphs(conn: SqlConnection, source_id: int,
