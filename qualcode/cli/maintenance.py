@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from qualcode.cli.base import main, project_argument
+from qualcode.cli.base import ProjectLocation, main, open_store, project_argument
 
 
 @main.command("backup")
@@ -32,14 +32,63 @@ def backup_command(project: Path, output: Path | None) -> None:
     Examples:
       qualcode backup study.qualcode
       qualcode backup study.qualcode -o /media/usb/study-monday.qualcode
+      qualcode backup postgresql://lead@db.example.org/review?project=balint -o monday.qualcode
+
+    A project on a PostgreSQL server is backed up into a project file (-o FILE, default
+    PROJECTNAME-<timestamp>.qualcode here), a complete copy as 'qualcode copy' makes.
     """
+    from qualcode.storage.backends.urls import ServerPath
     from qualcode.storage.backup import backup, backups_folder, remove_stale_parts
 
+    if isinstance(project, ServerPath):
+        _back_up_server_project(project, output)
+        return
     folder = backups_folder(project) if output is None else (output.parent or Path("."))
     for stale in remove_stale_parts(folder):
         click.echo(f"Removed {stale}, left by a backup that was interrupted.")
     target = backup(project, output, own_copy=True)
     click.echo(f"Backed up {project} to {target} ({target.stat().st_size:,} bytes).")
+
+
+def _back_up_server_project(project: Path, output: Path | None) -> None:
+    """Copy a server project into a new project file (one transaction, nothing partial)."""
+    from datetime import datetime, timezone
+
+    from qualcode.storage.copy import copy_project
+
+    if output is None:
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        output = Path(f"{project.name or 'project'}-{stamp}.qualcode")
+    with open_store(project) as store:
+        copy_project(store, output)
+    click.echo(f"Backed up {project} to {output} ({output.stat().st_size:,} bytes).")
+
+
+@main.command("copy")
+@project_argument
+@click.argument("target", type=ProjectLocation())
+def copy_command(project: Path, target: Path) -> None:
+    """Copy the whole of PROJECT to TARGET, a new project file or server project.
+
+    Everything is copied: codebook, sources and units, both layers of codings, done
+    marks, memos, the event log (undo goes on where it was), suggestion models and log,
+    pinned quotes, speakers and pages, settings and the project's GUID. Move a project
+    from a file to a PostgreSQL server and back: both sides export the same codings,
+    agreement and .qdpx. TARGET must not exist yet; a copy that fails leaves nothing.
+
+    \b
+    Examples:
+      qualcode copy study.qualcode "postgresql://lead@db.example.org/review?project=balint"
+      qualcode copy "postgresql://lead@db.example.org/review?project=balint" back.qualcode
+    """
+    from qualcode.storage.copy import copy_project
+
+    with open_store(project) as store:
+        report = copy_project(store, target)
+    total = sum(report.rows.values())
+    click.echo(f"Copied {project} to {target}: {total:,} rows in {len(report.rows)} tables "
+               f"({report.rows.get('sources', 0):,} sources, {report.rows.get('codings', 0):,} "
+               f"codings, {report.rows.get('events', 0):,} events).")
 
 
 @main.command("check")
