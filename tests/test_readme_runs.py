@@ -66,8 +66,17 @@ MAKEFILE = ROOT / "Makefile"
 USER_GUIDE_HEADING = "## User guide"
 DEMO_DATA = ("corpora", "codebooks")
 """Folders `qualcode demo` reads from the working directory (see interchange/demo.py)."""
-SETUP_PROGRAMS = frozenset({"make", "python3", "source", ".venv/bin/python"})
+SETUP_PROGRAMS = frozenset({"make", "python3", "source", ".venv/bin/python", "pip"})
 """First words of user-guide lines that set qualcode up or test it: never run here."""
+SERVER_PROGRAMS = frozenset({"initdb", "pg_ctl", "createdb"})
+"""First words of lines that start a PostgreSQL server: the session's throwaway server
+(``pg_server_url``) stands in for them, and each ``postgresql://...`` URL of a line that
+is run is pointed at it (its ``?project=`` kept); the grants the README shows are run by
+tests/test_server_grants.py."""
+SERVER_URL = re.compile(r"postgresql://[^\s\"']*")
+SERVER: dict[str, str] = {}
+"""The throwaway server's URL while the user guide runs (empty: no server, lines naming
+one are left out with the reason)."""
 INTERACTIVE = frozenset({("code",), ("adjudicate",)})
 """Commands that open the Textual UI (driven by the Pilot tests in tests/tui/ instead)."""
 TERMINAL = {"COLUMNS": "100"}
@@ -265,7 +274,7 @@ def lines_not_printed(shown: ShownOutput, printed: str) -> list[str]:
 def run_line(line: ReadmeLine, folder: Path, files: dict[str, str]) -> str:
     """Run one README line in ``folder`` and return what it printed; fail naming the line
     when its exit status is not what the README says."""
-    args = shlex.split(line.command)
+    args = [on_test_server(word) for word in shlex.split(line.command)]
     outside = [word for word in args if word.startswith(("/", "~"))]
     assert not outside, f"{line}: write a relative path, not {outside[0]} (runs stay in a folder)"
     for name, content in files.items():
@@ -277,7 +286,7 @@ def run_line(line: ReadmeLine, folder: Path, files: dict[str, str]) -> str:
         stand_in(args[1:])
         return ""
     if SHELL_SYNTAX.search(line.command):
-        status, output = run_in_shell(line.command, folder)
+        status, output = run_in_shell(on_test_server(line.command), folder)
     else:
         status, output = run_in_process(args[1:])
     refused = line.comment.startswith(REFUSED_MARK)
@@ -289,6 +298,17 @@ def run_line(line: ReadmeLine, folder: Path, files: dict[str, str]) -> str:
     else:
         assert status == 0, f"{line} exited {status}:\n{output}"
     return output
+
+
+def on_test_server(text: str) -> str:
+    """Point every ``postgresql://`` URL in ``text`` at the throwaway server, keeping its
+    query (``?project=NAME``)."""
+    def point(match: re.Match[str]) -> str:
+        query = match.group(0).partition("?")[2]
+        base = SERVER["url"]
+        return f"{base}{'&' if '?' in base else '?'}{query}" if query else base
+
+    return SERVER_URL.sub(point, text) if SERVER else text
 
 
 def adjudicate_as_the_readme_says(args: list[str]) -> None:
@@ -324,8 +344,9 @@ def runnable(lines: list[ReadmeLine]) -> tuple[list[ReadmeLine], list[ReadmeLine
     run, skipped = [], []
     for line in lines:
         words = shlex.split(line.command)
-        if words[0] == "qualcode" and (not is_interactive(words[1:])
-                                       or command_path(words[1:])[:1] in STAND_INS):
+        needs_server = "postgresql://" in line.command and not SERVER
+        if words[0] == "qualcode" and not needs_server and (
+                not is_interactive(words[1:]) or command_path(words[1:])[:1] in STAND_INS):
             run.append(line)
         else:
             skipped.append(line)
@@ -339,7 +360,7 @@ def test_every_user_guide_line_is_run_or_left_out_by_a_rule() -> None:
     assert len(run) > 60, "the user guide lost its commands, or the parser lost the blocks"
     for line in skipped:
         first = shlex.split(line.command)[0]
-        assert first in SETUP_PROGRAMS or first == "qualcode", (
+        assert first in SETUP_PROGRAMS | SERVER_PROGRAMS or first == "qualcode", (
             f"{line}: neither a qualcode command nor a set-up line; run it in this test "
             "or add its program to SETUP_PROGRAMS")
 
@@ -383,10 +404,14 @@ def test_shown_outputs_are_compared_line_by_line() -> None:
         f"README.md line 8: {shown.lines[0]}"]
 
 
-def test_user_guide_commands_run_in_order(tmp_path: Path,
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_user_guide_commands_run_in_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                          request: pytest.FixtureRequest) -> None:
     """Every runnable user-guide command, in README order, exits as the README says."""
     text = README.read_text(encoding="utf-8")
+    try:
+        monkeypatch.setitem(SERVER, "url", request.getfixturevalue("pg_server_url"))
+    except pytest.skip.Exception as why:  # no server here: its lines are left out, said
+        print(f"lines naming a PostgreSQL server left out: {why}")
     for folder in DEMO_DATA:
         shutil.copytree(ROOT / folder, tmp_path / folder)
     monkeypatch.chdir(tmp_path)

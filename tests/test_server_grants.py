@@ -1,0 +1,80 @@
+"""The grants the README gives a coder are exactly enough to code on a server project.
+
+The ```sql block of the README's "Working as a team on a server" is run as written
+(project and role names as shown) on the session's throwaway server; a role holding
+those grants then imports codings, marks work done, undoes and reads agreement, while a
+role without them is refused in one line, naming no password.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from helpers.store_engines import drop_project
+from qualcode.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def readme_grants() -> list[str]:
+    """The SQL statements of the README's server section, in order."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("### Working as a team on a server", 1)[1].split("\n### ", 1)[0]
+    (block,) = re.findall(r"```sql\n(.*?)```", section, re.S)
+    return [statement.strip() for statement in block.split(";") if statement.strip()]
+
+
+def as_role(url: str, role: str, project: str) -> str:
+    """The throwaway server's URL, connecting as ``role`` to ``project``."""
+    with_role = re.sub(r"^postgresql://[^@/]*@", f"postgresql://{role}@", url)
+    return f"{with_role}{'&' if '?' in with_role else '?'}project={project}"
+
+
+def cli(*args: object) -> tuple[int, str]:
+    done = CliRunner().invoke(main, [str(a) for a in args])
+    return done.exit_code, done.output
+
+
+@pytest.fixture
+def lead_project(pg_server_url: str) -> str:
+    yield as_role(pg_server_url, "postgres", "balint")
+    drop_project(pg_server_url, "balint")
+    import psycopg
+
+    with psycopg.connect(pg_server_url, autocommit=True) as conn:
+        for role in ("alice", "mallory"):
+            conn.execute(f"DROP ROLE IF EXISTS {role}")
+
+
+def test_a_coder_with_the_readme_grants_codes_and_one_without_is_refused(
+        pg_server_url: str, lead_project: str) -> None:
+    import psycopg
+
+    for args in (("init", lead_project),
+                 ("codebook", "import", lead_project, ROOT / "codebooks/balint.yaml"),
+                 ("import", lead_project, ROOT / "corpora/balint_metasynthesis.csv")):
+        status, output = cli(*args)
+        assert status == 0, output
+    statements = readme_grants()
+    assert statements[0].startswith("CREATE ROLE alice")
+    with psycopg.connect(pg_server_url, autocommit=True) as conn:
+        for statement in statements:
+            conn.execute(statement)
+        conn.execute("CREATE ROLE mallory LOGIN")
+    alice = as_role(pg_server_url, "alice", "balint")
+    status, output = cli("codings", "import", alice,
+                         ROOT / "corpora/codings/metasynthesis_alice.csv", "--coder", "alice")
+    assert status == 0, output
+    for args in (("status", alice), ("undo", alice, "--coder", "alice"),
+                 ("redo", alice, "--coder", "alice"), ("codebook", "show", alice)):
+        status, output = cli(*args)
+        assert status == 0, (args, output)
+    mallory = as_role(pg_server_url, "mallory", "balint")
+    status, output = cli("status", mallory)
+    assert status == 1 and "Traceback" not in output, output
+    assert len(output.strip().splitlines()) == 1, output
+    assert "choose-one" not in output
