@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from qualcode.errors import StoreError
+from qualcode.storage.backends import server_failure
 
 _RESTORE = ("restore it from a backup (its backups are in {folder}; `qualcode check` "
             "tells what is damaged)")
@@ -138,3 +139,8 @@ def one_line_failures(path: Path | str | None) -> Iterator[None]:
         if not is_environmental(error):
             raise
         raise explain(error, path) from None
+    except Exception as error:
+        said = server_failure(error)  # a server project: the connection or the server
+        if said is None:
+            raise
+        raise said from None

@@ -75,23 +75,39 @@ class PostgresConnection:
         self.integrity_error: type[Exception] = psycopg.IntegrityError
         self.error: type[Exception] = psycopg.Error
         self.url = url
-        libpq_url, self.schema = split_project_url(url)
-        try:
-            self.conn = psycopg.connect(libpq_url, autocommit=True)
-        except psycopg.Error as error:
-            said = "; ".join(line.strip() for line in str(error).splitlines() if line.strip())
-            raise StoreError(f"cannot connect: {mask_password(said)}",
-                             path=self.location) from None
+        self.readonly = readonly
+        self._writing = 0  # open write transactions (nested ones included)
+        self.conn = self._connect()
         try:
             self._prepare(readonly=readonly, create=create)
         except BaseException:
             self.conn.close()
             raise
 
+    def _connect(self) -> Any:
+        psycopg = _psycopg()
+        libpq_url, self.schema = split_project_url(self.url)
+        try:
+            return psycopg.connect(libpq_url, autocommit=True)
+        except psycopg.Error as error:
+            said = "; ".join(line.strip() for line in str(error).splitlines() if line.strip())
+            raise StoreError(f"cannot connect: {mask_password(said)}",
+                             path=self.location) from None
+
+    def _reconnect_if_lost(self) -> None:
+        """Open a new session when the last one was lost (a dropped network, a restarted
+        server, a terminated backend). The action that met the loss was rolled back and
+        said so in one line; the next one runs on the new session."""
+        if not (self.conn.closed or self.conn.broken) or self._writing:
+            return  # inside a write, the loss must end the whole transaction, never half of it
+        self.conn = self._connect()
+        self._prepare(readonly=self.readonly, create=False)
+
     def _prepare(self, *, readonly: bool, create: bool) -> None:
         if self.conn.info.server_version < MIN_SERVER_VERSION:
             raise StoreError(f"the server runs PostgreSQL {self.conn.info.server_version}; "
-                             "qualcode needs 12 or newer", path=self.location)
+                             "qualcode needs 12 or newer (it is tested on 15); ask the "
+                             "server's administrator to upgrade", path=self.location)
         _register_types(self.conn)
         exists = self.execute("SELECT 1 FROM pg_namespace WHERE nspname = ?",
                               [self.schema]).fetchone() is not None
@@ -138,6 +154,7 @@ class PostgresConnection:
     def execute(self, sql: str, parameters: Sequence[Any] | None = None) -> Any:
         """Run one statement written for SQLite (placeholders and DDL rewritten)."""
         _refuse_nul(parameters or ())
+        self._reconnect_if_lost()
         cursor = self.conn.cursor()
         if is_ddl(sql):
             for statement in to_postgres_ddl(sql):
@@ -172,17 +189,24 @@ class PostgresConnection:
         """True inside an open transaction."""
         from psycopg.pq import TransactionStatus
 
+        if self.conn.closed or self.conn.broken:  # a lost session holds no transaction
+            return False
         return bool(self.conn.info.transaction_status != TransactionStatus.IDLE)
 
     @contextmanager
     def write_transaction(self) -> Iterator[PostgresConnection]:
         """One transaction holding the project's write lock; nested use is a savepoint."""
+        self._reconnect_if_lost()
         outer = not self.in_transaction
-        with self.conn.transaction():
-            if outer:
-                self.execute(f"SELECT pg_advisory_xact_lock({LOCK_CLASS}, hashtext(?))",
-                             [self.schema])
-            yield self
+        self._writing += 1
+        try:
+            with self.conn.transaction():
+                if outer:
+                    self.execute(f"SELECT pg_advisory_xact_lock({LOCK_CLASS}, hashtext(?))",
+                                 [self.schema])
+                yield self
+        finally:
+            self._writing -= 1
 
     def close(self) -> None:
         """Close the connection."""
