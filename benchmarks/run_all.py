@@ -25,6 +25,8 @@ OUT = HERE / "out"
 # script -> (what it is compared with, arguments for --quick)
 KNOWN: dict[str, tuple[str, list[str]]] = {
     "bench_import": ("sqlite-utils insert --csv", ["--rows", "20000"]),
+    "bench_server": ("the same commands on the project file; one frame at 60 Hz",
+                     ["--units", "20000", "--actions", "200"]),
     "bench_documents": ("pdfminer extract_text; python-docx paragraph texts",
                         ["--pages", "60", "--paragraphs", "4000"]),
     "bench_agreement": ("scikit-learn cohen_kappa_score loop; bare numpy bincount", ["--quick"]),
