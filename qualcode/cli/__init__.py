@@ -25,12 +25,13 @@ from qualcode.cli import (
     project,
     quote,
     refi,
+    report,
     suggest,
 )
 from qualcode.cli.base import main
 
 COMMAND_MODULES = (adjudicate, agreement, code, codebook, codings, corpus, demo, discover,
-                   export, history, maintenance, merge, project, quote, refi, suggest)
+                   export, history, maintenance, merge, project, quote, refi, report, suggest)
 """The modules whose commands ``main`` holds."""
 
 __all__ = ["main"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+from qualcode.interchange.literal import visible
 from qualcode.interchange.writers.cells import text_parts
 from qualcode.interchange.writers.table import Table
 
@@ -31,7 +32,28 @@ def render(table: Table) -> str:
     ET.SubElement(head, "title").text = table.title or "qualcode table"
     ET.SubElement(head, "style").text = STYLE
     body = ET.SubElement(html, "body")
-    element = ET.SubElement(body, "table")
+    body.append(table_element(table))
+    for note in note_elements(table):
+        body.append(note)
+    return serialise(html)
+
+
+def serialise(html: ET.Element) -> str:
+    """Return an HTML5 document of the tree, control characters in its texts shown as
+    symbols (HTML may not carry them; the reader sees that one was there)."""
+    for element in html.iter():
+        if element.text:
+            element.text = visible(element.text)
+        if element.tail:
+            element.tail = visible(element.tail)
+        for key, value in element.attrib.items():
+            element.set(key, visible(value))
+    return "<!DOCTYPE html>\n" + ET.tostring(html, encoding="unicode", method="html") + "\n"
+
+
+def table_element(table: Table) -> ET.Element:
+    """Return the ``<table>`` of a table: caption, header cells with scope, typed cells."""
+    element = ET.Element("table")
     if table.title:
         ET.SubElement(element, "caption").text = table.title
     header = ET.SubElement(ET.SubElement(element, "thead"), "tr")
@@ -51,8 +73,15 @@ def render(table: Table) -> str:
             td.text = parts[0]
             for part in parts[1:]:
                 ET.SubElement(td, "br").tail = part
+    return element
+
+
+def note_elements(table: Table) -> list[ET.Element]:
+    """Return the table's notes as ``<p class="note">`` paragraphs."""
+    notes = []
     for note in table.notes:
-        p = ET.SubElement(body, "p", {"class": "note"})
+        p = ET.Element("p", {"class": "note"})
         ET.SubElement(p, "em").text = "Note."
         p[0].tail = " " + note
-    return "<!DOCTYPE html>\n" + ET.tostring(html, encoding="unicode", method="html") + "\n"
+        notes.append(p)
+    return notes
