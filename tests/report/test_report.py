@@ -160,3 +160,33 @@ def test_a_project_with_nothing_to_compare_says_so(tmp_path: Path) -> None:
 def test_the_report_refuses_to_write_over_the_project(demo: Path) -> None:
     done = CliRunner().invoke(main, ["report", str(demo), "-o", str(demo)])
     assert done.exit_code == 1 and "is a qualcode project" in done.output
+
+
+def test_adjudication_counts_the_disagreements_settled(tmp_path: Path) -> None:
+    """After the adjudicator settles every disputed unit, all of them count as settled,
+    and each coder's agreement with the consensus is reported."""
+    import os
+
+    from qualcode.analysis.agreement_report import disagreements
+    from qualcode.tui.adjudication_session import AdjudicationSession
+    here = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        run("demo", tmp_path / "demo.qualcode")
+    finally:
+        os.chdir(here)
+    project = tmp_path / "demo.qualcode"
+    with Store.open(project) as store:
+        disputed = {d.unit.key for d in disagreements(store, "alice", "bob", level="code")}
+        session = AdjudicationSession(store, "lead", "alice", "bob")
+        session.copy_agreed()
+        for index, unit in enumerate(session.units):
+            session.index = index
+            if not session.is_settled(unit):
+                session.decide("a")
+        report = build_report(store, coders=["alice", "bob"])
+    assert report.settled == (len(disputed), len(disputed)) and disputed
+    assert [r.coders for r in report.consensus] == [("alice", "consensus"), ("bob", "consensus")]
+    page = tmp_path / "report.html"
+    run("report", project, "-o", page)
+    assert f"{len(disputed)} units had a disagreement" in page.read_text(encoding="utf-8")

@@ -167,6 +167,12 @@ def adjudication(report: Report) -> Section:
                  if r.level == "code" and r.percent_agreement is not None]
         rows.append(Row((found.coders[0], found.n_units, pooled.kappa if pooled else None,
                          sum(agree) / len(agree) if agree else None)))
+    if report.settled is not None:
+        units, settled = report.settled
+        section.paragraphs.append(_plain(
+            f"{units} units had a disagreement between {report.facts.coders[0]} and "
+            f"{report.facts.coders[1]} on at least one code; the consensus layer settled "
+            f"{settled} of them (marked them done)."))
     section.paragraphs.append(_plain("Agreement of each coder with the consensus layer, over "
                                      "the units both had marked done."))
     section.tables.append(Table("Agreement with the consensus", columns, tuple(rows)))

@@ -63,6 +63,7 @@ class Report:
     frequencies: Table | None
     cooccurrence: Table | None
     consensus: list[AgreementReport] = field(default_factory=list)
+    settled: tuple[int, int] | None = None  #: (units with a disagreement, of them settled)
     provenance: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
@@ -186,6 +187,9 @@ def build_report(store: ProjectStore, *, coders: list[str] | None = None,
     frequencies = frequencies_table(book, layer_frequencies(store, book=book)) if layers else None
     consensus = []
     adjudicated = any(store.done_count(c.id, layer=Layer.CONSENSUS) for c in store.coders())
+    settled = None
+    if adjudicated and len(pair) == 2:
+        settled = settled_disagreements(store, pair[0], pair[1], unit)
     if adjudicated:
         for coder in pair:
             try:
@@ -210,7 +214,29 @@ def build_report(store: ProjectStore, *, coders: list[str] | None = None,
                   "SHA-256 of the codings counted": codings_hash(store),
                   "layer of the theme table": chosen_layer or "none"}
     return Report(name, facts, report, json, themes, matrix_table, frequencies, cooc,
-                  consensus, provenance, notes)
+                  consensus, settled, provenance, notes)
+
+
+def settled_disagreements(store: ProjectStore, coder_a: str, coder_b: str,
+                          unit: UnitKind | str) -> tuple[int, int]:
+    """Units where the two coders differ on any code, and how many of those the consensus
+    layer has marked done (settled by adjudication)."""
+    from qualcode.analysis.agreement_report import disagreements
+
+    found = disagreements(store, coder_a, coder_b, level="code", unit=unit)
+    units = {d.unit.key: d.unit.spans for d in found}
+    whole: set[int] = set()
+    parts: set[tuple[int, int, int]] = set()
+    for source_id, _, _, kind, start, end, _ in store.done_marks_by_source(
+            layer=Layer.CONSENSUS):
+        if kind == UnitKind.SOURCE:
+            whole.add(source_id)
+        else:
+            parts.add((source_id, start, end))
+    done = sum(1 for spans in units.values()
+               if all(source in whole or (source, start, end) in parts
+                      for source, start, end in spans))
+    return len(units), done
 
 
 def finite(value: float | None) -> bool:
