@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 import unicodedata
 import uuid
 from collections.abc import Callable, Iterator, Mapping
@@ -22,19 +23,25 @@ def new_guid() -> str:
 
 
 def new_guids(count: int) -> list[str]:
-    """Return ``count`` fresh random (version 4) GUIDs, as :func:`new_guid` writes them.
+    """Return ``count`` fresh GUIDs for rows stored together (an import), in time order.
 
-    One read of the system's random source for all of them: an import of a million
-    rows needs two million, and building a :class:`uuid.UUID` for each costs more than
-    storing the row.
+    Version 7 GUIDs (RFC 9562): 48 bits of Unix time in milliseconds, then 74 random bits,
+    so a batch's GUIDs sort together and the GUID indexes grow at their end instead of at
+    random places (a million-row import would otherwise spend most of its time moving
+    index pages in and out of the cache). Their form is the 8-4-4-4-12 of every GUID, and
+    the random bits keep them unique across machines. One read of the system's random
+    source serves the whole batch.
 
     >>> a, b = new_guids(2)
-    >>> a != b and uuid.UUID(a).version == 4 and str(uuid.UUID(b)) == b
+    >>> a != b and uuid.UUID(a).version == 7 and str(uuid.UUID(b)) == b
     True
     """
+    stamp = (time.time_ns() // 1_000_000).to_bytes(6, "big")
     raw = bytearray(os.urandom(16 * count))
-    raw[6::16] = bytes((byte & 0x0F) | 0x40 for byte in raw[6::16])  # version 4
-    raw[8::16] = bytes((byte & 0x3F) | 0x80 for byte in raw[8::16])  # RFC 4122 variant
+    for start in range(0, 16 * count, 16):
+        raw[start:start + 6] = stamp
+    raw[6::16] = bytes((byte & 0x0F) | 0x70 for byte in raw[6::16])  # version 7
+    raw[8::16] = bytes((byte & 0x3F) | 0x80 for byte in raw[8::16])  # RFC 9562 variant
     digits = raw.hex()
     return [f"{digits[i:i + 8]}-{digits[i + 8:i + 12]}-{digits[i + 12:i + 16]}-"
             f"{digits[i + 16:i + 20]}-{digits[i + 20:i + 32]}" for i in range(0, 32 * count, 32)]
