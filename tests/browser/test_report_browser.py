@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from helpers.report_projects import coded_project
 from qualcode.cli import main
 from qualcode.model import SourceRecord
-from qualcode.storage import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 SECTIONS = 9
@@ -100,17 +100,11 @@ def test_printing_to_pdf_gives_one_outline_entry_per_section(browser: Any,
 
 
 def test_hostile_text_stays_inert_in_the_browser(browser: Any, tmp_path: Path) -> None:
-    project = tmp_path / "hostile.qualcode"
-    with Store.create(project) as store:
-        store.import_sources([SourceRecord("s1", "A </script><script>alert(1)</script> text",
-                                           metadata={"study_id": "<img src=x onerror=alert(2)>"}),
-                              SourceRecord("s2", "Plain.", metadata={"study_id": "S2"})])
-        code = store.add_code("<img src=x onerror=alert(3)>")
-        for name in ("alice", "bob"):
-            coder = store.coder(name)
-            for source in store.iter_sources():
-                store.add_coding(coder.id, source.id, code.id)
-                store.mark_done(store.units_of_source(source.id)[0].id, coder.id)
+    project = coded_project(tmp_path / "hostile.qualcode", [
+        SourceRecord("s1", "A </script><script>alert(1)</script> text",
+                     metadata={"study_id": "<img src=x onerror=alert(2)>"}),
+        SourceRecord("s2", "Plain.", metadata={"study_id": "S2"})],
+        "<img src=x onerror=alert(3)>")
     page_file = tmp_path / "report.html"
     run("report", project, "-o", page_file, "--layer", "alice")
     page, requests, errors = open_page(browser, page_file)

@@ -19,6 +19,7 @@ import html5lib
 import pytest
 from click.testing import CliRunner
 
+from helpers.report_projects import coded_project
 from qualcode.analysis.report.sections import ac1_interval, agreement_table, build_report
 from qualcode.cli import main
 from qualcode.model import SourceRecord
@@ -124,17 +125,10 @@ HOSTILE = "<script>alert(1)</script> [bold]x[/bold] \x1b[31m <img src=x onerror=
 
 
 def test_hostile_names_and_texts_stay_text(tmp_path: Path) -> None:
-    project = tmp_path / "hostile.qualcode"
-    with Store.create(project) as store:
-        store.import_sources([SourceRecord("s1", f"A quote {HOSTILE} here.",
-                                           metadata={"study_id": HOSTILE}),
-                              SourceRecord("s2", "Another text.", metadata={"study_id": "S2"})])
-        code = store.add_code("Code <section><script>")
-        for name in ("alice", "bob <b>"):
-            coder = store.coder(name)
-            for source in store.iter_sources():
-                store.add_coding(coder.id, source.id, code.id)
-                store.mark_done(store.units_of_source(source.id)[0].id, coder.id)
+    project = coded_project(tmp_path / "hostile.qualcode", [
+        SourceRecord("s1", f"A quote {HOSTILE} here.", metadata={"study_id": HOSTILE}),
+        SourceRecord("s2", "Another text.", metadata={"study_id": "S2"})],
+        "Code <section><script>", coders=("alice", "bob <b>"))
     page = tmp_path / "report.html"
     run("report", project, "-o", page, "--coders", "alice", "bob <b>", "--layer", "alice")
     data = page.read_bytes()

@@ -104,13 +104,19 @@ def agreement(report: Report) -> Section | None:
     return section
 
 
+def _table_only(anchor: str, title: str, table: Table | None) -> Section | None:
+    """A section that is one table (None when the project has nothing for it)."""
+    if table is None:
+        return None
+    section = Section(anchor, title)
+    section.tables.append(table)
+    return section
+
+
 def themes(report: Report) -> Section | None:
     """The theme table, as ``qualcode export themes`` gives it."""
-    if report.themes is None:
-        return None
-    section = Section("themes", "Themes, contributing studies and exemplar quotes")
-    section.tables.append(report.themes)
-    return section
+    return _table_only("themes", "Themes, contributing studies and exemplar quotes",
+                       report.themes)
 
 
 def study_matrix(report: Report) -> Section | None:
@@ -143,11 +149,7 @@ def frequencies(report: Report) -> Section | None:
 
 def cooccurrence(report: Report) -> Section | None:
     """The code co-occurrence table."""
-    if report.cooccurrence is None:
-        return None
-    section = Section("cooccurrence", "Co-occurrence of codes")
-    section.tables.append(report.cooccurrence)
-    return section
+    return _table_only("cooccurrence", "Co-occurrence of codes", report.cooccurrence)
 
 
 def adjudication(report: Report) -> Section:
