@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings
@@ -56,3 +57,11 @@ def small_store(store: Store) -> Store:
     store.add_code("Time pressure", shortcut="t")
     store.coder("alice")
     return store
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """A headless Chromium for the session (tests/helpers/browser.py)."""
+    from helpers.browser import chromium_session
+
+    yield from chromium_session()

@@ -1,8 +1,8 @@
 """One headless Chromium for the browser tests (Debian's ``chromium``, driven by playwright).
 
 Nothing is downloaded: playwright's driver comes in its wheel and the browser is the
-machine's (``.ci/run`` installs Debian's package where it is missing). The tests skip,
-saying why, only where neither can be had.
+machine's (``.ci/run`` installs Debian's package where it is missing). The ``browser``
+fixture (tests/conftest.py) skips, saying why, only where neither can be had.
 """
 
 from __future__ import annotations
@@ -19,9 +19,8 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 """Flags that keep Chromium off the network it would otherwise call at start-up."""
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    """A Chromium browser for the session."""
+def chromium_session() -> Iterator[Any]:
+    """Yield a Chromium browser for the session, or skip saying why there is none."""
     executable = shutil.which("chromium") or shutil.which("chromium-browser")
     if executable is None:
         pytest.skip("no chromium on this machine (Debian: apt-get install chromium)")
