@@ -121,3 +121,27 @@ def test_a_dropped_session_fails_one_action_in_one_line_then_reconnects(
         again = store.add_coding(coder.id, 1, code.id, 10, 20)  # a new session
         assert store.db.conn.info.backend_pid != backend
         assert [(c.start, c.end) for c in store.codings()] == [(0, 9), (again.start, again.end)]
+
+
+def test_a_server_older_than_supported_is_one_line(server: str,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """The version check (PostgreSQL 12 or newer) refuses before anything is written."""
+    from qualcode.storage.backends import postgres
+
+    monkeypatch.setattr(postgres, "MIN_SERVER_VERSION", 10 ** 7)
+    with pytest.raises(StoreError) as caught:
+        Store.create(server)
+    message = str(caught.value)
+    assert "qualcode needs 12 or newer" in message and "\n" not in message
+    monkeypatch.undo()
+    with pytest.raises(StoreError, match="no such project"):
+        Store.open(server)  # nothing was created
+
+
+def test_an_unreachable_server_is_one_line(tmp_path: Path) -> None:
+    """No server listens on the socket folder: one line, the password masked."""
+    url = f"postgresql://ann:s3cret@/review?host={tmp_path}&project=p"
+    with pytest.raises(StoreError) as caught:
+        Store.open(url)
+    message = str(caught.value)
+    assert "cannot connect" in message and "s3cret" not in message and "\n" not in message
