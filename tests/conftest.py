@@ -59,9 +59,12 @@ def small_store(store: Store) -> Store:
     return store
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """A headless Chromium for the session (tests/helpers/browser.py)."""
+    """A headless Chromium for one test module (tests/helpers/browser.py).
+
+    Module scope, not session: playwright's synchronous API runs an event loop while its
+    browser is open, and the Textual tests that follow need to start their own."""
     from helpers.browser import chromium_session
 
     yield from chromium_session()

@@ -75,6 +75,7 @@ is run is pointed at it (its ``?project=`` kept); the grants the README shows ar
 tests/test_server_grants.py."""
 SERVER_URL = re.compile(r"postgresql://[^\s\"']*")
 SERVER: dict[str, str] = {}
+SERVER_BASE: list[str] = []
 """The throwaway server's URL while the user guide runs (empty: no server, lines naming
 one are left out with the reason)."""
 INTERACTIVE = frozenset({("code",), ("adjudicate",)})
@@ -412,6 +413,12 @@ def test_user_guide_commands_run_in_order(tmp_path: Path, monkeypatch: pytest.Mo
         monkeypatch.setitem(SERVER, "url", request.getfixturevalue("pg_server_url"))
     except pytest.skip.Exception as why:  # no server here: its lines are left out, said
         print(f"lines naming a PostgreSQL server left out: {why}")
+    else:  # the server outlives this test: drop the projects the README made on it
+        from helpers.store_engines import drop_project
+
+        for name in sorted(set(re.findall(r"postgresql://\S*?[?&]project=(\w+)", text))):
+            request.addfinalizer(lambda name=name: drop_project(SERVER_BASE[0], name))
+        SERVER_BASE[:] = [SERVER["url"]]
     for folder in DEMO_DATA:
         shutil.copytree(ROOT / folder, tmp_path / folder)
     monkeypatch.chdir(tmp_path)

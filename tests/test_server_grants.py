@@ -39,10 +39,14 @@ def cli(*args: object) -> tuple[int, str]:
     return done.exit_code, done.output
 
 
+PROJECT = "grants_balint"
+"""The project's schema here (the README's ``balint`` may exist: the README run makes it)."""
+
+
 @pytest.fixture
 def lead_project(pg_server_url: str) -> str:
-    yield as_role(pg_server_url, "postgres", "balint")
-    drop_project(pg_server_url, "balint")
+    yield as_role(pg_server_url, "postgres", PROJECT)
+    drop_project(pg_server_url, PROJECT)
     import psycopg
 
     with psycopg.connect(pg_server_url, autocommit=True) as conn:
@@ -59,13 +63,13 @@ def test_a_coder_with_the_readme_grants_codes_and_one_without_is_refused(
                  ("import", lead_project, ROOT / "corpora/balint_metasynthesis.csv")):
         status, output = cli(*args)
         assert status == 0, output
-    statements = readme_grants()
+    statements = [re.sub(r"\bbalint\b", PROJECT, s) for s in readme_grants()]
     assert statements[0].startswith("CREATE ROLE alice")
     with psycopg.connect(pg_server_url, autocommit=True) as conn:
         for statement in statements:
             conn.execute(statement)
         conn.execute("CREATE ROLE mallory LOGIN")
-    alice = as_role(pg_server_url, "alice", "balint")
+    alice = as_role(pg_server_url, "alice", PROJECT)
     status, output = cli("codings", "import", alice,
                          ROOT / "corpora/codings/metasynthesis_alice.csv", "--coder", "alice")
     assert status == 0, output
@@ -73,7 +77,7 @@ def test_a_coder_with_the_readme_grants_codes_and_one_without_is_refused(
                  ("redo", alice, "--coder", "alice"), ("codebook", "show", alice)):
         status, output = cli(*args)
         assert status == 0, (args, output)
-    mallory = as_role(pg_server_url, "mallory", "balint")
+    mallory = as_role(pg_server_url, "mallory", PROJECT)
     status, output = cli("status", mallory)
     assert status == 1 and "Traceback" not in output, output
     assert len(output.strip().splitlines()) == 1, output
