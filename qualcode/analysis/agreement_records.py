@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from qualcode.agreement.presence import AnalysisUnit
+from qualcode.analysis.export_defaults import CONSENSUS
 from qualcode.model import UnitKind
 
-CONSENSUS = "consensus"
-"""Pseudo-coder name for the consensus layer."""
+__all__ = ["CONSENSUS", "LEVELS", "AgreementReport", "AgreementRow", "Disagreement",
+           "MultiRaterRow", "PooledKappa"]
 LEVELS = ("code", "theme", "both")
 
 

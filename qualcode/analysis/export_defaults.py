@@ -27,8 +27,9 @@ if TYPE_CHECKING:
 __all__ = ["AUTO", "CONSENSUS", "Auto", "StudyChoice", "choose_studies", "default_layer",
            "grouping_words", "resolve_layer"]
 
-CONSENSUS = "consensus"
-"""The layer name meaning the consensus (adjudicated) codings."""
+CONSENSUS = Layer.CONSENSUS.value
+"""The layer name meaning the consensus (adjudicated) codings, and the pseudo-coder the
+agreement report compares with (``--coders alice consensus``)."""
 STUDY_FIELDS = ("study_id", "study")
 """Fields read as the study without being named, in this order (``study`` in any case)."""
 

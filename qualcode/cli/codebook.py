@@ -14,7 +14,6 @@ import click
 
 from qualcode.cli.base import main, open_store, project_argument
 from qualcode.cli.coders import actor_id, new_actor_option
-from qualcode.codebook_shape import CodebookShape
 from qualcode.errors import CodebookError, FormatError, NotFoundError
 from qualcode.interchange.codebook_yaml import (
     clean_text,
@@ -70,14 +69,6 @@ def resolve(book: Codebook, name_or_path: str) -> Code:
     hint = f"did you mean {', '.join(repr(c) for c in dict.fromkeys(close))}? " if close else ""
     raise NotFoundError(f"no code {wanted!r} in the codebook; {hint}"
                         "list the codes with 'qualcode codebook show'")
-
-
-def _check_placement(book: Codebook, parent: Code | None, moving: Code | None,
-                     kind: CodeKind | None = None) -> None:
-    """Refuse placements the codebook's shape rules forbid (:class:`CodebookShape`)."""
-    problem = CodebookShape.placement_problem(book, parent, kind, moving=moving)
-    if problem:
-        raise CodebookError(problem)
 
 
 def _count(number: int, word: str) -> str:
@@ -262,7 +253,6 @@ def add(project: Path, name: str, parent: str | None, kind: str | None,
         book = store.codebook()
         parent_code = resolve(book, parent) if parent else None
         code_kind = KINDS[kind] if kind else (CodeKind.CODE if parent_code else CodeKind.THEME)
-        _check_placement(book, parent_code, None, code_kind)
         code = store.add_code(
             name, parent_id=parent_code.id if parent_code else None, kind=code_kind,
             description=_text(description) or "", inclusion=_text(inclusion) or "",
@@ -317,7 +307,6 @@ def move(project: Path, path: str, to: str | None, top: bool, coder: str | None)
         book = store.codebook()
         code = resolve(book, path)
         parent = resolve(book, to) if to and to.strip() else None
-        _check_placement(book, parent, code)
         moved = store.move_code(code.id, parent.id if parent else None,
                                 actor_id=_actor(store, coder))
         new_path = store.codebook().path(moved)

@@ -8,7 +8,6 @@ backup of the project is taken, and the snapshot is applied in one transaction b
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,6 +15,7 @@ from qualcode.errors import FormatError, StoreError
 from qualcode.interchange.readers.safe_open import regular_file_stat
 from qualcode.interchange.refi.details import keep_refi_details, note_refi_details
 from qualcode.interchange.refi.offsets import Counting
+from qualcode.storage.failures import is_integrity_error
 from qualcode.storage.merge_apply import Choice, MergeReport, apply_snapshot
 from qualcode.storage.snapshot import Snapshot, read_snapshot
 from qualcode.storage.snapshot_check import check_snapshot
@@ -77,7 +77,9 @@ def merge_into(store: ProjectStore, other: Path, *, prefer: Choice | None = None
                                     else None)
             keep_refi_details(store, snap, report)
         return report
-    except sqlite3.IntegrityError as error:  # rolled back; a damaged file gives NULLs
+    except Exception as error:  # rolled back; a damaged file gives NULLs
+        if not is_integrity_error(store, error):
+            raise
         raise FormatError(f"holds rows that cannot be merged ({error}); nothing was changed; "
                           "is the file damaged? Try `qualcode check` on it", path=str(other)
                           ) from None

@@ -252,13 +252,6 @@ class CodingStore(SourceStore):
             "r.coder_id = ? AND r.layer = ? AND u.kind = ?",
             [coder_id, Layer(layer).value, kind.value]).fetchone()[0])
 
-    def done_source_ids(self, coder_id: int, *, layer: Layer = Layer.CODER) -> set[int]:
-        """Return the ids of the sources a coder marked done as a whole (source units)."""
-        return {row[0] for row in self.db.execute(
-            "SELECT u.source_id FROM reviews r JOIN units u ON u.id = r.unit_id WHERE "
-            "r.coder_id = ? AND r.layer = ? AND u.kind = 'source'",
-            [coder_id, Layer(layer).value])}
-
     def adjudicator_ids(self) -> set[int]:
         """Return the ids of the coders with live consensus codings or consensus done marks."""
         return {row[0] for row in self.db.execute(

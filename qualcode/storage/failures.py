@@ -144,3 +144,11 @@ def one_line_failures(path: Path | str | None) -> Iterator[None]:
         if said is None:
             raise
         raise said from None
+
+
+def is_integrity_error(store: object, error: BaseException) -> bool:
+    """True when ``error`` is the store's engine refusing a row that breaks a constraint
+    (unique, foreign key, not null), on either engine."""
+    from qualcode.storage.store_base import store_db
+
+    return isinstance(error, store_db(store).integrity_error)

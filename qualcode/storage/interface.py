@@ -322,10 +322,6 @@ class CodingsAndReviews(Protocol):
         """Yield (source id, coder id, layer, unit kind, start, end, done at), by source."""
         ...
 
-    def done_source_ids(self, coder_id: int, *, layer: Layer = Layer.CODER) -> set[int]:
-        """Return the ids of the sources a coder marked done as a whole (source units)."""
-        ...
-
     def adjudicator_ids(self) -> set[int]:
         """Return the ids of the coders with live consensus codings or consensus done marks."""
         ...
