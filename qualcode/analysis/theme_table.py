@@ -168,7 +168,8 @@ def theme_table(store: ProjectStore, *, layer: str | None = None,
                 study_label: str | None = None, quotes: int = 2,
                 quote_field: str | None = "finding_type",
                 kappa_coders: Sequence[str] | None = None, auto_kappa: bool = True,
-                hide_empty: bool = False, quote_speaker: bool = False) -> ThemeTable:
+                hide_empty: bool = False, quote_speaker: bool = False,
+                kappa_report: AgreementReport | None = None) -> ThemeTable:
     """Build the theme table of one layer (``consensus`` or a coder's name).
 
     ``layer=None`` and ``study_field=AUTO`` choose as
@@ -178,6 +179,8 @@ def theme_table(store: ProjectStore, *, layer: str | None = None,
     no such field). Kappa is computed for ``kappa_coders`` when given, else (with
     ``auto_kappa``) when exactly two coders have marked units done. ``quote_speaker``
     names the speaker of each quote (transcripts imported with ``--speakers``).
+    ``kappa_report``, an agreement report of ``kappa_coders`` over whole sources that the
+    caller already made (the paper's report), is used instead of computing it again.
     """
     if quotes < 0:
         raise QualcodeError(f"--quotes must be 0 or more, got {quotes}")
@@ -206,8 +209,8 @@ def theme_table(store: ProjectStore, *, layer: str | None = None,
     # The quote pass streams every text, so it runs first and measures the sources too.
     picker = QuotePicker(store, codings, (lambda sid, name: studies.of(sid)) if studies
                          else (lambda sid, name: name), reads) if quotes else None
-    report = None
-    if coders:
+    report = kappa_report
+    if coders and report is None:
         from qualcode.analysis.agreement_report import agreement_report
 
         report = agreement_report(store, coders, level="both", reads=reads)

@@ -26,6 +26,7 @@ from qualcode.analysis.theme_table import theme_table, to_table
 from qualcode.errors import QualcodeError
 from qualcode.interchange.writers.table import Column, Estimate, Row, Table
 from qualcode.model import Codebook, Layer, UnitKind
+from qualcode.storage.arrays import source_rows
 
 if TYPE_CHECKING:
     from qualcode.storage import ProjectStore
@@ -118,16 +119,13 @@ def codings_hash(store: ProjectStore) -> str:
     """SHA-256 of the live codings counted (coder, layer, source, code, span), sorted."""
     book = store.codebook()
     coders = {c.id: c.name for c in store.coders()}
-    sources: dict[int, str] = {}
-    lines = []
-    for coding in store.codings():
-        if coding.source_id not in sources:
-            sources[coding.source_id] = store.source(coding.source_id).external_id
-        lines.append("\t".join((coders.get(coding.coder_id, "?"), coding.layer.value,
-                                sources[coding.source_id], book.path(book.by_id(coding.code_id)),
-                                str(coding.start), str(coding.end))))
-    digest = hashlib.sha256("\n".join(sorted(lines)).encode("utf-8"))
-    return digest.hexdigest()
+    paths = {code.id: book.path(code) for code in book}
+    codings = store.codings()
+    sources = source_rows(store, ("external_id",), sorted({c.source_id for c in codings}))
+    lines = sorted("\t".join((coders.get(c.coder_id, "?"), c.layer.value,
+                              str(sources[c.source_id][0]), paths[c.code_id], str(c.start),
+                              str(c.end))) for c in codings)
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
 
 def _qualcode_version() -> str:
@@ -175,7 +173,9 @@ def build_report(store: ProjectStore, *, coders: list[str] | None = None,
         field_choice = study_field if study_field else AUTO
         table = theme_table(store, layer=chosen_layer, study_field=field_choice, quotes=2,
                             kappa_coders=pair if len(pair) == 2 else None,
-                            auto_kappa=False)
+                            auto_kappa=False,
+                            kappa_report=report if report and report.unit is UnitKind.SOURCE
+                            and len(pair) == 2 else None)
         themes = to_table(table)
         if table.study_field:
             matrix_table = matrix(store, rows="code", cols="study", layer=chosen_layer,
