@@ -7,14 +7,13 @@ request recorded; so is a report of a project whose names and texts are hostile.
 from __future__ import annotations
 
 import io
-import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
-from helpers.report_projects import coded_project
+from helpers.report_projects import coded_project, demo_project
 from qualcode.cli import main
 from qualcode.model import SourceRecord
 
@@ -30,12 +29,7 @@ def run(*args: object) -> None:
 @pytest.fixture(scope="module")
 def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("browser")
-    here = os.getcwd()
-    os.chdir(ROOT)
-    try:
-        run("demo", folder / "demo.qualcode")
-    finally:
-        os.chdir(here)
+    demo_project(folder / "demo.qualcode")
     run("report", folder / "demo.qualcode", "-o", folder / "report.html")
     return folder / "report.html"
 

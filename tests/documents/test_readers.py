@@ -20,6 +20,15 @@ from qualcode.segmentation import paragraphs as paragraph_spans
 from qualcode.storage import Store
 
 
+def _tracked(change: str, text_tag: str, text: str) -> OxmlElement:
+    """A tracked change (``w:del`` or ``w:ins``) holding one run of ``text``."""
+    element, run, words = OxmlElement(change), OxmlElement("w:r"), OxmlElement(text_tag)
+    words.text = text
+    run.append(words)
+    element.append(run)
+    return element
+
+
 def _docx(path: Path) -> Path:
     """A Word file with a heading, a tracked deletion and insertion, a table and a break."""
     document = docx.Document()
@@ -28,20 +37,8 @@ def _docx(path: Path) -> Path:
     document.add_heading("Interview with P3", level=1)
     paragraph = document.add_paragraph("Interviewer: How did the group help?")
     answer = document.add_paragraph("P3: It gave me ")
-    deleted = OxmlElement("w:del")
-    run = OxmlElement("w:r")
-    gone = OxmlElement("w:delText")
-    gone.text = "nothing at all"
-    run.append(gone)
-    deleted.append(run)
-    answer._p.append(deleted)
-    inserted = OxmlElement("w:ins")
-    run = OxmlElement("w:r")
-    kept = OxmlElement("w:t")
-    kept.text = "time to think"
-    run.append(kept)
-    inserted.append(run)
-    answer._p.append(inserted)
+    answer._p.append(_tracked("w:del", "w:delText", "nothing at all"))
+    answer._p.append(_tracked("w:ins", "w:t", "time to think"))
     answer.add_run(".").add_break()
     answer.add_run("Second line\tafter a tab.")
     table = document.add_table(rows=2, cols=2)

@@ -19,7 +19,7 @@ import html5lib
 import pytest
 from click.testing import CliRunner
 
-from helpers.report_projects import coded_project
+from helpers.report_projects import coded_project, demo_project
 from qualcode.analysis.report.sections import ac1_interval, agreement_table, build_report
 from qualcode.cli import main
 from qualcode.model import SourceRecord
@@ -36,16 +36,7 @@ def run(*args: object) -> str:
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("report")
-    import os
-
-    here = os.getcwd()
-    os.chdir(ROOT)  # the demo reads corpora/ and codebooks/
-    try:
-        run("demo", folder / "demo.qualcode")
-    finally:
-        os.chdir(here)
-    return folder / "demo.qualcode"
+    return demo_project(tmp_path_factory.mktemp("report") / "demo.qualcode")
 
 
 def test_agreement_numbers_are_those_of_agreement_json(demo: Path) -> None:
@@ -159,17 +150,10 @@ def test_the_report_refuses_to_write_over_the_project(demo: Path) -> None:
 def test_adjudication_counts_the_disagreements_settled(tmp_path: Path) -> None:
     """After the adjudicator settles every disputed unit, all of them count as settled,
     and each coder's agreement with the consensus is reported."""
-    import os
-
     from qualcode.analysis.agreement_report import disagreements
     from qualcode.tui.adjudication_session import AdjudicationSession
-    here = os.getcwd()
-    os.chdir(ROOT)
-    try:
-        run("demo", tmp_path / "demo.qualcode")
-    finally:
-        os.chdir(here)
-    project = tmp_path / "demo.qualcode"
+
+    project = demo_project(tmp_path / "demo.qualcode")
     with Store.open(project) as store:
         disputed = {d.unit.key for d in disagreements(store, "alice", "bob", level="code")}
         session = AdjudicationSession(store, "lead", "alice", "bob")
