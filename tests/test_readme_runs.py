@@ -78,6 +78,9 @@ SERVER: dict[str, str] = {}
 SERVER_BASE: list[str] = []
 """The throwaway server's URL while the user guide runs (empty: no server, lines naming
 one are left out with the reason)."""
+ENVIRONMENT_PROGRAMS = frozenset({"export", "unset"})
+"""First words of lines that set or clear an environment variable (``QUALCODE_PROJECT``)
+for the lines after them: done in this process, undone when the test ends."""
 INTERACTIVE = frozenset({("code",), ("adjudicate",)})
 """Commands that open the Textual UI (driven by the Pilot tests in tests/tui/ instead)."""
 TERMINAL = {"COLUMNS": "100"}
@@ -282,6 +285,9 @@ def run_line(line: ReadmeLine, folder: Path, files: dict[str, str]) -> str:
         if name in args and not (folder / name).exists():
             (folder / name).write_text(content, encoding="utf-8")
     copy_repository_files(args, folder)
+    if args[0] in ENVIRONMENT_PROGRAMS:
+        set_environment(args)
+        return ""
     stand_in = STAND_INS.get(command_path(args[1:])[:1]) if args[0] == "qualcode" else None
     if stand_in is not None:
         stand_in(args[1:])
@@ -299,6 +305,16 @@ def run_line(line: ReadmeLine, folder: Path, files: dict[str, str]) -> str:
     else:
         assert status == 0, f"{line} exited {status}:\n{output}"
     return output
+
+
+def set_environment(args: list[str]) -> None:
+    """Do what ``export NAME=VALUE`` or ``unset NAME`` does to the lines after it."""
+    for word in args[1:]:
+        name, _, value = word.partition("=")
+        if args[0] == "export":
+            os.environ[name] = value
+        else:
+            os.environ.pop(name, None)
 
 
 def on_test_server(text: str) -> str:
@@ -346,7 +362,9 @@ def runnable(lines: list[ReadmeLine]) -> tuple[list[ReadmeLine], list[ReadmeLine
     for line in lines:
         words = shlex.split(line.command)
         needs_server = "postgresql://" in line.command and not SERVER
-        if words[0] == "qualcode" and not needs_server and (
+        if words[0] in ENVIRONMENT_PROGRAMS and not needs_server:
+            run.append(line)
+        elif words[0] == "qualcode" and not needs_server and (
                 not is_interactive(words[1:]) or command_path(words[1:])[:1] in STAND_INS):
             run.append(line)
         else:
@@ -361,7 +379,8 @@ def test_every_user_guide_line_is_run_or_left_out_by_a_rule() -> None:
     assert len(run) > 60, "the user guide lost its commands, or the parser lost the blocks"
     for line in skipped:
         first = shlex.split(line.command)[0]
-        assert first in SETUP_PROGRAMS | SERVER_PROGRAMS or first == "qualcode", (
+        assert first in SETUP_PROGRAMS | SERVER_PROGRAMS | ENVIRONMENT_PROGRAMS or (
+            first == "qualcode"), (
             f"{line}: neither a qualcode command nor a set-up line; run it in this test "
             "or add its program to SETUP_PROGRAMS")
 
@@ -419,6 +438,10 @@ def test_user_guide_commands_run_in_order(tmp_path: Path, monkeypatch: pytest.Mo
         for name in sorted(set(re.findall(r"postgresql://\S*?[?&]project=(\w+)", text))):
             request.addfinalizer(lambda name=name: drop_project(SERVER_BASE[0], name))
         SERVER_BASE[:] = [SERVER["url"]]
+    for line in user_guide_lines(text):  # what the README exports is undone at the end
+        if line.command.startswith(tuple(ENVIRONMENT_PROGRAMS)):
+            for word in shlex.split(line.command)[1:]:
+                monkeypatch.delenv(word.partition("=")[0], raising=False)
     for folder in DEMO_DATA:
         shutil.copytree(ROOT / folder, tmp_path / folder)
     monkeypatch.chdir(tmp_path)

@@ -12,6 +12,7 @@ from typing import Any, TextIO, TypeVar, cast
 import click
 
 from qualcode import __version__
+from qualcode.cli.project_option import ProjectCommand
 from qualcode.errors import QualcodeError
 from qualcode.storage.failures import explain, is_environmental
 from qualcode.storage.files import open_replacing
@@ -24,6 +25,9 @@ _OPENED: list[Path] = []
 
 class QualcodeGroup(click.Group):
     """A click group that prints a :class:`QualcodeError` as one line and exits non-zero."""
+
+    command_class = ProjectCommand  # PROJECT may come from --project or QUALCODE_PROJECT
+    group_class = type  # subgroups (codebook, export, ...) are QualcodeGroups too
 
     def invoke(self, ctx: click.Context) -> Any:
         """Run the command; turn user mistakes into one clear line, not a traceback."""
@@ -58,8 +62,12 @@ class QualcodeGroup(click.Group):
 def main() -> None:
     """qualcode: qualitative thematic coding in the terminal.
 
-    A project is one SQLite file (for example study.qualcode). Import a corpus and a
-    codebook, code it with two or more coders, then report agreement per code and theme.
+    A project is one SQLite file (for example study.qualcode), or a project on a
+    PostgreSQL server (postgresql://USER@HOST/DATABASE?project=NAME). Import a corpus and
+    a codebook, code it with two or more coders, then report agreement per code and theme.
+
+    Every command's PROJECT may instead be given with --project, or once for the shell
+    in QUALCODE_PROJECT (used when PROJECT is left out).
     """
 
 

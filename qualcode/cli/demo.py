@@ -6,12 +6,11 @@ from pathlib import Path
 
 import click
 
-from qualcode.cli.base import main
+from qualcode.cli.base import ProjectLocation, main
 
 
 @main.command("demo")
-@click.argument("project", type=click.Path(dir_okay=False, path_type=Path),
-                default="demo.qualcode")
+@click.argument("project", type=ProjectLocation(), default="demo.qualcode")
 @click.option("--corpus", type=click.Choice(["metasynthesis", "survey"]),
               default="metasynthesis", show_default=True,
               help="Which bundled corpus: findings of 18 Balint-group studies, or "

@@ -1,0 +1,95 @@
+"""PROJECT named once: ``--project`` or ``QUALCODE_PROJECT`` in place of the argument.
+
+Each test runs on a project file and on a server project (the session's throwaway
+PostgreSQL server), since the long URL is what a team on a server wants to type once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from helpers.store_engines import ENGINES, engine_location
+from qualcode.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+CODEBOOK = ROOT / "codebooks" / "balint.yaml"
+CORPUS = ROOT / "corpora" / "balint_metasynthesis.csv"
+CODINGS = ROOT / "corpora" / "codings"
+
+
+@pytest.fixture(params=ENGINES)
+def project(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty project: what a user types for it (a path, or a URL)."""
+    for location in engine_location(request, tmp_path):
+        yield str(location)
+
+
+def run(*args: object, env: dict[str, str] | None = None) -> Result:
+    """Run ``qualcode`` with the given environment (QUALCODE_PROJECT unset unless given)."""
+    environment = {"QUALCODE_PROJECT": ""} | (env or {})
+    return CliRunner(env=environment).invoke(main, [str(a) for a in args])
+
+
+def ok(*args: object, env: dict[str, str] | None = None) -> str:
+    done = run(*args, env=env)
+    assert done.exit_code == 0, (args, done.output)
+    return done.output
+
+
+def flat(output: str) -> str:
+    """The output with its line wrapping undone."""
+    return " ".join(output.split())
+
+
+def test_project_option_fills_project_before_the_other_arguments(project: str) -> None:
+    """``--project`` anywhere on the line; FILE keeps its place after PROJECT."""
+    ok("codebook", "import", CODEBOOK, "--project", project)
+    ok("import", f"--project={project}", CORPUS)
+    ok("codings", "import", "--project", project, CODINGS / "metasynthesis_alice.csv",
+       "--coder", "alice")
+    status = ok("status", "--project", project)
+    assert "174 sources" in flat(status) and "1 coder" in flat(status)
+    assert ok("status", project) == status  # the argument works as before
+
+
+def test_the_environment_variable_names_the_project_left_out(project: str) -> None:
+    """QUALCODE_PROJECT fills PROJECT only when the line leaves it out."""
+    env = {"QUALCODE_PROJECT": project}
+    ok("codebook", "import", CODEBOOK, env=env)
+    ok("import", CORPUS, env=env)
+    for coder in ("alice", "bob"):
+        ok("codings", "import", CODINGS / f"metasynthesis_{coder}.csv", "--coder", coder,
+           env=env)
+    assert "2 coders" in flat(ok("status", env=env))
+    by_option = ok("agreement", "--coders", "alice", "bob", "--format", "json", env=env)
+    by_words = ok("agreement", "alice", "bob", "--format", "json", env=env)
+    named = ok("agreement", project, "alice", "bob", "--format", "json", env=env)
+    assert by_option == by_words == named
+    assert '"kappa"' in named
+
+
+def test_an_argument_wins_over_the_environment(project: str, tmp_path: Path) -> None:
+    """A PROJECT typed on the line is used even when QUALCODE_PROJECT names another."""
+    other = tmp_path / "other.qualcode"
+    ok("init", other)
+    ok("import", project, CORPUS, env={"QUALCODE_PROJECT": str(other)})
+    assert "0 sources" in flat(ok("status", other))
+    assert "174 sources" in flat(ok("status", env={"QUALCODE_PROJECT": project}))
+
+
+def test_no_project_anywhere_says_the_three_ways(tmp_path: Path) -> None:
+    done = run("status")
+    assert done.exit_code == 2
+    assert "Give it as an argument, with --project, or in QUALCODE_PROJECT." in done.output
+    done = run("status", "--project")
+    assert done.exit_code == 2 and "requires an argument" in done.output
+
+
+def test_help_names_the_option_and_the_variable() -> None:
+    shown = ok("export", "themes", "--help")
+    assert "--project PROJECT" in shown and "QUALCODE_PROJECT" in shown
+    assert "--project" not in ok("stats", "--help")  # stats reads a table, not a project
