@@ -27,11 +27,9 @@ def server_failure(error: BaseException) -> Exception | None:
     if not type(error).__module__.startswith("psycopg"):
         return None
     from qualcode.errors import StoreError
-    from qualcode.storage.backends.urls import mask_password
+    from qualcode.storage.backends.server_failures import explain_action_failure
 
-    said = "; ".join(line.strip() for line in str(error).splitlines() if line.strip())
-    return StoreError(f"the database server failed this action ({mask_password(said)}); "
-                      "nothing of it was saved: check the connection and try again")
+    return StoreError(explain_action_failure(error))
 
 
 class Cursor(Protocol):

@@ -90,9 +90,9 @@ class PostgresConnection:
         try:
             return psycopg.connect(libpq_url, autocommit=True)
         except psycopg.Error as error:
-            said = "; ".join(line.strip() for line in str(error).splitlines() if line.strip())
-            raise StoreError(f"cannot connect: {mask_password(said)}",
-                             path=self.location) from None
+            from qualcode.storage.backends.server_failures import explain_connect_failure
+
+            raise StoreError(explain_connect_failure(error), path=self.location) from None
 
     def _reconnect_if_lost(self) -> None:
         """Open a new session when the last one was lost (a dropped network, a restarted
@@ -117,6 +117,12 @@ class PostgresConnection:
         if not create and not exists:
             raise StoreError("no such project on this server; create it with `qualcode init`",
                              path=self.location)
+        if not create and not self.execute("SELECT has_schema_privilege(?, 'USAGE')",
+                                           [self.schema]).fetchone()[0]:
+            from qualcode.storage.backends.server_failures import GRANTS
+
+            raise StoreError(f"your login may not use this project (no USAGE on its schema); "
+                             f"{GRANTS}", path=self.location)
         if create:
             self.execute(f'CREATE SCHEMA "{self.schema}"')
         self.execute(f'SET search_path TO "{self.schema}"')

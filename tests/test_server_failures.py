@@ -1,0 +1,160 @@
+"""Failures a team meets on a server, each one line naming what to do, never a password.
+
+Run against the session's real throwaway server: a wrong password (a login the test
+makes, which must authenticate with SCRAM on the socket), a database that does not
+exist, a host name that does not resolve, no server listening, a project name not on the
+server, and a login without the coder grants (README: "Working as a team on a server").
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import psycopg
+import pytest
+from click.testing import CliRunner
+
+from helpers.store_engines import drop_project
+from qualcode.cli import main
+from qualcode.model import SourceRecord
+from qualcode.storage import Store
+
+_names = itertools.count()
+SECRET = "hunter2-secret"
+RIGHT = "the-right-one"
+LOGIN = "pwcoder"
+
+
+@pytest.fixture
+def server(pg_server_url: str) -> Iterator[str]:
+    """A project with one source and one code on the session's server."""
+    name = f"fail{os.getpid()}_{next(_names)}"
+    url = f"{pg_server_url}{'&' if '?' in pg_server_url else '?'}project={name}"
+    with Store.create(url) as store:
+        store.import_sources([SourceRecord("s1", "0123456789 and more")])
+        store.add_code("Theme")
+    yield url
+    drop_project(pg_server_url, name)
+
+
+@pytest.fixture
+def password_login(pg_server_url: str, server: str) -> Iterator[str]:
+    """``server``'s URL as a login that must give its password (SCRAM on the socket)."""
+    data = Path(parse_qs(urlsplit(pg_server_url).query)["host"][0]) / "data"
+    rules = data / "pg_hba.conf"
+    before = rules.read_text(encoding="utf-8")
+    rules.write_text(f"local all {LOGIN} scram-sha-256\n{before}", encoding="utf-8")
+    schema = parse_qs(urlsplit(server).query)["project"][0]
+    with psycopg.connect(pg_server_url, autocommit=True) as admin:
+        admin.execute(f"CREATE ROLE {LOGIN} LOGIN PASSWORD '{RIGHT}'")
+        admin.execute(f"GRANT USAGE ON SCHEMA {schema} TO {LOGIN}")
+        admin.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} "
+                      f"TO {LOGIN}")
+        admin.execute(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA {schema} TO {LOGIN}")
+        admin.execute("SELECT pg_reload_conf()")
+    yield re.sub(r"^postgresql://[^@/]*@", f"postgresql://{LOGIN}@", server)
+    rules.write_text(before, encoding="utf-8")
+    with psycopg.connect(pg_server_url, autocommit=True) as admin:
+        admin.execute("SELECT pg_reload_conf()")
+        admin.execute(f"DROP OWNED BY {LOGIN}")
+        admin.execute(f"DROP ROLE {LOGIN}")
+
+
+def one_line(args: list[str], env: dict[str, str] | None = None) -> str:
+    """The single ``Error:`` line a failing command prints (exit 1, no traceback)."""
+    result = CliRunner(env={"PGPASSWORD": None, **(env or {})}).invoke(main, args)
+    assert result.exit_code == 1, result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("Error:"), result.output
+    assert "Traceback" not in result.output and SECRET not in result.output
+    return lines[0]
+
+
+def with_password(url: str, password: str = SECRET) -> str:
+    return re.sub(r"^postgresql://([^@/:]*)@", rf"postgresql://\1:{password}@", url)
+
+
+def test_a_wrong_password_says_check_it_and_never_prints_it(password_login: str) -> None:
+    for url, env in ((with_password(password_login), None),
+                     (password_login, {"PGPASSWORD": SECRET})):
+        line = one_line(["status", url], env)
+        assert "password authentication failed" in line, line
+        assert "check the user name and password" in line
+    line = one_line(["status", password_login])  # none given at all
+    assert "PGPASSWORD or ~/.pgpass" in line, line
+    done = CliRunner(env={"PGPASSWORD": RIGHT}).invoke(main, ["status", password_login])
+    assert done.exit_code == 0, done.output  # the right one opens it
+
+
+def test_a_missing_database_names_the_fix(server: str) -> None:
+    missing = re.sub(r"/qualcode_test\b", "/no_such_db", server)
+    line = one_line(["status", with_password(missing)])
+    assert "no_such_db" in line and "check the database" in line, line
+
+
+def test_an_unknown_host_or_no_server_is_one_line_saying_what_to_check(
+        server: str, tmp_path: Path) -> None:
+    unknown = "postgresql://ann@no-such-host.invalid/review?project=balint"
+    line = one_line(["status", with_password(unknown)])
+    assert "check the host name" in line, line
+    nobody = re.sub(r"host=[^&]+", f"host={tmp_path}", server)
+    line = one_line(["status", with_password(nobody)])
+    assert "cannot connect" in line and "no server listens" in line, line
+    refused = "postgresql://ann@127.0.0.1:1/review?project=balint"
+    line = one_line(["status", with_password(refused)])
+    assert "not running there" in line, line
+
+
+def test_a_project_not_on_the_server_names_qualcode_init(server: str) -> None:
+    line = one_line(["status", re.sub(r"project=\w+", "project=nothing_here", server)])
+    assert "qualcode init" in line
+
+
+def test_a_login_without_the_coder_grants_is_told_whom_to_ask(
+        pg_server_url: str, server: str) -> None:
+    """A login with no grant on the project, then one that may only read: one line each,
+    naming the lead reviewer's grants; nothing is written."""
+    schema = parse_qs(urlsplit(server).query)["project"][0]
+    narrow = re.sub(r"^postgresql://[^@/]*@", "postgresql://narrow@", server)
+    with psycopg.connect(pg_server_url, autocommit=True) as admin:
+        admin.execute("CREATE ROLE narrow LOGIN")
+    try:
+        line = one_line(["status", narrow])
+        assert "no USAGE on its schema" in line and "coder grants" in line, line
+        with psycopg.connect(pg_server_url, autocommit=True) as admin:
+            admin.execute(f"GRANT USAGE ON SCHEMA {schema} TO narrow")
+            admin.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA {schema} TO narrow")
+        assert CliRunner().invoke(main, ["status", narrow]).exit_code == 0  # reading works
+        line = one_line(["codebook", "add", narrow, "Another"])
+        assert "lacks a permission" in line and "coder grants" in line, line
+        with Store.open(server) as store:
+            assert [code.name for _, code in store.codebook().walk()] == ["Theme"]
+    finally:
+        with psycopg.connect(pg_server_url, autocommit=True) as admin:
+            admin.execute("DROP OWNED BY narrow")
+            admin.execute("DROP ROLE narrow")
+
+
+@pytest.mark.parametrize(("driver_said", "advice"), [
+    ('connection to server on socket "/tmp/.s.PGSQL.5432" failed: FATAL:  password '
+     'authentication failed for user "ann"', "check the user name and password"),
+    ('connection to server at "db" (10.0.0.5), port 5432 failed: Connection refused',
+     "not running there"),
+    ('connection to server at "db" (10.0.0.5), port 5432 failed: timeout expired',
+     "check the host, the network"),
+    ('connection to server at "db" (10.0.0.5), port 5432 failed: FATAL:  permission denied '
+     'for database "review"', "ask the lead reviewer"),
+])
+def test_what_a_remote_server_says_gets_its_advice(driver_said: str, advice: str) -> None:
+    """Refusals only a remote server gives (a timeout, no CONNECT) keep the password masked."""
+    from qualcode.storage.backends.server_failures import explain_connect_failure
+
+    echoed = f"{driver_said} (postgresql://ann:{SECRET}@db/reviews)"  # a URL echoed back
+    line = explain_connect_failure(psycopg.OperationalError(echoed))
+    assert line.startswith("cannot connect: ") and advice in line and "\n" not in line
+    assert SECRET not in line
