@@ -70,3 +70,41 @@ def test_demo_without_data_is_one_clear_line(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert result.output.count("\n") == 1 and "corpora/" in result.output
     assert not (tmp_path / "d.qualcode").exists()
+
+
+def test_demo_on_a_server_matches_the_file_and_keeps_or_replaces_as_asked(
+        tmp_path: Path, pg_server_url: str) -> None:
+    """``qualcode demo URL`` builds the same project on a PostgreSQL server as in a file
+    (same agreement JSON); --keep leaves it, a second build is refused, --force rebuilds it
+    (coding done meanwhile is gone)."""
+    from helpers.store_engines import drop_project
+
+    url = f"{pg_server_url}{'&' if '?' in pg_server_url else '?'}project=demo_server"
+    file = tmp_path / "demo.qualcode"
+    runner = CliRunner()
+
+    def run(*args: str) -> str:
+        result = runner.invoke(main, [*args, "--data", str(ROOT)])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    try:
+        run("demo", str(file))
+        assert "Built postgresql://" in run("demo", url)
+        agreement = ["agreement", "--coders", "alice", "bob", "--format", "json"]
+        on_file = runner.invoke(main, [*agreement, "--project", str(file)]).output
+        on_server = runner.invoke(main, [*agreement, "--project", url]).output
+        assert '"kappa"' in on_file and on_file.replace(str(file), "P") == \
+            on_server.replace(url, "P")
+        assert "keeping it" in run("demo", url, "--keep")
+        refused = runner.invoke(main, ["demo", url, "--data", str(ROOT)])
+        assert refused.exit_code == 1 and "--force" in refused.output
+        with Store.open(url) as store:
+            store.add_code("Added after the build")
+        run("demo", url, "--force")
+        with Store.open(url) as store:
+            assert not store.codebook().find("Added after the build")
+            assert store.source_count() == len(_rows(ROOT / "corpora" /
+                                                     "balint_metasynthesis.csv"))
+    finally:
+        drop_project(pg_server_url, "demo_server")

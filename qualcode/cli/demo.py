@@ -26,17 +26,21 @@ def demo_command(project: Path, corpus: str, data_root: Path | None, force: bool
     """Build PROJECT from codebooks/balint.yaml, one corpus and alice's and bob's codings.
 
     The data is illustrative (see corpora/README.md). The project is built aside and
-    moved into place only when complete.
+    moved into place only when complete. PROJECT may be a server project's URL: the demo
+    is then built as a file and copied there in one transaction.
 
     \b
     Examples:
       qualcode demo demo.qualcode --keep
       qualcode demo survey.qualcode --corpus survey --keep
       qualcode demo demo.qualcode --force
+      qualcode demo "postgresql://lead@localhost/review?project=demo" --keep
     """
     from qualcode.interchange.demo import build_demo_project
 
-    if keep and project.exists():
+    from qualcode.storage import project_exists
+
+    if keep and project_exists(project):
         click.echo(f"{project} exists; keeping it (rebuild with --force).")
         return
     summary = build_demo_project(project, corpus, data_root=data_root, replace=force)

@@ -8,6 +8,7 @@ a temporary file beside the target and renamed into place only when every step w
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,8 +16,10 @@ from qualcode.errors import StoreError
 from qualcode.interchange.codebook_yaml import read_codebook_yaml
 from qualcode.interchange.codings_import import import_codings_file
 from qualcode.interchange.corpus_import import import_corpus
-from qualcode.storage import Store
+from qualcode.storage import Store, project_exists, remove_server_project
+from qualcode.storage.backends.urls import server_url
 from qualcode.storage.connection import prepare_to_replace
+from qualcode.storage.copy import copy_project
 
 CODEBOOK = Path("codebooks") / "balint.yaml"
 CODERS = ("alice", "bob")
@@ -66,18 +69,27 @@ def find_data_root(start: Path | None = None) -> Path:
 
 def build_demo_project(path: Path, corpus: str = "metasynthesis", *,
                        data_root: Path | None = None, replace: bool = False) -> DemoSummary:
-    """Build a demo project at ``path`` from one bundled corpus and both coders' codings."""
-    path = Path(path)
+    """Build a demo project at ``path`` from one bundled corpus and both coders' codings.
+
+    ``path`` may be a server project's URL: the project is built as a file in a temporary
+    folder, then copied to the server in one transaction (``qualcode copy``).
+    """
     if corpus not in CORPORA:
         raise StoreError(f"unknown demo corpus {corpus!r}; choose one of "
                          f"{', '.join(CORPORA)}")
-    if path.exists() and not replace:
+    on_server = server_url(path) is not None
+    if not on_server:
+        path = Path(path)
+    exists = project_exists(path)
+    if exists and not replace:
         raise StoreError("already exists; open it, or rebuild it with --force (this "
                          "discards the coding done in it)", path=str(path))
-    if path.exists():
-        prepare_to_replace(path)  # never pull a project from under a coder's feet
     root = find_data_root(data_root)
     spec = CORPORA[corpus]
+    if on_server:
+        return _build_on_server(path, root, spec, replace=exists)
+    if exists:
+        prepare_to_replace(path)  # never pull a project from under a coder's feet
     building = path.with_name(f".{path.name}.building")
     _remove_project_files(building)
     try:
@@ -85,10 +97,31 @@ def build_demo_project(path: Path, corpus: str = "metasynthesis", *,
         os.replace(building, path)
     finally:
         _remove_project_files(building)
-    with Store.open(path) as store:
+    return _summary(path, spec, codings)
+
+
+def _build_on_server(location: Path, root: Path, spec: DemoCorpus, *,
+                     replace: bool) -> DemoSummary:
+    """Build the demo as a file aside, then copy it to the server project ``location``.
+
+    With ``replace``, the server project is dropped only once the file is complete, so a
+    failed build leaves it as it was; the copy itself is all or nothing.
+    """
+    with tempfile.TemporaryDirectory(prefix="qualcode-demo-") as folder:
+        building = Path(folder) / "demo.qualcode"
+        codings = _fill(building, root, spec)
+        with Store.open(building) as built:
+            if replace:
+                remove_server_project(location)
+            copy_project(built, location)
+    return _summary(location, spec, codings)
+
+
+def _summary(location: Path, spec: DemoCorpus, codings: dict[str, int]) -> DemoSummary:
+    with Store.open(location) as store:
         sources = store.source_count()
         codes = len(list(store.codebook().walk()))
-    return DemoSummary(path, corpus, sources, codes, codings)
+    return DemoSummary(location, spec.name, sources, codes, codings)
 
 
 def _fill(building: Path, root: Path, spec: DemoCorpus) -> dict[str, int]:

@@ -64,6 +64,32 @@ def _refuse_nul(parameters: Sequence[Any]) -> None:
                              "from the input and try again (nothing was saved)")
 
 
+def _session(libpq_url: str, location: str) -> Any:
+    """An autocommit session, or a StoreError saying in one line why none could be made."""
+    psycopg = _psycopg()
+    try:
+        return psycopg.connect(libpq_url, autocommit=True)
+    except psycopg.Error as error:
+        from qualcode.storage.backends.server_failures import explain_connect_failure
+
+        raise StoreError(explain_connect_failure(error), path=location) from None
+
+
+def project_schema_exists(url: str) -> bool:
+    """True when the server holds the schema the project URL names."""
+    libpq_url, schema = split_project_url(url)
+    with _session(libpq_url, mask_password(url)) as session:
+        return session.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s",
+                               [schema]).fetchone() is not None
+
+
+def drop_project_schema(url: str) -> None:
+    """Remove the project the URL names, and everything in it, from the server."""
+    libpq_url, schema = split_project_url(url)
+    with _session(libpq_url, mask_password(url)) as session:
+        session.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
 class PostgresConnection:
     """A project schema's connection, with the :class:`SqlConnection` API."""
 
@@ -85,14 +111,8 @@ class PostgresConnection:
             raise
 
     def _connect(self) -> Any:
-        psycopg = _psycopg()
         libpq_url, self.schema = split_project_url(self.url)
-        try:
-            return psycopg.connect(libpq_url, autocommit=True)
-        except psycopg.Error as error:
-            from qualcode.storage.backends.server_failures import explain_connect_failure
-
-            raise StoreError(explain_connect_failure(error), path=self.location) from None
+        return _session(libpq_url, self.location)
 
     def _reconnect_if_lost(self) -> None:
         """Open a new session when the last one was lost (a dropped network, a restarted
