@@ -2,32 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
-
 from textual.pilot import Pilot
 
+from helpers.pilot import drive
 from helpers.tui_project import code_id
 from qualcode.storage import Store
 from qualcode.storage.pins import pinned_quotes
-from qualcode.tui.app import CodingApp, make_app
+from qualcode.tui.app import CodingApp
 from qualcode.tui.keys import KEYS
 from qualcode.tui.widgets.codebook_pane import CodebookPane
-
-Scenario = Callable[[Pilot, CodingApp], Awaitable[None]]
-
-
-def drive(store: Store, scenario: Scenario) -> CodingApp:
-    app = make_app(store, "alice")
-
-    async def run() -> None:
-        async with app.run_test(size=(100, 30)) as pilot:
-            await pilot.pause()
-            await scenario(pilot, app)
-            await pilot.pause()
-
-    asyncio.run(run())
-    return app
 
 
 def pins(store: Store) -> list[tuple[str, str, str]]:

@@ -2,38 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from textual.pilot import Pilot
 
+from helpers.pilot import drive
 from helpers.tui_project import code_id, unit_of
 from qualcode.model import SourceRecord
 from qualcode.storage import Store
 from qualcode.storage.queue import QueueFilter, Status
-from qualcode.tui.app import CodingApp, make_app, screen_commands
+from qualcode.tui.app import CodingApp, screen_commands
 from qualcode.tui.keys import KEYS, keyboard_markdown
 from qualcode.tui.widgets.coded_text import CodedText
 from qualcode.tui.widgets.others_pane import OthersPane
 from qualcode.tui.widgets.queue_list import QueueList
-
-Scenario = Callable[[Pilot, CodingApp], Awaitable[None]]
-
-
-def drive(store: Store, scenario: Scenario, *, coder: str = "alice", reveal: bool = False,
-          size: tuple[int, int] = (100, 30)) -> CodingApp:
-    """Run the app headless through a scenario and return it."""
-    app = make_app(store, coder, reveal=reveal)
-
-    async def run() -> None:
-        async with app.run_test(size=size) as pilot:
-            await pilot.pause()
-            await scenario(pilot, app)
-            await pilot.pause()
-
-    asyncio.run(run())
-    return app
 
 
 def alice_codings(store: Store) -> list[tuple[str, str, int, int]]:
