@@ -91,6 +91,17 @@ def test_a_wrong_password_says_check_it_and_never_prints_it(password_login: str)
     assert done.exit_code == 0, done.output  # the right one opens it
 
 
+def test_the_password_may_come_from_a_pgpass_file(password_login: str,
+                                                  tmp_path: Path) -> None:
+    """libpq's password file (here named by PGPASSFILE, by default ~/.pgpass) is read."""
+    passfile = tmp_path / "pgpass"
+    passfile.write_text(f"*:*:*:{LOGIN}:{RIGHT}\n", encoding="utf-8")
+    passfile.chmod(0o600)  # libpq ignores a password file others can read
+    done = CliRunner(env={"PGPASSWORD": None, "PGPASSFILE": str(passfile)}).invoke(
+        main, ["status", password_login])
+    assert done.exit_code == 0, done.output
+
+
 def test_a_missing_database_names_the_fix(server: str) -> None:
     missing = re.sub(r"/qualcode_test\b", "/no_such_db", server)
     line = one_line(["status", with_password(missing)])
@@ -158,3 +169,13 @@ def test_what_a_remote_server_says_gets_its_advice(driver_said: str, advice: str
     line = explain_connect_failure(psycopg.OperationalError(echoed))
     assert line.startswith("cannot connect: ") and advice in line and "\n" not in line
     assert SECRET not in line
+
+
+def test_libpq_environment_variables_fill_what_the_url_leaves_out(server: str) -> None:
+    """PGHOST and PGUSER (libpq's conventions) stand in for the URL's host and user."""
+    parts = urlsplit(server)
+    query = parse_qs(parts.query)
+    bare = f"postgresql:///{parts.path.lstrip('/')}?project={query['project'][0]}"
+    env = {"PGHOST": query["host"][0], "PGUSER": parts.username or "postgres"}
+    done = CliRunner(env=env).invoke(main, ["status", bare])
+    assert done.exit_code == 0 and "1 sources" in " ".join(done.output.split()), done.output

@@ -37,7 +37,6 @@ def demo_command(project: Path, corpus: str, data_root: Path | None, force: bool
       qualcode demo "postgresql://lead@localhost/review?project=demo" --keep
     """
     from qualcode.interchange.demo import build_demo_project
-
     from qualcode.storage import project_exists
 
     if keep and project_exists(project):

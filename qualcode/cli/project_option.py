@@ -54,10 +54,11 @@ class ProjectCommand(click.Command):
         try:
             return super().parse_args(ctx, self._with_project(ctx, project, list(args)))
         except click.MissingParameter as missing:
-            if missing.param is project:
-                missing.message = (f"Give it as an argument, with {OPTION}, or in "
-                                   f"{ENVIRONMENT_VARIABLE}.")
-            raise
+            if missing.param is not project:
+                raise
+            raise click.MissingParameter(
+                f"Give it as an argument, with {OPTION}, or in {ENVIRONMENT_VARIABLE}.",
+                ctx=ctx, param=project) from None
 
     def _with_project(self, ctx: click.Context, project: click.Argument,
                       args: list[str]) -> list[str]:

@@ -21,7 +21,7 @@ import json
 import os
 import re
 from pathlib import Path, PosixPath
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from qualcode.errors import StoreError
 
@@ -60,7 +60,11 @@ def split_project_url(url: str) -> tuple[str, str]:
         raise StoreError(f"project name {name!r} in the URL must be lower-case letters, digits "
                          "and _ (up to 63, not starting with a digit), e.g. ?project=study1",
                          path=mask_password(url))
-    return urlunsplit(parts._replace(query=urlencode(rest))), name
+    query_text = urlencode(rest)
+    # Not urlunsplit: it drops the empty host of postgresql:///db (libpq then takes PGHOST).
+    libpq_url = f"{parts.scheme}://{parts.netloc}{parts.path}" + (
+        f"?{query_text}" if query_text else "") + (f"#{parts.fragment}" if parts.fragment else "")
+    return libpq_url, name
 
 
 _FULL_URLS: dict[str, str] = {}
@@ -103,8 +107,16 @@ class ServerPath(PosixPath):
     ('postgresql://ann:***@db/review?project=study1', 'study1')
     """
 
+    _url: str | None = None
+    """The URL as given: a path would fold ``postgresql:///db`` (no host) into ``:/db``."""
+
+    def __new__(cls, url: str | Path) -> ServerPath:
+        made = super().__new__(cls, url)
+        made._url = server_url(url)
+        return made
+
     def __str__(self) -> str:
-        return mask_password(server_url(super().__str__()) or super().__str__())
+        return mask_password(self._url or server_url(super().__str__()) or super().__str__())
 
     def __repr__(self) -> str:
         return f"ServerPath({str(self)!r})"
