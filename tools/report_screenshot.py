@@ -18,8 +18,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET = ROOT / "docs" / "report.png"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from helpers.browser import CHROMIUM_ARGS  # noqa: E402  (the tests' flags: no network calls)
 
 
 def main() -> None:
@@ -37,7 +38,7 @@ def main() -> None:
         subprocess.run([str(qualcode), "report", str(project), "-o", str(page_file)],
                        check=True, stdout=subprocess.DEVNULL)
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=executable, args=ARGS)
+            browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1000, "height": 1100})
             page.goto(page_file.as_uri())
             page.screenshot(path=str(TARGET))

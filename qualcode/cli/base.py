@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -14,7 +13,7 @@ import click
 from qualcode import __version__
 from qualcode.cli.project_option import ProjectCommand
 from qualcode.errors import QualcodeError
-from qualcode.storage.failures import explain, is_environmental
+from qualcode.storage.failures import failure_line
 from qualcode.storage.files import open_replacing
 from qualcode.storage.interface import ProjectStore
 
@@ -36,25 +35,17 @@ class QualcodeGroup(click.Group):
         except QualcodeError as error:
             click.echo(f"Error: {error}", err=True)
             ctx.exit(error.exit_code)
-        except (sqlite3.Error, OSError) as error:
-            # The database or the disk failed (locked, read-only, full, damaged): one line.
-            if isinstance(error, OSError) and not is_environmental(error):
-                raise
-            project = _OPENED[-1] if _OPENED else getattr(error, "filename", None)
-            failure = explain(error, project)
-            click.echo(f"Error: {failure}", err=True)
-            ctx.exit(failure.exit_code)
         except KeyboardInterrupt:
             click.echo("Interrupted; the last completed action is saved.", err=True)
             ctx.exit(130)
         except Exception as error:
-            from qualcode.storage.backends import server_failure
-
-            said = server_failure(error)  # a server project's database failed: one line
-            if said is None:
+            # The database, the disk or the server failed (locked, full, dropped): one line.
+            project = _OPENED[-1] if _OPENED else getattr(error, "filename", None)
+            failure = failure_line(error, project)
+            if failure is None:
                 raise
-            click.echo(f"Error: {said}", err=True)
-            ctx.exit(1)
+            click.echo(f"Error: {failure}", err=True)
+            ctx.exit(failure.exit_code)
 
 
 @click.group(cls=QualcodeGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -128,19 +128,23 @@ def _command(pid: int) -> str:
     return f": {shown[:60]}{'…' if len(shown) > 60 else ''}"
 
 
+def failure_line(error: BaseException, path: Path | str | None) -> StoreError | None:
+    """The one-line StoreError for a failure of the database, the disk or the server on
+    project ``path``; None for anything else (a bug, to be raised as it is)."""
+    if isinstance(error, sqlite3.Error):
+        return explain(error, path)
+    if isinstance(error, OSError):
+        return explain(error, path) if is_environmental(error) else None
+    return server_failure(error)  # a server project: the connection or the server
+
+
 @contextlib.contextmanager
 def one_line_failures(path: Path | str | None) -> Iterator[None]:
-    """Turn a database or disk failure inside the block into :func:`explain`'s StoreError."""
+    """Turn a database, disk or server failure inside the block into one StoreError line."""
     try:
         yield
-    except sqlite3.Error as error:
-        raise explain(error, path) from None
-    except OSError as error:
-        if not is_environmental(error):
-            raise
-        raise explain(error, path) from None
     except Exception as error:
-        said = server_failure(error)  # a server project: the connection or the server
+        said = failure_line(error, path)
         if said is None:
             raise
         raise said from None

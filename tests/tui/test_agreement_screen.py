@@ -110,7 +110,7 @@ def test_agreement_screen_lists_themes_then_codes_and_cycles_sort_and_level(
 
 
 def test_frequencies_count_sources_per_code_and_theme(disputed: Store) -> None:
-    names, counts, _ = frequencies(disputed)
+    names, counts = frequencies(disputed)
     assert names == ["alice", "bob"]
     book = disputed.codebook()
     emotions = book.find("Emotions")[0].id

@@ -19,7 +19,7 @@ def test_a_codable_theme_counts_its_own_codings_under_its_own_name(store: Store)
     store.add_coding(alice.id, ids[0], care.id)  # Care itself on s0
     for sid in ids[1:]:  # Touch on s1, s2, s3
         store.add_coding(alice.id, sid, touch.id)
-    names, counts, _ = frequencies(store)
+    names, counts = frequencies(store)
     assert counts["alice"][care.id] == 4  # the theme: sources with Care or anything below
     assert counts["alice"][-care.id] == 1  # Care's own codings
     book = store.codebook()

@@ -15,10 +15,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Literal, Protocol
 
+from qualcode.errors import StoreError
+
 Engine = Literal["sqlite", "postgresql"]
 
 
-def server_failure(error: BaseException) -> Exception | None:
+def server_failure(error: BaseException) -> StoreError | None:
     """Say a PostgreSQL driver error in one line (a StoreError), or None for any other error.
 
     The transaction it broke was rolled back by the server, so nothing of the action
@@ -26,7 +28,6 @@ def server_failure(error: BaseException) -> Exception | None:
     """
     if not type(error).__module__.startswith("psycopg"):
         return None
-    from qualcode.errors import StoreError
     from qualcode.storage.backends.server_failures import explain_action_failure
 
     return StoreError(explain_action_failure(error))

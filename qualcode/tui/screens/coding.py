@@ -14,7 +14,6 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static, TextArea
 
-from qualcode.errors import QualcodeError
 from qualcode.model import CodeKind, Event
 from qualcode.storage.queue import QueueFilter
 from qualcode.tui.colours import badge, code_colours
@@ -213,16 +212,12 @@ class CodingScreen(LayoutMixin, SuggestionsMixin, Screen[None]):
             return
         selection = self.query_one(CodedText).selection
         before = self.session.queue.count()
-        try:
-            if selection is None:
-                outcome, _ = self.session.toggle(code_id)
-                extent = "whole unit"
-            else:
-                outcome, _ = self.session.toggle(code_id, selection.start, selection.end)
-                extent = f"characters {selection.start}-{selection.end}"
-        except QualcodeError as error:
-            self.notify(str(error), severity="error", markup=False)
-            return
+        if selection is None:
+            outcome, _ = self.session.toggle(code_id)
+            extent = "whole unit"
+        else:
+            outcome, _ = self.session.toggle(code_id, selection.start, selection.end)
+            extent = f"characters {selection.start}-{selection.end}"
         sign = "+" if outcome == "added" else "−"
         self._after_change(view.unit.id, before, f"saved: {sign}{code.name} ({extent})")
 
@@ -250,11 +245,7 @@ class CodingScreen(LayoutMixin, SuggestionsMixin, Screen[None]):
             return
         before = self.session.queue.count()
         name = self.session.code_name(under[0].code_id)
-        try:
-            self.session.remove(under[0].id)
-        except QualcodeError as error:
-            self.notify(str(error), severity="error", markup=False)
-            return
+        self.session.remove(under[0].id)
         self._after_change(view.unit.id, before, f"saved: −{name} (span removed)")
 
     @on(QueueList.Chosen)
@@ -269,11 +260,7 @@ class CodingScreen(LayoutMixin, SuggestionsMixin, Screen[None]):
             return
         before = self.session.queue.count()
         was_done = view.done
-        try:
-            self.session.mark_done()
-        except QualcodeError as error:
-            self.notify(str(error), severity="error", markup=False)
-            return
+        self.session.mark_done()
         self._after_change(view.unit.id, before, f"saved: {view.source.external_id} done")
         state = self.session.suggesting
         if state.mode is SuggestMode.AFTER and state.suggester is not None and not was_done:
@@ -295,11 +282,7 @@ class CodingScreen(LayoutMixin, SuggestionsMixin, Screen[None]):
         if view is None:
             return
         before = self.session.queue.count()
-        try:
-            self.session.mark_not_done()
-        except QualcodeError as error:
-            self.notify(str(error), severity="error", markup=False)
-            return
+        self.session.mark_not_done()
         self._after_change(view.unit.id, before, f"saved: {view.source.external_id} not done")
 
     def action_undo(self) -> None:
@@ -312,11 +295,7 @@ class CodingScreen(LayoutMixin, SuggestionsMixin, Screen[None]):
 
     def _step(self, *, redo: bool) -> None:
         before = self.session.queue.count()
-        try:
-            event, unit_id = self.session.redo() if redo else self.session.undo()
-        except QualcodeError as error:
-            self.notify(str(error), severity="error", markup=False)
-            return
+        event, unit_id = self.session.redo() if redo else self.session.undo()
         note = None if redo else self.session.merge_note(event)
         if note is not None:
             self.notify(note, severity="warning", timeout=10, markup=False)
@@ -352,11 +331,7 @@ class CodingScreen(LayoutMixin, SuggestionsMixin, Screen[None]):
                 return
             before = self.session.queue.count()
             had = self.session.memo_text(kind, guid)
-            try:
-                self.session.set_memo(kind, guid, text)
-            except QualcodeError as error:
-                self.notify(str(error), severity="error", markup=False)
-                return
+            self.session.set_memo(kind, guid, text)
             if text.strip():
                 message = f"saved: memo on {label}"
             else:

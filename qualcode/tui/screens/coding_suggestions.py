@@ -110,7 +110,7 @@ class SuggestionsMixin:
         try:
             items = self.session.suggesting.compute(suggester, text)
         except Exception as error:  # noqa: BLE001 - a model failure must not end the session
-            self.app.call_from_thread(self._say, f"suggestions failed: {error}")
+            self.app.call_from_thread(self._say, f"suggestions failed: {self._worded(error)}")
             return
         self.app.call_from_thread(self._show_suggestions, unit_id, items)
 
@@ -191,9 +191,17 @@ class SuggestionsMixin:
             suggester = state.fit()
             ranked = state.uncertain_order(suggester) if order else None
         except Exception as error:  # noqa: BLE001 - shown to the coder, session goes on
-            self.app.call_from_thread(self._fit_failed, str(error))
+            self.app.call_from_thread(self._fit_failed, self._worded(error))
             return
         self.app.call_from_thread(self._fitted, suggester, mark, ranked)
+
+    def _worded(self, error: BaseException) -> str:
+        """One line for a worker's failure: a database, disk or server failure says what
+        to do (a dropped server session: the next action reconnects), anything else as is."""
+        from qualcode.storage.failures import failure_line
+
+        said = failure_line(error, self.session.store.path)
+        return " ".join(str(said if said is not None else error).split())
 
     def _fit_failed(self, message: str) -> None:
         self._fitting = False
@@ -248,7 +256,8 @@ class SuggestionsMixin:
         try:
             ranked = self.session.suggesting.uncertain_order(suggester)
         except Exception as error:  # noqa: BLE001
-            self.app.call_from_thread(self._say, f"cannot order by uncertainty: {error}")
+            self.app.call_from_thread(self._say,
+                                      f"cannot order by uncertainty: {self._worded(error)}")
             return
         self.app.call_from_thread(self._apply_order, ranked)
 

@@ -33,16 +33,16 @@ from qualcode.tui.widgets.ci_bar import count_bar
 from qualcode.tui.widgets.kappa_table import kappa_table, pooled_line
 
 
-def frequencies(store: ProjectStore) -> tuple[list[str], dict[str, dict[int, int]], dict[int, int]]:
-    """Return (coder names, {coder: {code id: sources coded}}, {code id: theme id}).
+def frequencies(store: ProjectStore, book: Codebook | None = None
+                ) -> tuple[list[str], dict[str, dict[int, int]]]:
+    """Return (coder names, {coder: {code id: sources coded}}) over ``book`` (read if None).
 
     Counted by :func:`qualcode.analysis.frequencies.layer_frequencies` (as the charts
     are). A theme's count is under its id: sources with the theme or any code under it. A
     codable theme's own codings are also counted under ``-id`` (its "(own codings)" row);
     every other node's count is its own codings'. Nodes no source has are left out.
     """
-    book = store.codebook()
-    theme_of = {code.id: book.theme_of(code).id for code in book}
+    book = book or store.codebook()
     per_layer = layer_frequencies(store, book=book)
     counts: dict[str, dict[int, int]] = {}
     for name, found in per_layer.items():
@@ -54,7 +54,7 @@ def frequencies(store: ProjectStore) -> tuple[list[str], dict[str, dict[int, int
             else:
                 per[code.id] = found.direct[code.id]
         counts[name] = {node: n for node, n in per.items() if n}
-    return list(per_layer), counts, theme_of
+    return list(per_layer), counts
 
 
 def frequency_table(book: Codebook, names: list[str], counts: dict[str, dict[int, int]], *,
@@ -118,7 +118,7 @@ class FrequenciesScreen(Screen[None]):
     def redraw(self) -> None:
         """Count again and draw."""
         book = self.store.codebook()
-        names, counts, _ = frequencies(self.store)
+        names, counts = frequencies(self.store, book)
         width = max(4, min(20, (self.app.size.width - 32) // max(len(names), 1) - 8))
         parts: list[RenderableType] = []
         if not names:
