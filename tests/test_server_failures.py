@@ -179,3 +179,31 @@ def test_libpq_environment_variables_fill_what_the_url_leaves_out(server: str) -
     env = {"PGHOST": query["host"][0], "PGUSER": parts.username or "postgres"}
     done = CliRunner(env=env).invoke(main, ["status", bare])
     assert done.exit_code == 0 and "1 sources" in " ".join(done.output.split()), done.output
+
+
+def test_a_password_in_the_url_is_never_printed_logged_or_stored(
+        password_login: str, pg_server_url: str, tmp_path: Path) -> None:
+    """A coder who types the password into the URL: every output, the event log on the
+    server, and the files copied or backed up from it hold it nowhere."""
+    url = with_password(password_login, RIGHT)
+    printed = []
+    for args in (["codebook", "add", url, "Listening"], ["status", url],
+                 ["log", url, "--format", "jsonl"], ["copy", url, tmp_path / "copy.qualcode"],
+                 ["backup", url, "-o", tmp_path / "backup.qualcode"],
+                 ["check", url, "--format", "json"]):
+        done = CliRunner(env={"PGPASSWORD": None}).invoke(main, [str(a) for a in args])
+        assert done.exit_code == 0, (args, done.output)
+        printed.append(done.output)
+    assert "***" in "".join(printed) and RIGHT not in "".join(printed)
+    schema = parse_qs(urlsplit(password_login).query)["project"][0]
+    with psycopg.connect(pg_server_url, autocommit=True) as admin:
+        tables = [row[0] for row in admin.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = %s",
+            [schema])]
+        stored = {table: admin.execute(f"SELECT coalesce(string_agg(t::text, ' '), '') "
+                                       f"FROM {schema}.{table} t").fetchone()[0]
+                  for table in tables}
+    assert "code.add" in stored["events"]  # the coder's action is in the log
+    assert not [table for table, rows in stored.items() if RIGHT in rows]
+    for file in ("copy.qualcode", "backup.qualcode"):
+        assert RIGHT.encode() not in (tmp_path / file).read_bytes()
