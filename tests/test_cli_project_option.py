@@ -93,3 +93,16 @@ def test_help_names_the_option_and_the_variable() -> None:
     shown = ok("export", "themes", "--help")
     assert "--project PROJECT" in shown and "QUALCODE_PROJECT" in shown
     assert "--project" not in ok("stats", "--help")  # stats reads a table, not a project
+
+
+def test_demo_never_takes_the_project_in_use_from_the_environment(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``demo --force`` with QUALCODE_PROJECT set rebuilds demo.qualcode, not that project."""
+    study = tmp_path / "study.qualcode"
+    ok("init", study)
+    ok("import", study, CORPUS)
+    monkeypatch.chdir(tmp_path)
+    ok("demo", "--force", "--data", ROOT, env={"QUALCODE_PROJECT": str(study)})
+    assert (tmp_path / "demo.qualcode").exists()
+    assert "174 sources" in flat(ok("status", study))
+    assert "--project PROJECT" in ok("demo", "--help")

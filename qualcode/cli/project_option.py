@@ -11,8 +11,9 @@ the command line) or in the ``QUALCODE_PROJECT`` environment variable:
 The rule is simple and never guesses from the words typed: ``--project VALUE`` always
 fills PROJECT (the other arguments keep their places); ``QUALCODE_PROJECT`` fills it only
 when the command line leaves PROJECT out, that is when it holds fewer positional
-arguments than the command requires (or none, for a command whose PROJECT has a
-default, such as ``demo``). A command with a variable number of arguments after PROJECT
+arguments than the command requires. ``demo``, whose PROJECT has a default
+(``demo.qualcode``), never reads it: ``demo --force`` must not rebuild the project a
+coder works in. A command with a variable number of arguments after PROJECT
 (``agreement PROJECT [CODER]...``) takes its first argument as PROJECT only when it
 reads as one: a server URL, a name ending in ``.qualcode``, or an existing file.
 """
@@ -33,12 +34,12 @@ class ProjectCommand(click.Command):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if self._project_argument() is not None:
+        project = self._project_argument()
+        if project is not None:
             # Shown in --help; the value is moved into PROJECT's place before parsing.
             self.params.append(click.Option(
                 [OPTION, "project_option"], metavar="PROJECT", expose_value=False,
-                help=f"The project, instead of the PROJECT argument [default: "
-                     f"${ENVIRONMENT_VARIABLE}, when set and PROJECT is left out]."))
+                help=_option_help(project)))
 
     def _project_argument(self) -> click.Argument | None:
         for param in self.params:
@@ -72,8 +73,9 @@ class ProjectCommand(click.Command):
         arguments = [p for p in self.params if isinstance(p, click.Argument)]
         required = sum(1 for p in arguments if p.required)
         variadic = any(p.nargs == -1 for p in arguments)
+        if not project.required:
+            return args  # demo's PROJECT has a default: never rebuild the project in use
         left_out = (len(positionals) < required
-                    or (not project.required and not positionals)
                     or (variadic and not _names_a_project(positionals[0])))
         return [from_environment, *args] if left_out else args
 
@@ -107,6 +109,13 @@ def _names_a_project(token: str) -> bool:
 
     return (server_url(token) is not None or token.endswith(".qualcode")
             or Path(token).is_file())
+
+
+def _option_help(project: click.Argument) -> str:
+    if not project.required:
+        return "The project, instead of the PROJECT argument."
+    return (f"The project, instead of the PROJECT argument [default: "
+            f"${ENVIRONMENT_VARIABLE}, when set and PROJECT is left out].")
 
 
 def _take_option(args: list[str]) -> tuple[str | None, list[str]]:
