@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
+from textual.app import App
 from textual.pilot import Pilot
 
 from qualcode.storage import Store
@@ -13,11 +15,12 @@ from qualcode.tui.app import CodingApp, make_app
 Scenario = Callable[[Pilot, CodingApp], Awaitable[None]]
 """Keys pressed and checks made while the app runs."""
 
+AppT = TypeVar("AppT", bound=App)
 
-def drive(store: Store, scenario: Scenario, *, coder: str = "alice", reveal: bool = False,
-          size: tuple[int, int] = (100, 30)) -> CodingApp:
-    """Run the coding screen on ``store`` through ``scenario`` and return the app."""
-    app = make_app(store, coder, reveal=reveal)
+
+def run_headless(app: AppT, scenario: Callable[[Pilot, AppT], Awaitable[None]],
+                 size: tuple[int, int] = (100, 30)) -> AppT:
+    """Run ``app`` headless through ``scenario`` (settled before and after) and return it."""
 
     async def run() -> None:
         async with app.run_test(size=size) as pilot:
@@ -27,3 +30,9 @@ def drive(store: Store, scenario: Scenario, *, coder: str = "alice", reveal: boo
 
     asyncio.run(run())
     return app
+
+
+def drive(store: Store, scenario: Scenario, *, coder: str = "alice", reveal: bool = False,
+          size: tuple[int, int] = (100, 30)) -> CodingApp:
+    """Run the coding screen on ``store`` through ``scenario`` and return the app."""
+    return run_headless(make_app(store, coder, reveal=reveal), scenario, size)

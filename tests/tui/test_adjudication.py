@@ -5,7 +5,6 @@ The project is disputed_project.py's: R001 and R002 disputed, R003 and R004 agre
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import pytest
 from textual.pilot import Pilot
 
 from helpers.disputed_project import build_disputed
+from helpers.pilot import run_headless
 from helpers.tui_project import code_id
 from qualcode.analysis.agreement_report import agreement_report
 from qualcode.model import Layer
@@ -33,16 +33,7 @@ def disputed(tmp_path: Path) -> Iterator[Store]:
 
 def drive(store: Store, scenario: Scenario, size: tuple[int, int] = (100, 30)) -> AdjudicationApp:
     """Run the adjudication app headless as carol and return it."""
-    app = make_adjudication_app(store, "carol", "alice", "bob")
-
-    async def run() -> None:
-        async with app.run_test(size=size) as pilot:
-            await pilot.pause()
-            await scenario(pilot, app)
-            await pilot.pause()
-
-    asyncio.run(run())
-    return app
+    return run_headless(make_adjudication_app(store, "carol", "alice", "bob"), scenario, size)
 
 
 def consensus(store: Store) -> dict[str, set[str]]:
