@@ -108,3 +108,65 @@ def test_a_copy_that_fails_leaves_no_target(tmp_path: Path, server_project: str)
     assert len(done.output.strip().splitlines()) == 1, done.output
     again = CliRunner().invoke(main, ["status", server_project])
     assert again.exit_code == 1 and "qualcode init" in again.output
+
+
+def _schemas(base_url: str) -> set[str]:
+    import psycopg
+
+    with psycopg.connect(base_url, autocommit=True) as conn:
+        return {row[0] for row in conn.execute("SELECT nspname FROM pg_namespace")}
+
+
+def _with_codes(location: Path | str, *names: str) -> None:
+    from qualcode.storage import Store
+
+    opener = Store.open if not isinstance(location, Path) or location.exists() else Store.create
+    with opener(location) as store:
+        for name in names:
+            store.add_code(name)
+
+
+def _code_names(location: str) -> set[str]:
+    from qualcode.storage import Store
+
+    with Store.open(location) as store:
+        return {code.name for _, code in store.codebook().walk()}
+
+
+def test_replacing_a_server_project_is_all_or_nothing(
+        tmp_path: Path, server_project: str, pg_server_url: str,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """copy_replacing: a copy that fails (a NUL text), or a swap that fails, leaves the old
+    project as it was and no half-built project behind; one that succeeds swaps it whole."""
+    from qualcode.model import SourceRecord
+    from qualcode.storage import Store
+    from qualcode.storage import copy as copying
+    from qualcode.storage.backends import postgres
+
+    run("init", server_project)
+    _with_codes(server_project, "Old code")
+    before = _schemas(pg_server_url)
+    broken = tmp_path / "nul.qualcode"
+    with Store.create(broken) as store:
+        store.import_sources([SourceRecord("r1", "a\x00b")])
+    with Store.open(broken) as source, pytest.raises(Exception, match="NUL"):
+        copying.copy_replacing(source, server_project)
+    assert _code_names(server_project) == {"Old code"} and _schemas(pg_server_url) == before
+
+    fresh = tmp_path / "fresh.qualcode"
+    _with_codes(fresh, "New code")
+
+    def swap_fails(built: str, url: str) -> None:
+        raise RuntimeError("the server went away during the swap")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(postgres, "replace_project_schema", swap_fails)
+        with Store.open(fresh) as source, pytest.raises(RuntimeError, match="went away"):
+            copying.copy_replacing(source, server_project)
+    assert _code_names(server_project) == {"Old code"} and _schemas(pg_server_url) == before
+
+    with Store.open(server_project) as coder:  # a coder's session, open during the swap
+        with Store.open(fresh) as source:
+            copying.copy_replacing(source, server_project)
+        assert {code.name for _, code in coder.codebook().walk()} == {"New code"}
+    assert _schemas(pg_server_url) == before

@@ -16,10 +16,10 @@ from qualcode.errors import StoreError
 from qualcode.interchange.codebook_yaml import read_codebook_yaml
 from qualcode.interchange.codings_import import import_codings_file
 from qualcode.interchange.corpus_import import import_corpus
-from qualcode.storage import Store, project_exists, remove_server_project
+from qualcode.storage import Store, project_exists
 from qualcode.storage.backends.urls import server_url
 from qualcode.storage.connection import prepare_to_replace
-from qualcode.storage.copy import copy_project
+from qualcode.storage.copy import copy_project, copy_replacing
 
 CODEBOOK = Path("codebooks") / "balint.yaml"
 CODERS = ("alice", "bob")
@@ -104,16 +104,17 @@ def _build_on_server(location: Path, root: Path, spec: DemoCorpus, *,
                      replace: bool) -> DemoSummary:
     """Build the demo as a file aside, then copy it to the server project ``location``.
 
-    With ``replace``, the server project is dropped only once the file is complete, so a
-    failed build leaves it as it was; the copy itself is all or nothing.
+    With ``replace``, the copy is made beside the old project and takes its place in one
+    transaction, so a failed build or copy leaves the old project as it was.
     """
     with tempfile.TemporaryDirectory(prefix="qualcode-demo-") as folder:
         building = Path(folder) / "demo.qualcode"
         codings = _fill(building, root, spec)
         with Store.open(building) as built:
             if replace:
-                remove_server_project(location)
-            copy_project(built, location)
+                copy_replacing(built, location)
+            else:
+                copy_project(built, location)
     return _summary(location, spec, codings)
 
 

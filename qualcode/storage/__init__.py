@@ -11,7 +11,7 @@ from pathlib import Path
 from qualcode.storage.interface import ProjectStore
 from qualcode.storage.store import Store
 
-__all__ = ["ProjectStore", "Store", "open_project", "project_exists", "remove_server_project"]
+__all__ = ["ProjectStore", "Store", "open_project", "project_exists"]
 
 
 def open_project(path: Path | str, *, readonly: bool | None = None) -> ProjectStore:
@@ -30,14 +30,3 @@ def project_exists(location: Path | str) -> bool:
 
     return project_schema_exists(recall(url))
 
-
-def remove_server_project(location: Path | str) -> None:
-    """Drop a server project and everything in it (a rebuilt demo); files are not touched."""
-    from qualcode.storage.backends.urls import recall, server_url
-
-    url = server_url(location)
-    if url is None:
-        raise ValueError(f"{location} is not a server project")
-    from qualcode.storage.backends.postgres import drop_project_schema
-
-    drop_project_schema(recall(url))

@@ -9,11 +9,14 @@ reference valid come from the migrations themselves (applied to a scratch in-mem
 SQLite), so a table a later migration adds is copied without touching this module.
 
 The target must not exist yet; it is created, filled in one transaction, and removed
-again if anything fails, so a failed copy leaves nothing behind.
+again if anything fails, so a failed copy leaves nothing behind. A server project may
+instead be replaced (:func:`copy_replacing`): the copy is made beside it, then takes its
+place in one transaction.
 """
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import islice
@@ -71,6 +74,30 @@ def copy_project(source: ProjectStore, target_location: Path | str) -> CopyRepor
         _discard(target, target_location)
         raise
     target.close()
+    return report
+
+
+def copy_replacing(source: ProjectStore, target_location: Path | str) -> CopyReport:
+    """Copy ``source`` over the server project ``target_location``, all or nothing.
+
+    The copy is built as a project of its own beside the target (same database), then
+    one transaction drops the target and renames the copy in its place: a failure at any
+    point leaves the target as it was, and coders see the old project or the new one.
+    """
+    from qualcode.storage.backends.postgres import drop_project_schema, replace_project_schema
+    from qualcode.storage.backends.urls import recall, server_url, with_project
+
+    url = server_url(target_location)
+    if url is None:
+        raise ValueError(f"{target_location} is not a server project")
+    full_url = recall(url)
+    built = with_project(full_url, f"qualcode_building_{secrets.token_hex(6)}")
+    report = copy_project(source, built)
+    try:
+        replace_project_schema(built, full_url)
+    except BaseException:
+        drop_project_schema(built)
+        raise
     return report
 
 

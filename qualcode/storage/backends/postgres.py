@@ -90,6 +90,21 @@ def drop_project_schema(url: str) -> None:
         session.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
+def replace_project_schema(built_url: str, url: str) -> None:
+    """Put the project at ``built_url`` in the place of the one ``url`` names, atomically.
+
+    One transaction drops the old schema and renames the built one (DDL is transactional
+    on PostgreSQL), so other sessions see the old project or the new one, never neither.
+    """
+    libpq_url, schema = split_project_url(url)
+    built_libpq_url, built = split_project_url(built_url)
+    if built_libpq_url != libpq_url:
+        raise ValueError("a project replaces another only in the same database")
+    with _session(libpq_url, mask_password(url)) as session, session.transaction():
+        session.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        session.execute(f'ALTER SCHEMA "{built}" RENAME TO "{schema}"')
+
+
 class PostgresConnection:
     """A project schema's connection, with the :class:`SqlConnection` API."""
 

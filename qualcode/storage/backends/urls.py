@@ -67,6 +67,19 @@ def split_project_url(url: str) -> tuple[str, str]:
     return libpq_url, name
 
 
+def with_project(url: str, name: str) -> str:
+    """Return ``url`` naming project ``name`` instead (same server, database and login).
+
+    >>> with_project("postgresql://ann@db/review?project=study1&sslmode=require", "study2")
+    'postgresql://ann@db/review?sslmode=require&project=study2'
+    """
+    libpq_url, _ = split_project_url(url)
+    base, hash_mark, fragment = libpq_url.partition("#")
+    joined = f"{base}{'&' if '?' in base else '?'}project={name}"
+    split_project_url(joined)  # checks the name
+    return joined + hash_mark + fragment
+
+
 _FULL_URLS: dict[str, str] = {}
 """Server URLs given in this process, by their masked form (the password stays in memory)."""
 INHERITED = "QUALCODE_SERVER_URLS"
