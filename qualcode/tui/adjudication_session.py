@@ -125,16 +125,16 @@ class AdjudicationSession:
     def is_settled(self, unit: DisputedUnit) -> bool:
         """A unit is settled when its sources are done in the consensus layer (or, below
         source level, when it was settled in this session)."""
-        if unit.key in self._settled_here:
-            return True
-        done = consensus_done_sources(self.store)
-        return all(source_id in done for source_id in unit.source_ids)
+        return self._settled(unit, consensus_done_sources(self.store))
+
+    def _settled(self, unit: DisputedUnit, done: Collection[int]) -> bool:
+        """:meth:`is_settled` with the consensus-done sources read once by the caller."""
+        return unit.key in self._settled_here or all(s in done for s in unit.source_ids)
 
     def progress(self) -> tuple[int, int, int]:
         """Return (units settled, disputed units, disagreements on them)."""
         done = consensus_done_sources(self.store)
-        settled = sum(1 for u in self.units if u.key in self._settled_here
-                      or all(s in done for s in u.source_ids))
+        settled = sum(1 for u in self.units if self._settled(u, done))
         return settled, len(self.units), sum(len(u.items) for u in self.units)
 
     def disputed_codes(self, unit: DisputedUnit) -> set[int]:
@@ -155,10 +155,10 @@ class AdjudicationSession:
 
     def next_unsettled(self) -> bool:
         """Move to the next unsettled unit after this one (wrapping); False when none."""
-        count = len(self.units)
+        count, done = len(self.units), consensus_done_sources(self.store)
         for offset in range(1, count + 1):
             candidate = (self.index + offset) % count
-            if not self.is_settled(self.units[candidate]):
+            if not self._settled(self.units[candidate], done):
                 self.index = candidate
                 return True
         return False
@@ -204,8 +204,9 @@ class AdjudicationSession:
         if not units:
             return None
         plans = [self._plan_agreed(u) for u in units]
+        consensus_done = consensus_done_sources(self.store)
         disputed_sources = {s for u in self.units for s in u.source_ids
-                            if not self.is_settled(u)}
+                            if not self._settled(u, consensus_done)}
         done = {s[0] for u in units for s in u.spans} - disputed_sources
         result = settle(self.store, self.adjudicator.id, plans, done_source_ids=done,
                         detail={"coders": [self.coder_a.name, self.coder_b.name],
