@@ -71,7 +71,7 @@ def _by_hand(store: Store, layer: str) -> tuple[dict[int, int], dict[int, int]]:
 def test_screen_and_charts_give_equal_numbers(store: Store, seed: int) -> None:
     _project(store, seed)
     book = store.codebook()
-    names, counts, _ = screen_frequencies(store)
+    names, counts = screen_frequencies(store)
     assert names == coded_layers(store) == ["alice", "bob", "consensus"]
     codes = chart_frequencies(store, level="code", layers=names)
     themes = chart_frequencies(store, level="theme", layers=names)
