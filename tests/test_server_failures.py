@@ -207,3 +207,25 @@ def test_a_password_in_the_url_is_never_printed_logged_or_stored(
     assert not [table for table, rows in stored.items() if RIGHT in rows]
     for file in ("copy.qualcode", "backup.qualcode"):
         assert RIGHT.encode() not in (tmp_path / file).read_bytes()
+
+
+@pytest.mark.parametrize("password", ["pa%zzword-x", "pass word-x", "p@ss@word-x",
+                                      "pa/ss:word-x", "pa'ss\"word-x"])
+def test_an_awkward_password_in_the_url_is_never_printed(
+        password_login: str, tmp_path: Path, password: str) -> None:
+    """A password with characters a URL must escape (%, a space, @, /, quotes), typed as
+    is: whatever libpq or qualcode says about it (a malformed URL, a failed login, a
+    merge from it), the password itself never shows, raw or decoded."""
+    url = with_password(password_login, password)
+    with Store.create(tmp_path / "a.qualcode"):
+        pass
+    for args in (["status", url], ["merge", str(tmp_path / "a.qualcode"), url],
+                 ["copy", url, str(tmp_path / "b.qualcode")]):
+        done = CliRunner(env={"PGPASSWORD": None}).invoke(main, args)
+        assert done.exit_code != 0, done.output
+        assert "Traceback" not in done.output, done.output
+        for secret in (password, password.replace(" ", "%20")):
+            assert secret not in done.output, (args, done.output)
+        for piece in re.split(r"[%@ /:'\"]", password):
+            if len(piece) > 2:
+                assert piece not in done.output, (args, done.output)

@@ -71,7 +71,7 @@ def test_the_project_parameter_names_the_schema_and_is_not_given_to_libpq() -> N
     assert split_project_url("postgresql://ann@db/review")[1] == "qualcode"
 
 
-@pytest.mark.parametrize("name", ["Study", "1study", "a-b", "x" * 64, "a;drop"])
+@pytest.mark.parametrize("name", ["Study", "1study", "a-b", "x" * 64, "a;drop", "study%0A"])
 def test_a_project_name_that_is_no_plain_identifier_is_one_clear_line(name: str) -> None:
     with pytest.raises(StoreError, match="lower-case letters, digits and _") as caught:
         split_project_url(f"postgresql://ann:hunter2@db/review?project={name}")
@@ -88,6 +88,14 @@ def test_a_project_name_that_is_no_plain_identifier_is_one_clear_line(name: str)
 def test_passwords_are_masked_in_every_form(text: str) -> None:
     masked = mask_password(text)
     assert "hunter2" not in masked and "***" in masked
+
+
+def test_an_unreadable_url_is_one_clear_line_without_its_password() -> None:
+    """An unclosed IPv6 bracket makes the URL parser itself fail: a StoreError, not a
+    ValueError's traceback."""
+    with pytest.raises(StoreError, match="not a valid server URL") as caught:
+        split_project_url("postgresql://ann:hunter2@[::1/review?project=s1")
+    assert "hunter2" not in str(caught.value)
 
 
 def test_a_server_path_prints_its_url_without_password() -> None:

@@ -13,6 +13,7 @@ import click
 from qualcode import __version__
 from qualcode.cli.project_option import ProjectCommand
 from qualcode.errors import QualcodeError
+from qualcode.storage.backends.urls import mask_password, note_password
 from qualcode.storage.failures import failure_line
 from qualcode.storage.files import open_replacing
 from qualcode.storage.interface import ProjectStore
@@ -28,12 +29,18 @@ class QualcodeGroup(click.Group):
     command_class = ProjectCommand  # PROJECT may come from --project or QUALCODE_PROJECT
     group_class = type  # subgroups (codebook, export, ...) are QualcodeGroups too
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Note the password of any URL on the line, even where a file was expected."""
+        for argument in args:
+            note_password(argument)
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: click.Context) -> Any:
         """Run the command; turn user mistakes into one clear line, not a traceback."""
         try:
             return super().invoke(ctx)
         except QualcodeError as error:
-            click.echo(f"Error: {error}", err=True)
+            click.echo(f"Error: {mask_password(str(error))}", err=True)
             ctx.exit(error.exit_code)
         except KeyboardInterrupt:
             click.echo("Interrupted; the last completed action is saved.", err=True)
@@ -44,7 +51,7 @@ class QualcodeGroup(click.Group):
             failure = failure_line(error, project)
             if failure is None:
                 raise
-            click.echo(f"Error: {failure}", err=True)
+            click.echo(f"Error: {mask_password(str(failure))}", err=True)
             ctx.exit(failure.exit_code)
 
 

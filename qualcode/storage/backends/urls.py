@@ -21,14 +21,16 @@ import json
 import os
 import re
 from pathlib import Path, PosixPath
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 from qualcode.errors import StoreError
 
 SCHEMES = ("postgresql://", "postgres://")
 DEFAULT_PROJECT = "qualcode"
-_PROJECT_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
-_URL_PASSWORD = re.compile(r"(postgres(?:ql)?://[^:/@\s]*:)([^@\s]*)(@)", re.IGNORECASE)
+_PROJECT_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+# Greedy to the last @ of the word: a password typed with an @ in it is masked whole.
+# One slash or more: a URL that went through a path lost one.
+_URL_PASSWORD = re.compile(r"(postgres(?:ql)?:/+[^:/@\s]*:)(\S*)(@)", re.IGNORECASE)
 _KEYWORD_PASSWORD = re.compile(r"(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)", re.IGNORECASE)
 _QUERY_PASSWORD = re.compile(r"([?&]password=)([^&\s]*)", re.IGNORECASE)
 
@@ -43,20 +45,28 @@ def server_url(project: str | Path) -> str | None:
     for scheme in SCHEMES:
         single = scheme[:-1]
         if text.startswith(scheme):
+            note_password(text)
             return text
         if text.startswith(single):
+            note_password(text)
             return scheme + text[len(single):]
     return None
 
 
 def split_project_url(url: str) -> tuple[str, str]:
     """Split a project URL into (libpq URL, project name), checking the name."""
-    parts = urlsplit(url)
+    note_password(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError as error:  # e.g. an unclosed [ of an IPv6 host
+        raise StoreError(f"is not a valid server URL ({error}); write it as "
+                         "postgresql://USER@HOST/DATABASE?project=NAME",
+                         path=mask_password(url)) from None
     query = parse_qsl(parts.query, keep_blank_values=True)
     names = [value for key, value in query if key == "project"]
     rest = [(key, value) for key, value in query if key != "project"]
     name = names[-1] if names else DEFAULT_PROJECT
-    if not _PROJECT_NAME.match(name):
+    if not _PROJECT_NAME.fullmatch(name):
         raise StoreError(f"project name {name!r} in the URL must be lower-case letters, digits "
                          "and _ (up to 63, not starting with a digit), e.g. ?project=study1",
                          path=mask_password(url))
@@ -145,8 +155,47 @@ class ServerPath(PosixPath):
         return self.name
 
 
+_PASSWORDS: set[str] = set()
+"""Passwords seen in this process's URLs: masked wherever they show, even outside a URL."""
+_SHORTEST_PIECE = 3
+"""A piece of a password shorter than this is not masked on its own (it would garble words)."""
+
+
+def note_password(url: str) -> None:
+    """Remember the password written in ``url``, so :func:`mask_password` hides it anywhere.
+
+    libpq quotes parts of a URL it cannot read ("invalid percent-encoded token: ..."), and
+    a password typed with ``@`` or ``/`` in it is split by the URL's grammar, so a message
+    may show the password, or a piece of it, where no pattern of a URL can find it. The
+    password is the text between the scheme's user name and the last ``@`` before the
+    query; it is kept as typed, decoded, and in the pieces ``@`` and ``/`` cut it into.
+
+    >>> note_password("postgresql://ann:fish@chips@db/review")
+    >>> mask_password('could not translate host name "chips@db" to address')
+    'could not translate host name "***@db" to address'
+    """
+    match = re.match(r"postgres(?:ql)?:/+([^?#]*)", url, re.IGNORECASE)
+    if not match or "@" not in match.group(1):
+        return
+    user_info = match.group(1).rpartition("@")[0]
+    if ":" not in user_info:
+        return
+    typed = user_info.partition(":")[2]
+    found = {typed, unquote(typed)} | set(re.split(r"[@/]", typed))
+    _PASSWORDS.update(found - {""})
+
+
 def mask_password(text: str) -> str:
-    """Return ``text`` with any password in a URL or libpq keyword string replaced by ***."""
+    """Return ``text`` with any password in a URL or libpq keyword string replaced by ***.
+
+    Passwords noted from this process's URLs (:func:`note_password`) are masked wherever
+    they appear, longest first, each only where no letter or digit adjoins it.
+    """
     text = _URL_PASSWORD.sub(r"\1***\3", text)
     text = _QUERY_PASSWORD.sub(r"\1***", text)
-    return _KEYWORD_PASSWORD.sub(r"\1***", text)
+    text = _KEYWORD_PASSWORD.sub(r"\1***", text)
+    for password in sorted(_PASSWORDS, key=len, reverse=True):
+        if len(password) >= _SHORTEST_PIECE and password != "***":
+            text = re.sub(rf"(?<![A-Za-z0-9]){re.escape(password)}(?![A-Za-z0-9])", "***",
+                          text)
+    return text
