@@ -170,3 +170,82 @@ def test_replacing_a_server_project_is_all_or_nothing(
             copying.copy_replacing(source, server_project)
         assert {code.name for _, code in coder.codebook().walk()} == {"New code"}
     assert _schemas(pg_server_url) == before
+
+
+def test_replacing_never_drops_a_schema_that_is_not_a_project(
+        tmp_path: Path, pg_server_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``demo --force`` aimed at a schema of someone else's (``?project=payroll``, or
+    ``public``) is one line and drops nothing: checked before the copy, and again inside
+    the swap's transaction (here with the first check skipped)."""
+    import psycopg
+
+    from qualcode.storage import Store
+    from qualcode.storage import copy as copying
+    from qualcode.storage.backends import postgres
+    from qualcode.storage.backends.urls import with_project
+
+    with psycopg.connect(pg_server_url, autocommit=True) as admin:
+        admin.execute("CREATE SCHEMA payroll")
+        admin.execute("CREATE TABLE payroll.salaries (amount int)")
+        admin.execute("INSERT INTO payroll.salaries VALUES (42)")
+    try:
+        before = _schemas(pg_server_url)
+        fresh = tmp_path / "fresh.qualcode"
+        _with_codes(fresh, "New code")
+        for name in ("payroll", "public"):
+            done = CliRunner().invoke(main, ["demo", with_project(pg_server_url, name),
+                                             "--force", "--data", str(Path(__file__).parents[1])])
+            assert done.exit_code == 1 and done.output.count("\n") == 1, done.output
+            assert "not a qualcode project" in done.output, done.output
+        with monkeypatch.context() as patch:
+            patch.setattr(postgres, "check_replaceable", lambda url: None)
+            with Store.open(fresh) as source, pytest.raises(Exception, match="never replaces"):
+                copying.copy_replacing(source, with_project(pg_server_url, "payroll"))
+        assert _schemas(pg_server_url) == before
+        with psycopg.connect(pg_server_url, autocommit=True) as admin:
+            assert admin.execute("SELECT amount FROM payroll.salaries").fetchall() == [(42,)]
+    finally:
+        with psycopg.connect(pg_server_url, autocommit=True) as admin:
+            admin.execute("DROP SCHEMA IF EXISTS payroll CASCADE")
+
+
+def test_replacing_a_project_keeps_what_the_lead_granted_the_coders(
+        tmp_path: Path, server_project: str, pg_server_url: str) -> None:
+    """A coder given the README's grants on the project codes in it after ``demo
+    --force`` replaced it, as before: the grants on the schema, its tables and its
+    sequences, and its default privileges, move to the new one in the swap."""
+    import psycopg
+
+    from qualcode.storage import Store
+    from qualcode.storage import copy as copying
+    from qualcode.storage.backends.urls import split_project_url
+
+    run("init", server_project)
+    schema = split_project_url(server_project)[1]
+    with psycopg.connect(pg_server_url, autocommit=True) as admin:
+        admin.execute("CREATE ROLE keeper LOGIN")
+        admin.execute(f"GRANT USAGE ON SCHEMA {schema} TO keeper")
+        admin.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} "
+                      "TO keeper")
+        admin.execute(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA {schema} TO keeper")
+        admin.execute(f"ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT SELECT ON TABLES "
+                      "TO keeper")
+    coder = re.sub(r"^postgresql://[^@/]*@", "postgresql://keeper@", server_project)
+    try:
+        fresh = tmp_path / "fresh.qualcode"
+        _with_codes(fresh, "New code")
+        with Store.open(fresh) as source:
+            copying.copy_replacing(source, server_project)
+        with Store.open(coder) as store:
+            store.add_code("Coded by the keeper after the swap")
+        assert _code_names(server_project) == {"New code", "Coded by the keeper after the swap"}
+        with psycopg.connect(pg_server_url, autocommit=True) as admin:
+            defaults = admin.execute(
+                "SELECT count(*) FROM pg_default_acl d JOIN pg_namespace n "
+                "ON n.oid = d.defaclnamespace WHERE n.nspname = %s", [schema]).fetchone()[0]
+        assert defaults == 1
+    finally:
+        drop_project(pg_server_url, schema)
+        with psycopg.connect(pg_server_url, autocommit=True) as admin:
+            admin.execute("DROP OWNED BY keeper")
+            admin.execute("DROP ROLE keeper")

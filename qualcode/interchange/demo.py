@@ -16,7 +16,7 @@ from qualcode.errors import StoreError
 from qualcode.interchange.codebook_yaml import read_codebook_yaml
 from qualcode.interchange.codings_import import import_codings_file
 from qualcode.interchange.corpus_import import import_corpus
-from qualcode.storage import Store, project_exists
+from qualcode.storage import Store, check_replaceable, project_exists
 from qualcode.storage.backends.urls import server_url
 from qualcode.storage.connection import prepare_to_replace
 from qualcode.storage.copy import copy_project, copy_replacing
@@ -84,6 +84,8 @@ def build_demo_project(path: Path, corpus: str = "metasynthesis", *,
     if exists and not replace:
         raise StoreError("already exists; open it, or rebuild it with --force (this "
                          "discards the coding done in it)", path=str(path))
+    if exists:
+        check_replaceable(path)  # before the build: never someone else's file or schema
     root = find_data_root(data_root)
     spec = CORPORA[corpus]
     if on_server:

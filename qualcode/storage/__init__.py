@@ -11,7 +11,7 @@ from pathlib import Path
 from qualcode.storage.interface import ProjectStore
 from qualcode.storage.store import Store
 
-__all__ = ["ProjectStore", "Store", "open_project", "project_exists"]
+__all__ = ["ProjectStore", "Store", "check_replaceable", "open_project", "project_exists"]
 
 
 def open_project(path: Path | str, *, readonly: bool | None = None) -> ProjectStore:
@@ -30,3 +30,20 @@ def project_exists(location: Path | str) -> bool:
 
     return project_schema_exists(recall(url))
 
+
+
+def check_replaceable(location: Path | str) -> None:
+    """Raise StoreError unless what is at ``location`` is a project (or nothing) that a
+    rebuild may replace: never an unrelated file, nor a server schema of someone else's."""
+    from qualcode.storage.backends.urls import recall, server_url
+
+    url = server_url(location)
+    if url is None:
+        from qualcode.storage.connection import check_is_project
+
+        if Path(location).exists():
+            check_is_project(Path(location))
+        return
+    from qualcode.storage.backends.postgres import check_replaceable as check_schema
+
+    check_schema(recall(url))

@@ -24,6 +24,39 @@ MIN_SERVER_VERSION = 120000
 """PostgreSQL 12: nondeterministic collations (the case-insensitive names) and identity keys."""
 
 
+PROJECT_MARK = "qualcode project"
+"""The comment on a project's schema: what tells a project from any other schema."""
+_SCHEMA_MARK = ("SELECT obj_description(oid, 'pg_namespace') FROM pg_namespace "
+                "WHERE nspname = ?")
+_GRANTEE = ("CASE a.grantee WHEN 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(a.grantee)) "
+            "END || CASE WHEN a.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END")
+_GRANTS_TO_CARRY = f"""
+SELECT format('GRANT %%s ON SCHEMA %%I TO %%s', a.privilege_type, %(new)s::text, {_GRANTEE})
+FROM pg_namespace n CROSS JOIN LATERAL aclexplode(n.nspacl) a
+WHERE n.nspname = %(old)s AND a.grantee <> n.nspowner
+UNION ALL
+SELECT format('GRANT %%s ON %%s %%I.%%I TO %%s', a.privilege_type,
+              CASE c.relkind WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END,
+              %(new)s::text, c.relname, {_GRANTEE})
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+CROSS JOIN LATERAL aclexplode(c.relacl) a
+WHERE n.nspname = %(old)s AND a.grantee <> c.relowner AND c.relkind IN ('r', 'p', 'v', 'S')
+  AND EXISTS (SELECT 1 FROM pg_class b JOIN pg_namespace bn ON bn.oid = b.relnamespace
+              WHERE bn.nspname = %(new)s AND b.relname = c.relname AND b.relkind = c.relkind)
+UNION ALL
+SELECT format('ALTER DEFAULT PRIVILEGES FOR ROLE %%I IN SCHEMA %%I GRANT %%s ON %%s TO %%s',
+              pg_get_userbyid(d.defaclrole), %(new)s::text, a.privilege_type,
+              CASE d.defaclobjtype WHEN 'r' THEN 'TABLES' WHEN 'S' THEN 'SEQUENCES'
+                   WHEN 'f' THEN 'FUNCTIONS' ELSE 'TYPES' END, {_GRANTEE})
+FROM pg_default_acl d JOIN pg_namespace n ON n.oid = d.defaclnamespace
+CROSS JOIN LATERAL aclexplode(d.defaclacl) a
+WHERE n.nspname = %(old)s AND d.defaclobjtype IN ('r', 'S', 'f', 'T')
+"""
+"""The GRANT statements that give schema ``new`` and its tables and sequences what others
+were granted on schema ``old`` and on its tables and sequences of the same names (the
+owner's own rights come with ownership), and the schema's default privileges."""
+
+
 def _psycopg() -> Any:
     try:
         import psycopg
@@ -93,16 +126,37 @@ def drop_project_schema(url: str) -> None:
 def replace_project_schema(built_url: str, url: str) -> None:
     """Put the project at ``built_url`` in the place of the one ``url`` names, atomically.
 
-    One transaction drops the old schema and renames the built one (DDL is transactional
-    on PostgreSQL), so other sessions see the old project or the new one, never neither.
+    One transaction gives the built schema the old one's grants (so coders keep their
+    access), drops the old schema and renames the built one (DDL is transactional on
+    PostgreSQL), so other sessions see the old project or the new one, never neither. A
+    schema that is not a qualcode project is never dropped.
     """
     libpq_url, schema = split_project_url(url)
     built_libpq_url, built = split_project_url(built_url)
     if built_libpq_url != libpq_url:
         raise ValueError("a project replaces another only in the same database")
     with _session(libpq_url, mask_password(url)) as session, session.transaction():
+        refuse_unless_project(session, schema, mask_password(url))
+        for grant in session.execute(_GRANTS_TO_CARRY, {"old": schema, "new": built}):
+            session.execute(grant[0])
         session.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
         session.execute(f'ALTER SCHEMA "{built}" RENAME TO "{schema}"')
+
+
+def refuse_unless_project(session: Any, schema: str, location: str) -> None:
+    """Raise StoreError when ``schema`` exists but is not marked as a qualcode project."""
+    row = session.execute(_SCHEMA_MARK.replace("?", "%s"), [schema]).fetchone()
+    if row is not None and row[0] != PROJECT_MARK:
+        raise StoreError(f"schema {schema!r} on the server is not a qualcode project; "
+                         "qualcode never replaces it: name another project (?project=NAME)",
+                         path=location)
+
+
+def check_replaceable(url: str) -> None:
+    """Raise StoreError unless the schema ``url`` names is a project, or is not there."""
+    libpq_url, schema = split_project_url(url)
+    with _session(libpq_url, mask_password(url)) as session:
+        refuse_unless_project(session, schema, mask_password(url))
 
 
 class PostgresConnection:
@@ -171,7 +225,7 @@ class PostgresConnection:
 
     def mark_as_project(self) -> None:
         """Mark the schema as a project, and add the case-blind collation names use."""
-        self.execute(f"COMMENT ON SCHEMA \"{self.schema}\" IS 'qualcode project'")
+        self.execute(f"COMMENT ON SCHEMA \"{self.schema}\" IS '{PROJECT_MARK}'")
         # SQLite's NOCASE, under the same name, so the schema's COLLATE NOCASE resolves.
         self.execute("CREATE COLLATION IF NOT EXISTS nocase (provider = icu, "
                      "locale = 'und-u-ks-level2', deterministic = false)")
@@ -188,9 +242,8 @@ class PostgresConnection:
 
     def is_project(self) -> bool:
         """True when the schema is marked as a qualcode project."""
-        row = self.execute("SELECT obj_description(oid, 'pg_namespace') FROM pg_namespace "
-                           "WHERE nspname = ?", [self.schema]).fetchone()
-        return row is not None and row[0] == "qualcode project"
+        row = self.execute(_SCHEMA_MARK, [self.schema]).fetchone()
+        return row is not None and row[0] == PROJECT_MARK
 
     def execute(self, sql: str, parameters: Sequence[Any] | None = None) -> Any:
         """Run one statement written for SQLite (placeholders and DDL rewritten)."""
