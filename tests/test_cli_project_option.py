@@ -56,6 +56,16 @@ def test_project_option_fills_project_before_the_other_arguments(project: str) -
     assert ok("status", project) == status  # the argument works as before
 
 
+def test_project_option_may_come_before_the_command_name(project: str) -> None:
+    """``qualcode --project P status`` and ``codebook --project P add NAME``, as git's
+    ``-C`` comes first: each group passes it on to its command."""
+    ok("--project", project, "codebook", "add", "Listening")
+    ok("codebook", f"--project={project}", "add", "Empathy")
+    shown = ok("--project", project, "codebook", "show")
+    assert "Listening" in shown and "Empathy" in shown
+    assert ok("--project", project, "status") == ok("status", project)
+
+
 def test_the_environment_variable_names_the_project_left_out(project: str) -> None:
     """QUALCODE_PROJECT fills PROJECT only when the line leaves it out."""
     env = {"QUALCODE_PROJECT": project}

@@ -11,7 +11,7 @@ from typing import Any, TextIO, TypeVar, cast
 import click
 
 from qualcode import __version__
-from qualcode.cli.project_option import ProjectCommand
+from qualcode.cli.project_option import ProjectCommand, project_after_command
 from qualcode.errors import QualcodeError
 from qualcode.storage.backends.urls import mask_password, note_password
 from qualcode.storage.failures import failure_line
@@ -30,10 +30,11 @@ class QualcodeGroup(click.Group):
     group_class = type  # subgroups (codebook, export, ...) are QualcodeGroups too
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        """Note the password of any URL on the line, even where a file was expected."""
+        """Note the password of any URL on the line (even where a file was expected), and
+        let ``--project`` come before the command's name."""
         for argument in args:
             note_password(argument)
-        return super().parse_args(ctx, args)
+        return super().parse_args(ctx, project_after_command(args))
 
     def invoke(self, ctx: click.Context) -> Any:
         """Run the command; turn user mistakes into one clear line, not a traceback."""

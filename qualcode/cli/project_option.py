@@ -2,7 +2,8 @@
 
 A team on a server types a long ``postgresql://`` URL; a coder on one file types its
 path in every command. Either may instead be given once, with ``--project`` (anywhere on
-the command line) or in the ``QUALCODE_PROJECT`` environment variable:
+the command line, before the command's name too: ``qualcode --project P status``) or in
+the ``QUALCODE_PROJECT`` environment variable:
 
     export QUALCODE_PROJECT="postgresql://alice@db.example.org/review?project=balint"
     qualcode status
@@ -99,6 +100,27 @@ class ProjectCommand(click.Command):
                 continue
             found.append(token)
         return found
+
+
+def project_after_command(args: list[str]) -> list[str]:
+    """Move a ``--project`` given before a group's command name to just after it.
+
+    ``qualcode --project P status`` becomes ``qualcode status --project P``; a nested group
+    moves it again (``codebook --project P list`` to ``codebook list --project P``).
+
+    >>> project_after_command(["--project", "p.qualcode", "codebook", "list"])
+    ['codebook', '--project', 'p.qualcode', 'list']
+    """
+    taken: list[str] = []
+    for index, token in enumerate(args):
+        if taken and taken[-1] == OPTION:
+            taken.append(token)
+        elif token == OPTION or token.startswith(f"{OPTION}="):
+            taken.append(token)
+        elif not token.startswith("-"):
+            before = [t for t in args[:index] if t not in taken]
+            return [*before, token, *taken, *args[index + 1:]]
+    return args
 
 
 def _names_a_project(token: str) -> bool:
