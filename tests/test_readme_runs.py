@@ -68,7 +68,7 @@ DEMO_DATA = ("corpora", "codebooks")
 """Folders `qualcode demo` reads from the working directory (see interchange/demo.py)."""
 SETUP_PROGRAMS = frozenset({"make", "python3", "source", ".venv/bin/python", "pip"})
 """First words of user-guide lines that set qualcode up or test it: never run here."""
-SERVER_PROGRAMS = frozenset({"initdb", "pg_ctl", "createdb"})
+SERVER_PROGRAMS = frozenset({"initdb", "pg_ctl", "createuser", "createdb"})
 """First words of lines that start a PostgreSQL server: the session's throwaway server
 (``pg_server_url``) stands in for them, and each ``postgresql://...`` URL of a line that
 is run is pointed at it (its ``?project=`` kept); the grants the README shows are run by

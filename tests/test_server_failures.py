@@ -229,3 +229,24 @@ def test_an_awkward_password_in_the_url_is_never_printed(
         for piece in re.split(r"[%@ /:'\"]", password):
             if len(piece) > 2:
                 assert piece not in done.output, (args, done.output)
+
+
+def test_a_coder_who_tries_to_create_a_project_is_told_it_needs_create(
+        pg_server_url: str, server: str) -> None:
+    """``qualcode init`` by a login with only the coder grants: the server refuses CREATE
+    SCHEMA; the line says creating a project needs CREATE on the database (the coder
+    grants would not help), and no schema is left."""
+    creator = re.sub(r"^postgresql://[^@/]*@", "postgresql://creator@", server)
+    creator = re.sub(r"project=\w+", "project=coder_made", creator)
+    with psycopg.connect(pg_server_url, autocommit=True) as admin:
+        admin.execute("CREATE ROLE creator LOGIN")
+    try:
+        line = one_line(["init", creator])
+        assert "needs CREATE on the database" in line and "coder grants" not in line, line
+        with psycopg.connect(pg_server_url, autocommit=True) as admin:
+            assert admin.execute("SELECT 1 FROM pg_namespace WHERE nspname = 'coder_made'"
+                                 ).fetchone() is None
+    finally:
+        with psycopg.connect(pg_server_url, autocommit=True) as admin:
+            admin.execute("DROP OWNED BY creator")
+            admin.execute("DROP ROLE creator")

@@ -1,7 +1,8 @@
 """The grants the README gives a coder are exactly enough to code on a server project.
 
 The ```sql block of the README's "Working as a team on a server" is run as written
-(project and role names as shown) on the session's throwaway server; a role holding
+(project and role names as shown), connected as the lead (a login with CREATEROLE, as
+the README makes it), on the session's throwaway server; a role holding
 those grants then imports codings, marks work done, undoes and reads agreement, while a
 role without them is refused in one line, naming no password.
 """
@@ -45,13 +46,22 @@ PROJECT = "grants_balint"
 
 @pytest.fixture
 def lead_project(pg_server_url: str) -> str:
-    yield as_role(pg_server_url, "postgres", PROJECT)
-    drop_project(pg_server_url, PROJECT)
+    """The project's URL as the README's ``lead``: a login that may create roles and
+    create projects in the database (README: ``createuser --createrole lead`` and a
+    database it owns; here CREATE on the test database stands in for owning it)."""
     import psycopg
 
     with psycopg.connect(pg_server_url, autocommit=True) as conn:
-        for role in ("alice", "mallory"):
-            conn.execute(f"DROP ROLE IF EXISTS {role}")
+        conn.execute("CREATE ROLE lead LOGIN CREATEROLE")
+        database = conn.execute("SELECT current_database()").fetchone()[0]
+        conn.execute(f'GRANT CREATE ON DATABASE "{database}" TO lead')
+    yield as_role(pg_server_url, "lead", PROJECT)
+    drop_project(pg_server_url, PROJECT)
+    with psycopg.connect(pg_server_url, autocommit=True) as conn:
+        for role in ("alice", "mallory", "lead"):
+            if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role]).fetchone():
+                conn.execute(f"DROP OWNED BY {role}")  # its grants, then the role
+                conn.execute(f"DROP ROLE {role}")
 
 
 def test_a_coder_with_the_readme_grants_codes_and_one_without_is_refused(
@@ -65,8 +75,11 @@ def test_a_coder_with_the_readme_grants_codes_and_one_without_is_refused(
         assert status == 0, output
     statements = [re.sub(r"\bbalint\b", PROJECT, s) for s in readme_grants()]
     assert statements[0].startswith("CREATE ROLE alice")
-    with psycopg.connect(pg_server_url, autocommit=True) as conn:
-        for statement in statements:
+    from qualcode.storage.backends.urls import split_project_url
+
+    lead_session = split_project_url(lead_project)[0]
+    with psycopg.connect(lead_session, autocommit=True) as conn:
+        for statement in statements:  # as the lead, as the README says
             conn.execute(statement)
         conn.execute("CREATE ROLE mallory LOGIN")
     alice = as_role(pg_server_url, "alice", PROJECT)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 from pathlib import Path
 
 import click
@@ -17,13 +18,15 @@ from qualcode.storage.suggestion_log import AcceptanceSummary, acceptance_summar
 @main.command()
 @project_argument
 def init(project: Path) -> None:
-    """Create an empty project file.
+    """Create an empty project: a file, or a schema on a PostgreSQL server.
 
     Example: qualcode init study.qualcode
     """
     store = open_store(project, create=True)
     store.close()
-    click.echo(f"Created {project}. Next: qualcode import {project} corpus.csv")
+    # Quoted as a shell needs it: a server URL's ? and & would be read by the shell.
+    click.echo(f"Created {project}. Next: qualcode import {shlex.quote(str(project))} "
+               "corpus.csv")
 
 
 @main.command()

@@ -43,7 +43,8 @@ _BY_WORDS: tuple[tuple[str, str], ...] = (
                         "any firewall"),
     ("no such file or directory", "no server listens on that socket: start the server, or "
                                   "give host= and port="),
-    ("permission denied for database", f"your login may not connect to it; {GRANTS}"),
+    ("permission denied for database", "your login may not connect to it; ask the lead "
+                                       "reviewer to GRANT CONNECT on the database"),
     ("server closed the connection", "the connection to the server was lost: run the "
                                      "action again, qualcode reconnects"),
 )
@@ -54,7 +55,15 @@ def _words(error: BaseException) -> str:
     return mask_password(said)
 
 
-def _advice(error: BaseException, said: str) -> str | None:
+CREATE_NEEDED = ("creating a project, or a newer qualcode's first run on it, needs CREATE on "
+                 "the database: ask the lead reviewer (or the server's administrator) to run "
+                 "it, or to grant CREATE")
+"""What a login told "permission denied for database" during an action is told to do."""
+
+
+def _advice(error: BaseException, said: str, *, action: bool = False) -> str | None:
+    if action and "permission denied for database" in said.lower():
+        return CREATE_NEEDED  # CREATE SCHEMA (init, a migration); no coder grant gives it
     state = str(getattr(error, "sqlstate", None) or "")
     for key in (state, state[:2]):
         if key and key in _BY_STATE:
@@ -69,7 +78,7 @@ def _advice(error: BaseException, said: str) -> str | None:
 def explain_action_failure(error: BaseException) -> str:
     """One line for a driver error during an action: the cause, the driver's words, no password."""
     said = _words(error)
-    advice = _advice(error, said)
+    advice = _advice(error, said, action=True)
     if advice is None:
         return (f"the database server failed this action ({said}); nothing of it was "
                 "saved: check the connection and try again")
