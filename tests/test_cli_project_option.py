@@ -66,6 +66,27 @@ def test_project_option_may_come_before_the_command_name(project: str) -> None:
     assert ok("--project", project, "status") == ok("status", project)
 
 
+@pytest.mark.parametrize(("args", "said"), [
+    (["--project", "p.qualcode", "demo", "--force"], "before 'demo' is not taken"),
+    (["--project", "p.qualcode"], "no command after it"),
+    (["--project"], "needs a project after it"),
+    (["--project", "--", "status"], "needs a project after it"),
+])
+def test_a_project_option_before_the_command_that_cannot_apply_is_refused(
+        tmp_path: Path, args: list[str], said: str) -> None:
+    """Never a rebuild of the project named before ``demo`` (a shell alias holding
+    ``--project`` must not reach it), and a ``--project`` with no value or no command is
+    one usage line, exit 2; nothing is created."""
+    done = CliRunner().invoke(main, args, catch_exceptions=False)
+    assert done.exit_code == 2 and said in done.output, done.output
+    assert not (tmp_path / "p.qualcode").exists() and not Path("p.qualcode").exists()
+
+
+def test_help_and_version_still_show_after_a_leading_project_option() -> None:
+    assert "COMMAND [ARGS]" in ok("--project", "p.qualcode", "--help")
+    assert "version" in ok("--project", "p.qualcode", "--version")
+
+
 def test_the_environment_variable_names_the_project_left_out(project: str) -> None:
     """QUALCODE_PROJECT fills PROJECT only when the line leaves it out."""
     env = {"QUALCODE_PROJECT": project}

@@ -211,41 +211,76 @@ def test_replacing_never_drops_a_schema_that_is_not_a_project(
 
 def test_replacing_a_project_keeps_what_the_lead_granted_the_coders(
         tmp_path: Path, server_project: str, pg_server_url: str) -> None:
-    """A coder given the README's grants on the project codes in it after ``demo
-    --force`` replaced it, as before: the grants on the schema, its tables and its
-    sequences, and its default privileges, move to the new one in the swap."""
+    """The project's owner and the coders it granted keep their access when another login
+    (here the server's superuser) replaces it: the owner, the grants on the schema, its
+    tables, columns and sequences, and its default privileges move to the new schema in
+    the swap. The owner then replaces it again itself: a default privilege someone set for
+    a role the owner is not a member of cannot be set again, and is left out (README)."""
     import psycopg
 
     from qualcode.storage import Store
     from qualcode.storage import copy as copying
     from qualcode.storage.backends.urls import split_project_url
 
-    run("init", server_project)
     schema = split_project_url(server_project)[1]
+
+    def as_role(role: str) -> str:
+        return re.sub(r"^postgresql://[^@/]*@", f"postgresql://{role}@", server_project)
+
+    roles = ("keeper", "peeker", "stranger", "projectlead")
     with psycopg.connect(pg_server_url, autocommit=True) as admin:
-        admin.execute("CREATE ROLE keeper LOGIN")
-        admin.execute(f"GRANT USAGE ON SCHEMA {schema} TO keeper")
-        admin.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} "
-                      "TO keeper")
-        admin.execute(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA {schema} TO keeper")
-        admin.execute(f"ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT SELECT ON TABLES "
-                      "TO keeper")
-    coder = re.sub(r"^postgresql://[^@/]*@", "postgresql://keeper@", server_project)
+        database = admin.execute("SELECT current_database()").fetchone()[0]
+        for role in roles:
+            admin.execute(f"CREATE ROLE {role} LOGIN")
+        admin.execute(f'GRANT CREATE ON DATABASE "{database}" TO projectlead')
     try:
+        run("init", as_role("projectlead"))
+        with psycopg.connect(split_project_url(as_role("projectlead"))[0],
+                             autocommit=True) as lead:
+            for statement in (
+                    f"GRANT USAGE ON SCHEMA {schema} TO keeper, peeker",
+                    f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} "
+                    "TO keeper",
+                    f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA {schema} TO keeper",
+                    f"GRANT SELECT (id) ON {schema}.sources TO peeker",
+                    f"ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT SELECT ON TABLES "
+                    "TO keeper"):
+                lead.execute(statement)
+        with psycopg.connect(pg_server_url, autocommit=True) as admin:
+            admin.execute(f"ALTER DEFAULT PRIVILEGES FOR ROLE stranger IN SCHEMA {schema} "
+                          "GRANT SELECT ON TABLES TO peeker")
         fresh = tmp_path / "fresh.qualcode"
         _with_codes(fresh, "New code")
         with Store.open(fresh) as source:
-            copying.copy_replacing(source, server_project)
-        with Store.open(coder) as store:
+            copying.copy_replacing(source, server_project)  # by the superuser
+
+        def state() -> tuple[str, bool, list[str]]:
+            with psycopg.connect(pg_server_url, autocommit=True) as admin:
+                owner = admin.execute("SELECT pg_get_userbyid(nspowner) FROM pg_namespace "
+                                      "WHERE nspname = %s", [schema]).fetchone()[0]
+                column = admin.execute("SELECT has_column_privilege('peeker', %s, 'id', "
+                                       "'SELECT')", [f"{schema}.sources"]).fetchone()[0]
+                defaults = admin.execute(
+                    "SELECT pg_get_userbyid(d.defaclrole) FROM pg_default_acl d JOIN "
+                    "pg_namespace n ON n.oid = d.defaclnamespace WHERE n.nspname = %s "
+                    "ORDER BY 1", [schema]).fetchall()
+            return owner, column, [row[0] for row in defaults]
+
+        assert state() == ("projectlead", True, ["projectlead", "stranger"])
+        with Store.open(as_role("keeper")) as store:
             store.add_code("Coded by the keeper after the swap")
-        assert _code_names(server_project) == {"New code", "Coded by the keeper after the swap"}
-        with psycopg.connect(pg_server_url, autocommit=True) as admin:
-            defaults = admin.execute(
-                "SELECT count(*) FROM pg_default_acl d JOIN pg_namespace n "
-                "ON n.oid = d.defaclnamespace WHERE n.nspname = %s", [schema]).fetchone()[0]
-        assert defaults == 1
+        with Store.open(as_role("projectlead")) as store:
+            store.add_code("Coded by the owner after the swap")
+        assert len(_code_names(server_project)) == 3
+
+        with Store.open(fresh) as source:  # by the owner, not a member of stranger
+            copying.copy_replacing(source, as_role("projectlead"))
+        assert state() == ("projectlead", True, ["projectlead"])
+        with Store.open(as_role("keeper")) as store:
+            store.add_code("Coded by the keeper after the second swap")
     finally:
         drop_project(pg_server_url, schema)
         with psycopg.connect(pg_server_url, autocommit=True) as admin:
-            admin.execute("DROP OWNED BY keeper")
-            admin.execute("DROP ROLE keeper")
+            for role in roles:
+                admin.execute(f"DROP OWNED BY {role}")
+                admin.execute(f"DROP ROLE {role}")

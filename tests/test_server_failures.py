@@ -250,3 +250,13 @@ def test_a_coder_who_tries_to_create_a_project_is_told_it_needs_create(
         with psycopg.connect(pg_server_url, autocommit=True) as admin:
             admin.execute("DROP OWNED BY creator")
             admin.execute("DROP ROLE creator")
+
+
+def test_click_s_own_errors_mask_a_password_they_quote() -> None:
+    """A URL typed where click expected nothing (an extra argument, an unknown command)
+    is quoted by click's usage error: masked too."""
+    url = f"postgresql://ann:{SECRET}@db/review?project=p1"
+    for args in (["status", "a.qualcode", url], [url]):
+        done = CliRunner().invoke(main, args)
+        assert done.exit_code == 2 and "ann:***@db" in done.output, done.output
+        assert SECRET not in done.output

@@ -34,7 +34,7 @@ class QualcodeGroup(click.Group):
         let ``--project`` come before the command's name."""
         for argument in args:
             note_password(argument)
-        return super().parse_args(ctx, project_after_command(args))
+        return super().parse_args(ctx, project_after_command(ctx, self, args))
 
     def invoke(self, ctx: click.Context) -> Any:
         """Run the command; turn user mistakes into one clear line, not a traceback."""
@@ -43,6 +43,11 @@ class QualcodeGroup(click.Group):
         except QualcodeError as error:
             click.echo(f"Error: {mask_password(str(error))}", err=True)
             ctx.exit(error.exit_code)
+        except click.ClickException as error:
+            # click's own words may quote a URL typed; its format_message reads .message
+            # (declared Final, yet the only way to change what click shows).
+            error.message = mask_password(error.message)  # type: ignore[misc]
+            raise
         except KeyboardInterrupt:
             click.echo("Interrupted; the last completed action is saved.", err=True)
             ctx.exit(130)

@@ -102,25 +102,59 @@ class ProjectCommand(click.Command):
         return found
 
 
-def project_after_command(args: list[str]) -> list[str]:
-    """Move a ``--project`` given before a group's command name to just after it.
+def project_after_command(ctx: click.Context, group: click.Group,
+                          args: list[str]) -> list[str]:
+    """Move a ``--project`` given before a group's command name to just after that name.
 
     ``qualcode --project P status`` becomes ``qualcode status --project P``; a nested group
-    moves it again (``codebook --project P list`` to ``codebook list --project P``).
-
-    >>> project_after_command(["--project", "p.qualcode", "codebook", "list"])
-    ['codebook', '--project', 'p.qualcode', 'list']
+    moves it again (``codebook --project P show`` to ``codebook show --project P``). A
+    command that builds its project (``demo``, whose PROJECT has a default) does not take
+    it from there: a shell alias holding ``--project`` must never rebuild the project a
+    team works in. Raises :class:`click.UsageError` for a ``--project`` with no value or
+    no command after it (help and version are still shown).
     """
-    taken: list[str] = []
-    for index, token in enumerate(args):
-        if taken and taken[-1] == OPTION:
-            taken.append(token)
-        elif token == OPTION or token.startswith(f"{OPTION}="):
-            taken.append(token)
-        elif not token.startswith("-"):
-            before = [t for t in args[:index] if t not in taken]
-            return [*before, token, *taken, *args[index + 1:]]
-    return args
+    taken: list[int] = []
+    index = 0
+    while index < len(args):
+        token = args[index]
+        if token == OPTION:
+            if index + 1 == len(args) or args[index + 1].startswith("-"):
+                raise click.UsageError(f"{OPTION} needs a project after it: a .qualcode "
+                                       "file or a postgresql:// URL", ctx=ctx)
+            taken += [index, index + 1]
+            index += 2
+            continue
+        if token.startswith(f"{OPTION}="):
+            taken.append(index)
+        elif token == "--" or not token.startswith("-"):
+            break
+        index += 1
+    if not taken:
+        return args
+    rest = [token for at, token in enumerate(args) if at not in taken]
+    moved = [args[at] for at in taken]
+    if index == len(args) or args[index] == "--":
+        if any(token in (*ctx.help_option_names, "--version") for token in rest):
+            return rest
+        raise click.UsageError(f"{OPTION} given with no command after it; e.g. qualcode "
+                               f"{OPTION} study.qualcode status", ctx=ctx)
+    name = args[index]
+    command = group.get_command(ctx, name)
+    if command is not None and not _takes_project(command):
+        raise click.UsageError(f"{OPTION} before '{name}' is not taken: give '{name}' its "
+                               "project after its name (qualcode demo PROJECT)"
+                               if isinstance(command, ProjectCommand) else
+                               f"'{name}' takes no project", ctx=ctx)
+    at = index - len([t for t in taken if t < index])
+    return [*rest[:at + 1], *moved, *rest[at + 1:]]
+
+
+def _takes_project(command: click.Command) -> bool:
+    """True for a group, or a command whose PROJECT is required (not ``demo``'s)."""
+    if isinstance(command, click.Group):
+        return True
+    project = command._project_argument() if isinstance(command, ProjectCommand) else None
+    return project is not None and project.required
 
 
 def _names_a_project(token: str) -> bool:

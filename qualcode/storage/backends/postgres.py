@@ -44,6 +44,16 @@ WHERE n.nspname = %(old)s AND a.grantee <> c.relowner AND c.relkind IN ('r', 'p'
   AND EXISTS (SELECT 1 FROM pg_class b JOIN pg_namespace bn ON bn.oid = b.relnamespace
               WHERE bn.nspname = %(new)s AND b.relname = c.relname AND b.relkind = c.relkind)
 UNION ALL
+SELECT format('GRANT %%s (%%I) ON TABLE %%I.%%I TO %%s', a.privilege_type, att.attname,
+              %(new)s::text, c.relname, {_GRANTEE})
+FROM pg_attribute att JOIN pg_class c ON c.oid = att.attrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace CROSS JOIN LATERAL aclexplode(att.attacl) a
+WHERE n.nspname = %(old)s AND NOT att.attisdropped AND c.relkind IN ('r', 'p', 'v')
+  AND EXISTS (SELECT 1 FROM pg_attribute batt JOIN pg_class b ON b.oid = batt.attrelid
+              JOIN pg_namespace bn ON bn.oid = b.relnamespace
+              WHERE bn.nspname = %(new)s AND b.relname = c.relname
+                AND batt.attname = att.attname AND NOT batt.attisdropped)
+UNION ALL
 SELECT format('ALTER DEFAULT PRIVILEGES FOR ROLE %%I IN SCHEMA %%I GRANT %%s ON %%s TO %%s',
               pg_get_userbyid(d.defaclrole), %(new)s::text, a.privilege_type,
               CASE d.defaclobjtype WHEN 'r' THEN 'TABLES' WHEN 'S' THEN 'SEQUENCES'
@@ -51,10 +61,34 @@ SELECT format('ALTER DEFAULT PRIVILEGES FOR ROLE %%I IN SCHEMA %%I GRANT %%s ON 
 FROM pg_default_acl d JOIN pg_namespace n ON n.oid = d.defaclnamespace
 CROSS JOIN LATERAL aclexplode(d.defaclacl) a
 WHERE n.nspname = %(old)s AND d.defaclobjtype IN ('r', 'S', 'f', 'T')
+  AND pg_has_role(d.defaclrole, 'MEMBER')
 """
-"""The GRANT statements that give schema ``new`` and its tables and sequences what others
-were granted on schema ``old`` and on its tables and sequences of the same names (the
-owner's own rights come with ownership), and the schema's default privileges."""
+"""The GRANT statements that give schema ``new`` and its tables, columns and sequences
+what others were granted on schema ``old`` and on its tables, columns and sequences of
+the same names (the owner's own rights come with ownership), and the schema's default
+privileges (those for a role the one replacing is not a member of cannot be set again:
+they are left out, the README says so)."""
+_OWNERSHIP_TO_CARRY = """
+SELECT format('ALTER SCHEMA %%I OWNER TO %%I', %(new)s::text, %(owner)s::text)
+UNION ALL
+SELECT format('ALTER %%s %%I.%%I OWNER TO %%I',
+              CASE c.relkind WHEN 'S' THEN 'SEQUENCE' WHEN 'v' THEN 'VIEW' ELSE 'TABLE' END,
+              %(new)s::text, c.relname, %(owner)s::text)
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = %(new)s AND c.relkind IN ('r', 'p', 'v', 'S')
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
+                  AND d.objid = c.oid AND d.deptype IN ('a', 'i'))
+UNION ALL
+SELECT format('ALTER FUNCTION %%I.%%I(%%s) OWNER TO %%I', %(new)s::text, f.proname,
+              pg_get_function_identity_arguments(f.oid), %(owner)s::text)
+FROM pg_proc f JOIN pg_namespace n ON n.oid = f.pronamespace WHERE n.nspname = %(new)s
+UNION ALL
+SELECT format('ALTER COLLATION %%I.%%I OWNER TO %%I', %(new)s::text, k.collname,
+              %(owner)s::text)
+FROM pg_collation k JOIN pg_namespace n ON n.oid = k.collnamespace WHERE n.nspname = %(new)s
+"""
+"""The statements that give schema ``new`` and what is in it to ``owner`` (a sequence of
+an identity column follows its table)."""
 
 
 def _psycopg() -> Any:
@@ -127,7 +161,7 @@ def replace_project_schema(built_url: str, url: str) -> None:
     """Put the project at ``built_url`` in the place of the one ``url`` names, atomically.
 
     One transaction gives the built schema the old one's grants (so coders keep their
-    access), drops the old schema and renames the built one (DDL is transactional on
+    access) and owner, drops the old schema and renames the built one (DDL is transactional on
     PostgreSQL), so other sessions see the old project or the new one, never neither. A
     schema that is not a qualcode project is never dropped.
     """
@@ -139,6 +173,13 @@ def replace_project_schema(built_url: str, url: str) -> None:
         refuse_unless_project(session, schema, mask_password(url))
         for grant in session.execute(_GRANTS_TO_CARRY, {"old": schema, "new": built}):
             session.execute(grant[0])
+        owner = session.execute("SELECT pg_get_userbyid(nspowner) FROM pg_namespace "
+                                "WHERE nspname = %s AND pg_get_userbyid(nspowner) <> "
+                                "current_user", [schema]).fetchone()
+        if owner is not None:  # replaced by another login: the project stays its owner's
+            for change in session.execute(_OWNERSHIP_TO_CARRY, {"new": built,
+                                                                "owner": owner[0]}):
+                session.execute(change[0])
         session.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
         session.execute(f'ALTER SCHEMA "{built}" RENAME TO "{schema}"')
 

@@ -165,24 +165,27 @@ def note_password(url: str) -> None:
     """Remember the password written in ``url``, so :func:`mask_password` hides it anywhere.
 
     libpq quotes parts of a URL it cannot read ("invalid percent-encoded token: ..."), and
-    a password typed with ``@`` or ``/`` in it is split by the URL's grammar, so a message
-    may show the password, or a piece of it, where no pattern of a URL can find it. The
-    password is the text between the scheme's user name and the last ``@`` before the
-    query; it is kept as typed, decoded, and in the pieces ``@`` and ``/`` cut it into.
+    a password typed with ``@``, ``/``, ``?`` or ``#`` in it is split by the URL's grammar,
+    so a message may show the password, or a piece of it, where no pattern of a URL can
+    find it. The password is the text between the user name's ``:`` and the URL's last
+    ``@``; it is kept as typed, decoded, and in the pieces those characters cut it into.
+    A piece that is also the URL's user, host, database or project name is not kept: the
+    URL shows those anyway, and masking them would blank ordinary words of a message.
 
     >>> note_password("postgresql://ann:fish@chips@db/review")
     >>> mask_password('could not translate host name "chips@db" to address')
     'could not translate host name "***@db" to address'
     """
-    match = re.match(r"postgres(?:ql)?:/+([^?#]*)", url, re.IGNORECASE)
+    match = re.match(r"postgres(?:ql)?:/+(.*)", url, re.IGNORECASE | re.DOTALL)
     if not match or "@" not in match.group(1):
         return
-    user_info = match.group(1).rpartition("@")[0]
-    if ":" not in user_info:
+    user_info, _, place = match.group(1).rpartition("@")
+    user, colon, typed = user_info.partition(":")
+    if not colon or "@" in user:  # "ann@db:5432/x?a=b@c": the : is a port's, not a password's
         return
-    typed = user_info.partition(":")[2]
-    found = {typed, unquote(typed)} | set(re.split(r"[@/]", typed))
-    _PASSWORDS.update(found - {""})
+    found = {typed, unquote(typed)} | set(re.split(r"[@/?#&=:]", typed))
+    shown = {user, *re.split(r"[:/?&=#]", place)}
+    _PASSWORDS.update(found - shown - {""})
 
 
 def mask_password(text: str) -> str:
