@@ -210,7 +210,8 @@ def test_a_password_in_the_url_is_never_printed_logged_or_stored(
 
 
 @pytest.mark.parametrize("password", ["pa%zzword-x", "pass word-x", "p@ss@word-x",
-                                      "pa/ss:word-x", "pa'ss\"word-x"])
+                                      "pa/ss:word-x", "pa'ss\"word-x", "tr0ub?Adour99",
+                                      "pa#ss&word=x"])
 def test_an_awkward_password_in_the_url_is_never_printed(
         password_login: str, tmp_path: Path, password: str) -> None:
     """A password with characters a URL must escape (%, a space, @, /, quotes), typed as
@@ -226,7 +227,7 @@ def test_an_awkward_password_in_the_url_is_never_printed(
         assert "Traceback" not in done.output, done.output
         for secret in (password, password.replace(" ", "%20")):
             assert secret not in done.output, (args, done.output)
-        for piece in re.split(r"[%@ /:'\"]", password):
+        for piece in re.split(r"[%@ /:'\"?#&=]", password):
             if len(piece) > 2:
                 assert piece not in done.output, (args, done.output)
 
