@@ -215,7 +215,9 @@ def test_replacing_a_project_keeps_what_the_lead_granted_the_coders(
     (here the server's superuser) replaces it: the owner, the grants on the schema, its
     tables, columns and sequences, and its default privileges move to the new schema in
     the swap. The owner then replaces it again itself: a default privilege someone set for
-    a role the owner is not a member of cannot be set again, and is left out (README)."""
+    a role the owner is not a member of cannot be set again, and is left out (README).
+    Last, a deputy (a member of the owner) replaces it: the grant made to the deputy stays
+    the deputy's (ownership is handed back before the grants are carried)."""
     import psycopg
 
     from qualcode.storage import Store
@@ -227,7 +229,7 @@ def test_replacing_a_project_keeps_what_the_lead_granted_the_coders(
     def as_role(role: str) -> str:
         return re.sub(r"^postgresql://[^@/]*@", f"postgresql://{role}@", server_project)
 
-    roles = ("keeper", "peeker", "stranger", "projectlead")
+    roles = ("keeper", "peeker", "stranger", "deputy", "projectlead")
     with psycopg.connect(pg_server_url, autocommit=True) as admin:
         database = admin.execute("SELECT current_database()").fetchone()[0]
         for role in roles:
@@ -278,6 +280,17 @@ def test_replacing_a_project_keeps_what_the_lead_granted_the_coders(
         assert state() == ("projectlead", True, ["projectlead"])
         with Store.open(as_role("keeper")) as store:
             store.add_code("Coded by the keeper after the second swap")
+
+        with psycopg.connect(pg_server_url, autocommit=True) as admin:  # a deputy lead
+            admin.execute("GRANT projectlead TO deputy")
+            admin.execute(f'GRANT CREATE ON DATABASE "{database}" TO deputy')
+            admin.execute(f"GRANT USAGE ON SCHEMA {schema} TO deputy")
+        with Store.open(fresh) as source:  # by a member of the owner: the grant to it stays
+            copying.copy_replacing(source, as_role("deputy"))
+        with psycopg.connect(pg_server_url, autocommit=True) as admin:
+            acl = admin.execute("SELECT nspacl::text FROM pg_namespace WHERE nspname = %s",
+                                [schema]).fetchone()[0]
+        assert state()[0] == "projectlead" and "deputy=U" in acl and "keeper=U" in acl, acl
     finally:
         drop_project(pg_server_url, schema)
         with psycopg.connect(pg_server_url, autocommit=True) as admin:

@@ -98,6 +98,26 @@ def test_an_unreadable_url_is_one_clear_line_without_its_password() -> None:
     assert "hunter2" not in str(caught.value)
 
 
+@pytest.mark.parametrize(("url", "message", "shown"), [
+    ("postgresql://ann:s3cret@db/review?project=demo&application_name=qc@lab",
+     'no such project "demo" in "review" on db', 'no such project "demo" in "review" on db'),
+    ("postgresql://db:5432/study?user=ann@corp&project=demo",
+     "user ann@corp may not use study", "user ann@corp may not use study"),
+    ("postgresql://ann:fish@chips@db/review", 'host "chips@db" unknown',
+     'host "***@db" unknown'),
+])
+def test_an_at_sign_in_the_query_is_no_password(url: str, message: str, shown: str) -> None:
+    """Only the text before the first @ that a host follows is a password: an @ in the
+    query (an Azure-style ``user=ann@corp``) leaves the URL and ordinary words visible."""
+    from qualcode.storage.backends.urls import note_password
+
+    note_password(url)
+    assert mask_password(message) == shown
+    masked = mask_password(url)
+    assert "s3cret" not in masked and "chips" not in masked
+    assert masked.endswith(url.split("@db", 1)[-1])  # host, database and query shown
+
+
 def test_a_server_path_prints_its_url_without_password() -> None:
     path = ServerPath("postgresql://ann:hunter2@db/review?project=s1")
     assert str(path) == "postgresql://ann:***@db/review?project=s1"

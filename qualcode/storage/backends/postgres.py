@@ -171,15 +171,17 @@ def replace_project_schema(built_url: str, url: str) -> None:
         raise ValueError("a project replaces another only in the same database")
     with _session(libpq_url, mask_password(url)) as session, session.transaction():
         refuse_unless_project(session, schema, mask_password(url))
-        for grant in session.execute(_GRANTS_TO_CARRY, {"old": schema, "new": built}):
-            session.execute(grant[0])
         owner = session.execute("SELECT pg_get_userbyid(nspowner) FROM pg_namespace "
                                 "WHERE nspname = %s AND pg_get_userbyid(nspowner) <> "
                                 "current_user", [schema]).fetchone()
         if owner is not None:  # replaced by another login: the project stays its owner's
+            # First: grants made after it are the owner's, so one to the login replacing
+            # it survives (a change of owner would hand that login's grants to the owner).
             for change in session.execute(_OWNERSHIP_TO_CARRY, {"new": built,
                                                                 "owner": owner[0]}):
                 session.execute(change[0])
+        for grant in session.execute(_GRANTS_TO_CARRY, {"old": schema, "new": built}):
+            session.execute(grant[0])
         session.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
         session.execute(f'ALTER SCHEMA "{built}" RENAME TO "{schema}"')
 

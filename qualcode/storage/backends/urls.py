@@ -28,9 +28,15 @@ from qualcode.errors import StoreError
 SCHEMES = ("postgresql://", "postgres://")
 DEFAULT_PROJECT = "qualcode"
 _PROJECT_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
-# Greedy to the last @ of the word: a password typed with an @ in it is masked whole.
+_HOST_NEXT = r"[\w.\-\[\]:%,]*(?:[/?#\s\"']|$)"
+"""What follows the @ that ends a URL's password: a host (maybe empty, maybe with a port),
+then the path, the query, a space or a quote. A password typed with an @ in it has one
+that is not followed so (``p@ss@db/x``: ``ss@`` is no host), and one in the query
+(``?application_name=qc@lab``) comes after the first that is."""
 # One slash or more: a URL that went through a path lost one.
-_URL_PASSWORD = re.compile(r"(postgres(?:ql)?:/+[^:/@\s]*:)(\S*)(@)", re.IGNORECASE)
+# The password never holds a query ("?key="): db:5432/x?user=ann@corp has none.
+_URL_PASSWORD = re.compile(r"(postgres(?:ql)?:/+[^:/@\s]*:)((?:(?!\?[^\s#@]*=)\S)*?)(@)"
+                           rf"(?={_HOST_NEXT})", re.IGNORECASE)
 _KEYWORD_PASSWORD = re.compile(r"(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)", re.IGNORECASE)
 _QUERY_PASSWORD = re.compile(r"([?&]password=)([^&\s]*)", re.IGNORECASE)
 
@@ -167,9 +173,9 @@ def note_password(url: str) -> None:
     libpq quotes parts of a URL it cannot read ("invalid percent-encoded token: ..."), and
     a password typed with ``@``, ``/``, ``?`` or ``#`` in it is split by the URL's grammar,
     so a message may show the password, or a piece of it, where no pattern of a URL can
-    find it. The password is the text between the user name's ``:`` and the URL's last
-    ``@``; it is kept as typed, decoded, and in the pieces those characters cut it into.
-    A piece that is also the URL's user, host, database or project name is not kept: the
+    find it. The password is the text between the user name's ``:`` and the first ``@``
+    a host follows (``_HOST_NEXT``); it is kept as typed, decoded, and in the pieces
+    those characters cut it into. A piece that is also the URL's user, host, database or project name is not kept: the
     URL shows those anyway, and masking them would blank ordinary words of a message.
 
     >>> note_password("postgresql://ann:fish@chips@db/review")
@@ -177,14 +183,16 @@ def note_password(url: str) -> None:
     'could not translate host name "***@db" to address'
     """
     match = re.match(r"postgres(?:ql)?:/+(.*)", url, re.IGNORECASE | re.DOTALL)
-    if not match or "@" not in match.group(1):
+    ends = [m.start() for m in re.finditer(rf"@(?={_HOST_NEXT})", match.group(1))] if match \
+        else []
+    if not ends:
         return
-    user_info, _, place = match.group(1).rpartition("@")
+    user_info, place = match.group(1)[:ends[0]], match.group(1)[ends[0] + 1:]
     user, colon, typed = user_info.partition(":")
-    if not colon or "@" in user:  # "ann@db:5432/x?a=b@c": the : is a port's, not a password's
-        return
+    if not colon or "@" in user or re.search(r"\?[^#]*=", user_info):
+        return  # no password; or "db:5432/x?user=ann@corp": the @ is in the query
     found = {typed, unquote(typed)} | set(re.split(r"[@/?#&=:]", typed))
-    shown = {user, *re.split(r"[:/?&=#]", place)}
+    shown = {user, *re.split(r"[:/?&=#@]", place)}
     _PASSWORDS.update(found - shown - {""})
 
 
