@@ -175,8 +175,9 @@ def note_password(url: str) -> None:
     so a message may show the password, or a piece of it, where no pattern of a URL can
     find it. The password is the text between the user name's ``:`` and the first ``@``
     a host follows (``_HOST_NEXT``); it is kept as typed, decoded, and in the pieces
-    those characters cut it into. A piece that is also the URL's user, host, database or project name is not kept: the
-    URL shows those anyway, and masking them would blank ordinary words of a message.
+    those characters cut it into. A piece that is also the URL's user, host, database or
+    project name is not kept: the URL shows those anyway, and masking them would blank
+    ordinary words of a message.
 
     >>> note_password("postgresql://ann:fish@chips@db/review")
     >>> mask_password('could not translate host name "chips@db" to address')
