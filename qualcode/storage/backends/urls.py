@@ -184,11 +184,11 @@ def note_password(url: str) -> None:
     'could not translate host name "***@db" to address'
     """
     match = re.match(r"postgres(?:ql)?:/+(.*)", url, re.IGNORECASE | re.DOTALL)
-    ends = [m.start() for m in re.finditer(rf"@(?={_HOST_NEXT})", match.group(1))] if match \
-        else []
-    if not ends:
+    after_scheme = match.group(1) if match else ""
+    end = re.search(rf"@(?={_HOST_NEXT})", after_scheme)
+    if end is None:
         return
-    user_info, place = match.group(1)[:ends[0]], match.group(1)[ends[0] + 1:]
+    user_info, place = after_scheme[:end.start()], after_scheme[end.start() + 1:]
     user, colon, typed = user_info.partition(":")
     if not colon or "@" in user or re.search(r"\?[^#]*=", user_info):
         return  # no password; or "db:5432/x?user=ann@corp": the @ is in the query
