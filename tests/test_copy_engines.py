@@ -18,6 +18,7 @@ from click.testing import CliRunner
 
 from helpers.store_engines import drop_project
 from qualcode.cli import main
+from qualcode.errors import StoreError
 from qualcode.storage.copy import schema_tables
 
 
@@ -137,11 +138,12 @@ def test_replacing_a_server_project_is_all_or_nothing(
         tmp_path: Path, server_project: str, pg_server_url: str,
         monkeypatch: pytest.MonkeyPatch) -> None:
     """copy_replacing: a copy that fails (a NUL text), or a swap that fails, leaves the old
-    project as it was and no half-built project behind; one that succeeds swaps it whole."""
+    project as it was and no half-built project behind; so does one refused while a coder
+    has the project open (as on a file); one that succeeds swaps it whole."""
     from qualcode.model import SourceRecord
     from qualcode.storage import Store
     from qualcode.storage import copy as copying
-    from qualcode.storage.backends import postgres
+    from qualcode.storage.backends import postgres_schemas as schemas
 
     run("init", server_project)
     _with_codes(server_project, "Old code")
@@ -160,16 +162,18 @@ def test_replacing_a_server_project_is_all_or_nothing(
         raise RuntimeError("the server went away during the swap")
 
     with monkeypatch.context() as patch:
-        patch.setattr(postgres, "replace_project_schema", swap_fails)
+        patch.setattr(schemas, "replace_project_schema", swap_fails)
         with Store.open(fresh) as source, pytest.raises(RuntimeError, match="went away"):
             copying.copy_replacing(source, server_project)
     assert _code_names(server_project) == {"Old code"} and _schemas(pg_server_url) == before
 
-    with Store.open(server_project) as coder:  # a coder's session, open during the swap
-        with Store.open(fresh) as source:
+    with Store.open(server_project) as coder:  # a coder has it open: never pulled away
+        with Store.open(fresh) as source, pytest.raises(StoreError, match="ask them to quit"):
             copying.copy_replacing(source, server_project)
-        assert {code.name for _, code in coder.codebook().walk()} == {"New code"}
-    assert _schemas(pg_server_url) == before
+        assert {code.name for _, code in coder.codebook().walk()} == {"Old code"}
+    with Store.open(fresh) as source:  # the coder quit
+        copying.copy_replacing(source, server_project)
+    assert _code_names(server_project) == {"New code"} and _schemas(pg_server_url) == before
 
 
 def test_replacing_never_drops_a_schema_that_is_not_a_project(
@@ -181,7 +185,7 @@ def test_replacing_never_drops_a_schema_that_is_not_a_project(
 
     from qualcode.storage import Store
     from qualcode.storage import copy as copying
-    from qualcode.storage.backends import postgres
+    from qualcode.storage.backends import postgres_schemas as schemas
     from qualcode.storage.backends.urls import with_project
 
     with psycopg.connect(pg_server_url, autocommit=True) as admin:
@@ -198,7 +202,7 @@ def test_replacing_never_drops_a_schema_that_is_not_a_project(
             assert done.exit_code == 1 and done.output.count("\n") == 1, done.output
             assert "not a qualcode project" in done.output, done.output
         with monkeypatch.context() as patch:
-            patch.setattr(postgres, "check_replaceable", lambda url: None)
+            patch.setattr(schemas, "check_replaceable", lambda url: None)
             with Store.open(fresh) as source, pytest.raises(Exception, match="never replaces"):
                 copying.copy_replacing(source, with_project(pg_server_url, "payroll"))
         assert _schemas(pg_server_url) == before
@@ -275,6 +279,9 @@ def test_replacing_a_project_keeps_what_the_lead_granted_the_coders(
             store.add_code("Coded by the owner after the swap")
         assert len(_code_names(server_project)) == 3
 
+        with Store.open(as_role("keeper")), Store.open(fresh) as source, pytest.raises(
+                StoreError, match=r"1 other qualcode session\(s\) \(login keeper\)"):
+            copying.copy_replacing(source, as_role("projectlead"))  # the coder is in it
         with Store.open(fresh) as source:  # by the owner, not a member of stranger
             copying.copy_replacing(source, as_role("projectlead"))
         assert state() == ("projectlead", True, ["projectlead"])

@@ -26,7 +26,7 @@ def project_exists(location: Path | str) -> bool:
     url = server_url(location)
     if url is None:
         return Path(location).exists()
-    from qualcode.storage.backends.postgres import project_schema_exists
+    from qualcode.storage.backends.postgres_schemas import project_schema_exists
 
     return project_schema_exists(recall(url))
 
@@ -44,6 +44,6 @@ def check_replaceable(location: Path | str) -> None:
         if Path(location).exists():
             check_is_project(Path(location))
         return
-    from qualcode.storage.backends.postgres import check_replaceable as check_schema
+    from qualcode.storage.backends.postgres_schemas import check_replaceable as check_schema
 
     check_schema(recall(url))

@@ -85,21 +85,21 @@ def copy_replacing(source: ProjectStore, target_location: Path | str) -> CopyRep
     one transaction drops the target and renames the copy in its place: a failure at any
     point leaves the target as it was, and coders see the old project or the new one.
     """
-    from qualcode.storage.backends import postgres
+    from qualcode.storage.backends import postgres_schemas as schemas
     from qualcode.storage.backends.urls import recall, server_url, with_project
 
     url = server_url(target_location)
     if url is None:
         raise ValueError(f"{target_location} is not a server project")
     full_url = recall(url)
-    postgres.check_replaceable(full_url)  # before the work of a copy; again in the swap
+    schemas.check_replaceable(full_url)  # before the work of a copy; again in the swap
     built = with_project(full_url, f"qualcode_building_{secrets.token_hex(6)}")
     report = copy_project(source, built)
     try:
-        postgres.replace_project_schema(built, full_url)
+        schemas.replace_project_schema(built, full_url)
     except BaseException:
         with contextlib.suppress(Exception):  # the swap's own error is the one to report
-            postgres.drop_project_schema(built)
+            schemas.drop_project_schema(built)
         raise
     return report
 
