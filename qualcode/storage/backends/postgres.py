@@ -9,6 +9,7 @@ writers queue one after another as they do on a file (``BEGIN IMMEDIATE``).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -35,9 +36,18 @@ def application_name(schema: str) -> str:
     """The name qualcode's sessions on project ``schema`` give the server (63 bytes at most).
 
     Set as libpq's ``fallback_application_name`` (an ``application_name`` in the URL
-    wins), so ``pg_stat_activity`` tells who has the project open.
+    wins), so ``pg_stat_activity`` tells who has the project open. A name too long to fit
+    keeps its start and ends with a hash of the whole, so two long names never share one.
+
+    >>> application_name("balint")
+    'qualcode:balint'
+    >>> len(application_name("x" * 63)), application_name("x" * 63) == application_name("x" * 62)
+    (63, False)
     """
-    return f"qualcode:{schema}"[:63]
+    name = f"qualcode:{schema}"
+    if len(name) <= 63:  # schema names are ASCII (the URL's check): characters are bytes
+        return name
+    return f"{name[:54]}~{hashlib.sha1(schema.encode()).hexdigest()[:8]}"
 
 
 def _psycopg() -> Any:
