@@ -177,15 +177,14 @@ def test_replacing_a_server_project_is_all_or_nothing(
 
 
 def test_replacing_never_drops_a_schema_that_is_not_a_project(
-        tmp_path: Path, pg_server_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path, pg_server_url: str) -> None:
     """``demo --force`` aimed at a schema of someone else's (``?project=payroll``, or
-    ``public``) is one line and drops nothing: checked before the copy, and again inside
-    the swap's transaction (here with the first check skipped)."""
+    ``public``) is one line and drops nothing: checked before the build, and again inside
+    the swap's transaction (copy_replacing on its own)."""
     import psycopg
 
     from qualcode.storage import Store
     from qualcode.storage import copy as copying
-    from qualcode.storage.backends import postgres_schemas as schemas
     from qualcode.storage.backends.urls import with_project
 
     with psycopg.connect(pg_server_url, autocommit=True) as admin:
@@ -201,10 +200,8 @@ def test_replacing_never_drops_a_schema_that_is_not_a_project(
                                              "--force", "--data", str(Path(__file__).parents[1])])
             assert done.exit_code == 1 and done.output.count("\n") == 1, done.output
             assert "not a qualcode project" in done.output, done.output
-        with monkeypatch.context() as patch:
-            patch.setattr(schemas, "check_replaceable", lambda url: None)
-            with Store.open(fresh) as source, pytest.raises(Exception, match="never replaces"):
-                copying.copy_replacing(source, with_project(pg_server_url, "payroll"))
+        with Store.open(fresh) as source, pytest.raises(Exception, match="never replaces"):
+            copying.copy_replacing(source, with_project(pg_server_url, "payroll"))
         assert _schemas(pg_server_url) == before
         with psycopg.connect(pg_server_url, autocommit=True) as admin:
             assert admin.execute("SELECT amount FROM payroll.salaries").fetchall() == [(42,)]

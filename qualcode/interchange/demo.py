@@ -16,9 +16,8 @@ from qualcode.errors import StoreError
 from qualcode.interchange.codebook_yaml import read_codebook_yaml
 from qualcode.interchange.codings_import import import_codings_file
 from qualcode.interchange.corpus_import import import_corpus
-from qualcode.storage import Store, check_replaceable, project_exists
+from qualcode.storage import Store, prepare_to_replace, project_exists
 from qualcode.storage.backends.urls import server_url
-from qualcode.storage.connection import prepare_to_replace
 from qualcode.storage.copy import copy_project, copy_replacing
 
 CODEBOOK = Path("codebooks") / "balint.yaml"
@@ -84,14 +83,12 @@ def build_demo_project(path: Path, corpus: str = "metasynthesis", *,
     if exists and not replace:
         raise StoreError("already exists; open it, or rebuild it with --force (this "
                          "discards the coding done in it)", path=str(path))
-    if exists:
-        check_replaceable(path)  # before the build: never someone else's file or schema
+    if exists:  # before the build: never someone else's file or schema, nor one in use
+        prepare_to_replace(path)
     root = find_data_root(data_root)
     spec = CORPORA[corpus]
     if on_server:
         return _build_on_server(path, root, spec, replace=exists)
-    if exists:
-        prepare_to_replace(path)  # never pull a project from under a coder's feet
     building = path.with_name(f".{path.name}.building")
     _remove_project_files(building)
     try:

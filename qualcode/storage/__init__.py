@@ -11,7 +11,7 @@ from pathlib import Path
 from qualcode.storage.interface import ProjectStore
 from qualcode.storage.store import Store
 
-__all__ = ["ProjectStore", "Store", "check_replaceable", "open_project", "project_exists"]
+__all__ = ["ProjectStore", "Store", "open_project", "prepare_to_replace", "project_exists"]
 
 
 def open_project(path: Path | str, *, readonly: bool | None = None) -> ProjectStore:
@@ -31,19 +31,20 @@ def project_exists(location: Path | str) -> bool:
     return project_schema_exists(recall(url))
 
 
+def prepare_to_replace(location: Path | str) -> None:
+    """Raise StoreError unless the project at ``location`` may be replaced: a project (never
+    an unrelated file, nor a server schema of someone else's) that nobody has open.
 
-def check_replaceable(location: Path | str) -> None:
-    """Raise StoreError unless what is at ``location`` is a project (or nothing) that a
-    rebuild may replace: never an unrelated file, nor a server schema of someone else's."""
+    A file's WAL is folded in on the way (:func:`qualcode.storage.connection.prepare_to_replace`).
+    """
     from qualcode.storage.backends.urls import recall, server_url
 
     url = server_url(location)
     if url is None:
-        from qualcode.storage.connection import check_is_project
+        from qualcode.storage.connection import prepare_to_replace as prepare_file
 
-        if Path(location).exists():
-            check_is_project(Path(location))
+        prepare_file(Path(location))
         return
-    from qualcode.storage.backends.postgres_schemas import check_replaceable as check_schema
+    from qualcode.storage.backends.postgres_schemas import check_replaceable
 
-    check_schema(recall(url))
+    check_replaceable(recall(url))

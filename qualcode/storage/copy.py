@@ -92,7 +92,6 @@ def copy_replacing(source: ProjectStore, target_location: Path | str) -> CopyRep
     if url is None:
         raise ValueError(f"{target_location} is not a server project")
     full_url = recall(url)
-    schemas.check_replaceable(full_url)  # before the work of a copy; again in the swap
     built = with_project(full_url, f"qualcode_building_{secrets.token_hex(6)}")
     report = copy_project(source, built)
     try:

@@ -17,6 +17,7 @@ from qualcode.storage.backends.postgres import (
     application_name,
     open_session,
 )
+from qualcode.storage.backends.translate import to_pyformat
 from qualcode.storage.backends.urls import mask_password, split_project_url
 
 _GRANTEE = ("CASE a.grantee WHEN 0 THEN 'PUBLIC' ELSE quote_ident(pg_get_userbyid(a.grantee)) "
@@ -101,9 +102,10 @@ def replace_project_schema(built_url: str, url: str) -> None:
     """Put the project at ``built_url`` in the place of the one ``url`` names, atomically.
 
     One transaction gives the built schema the old one's grants (so coders keep their
-    access) and owner, drops the old schema and renames the built one (DDL is transactional on
-    PostgreSQL), so other sessions see the old project or the new one, never neither. A
-    schema that is not a qualcode project is never dropped.
+    access) and owner, drops the old schema and renames the built one (DDL is
+    transactional on PostgreSQL), so other sessions see the old project or the new one,
+    never neither. A schema that is not a qualcode project, or one another session has
+    open, is never dropped.
     """
     libpq_url, schema = split_project_url(url)
     built_libpq_url, built = split_project_url(built_url)
@@ -129,7 +131,7 @@ def replace_project_schema(built_url: str, url: str) -> None:
 
 def refuse_unless_project(session: Any, schema: str, location: str) -> None:
     """Raise StoreError when ``schema`` exists but is not marked as a qualcode project."""
-    row = session.execute(SCHEMA_MARK.replace("?", "%s"), [schema]).fetchone()
+    row = session.execute(to_pyformat(SCHEMA_MARK), [schema]).fetchone()
     if row is not None and row[0] != PROJECT_MARK:
         raise StoreError(f"schema {schema!r} on the server is not a qualcode project; "
                          "qualcode never replaces it: name another project (?project=NAME)",

@@ -48,13 +48,12 @@ def server_url(project: str | Path) -> str | None:
     slash of its ``//``; it is given back.
     """
     text = str(project)
+    note_password(text)
     for scheme in SCHEMES:
         single = scheme[:-1]
         if text.startswith(scheme):
-            note_password(text)
             return text
         if text.startswith(single):
-            note_password(text)
             return scheme + text[len(single):]
     return None
 
